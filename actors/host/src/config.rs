@@ -1,0 +1,175 @@
+//! One typed configuration, from a TOML file and `CHORUS_` environment variables.
+//!
+//! Top-level keys map to variables directly (`nats_url` <- `CHORUS_NATS_URL`);
+//! a service's own section uses a double underscore
+//! (`[catalog] allow_writes` <- `CHORUS_CATALOG__ALLOW_WRITES`).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Everything a node needs to run. Defaults live here and nowhere else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// NATS server URL(s), comma separated.
+    pub nats_url: String,
+    /// NATS user (with `nats_password`). Credentials in the URL are ignored by the client.
+    pub nats_user: Option<String>,
+    /// NATS password.
+    pub nats_password: Option<String>,
+    /// A NATS `.creds` file, instead of user and password.
+    pub nats_creds: Option<PathBuf>,
+    /// This node's id in micro metadata and logs; a random one when absent.
+    pub node_id: Option<String>,
+    /// Services this node hosts: names, or `all`.
+    pub services: Vec<String>,
+    /// Where services keep on-disk state (views); in memory when absent.
+    pub data_dir: Option<PathBuf>,
+    /// Worker actors per service.
+    pub workers: usize,
+    /// Requests that may wait for a worker; past this a request gets 503 at once.
+    pub queue_bound: usize,
+    /// How long a handler may run when the request carries no deadline.
+    pub handler_timeout_ms: u64,
+    /// How long shutdown waits for in-flight requests.
+    pub drain_timeout_ms: u64,
+    /// Restarts allowed in `restart_window_ms` before the node gives up.
+    pub restart_budget: usize,
+    /// Window of the restart budget.
+    pub restart_window_ms: u64,
+    /// First restart delay; doubles with each consecutive failure.
+    pub restart_backoff_ms: u64,
+    /// Longest restart delay.
+    pub restart_backoff_max_ms: u64,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Log filter (`info`, `chorus_host=debug`, ...); `RUST_LOG` wins when set.
+    pub log_level: String,
+    /// Service sections (`[catalog]`), read by each service with [`Config::section`].
+    #[serde(flatten)]
+    pub sections: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            nats_url: "nats://127.0.0.1:4222".into(),
+            nats_user: None,
+            nats_password: None,
+            nats_creds: None,
+            node_id: None,
+            services: vec!["all".into()],
+            data_dir: None,
+            workers: 16,
+            queue_bound: 1024,
+            handler_timeout_ms: 10_000,
+            drain_timeout_ms: 10_000,
+            restart_budget: 20,
+            restart_window_ms: 60_000,
+            restart_backoff_ms: 50,
+            restart_backoff_max_ms: 5_000,
+            log_format: LogFormat::Human,
+            log_level: "info".into(),
+            sections: Default::default(),
+        }
+    }
+}
+
+/// The configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Defaults, then the TOML file (if given), then `CHORUS_*` variables.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError(format!("{} does not exist", file.display())));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment.merge(Env::prefixed("CHORUS_").ignore(&["CONFIG"]).split("__"));
+        let config: Config = figment.extract().map_err(|e| ConfigError(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.workers == 0 {
+            return Err(ConfigError("workers must be at least 1".into()));
+        }
+        if self.nats_user.is_some() != self.nats_password.is_some() {
+            return Err(ConfigError("nats_user and nats_password go together".into()));
+        }
+        Ok(())
+    }
+
+    /// A service's own section, with its defaults where keys are missing.
+    pub fn section<T: DeserializeOwned + Default>(&self, name: &str) -> Result<T, ConfigError> {
+        match self.sections.get(name) {
+            None => Ok(T::default()),
+            Some(v) => serde_json::from_value(v.clone()).map_err(|e| ConfigError(format!("[{name}]: {e}"))),
+        }
+    }
+
+    /// Drain bound as a duration.
+    pub fn drain_timeout(&self) -> Duration {
+        Duration::from_millis(self.drain_timeout_ms)
+    }
+
+    /// Whether this node hosts `service`.
+    pub fn hosts(&self, service: &str) -> bool {
+        self.services.iter().any(|s| s == "all" || s == service)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        let dir = std::env::temp_dir().join(format!("chorus-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("chorus.toml");
+        std::fs::write(&file, "workers = 3\nlog_format = \"json\"\n[catalog]\nallow_writes = true\n").unwrap();
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CHORUS_NATS_URL", "nats://10.0.0.1:4222");
+            jail.set_env("CHORUS_QUEUE_BOUND", "7");
+            let c = Config::load(Some(&file)).map_err(|e| e.to_string())?;
+            assert_eq!(c.nats_url, "nats://10.0.0.1:4222");
+            assert_eq!(c.queue_bound, 7);
+            assert_eq!(c.workers, 3);
+            assert_eq!(c.log_format, LogFormat::Json);
+            #[derive(Deserialize, Default)]
+            struct Cat {
+                allow_writes: bool,
+            }
+            assert!(c.section::<Cat>("catalog").unwrap().allow_writes);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn rejects_half_credentials() {
+        let c = Config { nats_user: Some("u".into()), ..Config::default() };
+        assert!(c.validate().is_err());
+    }
+}

@@ -1,0 +1,62 @@
+//! Handlers: what an endpoint does with a request.
+//!
+//! A handler returns a domain error as [`Fail::Reply`] (the caller is told,
+//! the worker carries on) and a real failure as [`Fail::Crash`] (the caller
+//! gets 500 and the worker is restarted). `?` works for both.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chorus_nats::ServiceError;
+use futures::future::BoxFuture;
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::context::RequestCtx;
+
+/// Why a handler did not produce a reply body.
+#[derive(Debug)]
+pub enum Fail {
+    /// A domain error, answered as is.
+    Reply(ServiceError),
+    /// A failure: 500 for this request, and the worker restarts.
+    Crash(anyhow::Error),
+}
+
+impl From<ServiceError> for Fail {
+    fn from(e: ServiceError) -> Self {
+        Fail::Reply(e)
+    }
+}
+
+impl From<anyhow::Error> for Fail {
+    fn from(e: anyhow::Error) -> Self {
+        Fail::Crash(e)
+    }
+}
+
+/// An untyped handler: request context and body in, reply body out.
+pub type Handler = Arc<dyn Fn(RequestCtx, Bytes) -> BoxFuture<'static, Result<Bytes, Fail>> + Send + Sync>;
+
+/// Wrap a typed handler: decode the request (400 `invalid_request` when it does
+/// not decode), call `f`, encode the reply in the request's encoding.
+pub fn typed<Req, Resp, F, Fut>(f: F) -> Handler
+where
+    Req: DeserializeOwned + Send + 'static,
+    Resp: Serialize + Send + 'static,
+    F: Fn(RequestCtx, Req) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Resp, Fail>> + Send + 'static,
+{
+    let f = Arc::new(f);
+    Arc::new(move |ctx: RequestCtx, body: Bytes| {
+        let f = f.clone();
+        Box::pin(async move {
+            let encoding = ctx.encoding;
+            let req: Req = encoding
+                .decode(&body)
+                .map_err(|e| ServiceError::bad_request("invalid_request", format!("request body: {e}")))?;
+            let resp = f(ctx, req).await?;
+            encoding.encode(&resp).map_err(|e| Fail::Crash(anyhow::anyhow!("encoding reply: {e}")))
+        })
+    })
+}

@@ -1,0 +1,216 @@
+//! The host: builds the configured services, serves them, drains them.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use ractor::{Actor, ActorRef};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::micro::{self, EndpointInfo, Identity};
+use crate::pool::ServiceRuntime;
+use crate::service::{ServiceBuilder, ServiceDef};
+use crate::supervisor::{RestartPolicy, ServiceSupervisor, SupervisorArgs, SupervisorMsg};
+use crate::{ingress, worker};
+
+/// What a service builder gets from the host.
+#[derive(Clone)]
+pub struct HostContext {
+    /// The node's NATS connection (service user).
+    pub nats: async_nats::Client,
+    /// The node's configuration.
+    pub config: Arc<Config>,
+    /// The node's id.
+    pub node_id: String,
+}
+
+impl HostContext {
+    /// JetStream on the node's connection.
+    pub fn jetstream(&self) -> async_nats::jetstream::Context {
+        async_nats::jetstream::new(self.nats.clone())
+    }
+}
+
+struct RunningService {
+    runtime: Arc<ServiceRuntime>,
+    ingress: Vec<JoinHandle<()>>,
+    micro: JoinHandle<anyhow::Result<()>>,
+    supervisor: ActorRef<SupervisorMsg>,
+    identity: Arc<Identity>,
+}
+
+/// Services being served on one NATS connection.
+pub struct RunningHost {
+    nats: async_nats::Client,
+    config: Arc<Config>,
+    services: Vec<RunningService>,
+    drain: watch::Sender<bool>,
+    fatal: mpsc::UnboundedReceiver<String>,
+}
+
+/// Run the configured services until `shutdown` resolves, then drain.
+/// Returns an error when a service cannot start or its restart budget is spent.
+pub async fn run(
+    config: Config,
+    registry: &[(&'static str, ServiceBuilder)],
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let host = RunningHost::start(config, registry).await?;
+    host.serve_until(shutdown).await
+}
+
+impl RunningHost {
+    /// Connect, build every service the config names and start serving them.
+    pub async fn start(config: Config, registry: &[(&'static str, ServiceBuilder)]) -> anyhow::Result<Self> {
+        for wanted in &config.services {
+            if wanted != "all" && !registry.iter().any(|(name, _)| name == wanted) {
+                let known: Vec<_> = registry.iter().map(|(n, _)| *n).collect();
+                anyhow::bail!("unknown service {wanted:?}; this node can host {known:?} or \"all\"");
+            }
+        }
+        let node_id = config.node_id.clone().unwrap_or_else(|| format!("{}-{}", hostname(), short_id()));
+        let nats = crate::connect::connect(&config, &format!("chorus-node {node_id}")).await?;
+        let config = Arc::new(config);
+        let ctx = HostContext { nats: nats.clone(), config: config.clone(), node_id: node_id.clone() };
+        let (drain, _) = watch::channel(false);
+        let (fatal_tx, fatal) = mpsc::unbounded_channel();
+        let mut services = Vec::new();
+        for (name, build) in registry.iter().filter(|(name, _)| config.hosts(name)) {
+            let def = build(ctx.clone()).await.with_context(|| format!("starting service {name}"))?;
+            services.push(serve(&ctx, def, &drain, fatal_tx.clone()).await?);
+        }
+        if services.is_empty() {
+            anyhow::bail!("no services to host (services = {:?})", config.services);
+        }
+        Ok(Self { nats, config, services, drain, fatal })
+    }
+
+    /// The micro ids of the running instances, by service name.
+    pub fn instance_ids(&self) -> BTreeMap<String, String> {
+        self.services.iter().map(|s| (s.identity.name.clone(), s.identity.id.clone())).collect()
+    }
+
+    /// Serve until `shutdown` resolves (then drain) or a service gives up (then fail).
+    pub async fn serve_until(mut self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+        tokio::select! {
+            _ = shutdown => {}
+            why = self.fatal.recv() => {
+                anyhow::bail!(why.unwrap_or_else(|| "supervisor stopped".into()));
+            }
+        }
+        self.drain().await
+    }
+
+    /// Stop taking requests, finish in-flight ones within the drain bound, flush.
+    pub async fn drain(self) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let bound = self.config.drain_timeout();
+        let _ = self.drain.send(true);
+        let until = tokio::time::Instant::now() + bound;
+        for s in &self.services {
+            for handle in &s.ingress {
+                let _ = tokio::time::timeout_at(until, wait_finished(handle)).await;
+            }
+        }
+        let left = loop {
+            let pending: usize = self.services.iter().map(|s| s.runtime.pending()).sum();
+            if pending == 0 || tokio::time::Instant::now() >= until {
+                break pending;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.nats.flush()).await;
+        for s in self.services {
+            s.supervisor.stop(Some("drained".into()));
+            s.micro.abort();
+            for handle in s.ingress {
+                handle.abort();
+            }
+        }
+        if left > 0 {
+            tracing::warn!(left, ?bound, "drain bound reached with requests unanswered");
+        } else {
+            tracing::info!(took = ?started.elapsed(), "drained");
+        }
+        Ok(())
+    }
+}
+
+async fn wait_finished(handle: &JoinHandle<()>) {
+    while !handle.is_finished() {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// Start one service: supervisor with workers and children, ingress per endpoint, discovery.
+async fn serve(
+    ctx: &HostContext,
+    def: ServiceDef,
+    drain: &watch::Sender<bool>,
+    fatal: mpsc::UnboundedSender<String>,
+) -> anyhow::Result<RunningService> {
+    let config = &ctx.config;
+    let (tx, rx) = async_channel::bounded(config.queue_bound.max(1));
+    let runtime = Arc::new(ServiceRuntime::new(def.name, ctx.nats.clone(), def.endpoints, rx));
+    let mut children = def.children;
+    children.extend((0..config.workers).map(|i| worker::child(runtime.clone(), i)));
+    let policy = RestartPolicy {
+        budget: config.restart_budget,
+        window: Duration::from_millis(config.restart_window_ms),
+        backoff: Duration::from_millis(config.restart_backoff_ms),
+        backoff_max: Duration::from_millis(config.restart_backoff_max_ms),
+    };
+    let args = SupervisorArgs { service: def.name.to_string(), children, policy, fatal };
+    let (supervisor, _) = Actor::spawn(None, ServiceSupervisor, args)
+        .await
+        .with_context(|| format!("starting the {} supervisor", def.name))?;
+
+    let default_timeout = Duration::from_millis(config.handler_timeout_ms);
+    let mut ingress = Vec::new();
+    let mut endpoints = Vec::new();
+    for (i, e) in runtime.endpoints.iter().enumerate() {
+        let subject = e.endpoint.subject();
+        let sub = ctx
+            .nats
+            .queue_subscribe(subject.clone(), def.name.to_string())
+            .await
+            .with_context(|| format!("subscribing to {subject}"))?;
+        ingress.push(tokio::spawn(ingress::run(runtime.clone(), i, sub, tx.clone(), drain.subscribe(), default_timeout)));
+        endpoints.push(EndpointInfo {
+            name: e.endpoint.name(),
+            subject,
+            queue_group: def.name.to_string(),
+            stats: runtime.stats[i].clone(),
+        });
+    }
+    drop(tx);
+    let identity = Arc::new(Identity {
+        name: def.name.to_string(),
+        id: short_id(),
+        version: def.version.to_string(),
+        description: def.description.to_string(),
+        metadata: BTreeMap::from([("node".to_string(), ctx.node_id.clone()), ("host".to_string(), hostname())]),
+        started: chrono::Utc::now(),
+        endpoints,
+    });
+    let micro = tokio::spawn(micro::serve(ctx.nats.clone(), identity.clone(), drain.subscribe()));
+    ctx.nats.flush().await.context("flushing subscriptions")?;
+    tracing::info!(service = def.name, id = %identity.id, endpoints = identity.endpoints.len(), "service ready");
+    Ok(RunningService { runtime, ingress, micro, supervisor, identity })
+}
+
+fn short_id() -> String {
+    uuid::Uuid::now_v7().simple().to_string()[20..].to_string()
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}

@@ -1,0 +1,29 @@
+//! The runtime every Chorus service runs on.
+//!
+//! A service hands the host a [`ServiceDef`]: its endpoints (typed handlers)
+//! and the actors it needs kept alive. The host registers the service as a
+//! NATS micro service, feeds requests through a bounded queue to a pool of
+//! supervised ractor workers, replies, and drains on shutdown.
+#![warn(missing_docs, unreachable_pub)]
+
+pub mod config;
+pub mod connect;
+pub mod context;
+pub mod handler;
+pub mod host;
+mod ingress;
+pub mod micro;
+mod pool;
+mod reply;
+pub mod service;
+pub mod shutdown;
+pub mod stats;
+pub mod supervisor;
+pub mod telemetry;
+mod worker;
+
+pub use config::Config;
+pub use context::RequestCtx;
+pub use handler::{typed, Fail, Handler};
+pub use host::{run, HostContext, RunningHost};
+pub use service::{ChildSpec, EndpointDef, ServiceBuilder, ServiceDef};

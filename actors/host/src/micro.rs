@@ -1,0 +1,141 @@
+//! NATS micro discovery (ADR-32): `$SRV.PING|INFO|STATS[.<name>[.<id>]]`.
+//!
+//! Implemented here rather than with async-nats's `service` module because
+//! Chorus needs error replies that carry a body *and* count in the stats, and
+//! a drain that finishes in-flight requests; the module gives one or the other.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use futures::StreamExt;
+use serde_json::{json, Value};
+use tokio::sync::watch;
+
+use crate::stats::EndpointStats;
+
+/// One endpoint as discovery shows it.
+#[derive(Debug, Clone)]
+pub struct EndpointInfo {
+    /// `track_get`.
+    pub name: String,
+    /// `chorus.catalog.v1.track.get`.
+    pub subject: String,
+    /// The service name.
+    pub queue_group: String,
+    /// Its counters.
+    pub stats: Arc<EndpointStats>,
+}
+
+/// Who this instance is.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// Service name.
+    pub name: String,
+    /// Unique per instance.
+    pub id: String,
+    /// Semver.
+    pub version: String,
+    /// One line.
+    pub description: String,
+    /// `node`, `host`.
+    pub metadata: BTreeMap<String, String>,
+    /// Start time.
+    pub started: DateTime<Utc>,
+    /// Endpoints, in registration order.
+    pub endpoints: Vec<EndpointInfo>,
+}
+
+impl Identity {
+    fn base(&self, kind: &str) -> serde_json::Map<String, Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("type".into(), json!(format!("io.nats.micro.v1.{kind}_response")));
+        m.insert("name".into(), json!(self.name));
+        m.insert("id".into(), json!(self.id));
+        m.insert("version".into(), json!(self.version));
+        m.insert("metadata".into(), json!(self.metadata));
+        m
+    }
+
+    /// The `$SRV.PING` reply.
+    pub fn ping(&self) -> Value {
+        Value::Object(self.base("ping"))
+    }
+
+    /// The `$SRV.INFO` reply.
+    pub fn info(&self) -> Value {
+        let mut m = self.base("info");
+        m.insert("description".into(), json!(self.description));
+        let endpoints: Vec<Value> = self
+            .endpoints
+            .iter()
+            .map(|e| json!({"name": e.name, "subject": e.subject, "queue_group": e.queue_group, "metadata": null}))
+            .collect();
+        m.insert("endpoints".into(), json!(endpoints));
+        Value::Object(m)
+    }
+
+    /// The `$SRV.STATS` reply.
+    pub fn stats(&self) -> Value {
+        let mut m = self.base("stats");
+        m.insert("started".into(), json!(self.started.to_rfc3339_opts(SecondsFormat::Nanos, true)));
+        let endpoints: Vec<Value> = self
+            .endpoints
+            .iter()
+            .map(|e| {
+                let s = e.stats.snapshot();
+                json!({
+                    "name": e.name,
+                    "subject": e.subject,
+                    "queue_group": e.queue_group,
+                    "num_requests": s.requests,
+                    "num_errors": s.errors,
+                    "last_error": s.last_error,
+                    "processing_time": s.processing_ns,
+                    "average_processing_time": s.processing_ns.checked_div(s.requests).unwrap_or(0),
+                })
+            })
+            .collect();
+        m.insert("endpoints".into(), json!(endpoints));
+        Value::Object(m)
+    }
+}
+
+/// Answer discovery for `identity` until `drain` turns true.
+pub(crate) async fn serve(
+    nats: async_nats::Client,
+    identity: Arc<Identity>,
+    mut drain: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let mut subs = Vec::new();
+    for verb in ["PING", "INFO", "STATS"] {
+        for subject in [
+            format!("$SRV.{verb}"),
+            format!("$SRV.{verb}.{}", identity.name),
+            format!("$SRV.{verb}.{}.{}", identity.name, identity.id),
+        ] {
+            let sub = nats.subscribe(subject).await?;
+            subs.push(sub.map(move |m| (verb, m)));
+        }
+    }
+    let mut all = futures::stream::select_all(subs);
+    loop {
+        tokio::select! {
+            _ = async { let _ = drain.wait_for(|d| *d).await; } => break,
+            next = all.next() => {
+                let Some((verb, msg)) = next else { break };
+                let Some(reply) = msg.reply else { continue };
+                let body = match verb {
+                    "PING" => identity.ping(),
+                    "INFO" => identity.info(),
+                    _ => identity.stats(),
+                };
+                if let Err(e) = nats.publish(reply, body.to_string().into()).await {
+                    tracing::warn!(error = %e, "discovery reply not sent");
+                }
+            }
+        }
+    }
+    // Dropping the subscriptions unsubscribes: a draining instance leaves `nats micro ls`.
+    Ok(())
+}

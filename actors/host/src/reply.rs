@@ -1,0 +1,36 @@
+//! Sending replies: a body, or an error with the micro headers and a `{code, message}` body.
+
+use std::time::Instant;
+
+use async_nats::{HeaderMap, Subject};
+use bytes::Bytes;
+use chorus_nats::{headers, Encoding, ServiceError};
+
+use crate::stats::EndpointStats;
+
+/// Answer `reply` and count it in `stats`.
+pub(crate) async fn send(
+    nats: &async_nats::Client,
+    reply: Subject,
+    encoding: Encoding,
+    result: Result<Bytes, ServiceError>,
+    stats: &EndpointStats,
+    started: Instant,
+) {
+    let mut h = HeaderMap::new();
+    h.insert(headers::CONTENT_TYPE, encoding.content_type());
+    let (body, error) = match result {
+        Ok(body) => (body, None),
+        Err(e) => {
+            h.insert(headers::SERVICE_ERROR, e.message.as_str());
+            h.insert(headers::SERVICE_ERROR_CODE, e.status.code().to_string().as_str());
+            // Encoding a two-string struct cannot fail; an empty body still carries the headers.
+            let body = encoding.encode(&e.body()).unwrap_or_default();
+            (body, Some(format!("{} {}", e.status, e.code)))
+        }
+    };
+    stats.record(started.elapsed(), error);
+    if let Err(e) = nats.publish_with_headers(reply, h, body).await {
+        tracing::warn!(error = %e, "reply not sent");
+    }
+}

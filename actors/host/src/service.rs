@@ -1,0 +1,49 @@
+//! What a service hands the host: its endpoints and the actors it needs kept alive.
+
+use std::sync::Arc;
+
+use chorus_nats::Endpoint;
+use futures::future::BoxFuture;
+use ractor::{ActorCell, SpawnErr};
+
+use crate::handler::Handler;
+use crate::host::HostContext;
+
+/// One endpoint and its handler.
+#[derive(Clone)]
+pub struct EndpointDef {
+    /// Subject, micro name and queue group come from here.
+    pub endpoint: Endpoint,
+    /// What it does.
+    pub handler: Handler,
+}
+
+/// Starts one supervised actor, linked to the supervisor it is given.
+pub type StartChild = Arc<dyn Fn(ActorCell) -> BoxFuture<'static, Result<ActorCell, SpawnErr>> + Send + Sync>;
+
+/// A child the service supervisor keeps alive, restarting it with backoff.
+#[derive(Clone)]
+pub struct ChildSpec {
+    /// For logs.
+    pub name: String,
+    /// How to (re)start it.
+    pub start: StartChild,
+}
+
+/// A service ready to be hosted. Build it only once the service can answer
+/// (its view has caught up): the host registers endpoints right away.
+pub struct ServiceDef {
+    /// Micro name and queue group (`catalog`).
+    pub name: &'static str,
+    /// Micro description.
+    pub description: &'static str,
+    /// Micro version: the service crate's version.
+    pub version: &'static str,
+    /// Its endpoints.
+    pub endpoints: Vec<EndpointDef>,
+    /// Actors besides the workers (projectors, jobs).
+    pub children: Vec<ChildSpec>,
+}
+
+/// Builds a service on a host: `(name, builder)` pairs are what a node can host.
+pub type ServiceBuilder = fn(HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>>;

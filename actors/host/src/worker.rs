@@ -1,0 +1,108 @@
+//! A worker actor: takes one job at a time from the service's queue.
+//!
+//! Jobs wait in a queue shared by all workers, not in a worker's mailbox, so
+//! a worker that crashes loses nothing but the request it was handling, which
+//! it answers with 500 before it stops.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use chorus_nats::ServiceError;
+use futures::FutureExt;
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use tracing::Instrument;
+
+use crate::handler::Fail;
+use crate::pool::{Job, ServiceRuntime};
+use crate::reply;
+
+/// The worker's only message: take the next job.
+pub(crate) struct Next;
+
+pub(crate) struct Worker;
+
+impl Actor for Worker {
+    type Msg = Next;
+    type State = Arc<ServiceRuntime>;
+    type Arguments = Arc<ServiceRuntime>;
+
+    async fn pre_start(&self, myself: ActorRef<Next>, rt: Arc<ServiceRuntime>) -> Result<Self::State, ActorProcessingErr> {
+        myself.cast(Next)?;
+        Ok(rt)
+    }
+
+    async fn handle(&self, myself: ActorRef<Next>, _: Next, rt: &mut Self::State) -> Result<(), ActorProcessingErr> {
+        let Ok(job) = rt.queue.recv().await else {
+            // The queue closed: the service drained. Stop cleanly.
+            myself.stop(Some("drained".into()));
+            return Ok(());
+        };
+        let _in_flight = rt.start_job();
+        match serve(rt, job).await {
+            None => {
+                myself.cast(Next)?;
+                Ok(())
+            }
+            // Answered 500 already; failing hands the restart to the supervisor.
+            Some(crash) => Err(crash.into()),
+        }
+    }
+}
+
+/// Handle one job and reply. Returns the reason when the handler crashed.
+async fn serve(rt: &ServiceRuntime, job: Job) -> Option<String> {
+    let endpoint = &rt.endpoints[job.endpoint];
+    let stats = &rt.stats[job.endpoint];
+    let ctx = job.ctx;
+    let span = tracing::info_span!(
+        "request",
+        service = rt.name,
+        subject = %ctx.subject,
+        request_id = %ctx.request_id,
+        trace_id = %ctx.trace.trace_id,
+    );
+    async move {
+        let (encoding, deadline) = (ctx.encoding, ctx.deadline);
+        if ctx.expired() {
+            reply::send(&rt.nats, job.reply, encoding, Err(ServiceError::deadline_exceeded()), stats, job.received).await;
+            return None;
+        }
+        let work = AssertUnwindSafe((endpoint.handler)(ctx, job.body)).catch_unwind();
+        let (result, crash) = match tokio::time::timeout_at(deadline.into(), work).await {
+            Err(_) => (Err(ServiceError::deadline_exceeded()), None),
+            Ok(Ok(Ok(body))) => (Ok(body), None),
+            Ok(Ok(Err(Fail::Reply(e)))) => (Err(e), None),
+            Ok(Ok(Err(Fail::Crash(e)))) => (Err(ServiceError::internal()), Some(format!("handler failed: {e:#}"))),
+            Ok(Err(panic)) => (Err(ServiceError::internal()), Some(format!("handler panicked: {}", panic_message(&panic)))),
+        };
+        if let Some(reason) = &crash {
+            tracing::error!(%reason, "request failed; restarting worker");
+        }
+        reply::send(&rt.nats, job.reply, encoding, result, stats, job.received).await;
+        crash
+    }
+    .instrument(span)
+    .await
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// A child spec that starts one worker on `rt`.
+pub(crate) fn child(rt: Arc<ServiceRuntime>, index: usize) -> crate::service::ChildSpec {
+    crate::service::ChildSpec {
+        name: format!("{}-worker-{index}", rt.name),
+        start: Arc::new(move |supervisor| {
+            let rt = rt.clone();
+            Box::pin(async move {
+                let (actor, _) = Actor::spawn_linked(None, Worker, rt, supervisor).await?;
+                Ok(actor.get_cell())
+            })
+        }),
+    }
+}

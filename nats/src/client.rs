@@ -1,0 +1,206 @@
+//! A typed async client for Chorus endpoints.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), chorus_nats::ClientError> {
+//! use chorus_nats::{messages::catalog::TrackList, subjects::catalog, ChorusClient};
+//! let nats = async_nats::connect("nats://127.0.0.1:4222").await.unwrap();
+//! let client = ChorusClient::new(nats);
+//! let page: chorus_nats::messages::catalog::TrackPage =
+//!     client.request(catalog::track_list(), &TrackList::default()).await?;
+//! # Ok(()) }
+//! ```
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::client::RequestErrorKind;
+use async_nats::HeaderMap;
+use bytes::Bytes;
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::codec::Encoding;
+use crate::error::{ErrorBody, Status};
+use crate::headers;
+use crate::subjects::Endpoint;
+use crate::trace::TraceContext;
+
+/// How long a request waits for its reply unless told otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Why a request failed. Callers branch on the variant.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// Nobody subscribes to the subject: the service is not running.
+    #[error("no responders on {subject}")]
+    NoResponders {
+        /// The subject asked.
+        subject: String,
+    },
+    /// A service is there but did not answer in time.
+    #[error("request on {subject} timed out")]
+    TimedOut {
+        /// The subject asked.
+        subject: String,
+    },
+    /// The service answered with an error.
+    #[error("{status} {code}: {message}")]
+    Service {
+        /// HTTP-style status.
+        status: Status,
+        /// Stable machine code.
+        code: String,
+        /// Human-readable explanation.
+        message: String,
+    },
+    /// The request could not be encoded or the reply decoded.
+    #[error("codec: {0}")]
+    Codec(String),
+    /// The connection failed.
+    #[error("transport: {0}")]
+    Transport(String),
+}
+
+impl ClientError {
+    /// The status of a service error, if this is one.
+    pub fn status(&self) -> Option<Status> {
+        match self {
+            ClientError::Service { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The machine code of a service error, if this is one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ClientError::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// Per-request settings beyond the client's defaults.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// Overrides the client's timeout; the deadline header follows it.
+    pub timeout: Option<Duration>,
+    /// Read-your-writes: the state sequence the answering instance must have.
+    pub min_seq: Option<u64>,
+    /// Continue this trace instead of starting one.
+    pub trace: Option<TraceContext>,
+}
+
+/// A typed Chorus client over one NATS connection. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ChorusClient {
+    nats: async_nats::Client,
+    timeout: Duration,
+    encoding: Encoding,
+    token: Option<Arc<str>>,
+    /// Highest write sequence this client has seen, sent as `Chorus-Min-Seq`.
+    seen_seq: Arc<AtomicU64>,
+}
+
+impl ChorusClient {
+    /// A client with a 2 s timeout, MessagePack bodies and no token.
+    pub fn new(nats: async_nats::Client) -> Self {
+        Self { nats, timeout: DEFAULT_TIMEOUT, encoding: Encoding::MsgPack, token: None, seen_seq: Arc::default() }
+    }
+
+    /// The same client with another default timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The same client sending JSON bodies.
+    pub fn with_encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// The same client sending `Authorization: Bearer <token>`.
+    pub fn with_token(mut self, token: impl Into<Arc<str>>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The underlying NATS connection.
+    pub fn nats(&self) -> &async_nats::Client {
+        &self.nats
+    }
+
+    /// Remember a write's sequence so later reads on any instance see it.
+    pub fn observe_seq(&self, seq: u64) {
+        self.seen_seq.fetch_max(seq, Ordering::AcqRel);
+    }
+
+    /// Send a typed request and decode the typed reply.
+    pub async fn request<Req, Resp>(&self, endpoint: Endpoint, body: &Req) -> Result<Resp, ClientError>
+    where
+        Req: Serialize + ?Sized,
+        Resp: DeserializeOwned,
+    {
+        self.request_with(endpoint, body, RequestOptions::default()).await
+    }
+
+    /// [`request`](Self::request) with per-request options.
+    pub async fn request_with<Req, Resp>(
+        &self,
+        endpoint: Endpoint,
+        body: &Req,
+        options: RequestOptions,
+    ) -> Result<Resp, ClientError>
+    where
+        Req: Serialize + ?Sized,
+        Resp: DeserializeOwned,
+    {
+        let payload = self.encoding.encode(body).map_err(|e| ClientError::Codec(e.to_string()))?;
+        let reply = self.request_raw(&endpoint.subject(), payload, options).await?;
+        self.encoding.decode(&reply).map_err(|e| ClientError::Codec(e.to_string()))
+    }
+
+    /// Send an already encoded body; returns the reply body or the typed error.
+    pub async fn request_raw(
+        &self,
+        subject: &str,
+        payload: Bytes,
+        options: RequestOptions,
+    ) -> Result<Bytes, ClientError> {
+        let timeout = options.timeout.unwrap_or(self.timeout);
+        let mut h = HeaderMap::new();
+        h.insert(headers::CONTENT_TYPE, self.encoding.content_type());
+        h.insert(headers::DEADLINE, (headers::now_ms() + timeout.as_millis() as u64).to_string().as_str());
+        h.insert(headers::TRACEPARENT, options.trace.unwrap_or_default().header().as_str());
+        if let Some(token) = &self.token {
+            h.insert(headers::AUTHORIZATION, format!("Bearer {token}").as_str());
+        }
+        let min_seq = options.min_seq.unwrap_or(0).max(self.seen_seq.load(Ordering::Acquire));
+        if min_seq > 0 {
+            h.insert(headers::MIN_SEQ, min_seq.to_string().as_str());
+        }
+        let request = async_nats::Request::new().payload(payload).headers(h).timeout(Some(timeout));
+        let msg = self.nats.send_request(subject.to_string(), request).await.map_err(|e| match e.kind() {
+            RequestErrorKind::NoResponders => ClientError::NoResponders { subject: subject.to_string() },
+            RequestErrorKind::TimedOut => ClientError::TimedOut { subject: subject.to_string() },
+            _ => ClientError::Transport(e.to_string()),
+        })?;
+        match error_of(&msg, self.encoding) {
+            Some(err) => Err(err),
+            None => Ok(msg.payload),
+        }
+    }
+}
+
+/// The typed error an error reply carries, or `None` for a success.
+fn error_of(msg: &async_nats::Message, encoding: Encoding) -> Option<ClientError> {
+    let h = msg.headers.as_ref()?;
+    let status = h.get(headers::SERVICE_ERROR_CODE)?.as_str().parse::<u16>().ok();
+    let message = h.get(headers::SERVICE_ERROR).map(|v| v.as_str().to_string()).unwrap_or_default();
+    let body: Option<ErrorBody> = encoding.decode(&msg.payload).ok();
+    Some(ClientError::Service {
+        status: status.and_then(Status::from_code).unwrap_or(Status::Internal),
+        code: body.as_ref().map(|b| b.code.clone()).unwrap_or_else(|| "unknown".into()),
+        message: body.map(|b| b.message).unwrap_or(message),
+    })
+}

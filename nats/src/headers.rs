@@ -1,0 +1,31 @@
+//! Header names the runtime and the client understand.
+
+/// `Bearer <token>`.
+pub const AUTHORIZATION: &str = "Authorization";
+/// Absolute deadline in milliseconds since the Unix epoch; work past it is dropped with 504.
+pub const DEADLINE: &str = "Chorus-Deadline";
+/// Read-your-writes: the lowest state sequence the answering instance must have applied.
+pub const MIN_SEQ: &str = "Chorus-Min-Seq";
+/// Writes that must happen once.
+pub const IDEMPOTENCY_KEY: &str = "Chorus-Idempotency-Key";
+/// W3C trace context.
+pub const TRACEPARENT: &str = "traceparent";
+/// `application/json` or `application/msgpack`.
+pub const CONTENT_TYPE: &str = "Content-Type";
+/// Micro error description (set on every error reply).
+pub const SERVICE_ERROR: &str = "Nats-Service-Error";
+/// Micro error status code, HTTP style.
+pub const SERVICE_ERROR_CODE: &str = "Nats-Service-Error-Code";
+
+/// Content type of JSON bodies.
+pub const JSON: &str = "application/json";
+/// Content type of MessagePack bodies.
+pub const MSGPACK: &str = "application/msgpack";
+
+/// Milliseconds since the Unix epoch, the unit of [`DEADLINE`].
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,107 @@
+//! Catalog bodies.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// An artist credited on a track, with the name as credited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArtistCredit {
+    /// The artist's id.
+    pub id: Uuid,
+    /// The name as credited.
+    pub name: String,
+}
+
+/// The album a track belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlbumRef {
+    /// The album's id.
+    pub id: Uuid,
+    /// The album's title.
+    pub title: String,
+}
+
+/// A track, as a music library knows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Track {
+    /// uuid v7.
+    pub id: Uuid,
+    /// Title as tagged.
+    pub title: String,
+    /// Title for sorting ("Beatles, The").
+    #[serde(default)]
+    pub sort_title: String,
+    /// Credited artists, in order.
+    #[serde(default)]
+    pub artists: Vec<ArtistCredit>,
+    /// The album artist.
+    #[serde(default)]
+    pub album_artist: Option<ArtistCredit>,
+    /// The album.
+    #[serde(default)]
+    pub album: Option<AlbumRef>,
+    /// Position on its disc.
+    #[serde(default)]
+    pub track_number: Option<u32>,
+    /// Disc number.
+    #[serde(default)]
+    pub disc_number: Option<u32>,
+    /// Release year.
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// Genre names.
+    #[serde(default)]
+    pub genres: Vec<String>,
+    /// Duration in milliseconds.
+    #[serde(default)]
+    pub duration_ms: u64,
+    /// Audio codec (`opus`, `mp3`, `flac`, `aac`).
+    #[serde(default)]
+    pub codec: String,
+    /// Bit rate in kbit/s.
+    #[serde(default)]
+    pub bitrate_kbps: u32,
+    /// Size of the audio object in bytes.
+    #[serde(default)]
+    pub file_size: u64,
+    /// Cover art object name, if any.
+    #[serde(default)]
+    pub cover_art: Option<String>,
+    /// Audio object name in the `chorus_audio` object store.
+    #[serde(default)]
+    pub audio_object: Option<String>,
+    /// MusicBrainz recording id.
+    #[serde(default)]
+    pub mbid: Option<Uuid>,
+    /// When the track entered the catalog, ms since the Unix epoch.
+    #[serde(default)]
+    pub added_at: u64,
+}
+
+/// `track.get` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackGet {
+    /// The track's id.
+    pub id: Uuid,
+}
+
+/// `track.list` request: a page of tracks in id order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackList {
+    /// The `next` cursor of the previous page; none for the first page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500; 50 when absent.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// A page of tracks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackPage {
+    /// The tracks on this page.
+    pub tracks: Vec<Track>,
+    /// The cursor of the next page; none on the last page.
+    pub next: Option<String>,
+}

@@ -1,0 +1,3 @@
+//! Request and reply bodies, one module per service.
+
+pub mod catalog;

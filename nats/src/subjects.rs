@@ -1,0 +1,83 @@
+//! Every Chorus subject, built in one place.
+//!
+//! A subject reads `chorus.<service>.v1.<noun>.<verb>`. Code never types a
+//! subject as a string elsewhere; `subjects.md` is checked against [`all`].
+
+/// The version segment every subject carries, so v1 and v2 can run side by side.
+pub const VERSION: &str = "v1";
+
+/// Prefix of every Chorus subject.
+pub const ROOT: &str = "chorus";
+
+/// One request/reply endpoint: the service that answers it, its noun and verb.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Endpoint {
+    /// Service name, also the queue group.
+    pub service: &'static str,
+    /// What the endpoint acts on (`track`).
+    pub noun: &'static str,
+    /// What it does (`get`).
+    pub verb: &'static str,
+}
+
+impl Endpoint {
+    const fn new(service: &'static str, noun: &'static str, verb: &'static str) -> Self {
+        Self { service, noun, verb }
+    }
+
+    /// The full subject, `chorus.<service>.v1.<noun>.<verb>`.
+    pub fn subject(&self) -> String {
+        format!("{ROOT}.{}.{VERSION}.{}.{}", self.service, self.noun, self.verb)
+    }
+
+    /// The micro endpoint name, `<noun>_<verb>` (the nats CLI rejects dots).
+    pub fn name(&self) -> String {
+        format!("{}_{}", self.noun, self.verb)
+    }
+}
+
+/// The catalog service: artists, albums, tracks, genres.
+pub mod catalog {
+    use super::Endpoint;
+
+    /// Service name and queue group.
+    pub const SERVICE: &str = "catalog";
+
+    /// `chorus.catalog.v1.track.get`: one track by id.
+    pub const fn track_get() -> Endpoint {
+        Endpoint::new(SERVICE, "track", "get")
+    }
+
+    /// `chorus.catalog.v1.track.list`: tracks in a stable order, by cursor.
+    pub const fn track_list() -> Endpoint {
+        Endpoint::new(SERVICE, "track", "list")
+    }
+
+    /// Every catalog endpoint.
+    pub const ALL: &[Endpoint] = &[track_get(), track_list()];
+}
+
+/// Every endpoint of every service, in `subjects.md` order.
+pub fn all() -> Vec<Endpoint> {
+    catalog::ALL.to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_and_name_follow_the_pattern() {
+        let e = catalog::track_get();
+        assert_eq!(e.subject(), "chorus.catalog.v1.track.get");
+        assert_eq!(e.name(), "track_get");
+    }
+
+    #[test]
+    fn subjects_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for e in all() {
+            assert!(seen.insert(e.subject()), "duplicate subject {}", e.subject());
+        }
+    }
+}
