@@ -1,0 +1,12 @@
+//! The Chorus binaries' library: what a node can host, and the operator CLI's commands.
+#![warn(missing_docs, unreachable_pub)]
+
+pub mod req;
+pub mod seed;
+
+use chorus_host::ServiceBuilder;
+
+/// Every service a node can host, by name.
+pub fn registry() -> Vec<(&'static str, ServiceBuilder)> {
+    vec![(chorus_catalog::NAME, chorus_catalog::service as ServiceBuilder)]
+}

@@ -1,1 +1,11 @@
-//! chorus-testkit
+//! Test harness: a real nats-server per test, services in-process or as child nodes.
+//!
+//! Each test starts its own server on a free loopback port with its own
+//! JetStream directory, so tests run in parallel without sharing state.
+#![warn(missing_docs, unreachable_pub)]
+
+mod node;
+mod server;
+
+pub use node::{host_config, ChildNode};
+pub use server::NatsServer;

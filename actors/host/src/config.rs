@@ -84,7 +84,7 @@ impl Default for Config {
             restart_backoff_ms: 50,
             restart_backoff_max_ms: 5_000,
             log_format: LogFormat::Human,
-            log_level: "info".into(),
+            log_level: "info,surrealdb=warn,surrealdb_core=warn,surrealdb_kvs_mem=warn,surrealkv=warn".into(),
             sections: Default::default(),
         }
     }

@@ -31,7 +31,7 @@ pub async fn connect(config: &Config, name: &str) -> anyhow::Result<async_nats::
 
 fn log_event(event: Event) {
     match event {
-        Event::Connected => tracing::info!("NATS reconnected"),
+        Event::Connected => tracing::info!("NATS connected"),
         Event::Disconnected => tracing::warn!("NATS disconnected; reconnecting"),
         Event::SlowConsumer(sid) => tracing::warn!(sid, "NATS slow consumer: messages dropped"),
         Event::LameDuckMode => tracing::warn!("NATS server entering lame duck mode"),

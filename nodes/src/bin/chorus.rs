@@ -1,1 +1,95 @@
-fn main() {}
+//! `chorus`: the operator CLI.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+/// Operate a Chorus deployment.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// TOML configuration file (also `CHORUS_CONFIG`); NATS settings come from it
+    /// and from `CHORUS_NATS_*` variables.
+    #[arg(long, env = "CHORUS_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fill the catalog with a synthetic catalog (no audio); re-runs add nothing twice.
+    Seed {
+        /// Number of tracks.
+        #[arg(long, default_value_t = 500)]
+        tracks: usize,
+        /// Generator seed: the same seed gives the same catalog.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Send a JSON request and print the reply (like `nats req`).
+    Req {
+        /// Subject, e.g. chorus.catalog.v1.track.list.
+        subject: String,
+        /// JSON body.
+        #[arg(default_value = "{}")]
+        body: String,
+        /// Seconds to wait.
+        #[arg(long, default_value_t = 2.0)]
+        timeout: f64,
+    },
+    /// Discovery, like `nats micro`: ping, info or stats of every instance.
+    Micro {
+        /// ping, info or stats.
+        #[arg(value_parser = ["ping", "info", "stats"])]
+        verb: String,
+        /// Only this service.
+        service: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chorus: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let config = chorus_host::Config::load(args.config.as_deref())?;
+    let nats = chorus_host::connect::connect(&config, "chorus cli").await?;
+    match args.command {
+        Command::Seed { tracks, seed } => {
+            let catalog: chorus_catalog::CatalogConfig = config.section(chorus_catalog::NAME)?;
+            let created = chorus_nodes::seed::run(nats.clone(), tracks, seed, catalog.replicas).await?;
+            println!("seeded {created} new tracks ({} already there)", tracks - created);
+        }
+        Command::Req { subject, body, timeout } => {
+            let reply = chorus_nodes::req::request(&nats, &subject, &body, Duration::from_secs_f64(timeout)).await?;
+            println!("{}", reply.body);
+            if let Some(error) = reply.error {
+                anyhow::bail!("service error {error}");
+            }
+        }
+        Command::Micro { verb, service } => {
+            let mut subject = format!("$SRV.{}", verb.to_uppercase());
+            if let Some(s) = service {
+                subject = format!("{subject}.{s}");
+            }
+            let replies = chorus_nodes::req::discover(&nats, &subject, Duration::from_millis(500)).await?;
+            anyhow::ensure!(!replies.is_empty(), "no service instance answered {subject}");
+            for r in replies {
+                println!("{r}");
+            }
+        }
+    }
+    nats.flush().await.context("flushing")?;
+    Ok(())
+}
