@@ -21,7 +21,8 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    const fn new(service: &'static str, noun: &'static str, verb: &'static str) -> Self {
+    /// An endpoint; services use the builders below, tests may define their own.
+    pub const fn new(service: &'static str, noun: &'static str, verb: &'static str) -> Self {
         Self { service, noun, verb }
     }
 

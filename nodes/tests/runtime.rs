@@ -1,0 +1,118 @@
+//! The runtime under stress, through the wire: overload, crashes, restarts, drain.
+
+mod support;
+
+use std::time::Duration;
+
+use chorus_host::host::RunningHost;
+use chorus_host::Config;
+use chorus_nats::{ChorusClient, ClientError, Status};
+use chorus_testkit::{host_config, NatsServer};
+use support::probe::{self, Echo, Sleep};
+
+async fn probe_host(server: &NatsServer, tune: impl FnOnce(&mut Config)) -> RunningHost {
+    let mut config = host_config(&server.url(), &["probe"]);
+    tune(&mut config);
+    RunningHost::start(config, probe::REGISTRY).await.expect("probe host")
+}
+
+fn echo(text: &str) -> Echo {
+    Echo { text: text.into() }
+}
+
+#[tokio::test]
+async fn a_full_queue_answers_503_at_once() {
+    let server = NatsServer::start().unwrap();
+    let _host = probe_host(&server, |c| {
+        c.workers = 1;
+        c.queue_bound = 2;
+    })
+    .await;
+    let client = ChorusClient::new(server.connect().await.unwrap()).with_timeout(Duration::from_secs(5));
+    let calls = (0..12).map(|_| {
+        let client = client.clone();
+        async move { client.request::<_, Sleep>(probe::SLEEP, &Sleep { ms: 300 }).await }
+    });
+    let results = futures::future::join_all(calls).await;
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    let overloaded = results.iter().filter(|r| matches!(r, Err(e) if e.code() == Some("overloaded"))).count();
+    assert!(ok >= 1, "{results:?}");
+    assert!(overloaded >= 1, "{results:?}");
+    assert_eq!(ok + overloaded, 12, "every request answered, none timed out: {results:?}");
+    for r in &results {
+        if let Err(e) = r {
+            assert_eq!(e.status(), Some(Status::Unavailable));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_crashing_handler_gets_500_and_the_service_keeps_serving() {
+    let server = NatsServer::start().unwrap();
+    // One worker: serving after a crash proves the worker was restarted.
+    let _host = probe_host(&server, |c| {
+        c.workers = 1;
+        c.restart_backoff_ms = 5;
+    })
+    .await;
+    let client = ChorusClient::new(server.connect().await.unwrap());
+    for endpoint in [probe::PANIC, probe::CRASH, probe::PANIC] {
+        let e = client.request::<_, Echo>(endpoint, &echo("boom")).await.unwrap_err();
+        assert_eq!(e.status(), Some(Status::Internal), "{e:?}");
+        assert_eq!(e.code(), Some("internal"));
+        let back: Echo = client.request(probe::ECHO, &echo("still here")).await.unwrap();
+        assert_eq!(back, echo("still here"));
+    }
+}
+
+#[tokio::test]
+async fn a_spent_restart_budget_stops_the_host_with_an_error() {
+    let server = NatsServer::start().unwrap();
+    let host = probe_host(&server, |c| {
+        c.workers = 2;
+        c.restart_budget = 2;
+        c.restart_backoff_ms = 1;
+    })
+    .await;
+    let client = ChorusClient::new(server.connect().await.unwrap()).with_timeout(Duration::from_millis(500));
+    let serving = tokio::spawn(host.serve_until(std::future::pending()));
+    for _ in 0..3 {
+        let _ = client.request::<_, Echo>(probe::PANIC, &echo("boom")).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let outcome = tokio::time::timeout(Duration::from_secs(5), serving).await.expect("host stops").unwrap();
+    let error = outcome.expect_err("a spent budget is an error").to_string();
+    assert!(error.contains("restart budget spent"), "{error}");
+}
+
+#[tokio::test]
+async fn a_handler_past_its_deadline_gets_504() {
+    let server = NatsServer::start().unwrap();
+    let _host = probe_host(&server, |_| {}).await;
+    let nats = server.connect().await.unwrap();
+    let deadline = (chorus_nats::headers::now_ms() + 200).to_string();
+    let msg = support::raw(&nats, &probe::SLEEP.subject(), &[(chorus_nats::headers::DEADLINE, &deadline)], b"{\"ms\": 2000}").await;
+    let (status, body) = support::error_of(&msg);
+    assert_eq!((status, body["code"].as_str()), (504, Some("deadline_exceeded")));
+}
+
+#[tokio::test]
+async fn drain_finishes_in_flight_requests_then_leaves() {
+    let server = NatsServer::start().unwrap();
+    let host = probe_host(&server, |c| c.workers = 4).await;
+    let client = ChorusClient::new(server.connect().await.unwrap()).with_timeout(Duration::from_secs(5));
+    let calls: Vec<_> = (0..8)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move { client.request::<_, Sleep>(probe::SLEEP, &Sleep { ms: 200 + i }).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    host.drain().await.unwrap();
+    for (i, call) in calls.into_iter().enumerate() {
+        let reply = call.await.unwrap().expect("in-flight request answered");
+        assert_eq!(reply.ms, 200 + i as u64);
+    }
+    let e = client.request::<_, Echo>(probe::ECHO, &echo("anyone?")).await.unwrap_err();
+    assert!(matches!(e, ClientError::NoResponders { .. }), "{e:?}");
+}

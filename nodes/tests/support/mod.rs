@@ -1,0 +1,57 @@
+//! Shared by the integration tests: a seeded catalog, a probe service, requests by hand.
+#![allow(dead_code, unreachable_pub)]
+
+pub mod probe;
+
+use std::time::Duration;
+
+use async_nats::HeaderMap;
+use bytes::Bytes;
+use chorus_host::host::RunningHost;
+use chorus_nats::messages::catalog::Track;
+use chorus_testkit::{host_config, NatsServer};
+
+/// A server, `n` synthetic tracks in the catalog record, and an in-process catalog host.
+pub async fn catalog_stack(n: usize) -> (NatsServer, RunningHost, Vec<Track>) {
+    let server = NatsServer::start().expect("nats-server");
+    let tracks = seed(&server, n).await;
+    let host = RunningHost::start(host_config(&server.url(), &["catalog"]), &chorus_nodes::registry())
+        .await
+        .expect("catalog host");
+    (server, host, tracks)
+}
+
+/// Seed the catalog record with `n` synthetic tracks (seed 42).
+pub async fn seed(server: &NatsServer, n: usize) -> Vec<Track> {
+    let nats = server.connect().await.expect("connect");
+    chorus_nodes::seed::run(nats, n, 42, 1).await.expect("seed");
+    chorus_catalog::synthetic::tracks(n, 42)
+}
+
+/// Send raw bytes with the given headers; returns the reply message.
+pub async fn raw(nats: &async_nats::Client, subject: &str, headers: &[(&str, &str)], body: &[u8]) -> async_nats::Message {
+    let mut h = HeaderMap::new();
+    for (k, v) in headers {
+        h.insert(*k, *v);
+    }
+    let req = async_nats::Request::new()
+        .headers(h)
+        .payload(Bytes::copy_from_slice(body))
+        .timeout(Some(Duration::from_secs(3)));
+    nats.send_request(subject.to_string(), req).await.expect("a reply, not a timeout")
+}
+
+/// The status and JSON body of an error reply (panics on a success).
+pub fn error_of(msg: &async_nats::Message) -> (u16, serde_json::Value) {
+    let h = msg.headers.as_ref().expect("error headers");
+    let status = h.get("Nats-Service-Error-Code").expect("status header").as_str().parse().unwrap();
+    assert!(h.get("Nats-Service-Error").is_some(), "message header");
+    let body = serde_json::from_slice(&msg.payload)
+        .or_else(|_| rmp_json(&msg.payload))
+        .expect("error body decodes");
+    (status, body)
+}
+
+fn rmp_json(b: &[u8]) -> Result<serde_json::Value, String> {
+    chorus_nats::Encoding::MsgPack.decode(b).map_err(|e| e.to_string())
+}

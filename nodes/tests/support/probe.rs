@@ -1,0 +1,61 @@
+//! A probe service for runtime tests: it echoes, sleeps, panics and fails on request.
+
+use std::time::Duration;
+
+use chorus_host::{typed, EndpointDef, Fail, HostContext, ServiceDef};
+use chorus_nats::Endpoint;
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+
+pub const ECHO: Endpoint = Endpoint::new("probe", "echo", "run");
+pub const SLEEP: Endpoint = Endpoint::new("probe", "sleep", "run");
+pub const PANIC: Endpoint = Endpoint::new("probe", "panic", "run");
+pub const CRASH: Endpoint = Endpoint::new("probe", "crash", "run");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Echo {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sleep {
+    pub ms: u64,
+}
+
+pub fn service(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+    Box::pin(async move {
+        Ok(ServiceDef {
+            name: "probe",
+            description: "Runtime test probe",
+            version: "0.0.1",
+            endpoints: vec![
+                EndpointDef { endpoint: ECHO, handler: typed(|_, e: Echo| async move { Ok::<_, Fail>(e) }) },
+                EndpointDef {
+                    endpoint: SLEEP,
+                    handler: typed(|_, s: Sleep| async move {
+                        tokio::time::sleep(Duration::from_millis(s.ms)).await;
+                        Ok::<_, Fail>(s)
+                    }),
+                },
+                EndpointDef {
+                    endpoint: PANIC,
+                    handler: typed(|_, e: Echo| async move {
+                        if !e.text.is_empty() {
+                            panic!("probe panic: {}", e.text);
+                        }
+                        Ok::<_, Fail>(e)
+                    }),
+                },
+                EndpointDef {
+                    endpoint: CRASH,
+                    handler: typed(|_, _e: Echo| async move {
+                        Err::<Echo, _>(Fail::Crash(anyhow::anyhow!("probe failure")))
+                    }),
+                },
+            ],
+            children: vec![],
+        })
+    })
+}
+
+pub const REGISTRY: &[(&str, chorus_host::ServiceBuilder)] = &[("probe", service)];
