@@ -11,6 +11,7 @@ use anyhow::Context as _;
 pub struct NatsServer {
     child: Child,
     port: u16,
+    ws_port: u16,
     dir: tempfile::TempDir,
 }
 
@@ -22,29 +23,55 @@ impl NatsServer {
 
     /// Start one with extra config text appended (websocket, accounts, ...).
     pub fn start_with(extra_config: &str) -> anyhow::Result<Self> {
-        let bin = std::env::var_os("NATS_SERVER_BIN").map(PathBuf::from).unwrap_or_else(|| "nats-server".into());
-        // The port is free when we look; another test could take it before the
-        // server binds, so retry a few times on a bind failure.
-        for _ in 0..5 {
-            let dir = tempfile::tempdir().context("creating a temporary JetStream directory")?;
-            let port = free_port()?;
-            let conf = dir.path().join("server.conf");
+        Self::launch(|dir, port, _| {
+            let conf = dir.join("server.conf");
+            let js = dir.join("js").display().to_string();
             std::fs::write(
                 &conf,
-                format!(
-                    "listen: \"127.0.0.1:{port}\"\nserver_name: test_{port}\njetstream {{ store_dir: {:?} }}\n{extra_config}\n",
-                    dir.path().join("js").display().to_string()
-                ),
+                format!("listen: \"127.0.0.1:{port}\"\nserver_name: test_{port}\njetstream {{ store_dir: {js:?} }}\n{extra_config}\n"),
             )?;
+            Ok((conf, vec![]))
+        })
+    }
+
+    /// Start one from a Chorus config file such as `nats/conf/dev.conf`, which
+    /// takes its ports, store and passwords from `CHORUS_*` variables: free
+    /// ports, a temporary store and the passwords `service-test`/`web-test`.
+    pub fn start_conf(conf: &std::path::Path) -> anyhow::Result<Self> {
+        let conf = conf.to_path_buf();
+        Self::launch(move |dir, port, ws_port| {
+            let env = vec![
+                ("CHORUS_NATS_PORT".to_string(), port.to_string()),
+                ("CHORUS_WS_PORT".to_string(), ws_port.to_string()),
+                ("CHORUS_JS_DIR".to_string(), dir.join("js").display().to_string()),
+                ("CHORUS_SERVICE_PASSWORD".to_string(), "service-test".to_string()),
+                ("CHORUS_WEB_PASSWORD".to_string(), "web-test".to_string()),
+            ];
+            Ok((conf.clone(), env))
+        })
+    }
+
+    /// Start a server whose config `prepare` writes for a port and a websocket port.
+    fn launch(
+        prepare: impl Fn(&std::path::Path, u16, u16) -> anyhow::Result<(PathBuf, Vec<(String, String)>)>,
+    ) -> anyhow::Result<Self> {
+        let bin = std::env::var_os("NATS_SERVER_BIN").map(PathBuf::from).unwrap_or_else(|| "nats-server".into());
+        // A port is free when we look; another test could take it before the
+        // server binds, so retry a few times.
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().context("creating a temporary JetStream directory")?;
+            let (port, ws_port) = (free_port()?, free_port()?);
+            let (conf, env) = prepare(dir.path(), port, ws_port)?;
             let log = std::fs::File::create(dir.path().join("server.log"))?;
             let child = Command::new(&bin)
                 .arg("-c")
                 .arg(&conf)
+                .envs(env)
                 .stdout(Stdio::null())
                 .stderr(log)
                 .spawn()
                 .with_context(|| format!("starting {} (install it, or set NATS_SERVER_BIN)", bin.display()))?;
-            let mut server = NatsServer { child, port, dir };
+            let mut server = NatsServer { child, port, ws_port, dir };
             if server.wait_ready(Duration::from_secs(10)) {
                 return Ok(server);
             }
@@ -71,6 +98,11 @@ impl NatsServer {
     /// `nats://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// The websocket port, when the config has a websocket listener.
+    pub fn ws_port(&self) -> u16 {
+        self.ws_port
     }
 
     /// A plain connection.
