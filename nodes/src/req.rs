@@ -40,7 +40,10 @@ pub async fn discover(nats: &async_nats::Client, subject: &str, wait: Duration) 
     let mut replies = Vec::new();
     let deadline = tokio::time::Instant::now() + wait;
     while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, sub.next()).await {
-        replies.push(pretty(&msg.payload));
+        // While no instance is up, the server answers with an empty no-responders status.
+        if msg.status.is_none() && !msg.payload.is_empty() {
+            replies.push(pretty(&msg.payload));
+        }
     }
     Ok(replies)
 }

@@ -1,1 +1,30 @@
-fn main() {}
+//! `chorus-bench`: benchmarks that print figures against a baseline measured in the same run.
+//!
+//! `cargo run --release -p chorus-bench -- request` compares a raw async-nats
+//! echo responder with `catalog.track.get` through the full runtime, on one
+//! nats-server, at 1, 16 and 64 requests in flight.
+
+mod load;
+mod request;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about)]
+struct Args {
+    #[command(subcommand)]
+    bench: Bench,
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Request/reply: raw echo against catalog.track.get through the runtime.
+    Request(request::Options),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Args::parse().bench {
+        Bench::Request(o) => request::run(o).await,
+    }
+}

@@ -1,0 +1,73 @@
+//! A closed-loop load generator: N requests in flight for a fixed time.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+
+/// What one load run measured.
+pub(crate) struct Figures {
+    pub(crate) requests: u64,
+    pub(crate) errors: u64,
+    pub(crate) elapsed: Duration,
+    pub(crate) latency_us: Histogram<u64>,
+}
+
+impl Figures {
+    pub(crate) fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    pub(crate) fn p(&self, q: f64) -> f64 {
+        self.latency_us.value_at_quantile(q) as f64
+    }
+}
+
+/// Keep `in_flight` calls of `call` going for `warmup + measure`; count only the measured part.
+pub(crate) async fn closed_loop<F, Fut>(in_flight: usize, warmup: Duration, measure: Duration, call: F) -> Figures
+where
+    F: Fn(u64) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    let start = Instant::now();
+    let (from, until) = (start + warmup, start + warmup + measure);
+    let tasks: Vec<_> = (0..in_flight)
+        .map(|t| {
+            let call = call.clone();
+            tokio::spawn(async move {
+                let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds");
+                let (mut n, mut errors, mut i) = (0u64, 0u64, t as u64);
+                loop {
+                    let sent = Instant::now();
+                    if sent >= until {
+                        break;
+                    }
+                    let ok = call(i).await;
+                    i += in_flight as u64;
+                    if sent >= from {
+                        n += 1;
+                        if !ok {
+                            errors += 1;
+                        }
+                        let _ = h.record(sent.elapsed().as_micros().max(1) as u64);
+                    }
+                }
+                (n, errors, h)
+            })
+        })
+        .collect();
+    let mut figures = Figures {
+        requests: 0,
+        errors: 0,
+        elapsed: measure,
+        latency_us: Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds"),
+    };
+    for task in tasks {
+        if let Ok((n, e, h)) = task.await {
+            figures.requests += n;
+            figures.errors += e;
+            let _ = figures.latency_us.add(h);
+        }
+    }
+    figures
+}

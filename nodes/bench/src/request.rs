@@ -1,0 +1,107 @@
+//! The request benchmark; see the crate docs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chorus_host::host::RunningHost;
+use chorus_nats::messages::catalog::{Track, TrackGet};
+use chorus_nats::{subjects::catalog, ChorusClient};
+use chorus_testkit::{host_config, NatsServer};
+use futures::StreamExt;
+
+use crate::load::{closed_loop, Figures};
+
+/// Subject of the raw echo baseline (not a Chorus subject: it never leaves this process's server).
+const ECHO: &str = "bench.echo";
+
+#[derive(clap::Args)]
+pub(crate) struct Options {
+    /// Seconds measured per point.
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+    /// Requests in flight, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+    in_flight: Vec<usize>,
+    /// Tracks in the catalog.
+    #[arg(long, default_value_t = 1000)]
+    tracks: usize,
+}
+
+pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
+    let server = NatsServer::start()?;
+    let nats = server.connect().await?;
+    chorus_nodes::seed::run(nats.clone(), o.tracks, 7, 1).await.context("seeding the catalog")?;
+    let seeded = chorus_catalog::synthetic::tracks(o.tracks, 7);
+    let ids: Arc<Vec<uuid::Uuid>> = Arc::new(seeded.iter().map(|t| t.id).collect());
+
+    // The baseline: a raw async-nats responder that replies with a stored track's bytes.
+    let reply_body = chorus_nats::Encoding::MsgPack.encode(&seeded[0])?;
+    let responder = nats.clone();
+    let mut sub = responder.queue_subscribe(ECHO, "bench".into()).await?;
+    tokio::spawn(async move {
+        while let Some(msg) = sub.next().await {
+            if let Some(reply) = msg.reply {
+                let _ = responder.publish(reply, reply_body.clone()).await;
+            }
+        }
+    });
+
+    let mut config = host_config(&server.url(), &["catalog"]);
+    config.workers = 64;
+    config.queue_bound = 4096;
+    config.log_level = "warn".into();
+    chorus_host::telemetry::init(&config);
+    let _host = RunningHost::start(config, &chorus_nodes::registry()).await?;
+
+    let client_conn = server.connect().await?;
+    let client = ChorusClient::new(client_conn.clone());
+    let measure = Duration::from_secs_f64(o.seconds);
+    let warmup = Duration::from_millis(500);
+    println!("request benchmark: one nats-server, {} tracks, {:.1} s a point (release build: {})", o.tracks, o.seconds, !cfg!(debug_assertions));
+    println!("{:>9} | {:>22} | {:>22} | {:>12} {:>10}", "in flight", "raw echo req/s p50/p99", "track.get req/s p50/p99", "ratio req/s", "ratio p99");
+    for &n in &o.in_flight {
+        let raw = {
+            let nats = client_conn.clone();
+            closed_loop(n, warmup, measure, move |_| {
+                let nats = nats.clone();
+                async move { nats.request(ECHO, "x".into()).await.is_ok() }
+            })
+            .await
+        };
+        let svc = {
+            let (client, ids) = (client.clone(), ids.clone());
+            closed_loop(n, warmup, measure, move |i| {
+                let (client, ids) = (client.clone(), ids.clone());
+                async move {
+                    let id = ids[(i as usize) % ids.len()];
+                    client.request::<_, Track>(catalog::track_get(), &TrackGet { id }).await.is_ok()
+                }
+            })
+            .await
+        };
+        println!(
+            "{:>9} | {:>8.0} {:>6.0}µs {:>6.0}µs | {:>8.0} {:>6.0}µs {:>6.0}µs | {:>12.2} {:>10.2}",
+            n,
+            raw.rate(),
+            raw.p(0.5),
+            raw.p(0.99),
+            svc.rate(),
+            svc.p(0.5),
+            svc.p(0.99),
+            svc.rate() / raw.rate(),
+            svc.p(0.99) / raw.p(0.99),
+        );
+        report_errors("raw", &raw);
+        report_errors("track.get", &svc);
+    }
+    println!("targets at 64 in flight: ratio req/s >= 0.60, ratio p99 <= 2.00");
+    Ok(())
+}
+
+fn report_errors(what: &str, f: &Figures) {
+    if f.errors > 0 {
+        println!("  {what}: {} of {} requests failed", f.errors, f.requests);
+    }
+}
+
