@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The Chorus dev stack in one command: installs what is missing, builds, starts
 # nats-server (nats/conf/dev.conf) and one chorus-node with every service,
-# seeds a demo catalog, and prints how to reach it. Ctrl-C stops everything.
+# imports the demo music, and prints how to reach it. Ctrl-C stops everything.
 #
 # Settings (environment): CHORUS_NATS_PORT (4222), CHORUS_WS_PORT (8080),
-# CHORUS_DEV_TRACKS (500 synthetic tracks), CARGO_TARGET_DIR.
+# CHORUS_DEV_SYNTHETIC (synthetic tracks to add, default 0), CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source scripts/nats-server.sh
+source scripts/demo-music.sh
 
 export CHORUS_NATS_PORT=${CHORUS_NATS_PORT:-4222}
 export CHORUS_WS_PORT=${CHORUS_WS_PORT:-8080}
@@ -33,6 +34,7 @@ for p in "$CHORUS_NATS_PORT" "$CHORUS_WS_PORT"; do
 done
 
 ensure_nats_server
+ensure_demo_music
 echo "==> building chorus-node and chorus (first build takes several minutes)"
 cargo build --locked -p chorus-nodes --bins
 bin="${CARGO_TARGET_DIR:-$root/target}/debug"
@@ -45,6 +47,10 @@ nats_user = "service"
 nats_password = "$CHORUS_SERVICE_PASSWORD"
 node_id = "dev"
 services = ["all"]
+
+[catalog]
+# Dev only: lets `chorus import` create records (admin-only once auth exists).
+allow_writes = true
 TOML
 export CHORUS_CONFIG="$dev/chorus.toml"
 
@@ -69,8 +75,6 @@ pids=($!)
 for _ in $(seq 1 100); do port_busy "$CHORUS_NATS_PORT" && break; sleep 0.1; done
 port_busy "$CHORUS_NATS_PORT" || { echo "nats-server did not start; see .dev/nats-server.log" >&2; exit 1; }
 
-"$bin/chorus" seed --tracks "${CHORUS_DEV_TRACKS:-500}"
-
 echo "==> starting chorus-node (all services)"
 setsid "$bin/chorus-node" &
 pids=("$!" "${pids[@]}")
@@ -78,6 +82,11 @@ for _ in $(seq 1 300); do
   "$bin/chorus" micro ping catalog >/dev/null 2>&1 && break
   sleep 0.2
 done
+echo "==> importing the demo music"
+"$bin/chorus" import "$CHORUS_DEMO_MUSIC" --default-artist "ACE-Step Demo"
+if [ "${CHORUS_DEV_SYNTHETIC:-0}" -gt 0 ]; then
+  "$bin/chorus" seed --tracks "$CHORUS_DEV_SYNTHETIC"
+fi
 
 cat <<INFO
 

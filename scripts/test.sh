@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/nats-server.sh
+source scripts/demo-music.sh
 ensure_nats_server
+ensure_demo_music
 echo "==> nats-server: $NATS_SERVER_BIN ($("$NATS_SERVER_BIN" --version))"
 cargo test --workspace --locked "$@"

@@ -10,8 +10,8 @@
 //! # Ok(()) }
 //! ```
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_nats::client::RequestErrorKind;
@@ -97,8 +97,8 @@ pub struct ChorusClient {
     timeout: Duration,
     encoding: Encoding,
     token: Option<Arc<str>>,
-    /// Highest write sequence this client has seen, sent as `Chorus-Min-Seq`.
-    seen_seq: Arc<AtomicU64>,
+    /// Highest sequence seen per service, sent back as `Chorus-Min-Seq`.
+    seen_seq: Arc<Mutex<HashMap<String, u64>>>,
 }
 
 impl ChorusClient {
@@ -130,9 +130,18 @@ impl ChorusClient {
         &self.nats
     }
 
-    /// Remember a write's sequence so later reads on any instance see it.
-    pub fn observe_seq(&self, seq: u64) {
-        self.seen_seq.fetch_max(seq, Ordering::AcqRel);
+    /// Remember that `service` answered at `seq`, so later requests to any of
+    /// its instances see at least that much (read-your-writes).
+    pub fn observe_seq(&self, service: &str, seq: u64) {
+        if let Ok(mut seen) = self.seen_seq.lock() {
+            let e = seen.entry(service.to_string()).or_default();
+            *e = (*e).max(seq);
+        }
+    }
+
+    /// The highest sequence seen from `service`.
+    pub fn seen_seq(&self, service: &str) -> u64 {
+        self.seen_seq.lock().ok().and_then(|s| s.get(service).copied()).unwrap_or(0)
     }
 
     /// Send a typed request and decode the typed reply.
@@ -175,7 +184,8 @@ impl ChorusClient {
         if let Some(token) = &self.token {
             h.insert(headers::AUTHORIZATION, format!("Bearer {token}").as_str());
         }
-        let min_seq = options.min_seq.unwrap_or(0).max(self.seen_seq.load(Ordering::Acquire));
+        let service = subject.split('.').nth(1).unwrap_or_default();
+        let min_seq = options.min_seq.unwrap_or(0).max(self.seen_seq(service));
         if min_seq > 0 {
             h.insert(headers::MIN_SEQ, min_seq.to_string().as_str());
         }
@@ -185,6 +195,9 @@ impl ChorusClient {
             RequestErrorKind::TimedOut => ClientError::TimedOut { subject: subject.to_string() },
             _ => ClientError::Transport(e.to_string()),
         })?;
+        if let Some(seq) = msg.headers.as_ref().and_then(|h| h.get(headers::SEQ)).and_then(|v| v.as_str().parse().ok()) {
+            self.observe_seq(service, seq);
+        }
         match error_of(&msg, self.encoding) {
             Some(err) => Err(err),
             None => Ok(msg.payload),

@@ -49,13 +49,106 @@ pub mod catalog {
         Endpoint::new(SERVICE, "track", "get")
     }
 
-    /// `chorus.catalog.v1.track.list`: tracks in a stable order, by cursor.
+    /// `chorus.catalog.v1.track.batch`: several tracks by id.
+    pub const fn track_batch() -> Endpoint {
+        Endpoint::new(SERVICE, "track", "batch")
+    }
+
+    /// `chorus.catalog.v1.track.list`: tracks in id order, filtered, by cursor.
     pub const fn track_list() -> Endpoint {
         Endpoint::new(SERVICE, "track", "list")
     }
 
+    /// `chorus.catalog.v1.track.create`.
+    pub const fn track_create() -> Endpoint {
+        Endpoint::new(SERVICE, "track", "create")
+    }
+
+    /// `chorus.catalog.v1.track.update`.
+    pub const fn track_update() -> Endpoint {
+        Endpoint::new(SERVICE, "track", "update")
+    }
+
+    /// `chorus.catalog.v1.track.delete`.
+    pub const fn track_delete() -> Endpoint {
+        Endpoint::new(SERVICE, "track", "delete")
+    }
+
+    /// `chorus.catalog.v1.album.get`: an album with its tracks.
+    pub const fn album_get() -> Endpoint {
+        Endpoint::new(SERVICE, "album", "get")
+    }
+
+    /// `chorus.catalog.v1.album.list`: browse lists (newest, alphabetical, by year, by genre, random).
+    pub const fn album_list() -> Endpoint {
+        Endpoint::new(SERVICE, "album", "list")
+    }
+
+    /// `chorus.catalog.v1.album.create`.
+    pub const fn album_create() -> Endpoint {
+        Endpoint::new(SERVICE, "album", "create")
+    }
+
+    /// `chorus.catalog.v1.album.update`.
+    pub const fn album_update() -> Endpoint {
+        Endpoint::new(SERVICE, "album", "update")
+    }
+
+    /// `chorus.catalog.v1.album.delete`.
+    pub const fn album_delete() -> Endpoint {
+        Endpoint::new(SERVICE, "album", "delete")
+    }
+
+    /// `chorus.catalog.v1.artist.get`: an artist with its albums.
+    pub const fn artist_get() -> Endpoint {
+        Endpoint::new(SERVICE, "artist", "get")
+    }
+
+    /// `chorus.catalog.v1.artist.list`: artists by name.
+    pub const fn artist_list() -> Endpoint {
+        Endpoint::new(SERVICE, "artist", "list")
+    }
+
+    /// `chorus.catalog.v1.artist.create`.
+    pub const fn artist_create() -> Endpoint {
+        Endpoint::new(SERVICE, "artist", "create")
+    }
+
+    /// `chorus.catalog.v1.artist.update`.
+    pub const fn artist_update() -> Endpoint {
+        Endpoint::new(SERVICE, "artist", "update")
+    }
+
+    /// `chorus.catalog.v1.artist.delete`.
+    pub const fn artist_delete() -> Endpoint {
+        Endpoint::new(SERVICE, "artist", "delete")
+    }
+
+    /// `chorus.catalog.v1.genre.list`: genres with track and album counts.
+    pub const fn genre_list() -> Endpoint {
+        Endpoint::new(SERVICE, "genre", "list")
+    }
+
     /// Every catalog endpoint.
-    pub const ALL: &[Endpoint] = &[track_get(), track_list()];
+    pub const ALL: &[Endpoint] = &[
+        track_get(),
+        track_batch(),
+        track_list(),
+        track_create(),
+        track_update(),
+        track_delete(),
+        album_get(),
+        album_list(),
+        album_create(),
+        album_update(),
+        album_delete(),
+        artist_get(),
+        artist_list(),
+        artist_create(),
+        artist_update(),
+        artist_delete(),
+        genre_list(),
+    ];
 }
 
 /// Every endpoint of every service, in `subjects.md` order.

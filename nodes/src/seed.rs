@@ -1,26 +1,35 @@
 //! `chorus seed`: fill the catalog record with a synthetic catalog.
 
 use anyhow::Context as _;
-use chorus_catalog::{records, synthetic};
+use chorus_catalog::records::Kind;
+use chorus_catalog::synthetic;
+use chorus_state::{Records, WriteError};
 use futures::stream::{self, StreamExt, TryStreamExt};
+use serde::Serialize;
 
-/// Write `n` synthetic tracks from `seed` into the catalog bucket. Tracks that
-/// already exist are left as they are, so a re-run creates no duplicates.
-/// Returns how many were new.
+/// Write a synthetic catalog of `n` tracks from `seed`: artists, then albums,
+/// then tracks. Records that exist are left as they are, so a re-run creates
+/// no duplicates. Returns how many tracks were new.
 pub async fn run(nats: async_nats::Client, n: usize, seed: u64, replicas: usize) -> anyhow::Result<usize> {
     let js = async_nats::jetstream::new(nats);
-    let kv = records::open(&js, replicas).await?;
-    let tracks = synthetic::tracks(n, seed);
-    let created: Vec<bool> = stream::iter(tracks)
-        .map(|track| {
-            let kv = kv.clone();
-            async move {
-                let value = records::encode_track(&track)?;
-                match kv.create(records::track_key(track.id), value).await {
-                    Ok(_) => Ok(true),
-                    Err(e) if e.kind() == async_nats::jetstream::kv::CreateErrorKind::AlreadyExists => Ok(false),
-                    Err(e) => Err(anyhow::Error::new(e).context("writing a track")),
-                }
+    let records = chorus_catalog::open_records(&js, replicas).await?;
+    let catalog = synthetic::generate(n, seed);
+    create_all(&records, Kind::Artist, catalog.artists.iter().map(|a| (a.id, a))).await?;
+    create_all(&records, Kind::Album, catalog.albums.iter().map(|a| (a.id, a))).await?;
+    create_all(&records, Kind::Track, catalog.tracks.iter().map(|t| (t.id, t))).await
+}
+
+async fn create_all<'a, T: Serialize + Sync + 'a>(
+    records: &Records,
+    kind: Kind,
+    items: impl Iterator<Item = (uuid::Uuid, &'a T)>,
+) -> anyhow::Result<usize> {
+    let created: Vec<bool> = stream::iter(items)
+        .map(|(id, item)| async move {
+            match records.create(&kind.key(id), item).await {
+                Ok(_) => Ok(true),
+                Err(WriteError::Exists) => Ok(false),
+                Err(e) => Err(anyhow::Error::new(e).context(format!("writing {}", kind.name()))),
             }
         })
         .buffer_unordered(64)

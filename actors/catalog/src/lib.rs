@@ -1,44 +1,82 @@
 //! The catalog service: artists, albums, tracks, genres.
 //!
 //! The record is the JetStream KV bucket `chorus_catalog`; each instance keeps
-//! an embedded SurrealDB view of it (plus point reads in memory), built by
-//! the projector before the instance registers its endpoints.
+//! a view of it (embedded SurrealDB for lists, memory for point reads), built
+//! before the instance registers its endpoints and kept current by a
+//! supervised projector.
 #![warn(missing_docs, unreachable_pub)]
 
+mod albums;
+mod artists;
 mod config;
-mod projector;
+mod entity;
+mod memory;
+mod paging;
+mod projection;
 pub mod records;
 pub mod synthetic;
 mod tracks;
-mod view;
+mod writes;
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use chorus_host::{HostContext, ServiceDef};
+use chorus_state::{catch_up, projector_child, Records, View};
 use futures::future::BoxFuture;
 
 pub use config::CatalogConfig;
-pub use view::CatalogView;
+pub use projection::Catalog;
 
 /// Service name, micro name and queue group.
 pub const NAME: &str = chorus_nats::subjects::catalog::SERVICE;
 
-/// Build a catalog instance: open the record, catch the view up, then hand the
-/// endpoints to the host.
+/// Open the catalog's records.
+pub async fn open_records(js: &async_nats::jetstream::Context, replicas: usize) -> anyhow::Result<Records> {
+    Records::open(js, records::BUCKET, replicas).await
+}
+
+/// Build a catalog instance: open the record and the view, catch the view up,
+/// then hand the endpoints to the host.
 pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
     Box::pin(async move {
         let config: CatalogConfig = ctx.config.section(NAME)?;
-        let kv = records::open(&ctx.jetstream(), config.replicas).await?;
-        let view = Arc::new(CatalogView::open().await.context("opening the catalog view")?);
-        let caught_up = projector::catch_up(&kv, &view).await.context("catching the catalog view up")?;
-        tracing::info!(tracks = view.len(), revision = caught_up, "catalog view caught up");
+        let records = open_records(&ctx.jetstream(), config.replicas).await?;
+        let view = Arc::new(View::open(&config.view, NAME).await.context("opening the catalog view")?);
+        view.define(projection::SCHEMA).await?;
+        let catalog = Arc::new(Catalog::new(view.clone()));
+        let started = std::time::Instant::now();
+        let replayed = catch_up(records.store(), &view, catalog.as_ref()).await.context("catching the catalog view up")?;
+        let took = started.elapsed();
+        tracing::info!(
+            tracks = catalog.memory().tracks.len(),
+            revision = view.applied(),
+            replayed,
+            ?took,
+            "catalog view caught up"
+        );
+        let writer = Arc::new(writes::Writer {
+            catalog: catalog.clone(),
+            records: records.clone(),
+            enabled: config.allow_writes,
+            attempts: config.write_attempts,
+        });
+        let mut endpoints = tracks::endpoints(&catalog);
+        endpoints.extend(albums::endpoints(&catalog));
+        endpoints.extend(artists::endpoints(&catalog));
+        endpoints.extend(writes::endpoints(&writer));
         Ok(ServiceDef {
             name: NAME,
             description: "Artists, albums, tracks and genres",
             version: env!("CARGO_PKG_VERSION"),
-            endpoints: tracks::endpoints(view.clone()),
-            children: vec![projector::child(kv, view)],
+            endpoints,
+            children: vec![projector_child(NAME, records.store().clone(), view.clone(), catalog)],
+            metadata: vec![
+                ("view".into(), if view.is_durable() { "surrealkv" } else { "memory" }.into()),
+                ("view_replayed".into(), replayed.to_string()),
+                ("view_ready_ms".into(), took.as_millis().to_string()),
+            ],
+            gate: Some(view),
         })
     })
 }

@@ -1,51 +1,61 @@
 //! The catalog's system of record: the JetStream KV bucket `chorus_catalog`.
 //!
-//! Keys are `track.<uuid>`; values are MessagePack [`Track`]s.
+//! Keys are `<kind>.<uuid>` (`track.…`, `album.…`, `artist.…`); values are
+//! MessagePack entities.
 
-use anyhow::Context as _;
-use async_nats::jetstream::{self, kv};
-use chorus_nats::messages::catalog::Track;
-use chorus_nats::Encoding;
 use uuid::Uuid;
 
 /// The bucket name.
 pub const BUCKET: &str = "chorus_catalog";
 
-/// Key prefix of tracks.
-const TRACK_PREFIX: &str = "track.";
-
-/// The key of a track.
-pub fn track_key(id: Uuid) -> String {
-    format!("{TRACK_PREFIX}{id}")
+/// The kinds of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A track.
+    Track,
+    /// An album.
+    Album,
+    /// An artist.
+    Artist,
 }
 
-/// The track id a key names, if it names one.
-pub fn track_id(key: &str) -> Option<Uuid> {
-    key.strip_prefix(TRACK_PREFIX).and_then(|id| Uuid::parse_str(id).ok())
-}
-
-/// Encode a track as stored.
-pub fn encode_track(track: &Track) -> anyhow::Result<bytes::Bytes> {
-    Encoding::MsgPack.encode(track).context("encoding a track")
-}
-
-/// Decode a stored track.
-pub fn decode_track(value: &[u8]) -> anyhow::Result<Track> {
-    Encoding::MsgPack.decode(value).context("decoding a stored track")
-}
-
-/// Open the bucket, creating it on first use.
-pub async fn open(js: &jetstream::Context, replicas: usize) -> anyhow::Result<kv::Store> {
-    if let Ok(store) = js.get_key_value(BUCKET).await {
-        return Ok(store);
+impl Kind {
+    /// The key prefix and view table name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kind::Track => "track",
+            Kind::Album => "album",
+            Kind::Artist => "artist",
+        }
     }
-    js.create_key_value(kv::Config {
-        bucket: BUCKET.into(),
-        description: "Chorus catalog records".into(),
-        history: 1,
-        num_replicas: replicas,
-        ..Default::default()
-    })
-    .await
-    .with_context(|| format!("creating KV bucket {BUCKET}"))
+
+    /// The key of the record `id` of this kind.
+    pub fn key(self, id: Uuid) -> String {
+        format!("{}.{id}", self.name())
+    }
+}
+
+/// The kind and id a key names, if it names one.
+pub fn parse_key(key: &str) -> Option<(Kind, Uuid)> {
+    let (kind, id) = key.split_once('.')?;
+    let kind = match kind {
+        "track" => Kind::Track,
+        "album" => Kind::Album,
+        "artist" => Kind::Artist,
+        _ => return None,
+    };
+    Some((kind, Uuid::parse_str(id).ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip() {
+        let id = Uuid::now_v7();
+        assert_eq!(parse_key(&Kind::Album.key(id)), Some((Kind::Album, id)));
+        assert_eq!(parse_key("playlist.x"), None);
+        assert_eq!(parse_key("track.not-a-uuid"), None);
+    }
 }

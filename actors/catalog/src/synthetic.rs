@@ -1,7 +1,8 @@
 //! Synthetic catalogs for scale tests, benchmarks and the dev stack: N tracks
-//! from a fixed seed, with plausible titles, artists, albums, genres and years.
+//! from a fixed seed, with plausible titles, artists, albums, genres and years
+//! (about 12 tracks an album, 3 albums an artist; no audio).
 
-use chorus_nats::messages::catalog::{AlbumRef, ArtistCredit, Track};
+use chorus_nats::messages::catalog::{Album, AlbumRef, Artist, ArtistCredit, Track};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
@@ -11,36 +12,67 @@ const WORDS: &[&str] = &[
     "glass", "northern", "lights", "wild", "heart", "static", "summer", "ghost", "city", "hollow", "crimson",
     "satellite", "garden", "winter", "fever", "dream", "machine", "shadow", "canyon", "honey", "thunder",
 ];
-const GENRES: &[&str] = &["rock", "pop", "jazz", "electronic", "hip-hop", "folk", "classical", "metal", "soul", "ambient"];
+const GENRES: &[&str] = &["Rock", "Pop", "Jazz", "Electronic", "Hip-Hop", "Folk", "Classical", "Metal", "Soul", "Ambient"];
 
-/// Generate `n` tracks deterministically from `seed`: about 12 tracks an
-/// album, 3 albums an artist.
-pub fn tracks(n: usize, seed: u64) -> Vec<Track> {
+/// A generated catalog, in the order its records must be written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntheticCatalog {
+    /// Artists.
+    pub artists: Vec<Artist>,
+    /// Albums, each by one of the artists.
+    pub albums: Vec<Album>,
+    /// Tracks, in id order.
+    pub tracks: Vec<Track>,
+}
+
+/// Generate a catalog of `n` tracks deterministically from `seed`.
+pub fn generate(n: usize, seed: u64) -> SyntheticCatalog {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut out = Vec::with_capacity(n);
-    let mut artist = (Uuid::nil(), String::new());
-    let mut album = (Uuid::nil(), String::new(), 0i32, String::new());
+    let mut out = SyntheticCatalog { artists: Vec::new(), albums: Vec::new(), tracks: Vec::with_capacity(n) };
+    let base = 1_700_000_000_000u64;
     for i in 0..n {
         if i % 36 == 0 {
-            artist = (uuid_from(&mut rng), title(&mut rng, 2));
+            let name = title(&mut rng, 2);
+            out.artists.push(Artist {
+                id: uuid_v7_from(&mut rng, base + i as u64),
+                sort_name: name.to_lowercase(),
+                name,
+                mbid: None,
+                image: None,
+                added_at: base + i as u64,
+                revision: 0,
+            });
         }
+        let artist = out.artists.last().map(|a| ArtistCredit { id: a.id, name: a.name.clone() }).unwrap_or_else(unreachable_credit);
         if i % 12 == 0 {
-            let genre = GENRES[rng.random_range(0..GENRES.len())].to_string();
-            album = (uuid_from(&mut rng), title(&mut rng, 3), rng.random_range(1960..=2025), genre);
+            let t = title(&mut rng, 3);
+            out.albums.push(Album {
+                id: uuid_v7_from(&mut rng, base + i as u64),
+                sort_title: t.to_lowercase(),
+                title: t,
+                artist: Some(artist.clone()),
+                year: Some(rng.random_range(1960..=2025)),
+                genres: vec![GENRES[rng.random_range(0..GENRES.len())].to_string()],
+                cover_art: None,
+                mbid: None,
+                added_at: base + i as u64,
+                revision: 0,
+            });
         }
+        let album = out.albums.last().cloned().expect("an album exists from the first track on");
         let words = rng.random_range(1..=4);
         let name = title(&mut rng, words);
-        out.push(Track {
-            id: uuid_v7_from(&mut rng, i as u64),
+        out.tracks.push(Track {
+            id: uuid_v7_from(&mut rng, base + i as u64),
             sort_title: name.to_lowercase(),
             title: name,
-            artists: vec![ArtistCredit { id: artist.0, name: artist.1.clone() }],
-            album_artist: Some(ArtistCredit { id: artist.0, name: artist.1.clone() }),
-            album: Some(AlbumRef { id: album.0, title: album.1.clone() }),
+            artists: vec![artist.clone()],
+            album_artist: Some(artist),
+            album: Some(AlbumRef { id: album.id, title: album.title.clone() }),
             track_number: Some((i % 12) as u32 + 1),
             disc_number: Some(1),
-            year: Some(album.2),
-            genres: vec![album.3.clone()],
+            year: album.year,
+            genres: album.genres.clone(),
             duration_ms: rng.random_range(90_000..420_000),
             codec: "opus".into(),
             bitrate_kbps: 128,
@@ -48,10 +80,20 @@ pub fn tracks(n: usize, seed: u64) -> Vec<Track> {
             cover_art: None,
             audio_object: None,
             mbid: None,
-            added_at: 1_700_000_000_000 + i as u64 * 1000,
+            added_at: base + i as u64 * 1000,
+            revision: 0,
         });
     }
     out
+}
+
+/// The tracks of [`generate`].
+pub fn tracks(n: usize, seed: u64) -> Vec<Track> {
+    generate(n, seed).tracks
+}
+
+fn unreachable_credit() -> ArtistCredit {
+    ArtistCredit { id: Uuid::nil(), name: String::new() }
 }
 
 fn title(rng: &mut StdRng, words: usize) -> String {
@@ -65,22 +107,21 @@ fn title(rng: &mut StdRng, words: usize) -> String {
         .join(" ")
 }
 
-fn uuid_from(rng: &mut StdRng) -> Uuid {
-    uuid::Builder::from_random_bytes(rng.random()).into_uuid()
-}
-
-/// A v7 uuid whose time part grows with `i`, so generation order is id order.
-fn uuid_v7_from(rng: &mut StdRng, i: u64) -> Uuid {
-    uuid::Builder::from_unix_timestamp_millis(1_700_000_000_000 + i, &rng.random()).into_uuid()
+/// A v7 uuid at `ms`, so generation order is id order.
+fn uuid_v7_from(rng: &mut StdRng, ms: u64) -> Uuid {
+    uuid::Builder::from_unix_timestamp_millis(ms, &rng.random()).into_uuid()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn same_seed_same_catalog() {
-        let a = super::tracks(50, 7);
-        assert_eq!(a, super::tracks(50, 7));
-        assert_ne!(a, super::tracks(50, 8));
-        assert!(a.windows(2).all(|w| w[0].id < w[1].id));
+        let a = super::generate(50, 7);
+        assert_eq!(a, super::generate(50, 7));
+        assert_ne!(a.tracks, super::tracks(50, 8));
+        assert!(a.tracks.windows(2).all(|w| w[0].id < w[1].id));
+        assert_eq!(a.albums.len(), 5);
+        assert_eq!(a.artists.len(), 2);
+        assert!(a.tracks.iter().all(|t| a.albums.iter().any(|al| Some(al.id) == t.album.as_ref().map(|r| r.id))));
     }
 }

@@ -1,61 +1,109 @@
-//! `track.get` and `track.list`.
+//! `track.get`, `track.batch`, `track.list`.
 
 use std::sync::Arc;
 
 use chorus_host::{typed, EndpointDef, Fail};
-use chorus_nats::messages::catalog::{Track, TrackGet, TrackList, TrackPage};
+use chorus_nats::messages::catalog::{Track, TrackBatch, TrackBatchReply, TrackGet, TrackList, TrackPage};
 use chorus_nats::subjects::catalog;
 use chorus_nats::ServiceError;
+use serde_json::json;
 use uuid::Uuid;
 
-use crate::view::CatalogView;
+use crate::paging;
+use crate::projection::Catalog;
 
-/// Page size when the request names none.
-const DEFAULT_LIMIT: u32 = 50;
-/// Largest page.
-const MAX_LIMIT: u32 = 500;
-
-pub(crate) fn endpoints(view: Arc<CatalogView>) -> Vec<EndpointDef> {
-    let get_view = view.clone();
+pub(crate) fn endpoints(c: &Arc<Catalog>) -> Vec<EndpointDef> {
+    let (c1, c2, c3) = (c.clone(), c.clone(), c.clone());
     vec![
         EndpointDef {
             endpoint: catalog::track_get(),
-            handler: typed(move |_ctx, req: TrackGet| {
-                let view = get_view.clone();
-                async move { get(&view, req) }
+            handler: typed(move |_, req: TrackGet| {
+                let c = c1.clone();
+                async move { get(&c, req.id) }
+            }),
+        },
+        EndpointDef {
+            endpoint: catalog::track_batch(),
+            handler: typed(move |_, req: TrackBatch| {
+                let c = c2.clone();
+                async move { batch(&c, req) }
             }),
         },
         EndpointDef {
             endpoint: catalog::track_list(),
-            handler: typed(move |_ctx, req: TrackList| {
-                let view = view.clone();
-                async move { list(&view, req).await }
+            handler: typed(move |_, req: TrackList| {
+                let c = c3.clone();
+                async move { list(&c, req).await }
             }),
         },
     ]
 }
 
-fn get(view: &CatalogView, req: TrackGet) -> Result<Track, Fail> {
-    match view.track(req.id) {
-        Some(t) => Ok(Track::clone(&t)),
-        None => Err(ServiceError::not_found("track_not_found", format!("no track {}", req.id)).into()),
+fn get(c: &Catalog, id: Uuid) -> Result<Track, Fail> {
+    match c.memory().tracks.get(&id) {
+        Some(t) => Ok(Track::clone(t)),
+        None => Err(ServiceError::not_found("track_not_found", format!("no track {id}")).into()),
     }
 }
 
-async fn list(view: &CatalogView, req: TrackList) -> Result<TrackPage, Fail> {
-    let limit = req.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ServiceError::bad_request("invalid_limit", format!("limit must be 1 to {MAX_LIMIT}")).into());
+fn batch(c: &Catalog, req: TrackBatch) -> Result<TrackBatchReply, Fail> {
+    if req.ids.len() > paging::MAX_LIMIT as usize {
+        return Err(ServiceError::bad_request("too_many_ids", format!("at most {} ids", paging::MAX_LIMIT)).into());
     }
+    let memory = c.memory();
+    let (mut tracks, mut missing) = (Vec::new(), Vec::new());
+    for id in req.ids {
+        match memory.tracks.get(&id) {
+            Some(t) => tracks.push(Track::clone(t)),
+            None => missing.push(id),
+        }
+    }
+    Ok(TrackBatchReply { tracks, missing })
+}
+
+async fn list(c: &Catalog, req: TrackList) -> Result<TrackPage, Fail> {
+    let limit = paging::limit(req.limit)?;
     let after = match req.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => Some(
-            Uuid::parse_str(c).map_err(|_| ServiceError::bad_request("invalid_cursor", "cursor is not one this service issued"))?,
-        ),
+        None | Some("") => String::new(),
+        Some(cursor) => Uuid::parse_str(cursor)
+            .map_err(|_| ServiceError::bad_request("invalid_cursor", "cursor is not one this service issued"))?
+            .to_string(),
     };
-    let ids = view.track_ids_after(after, limit).await?;
+    // Fixed fragments only; every value is a parameter.
+    let mut filter = String::from("key > $after");
+    if req.artist.is_some() {
+        filter.push_str(" AND $artist IN artists");
+    }
+    if req.album.is_some() {
+        filter.push_str(" AND album = $album");
+    }
+    if req.genre.is_some() {
+        filter.push_str(" AND $genre IN genres");
+    }
+    if req.year_from.is_some() {
+        filter.push_str(" AND year >= $year_from");
+    }
+    if req.year_to.is_some() {
+        filter.push_str(" AND year <= $year_to");
+    }
+    let sql = format!("SELECT VALUE key FROM track WHERE {filter} ORDER BY key LIMIT $limit");
+    let vars = json!({
+        "after": after,
+        "limit": limit,
+        "artist": req.artist.map(|a| a.to_string()),
+        "album": req.album.map(|a| a.to_string()),
+        "genre": req.genre.map(|g| g.trim().to_lowercase()),
+        "year_from": req.year_from,
+        "year_to": req.year_to,
+    });
+    let keys: Vec<String> = c.view.query(&sql, vars).await?;
+    let memory = c.memory();
     // A track deleted between the query and the lookup is simply skipped.
-    let tracks: Vec<Track> = ids.iter().filter_map(|id| view.track(*id)).map(|t| Track::clone(&t)).collect();
-    let next = (ids.len() == limit as usize).then(|| ids.last().map(Uuid::to_string)).flatten();
+    let tracks: Vec<Track> = keys
+        .iter()
+        .filter_map(|k| Uuid::parse_str(k).ok())
+        .filter_map(|id| memory.tracks.get(&id).map(|t| Track::clone(t)))
+        .collect();
+    let next = (keys.len() == limit as usize).then(|| keys.last().cloned()).flatten();
     Ok(TrackPage { tracks, next })
 }

@@ -155,7 +155,7 @@ async fn serve(
 ) -> anyhow::Result<RunningService> {
     let config = &ctx.config;
     let (tx, rx) = async_channel::bounded(config.queue_bound.max(1));
-    let runtime = Arc::new(ServiceRuntime::new(def.name, ctx.nats.clone(), def.endpoints, rx));
+    let runtime = Arc::new(ServiceRuntime::new(def.name, ctx.nats.clone(), def.endpoints, def.gate, rx));
     let mut children = def.children;
     children.extend((0..config.workers).map(|i| worker::child(runtime.clone(), i)));
     let policy = RestartPolicy {
@@ -193,11 +193,16 @@ async fn serve(
         id: short_id(),
         version: def.version.to_string(),
         description: def.description.to_string(),
-        metadata: BTreeMap::from([("node".to_string(), ctx.node_id.clone()), ("host".to_string(), hostname())]),
+        metadata: def
+            .metadata
+            .into_iter()
+            .chain([("node".to_string(), ctx.node_id.clone()), ("host".to_string(), hostname())])
+            .collect(),
         started: chrono::Utc::now(),
         endpoints,
     });
-    let micro = tokio::spawn(micro::serve(ctx.nats.clone(), identity.clone(), drain.subscribe()));
+    let responder = micro::Responder::subscribe(ctx.nats.clone(), identity.clone()).await.context("subscribing to $SRV")?;
+    let micro = tokio::spawn(responder.run(drain.subscribe()));
     ctx.nats.flush().await.context("flushing subscriptions")?;
     tracing::info!(service = def.name, id = %identity.id, endpoints = identity.endpoints.len(), "service ready");
     Ok(RunningService { runtime, ingress, micro, supervisor, identity })

@@ -60,7 +60,7 @@ async fn accept(
     let ctx = RequestCtx::from_message(&msg, default_timeout);
     let stats = &rt.stats[endpoint];
     if ctx.expired() {
-        reply::send(&rt.nats, reply_to, ctx.encoding, Err(ServiceError::deadline_exceeded()), stats, received).await;
+        reply::send(&rt.nats, reply_to, ctx.encoding, Err(ServiceError::deadline_exceeded()), rt.seq(), stats, received).await;
         return;
     }
     let encoding = ctx.encoding;
@@ -70,5 +70,5 @@ async fn accept(
         Err(TrySendError::Full(job)) => (job, ServiceError::unavailable("overloaded", "the service is at capacity; retry shortly")),
         Err(TrySendError::Closed(job)) => (job, ServiceError::unavailable("draining", "the instance is shutting down; retry")),
     };
-    reply::send(&rt.nats, refused.0.reply, encoding, Err(refused.1), stats, received).await;
+    reply::send(&rt.nats, refused.0.reply, encoding, Err(refused.1), rt.seq(), stats, received).await;
 }

@@ -9,6 +9,7 @@
 pub mod config;
 pub mod connect;
 pub mod context;
+pub mod gate;
 pub mod handler;
 pub mod host;
 mod ingress;
@@ -24,6 +25,7 @@ mod worker;
 
 pub use config::Config;
 pub use context::RequestCtx;
+pub use gate::SeqGate;
 pub use handler::{typed, Fail, Handler};
 pub use host::{run, HostContext, RunningHost};
 pub use service::{ChildSpec, EndpointDef, ServiceBuilder, ServiceDef};

@@ -101,41 +101,56 @@ impl Identity {
     }
 }
 
-/// Answer discovery for `identity` until `drain` turns true.
-pub(crate) async fn serve(
+/// Discovery subscriptions of one instance, made before the instance is
+/// announced ready, so `$SRV` requests never find it half registered.
+pub(crate) struct Responder {
     nats: async_nats::Client,
     identity: Arc<Identity>,
-    mut drain: watch::Receiver<bool>,
-) -> anyhow::Result<()> {
-    let mut subs = Vec::new();
-    for verb in ["PING", "INFO", "STATS"] {
-        for subject in [
-            format!("$SRV.{verb}"),
-            format!("$SRV.{verb}.{}", identity.name),
-            format!("$SRV.{verb}.{}.{}", identity.name, identity.id),
-        ] {
-            let sub = nats.subscribe(subject).await?;
-            subs.push(sub.map(move |m| (verb, m)));
+    subs: Vec<async_nats::Subscriber>,
+}
+
+impl Responder {
+    /// Subscribe to `$SRV.<verb>`, `.<name>` and `.<name>.<id>` for the three verbs.
+    pub(crate) async fn subscribe(nats: async_nats::Client, identity: Arc<Identity>) -> anyhow::Result<Self> {
+        let mut subs = Vec::new();
+        for verb in VERBS {
+            for subject in [
+                format!("$SRV.{verb}"),
+                format!("$SRV.{verb}.{}", identity.name),
+                format!("$SRV.{verb}.{}.{}", identity.name, identity.id),
+            ] {
+                subs.push(nats.subscribe(subject).await?);
+            }
         }
+        Ok(Self { nats, identity, subs })
     }
-    let mut all = futures::stream::select_all(subs);
-    loop {
-        tokio::select! {
-            _ = async { let _ = drain.wait_for(|d| *d).await; } => break,
-            next = all.next() => {
-                let Some((verb, msg)) = next else { break };
-                let Some(reply) = msg.reply else { continue };
-                let body = match verb {
-                    "PING" => identity.ping(),
-                    "INFO" => identity.info(),
-                    _ => identity.stats(),
-                };
-                if let Err(e) = nats.publish(reply, body.to_string().into()).await {
-                    tracing::warn!(error = %e, "discovery reply not sent");
+
+    /// Answer until `drain` turns true.
+    pub(crate) async fn run(self, mut drain: watch::Receiver<bool>) -> anyhow::Result<()> {
+        let Self { nats, identity, subs } = self;
+        // Subscriptions were made in VERBS order, three per verb.
+        let tagged = subs.into_iter().enumerate().map(|(i, sub)| sub.map(move |m| (VERBS[i / 3], m)));
+        let mut all = futures::stream::select_all(tagged);
+        loop {
+            tokio::select! {
+                _ = async { let _ = drain.wait_for(|d| *d).await; } => break,
+                next = all.next() => {
+                    let Some((verb, msg)) = next else { break };
+                    let Some(reply) = msg.reply else { continue };
+                    let body = match verb {
+                        "PING" => identity.ping(),
+                        "INFO" => identity.info(),
+                        _ => identity.stats(),
+                    };
+                    if let Err(e) = nats.publish(reply, body.to_string().into()).await {
+                        tracing::warn!(error = %e, "discovery reply not sent");
+                    }
                 }
             }
         }
+        // Dropping the subscriptions unsubscribes: a draining instance leaves `nats micro ls`.
+        Ok(())
     }
-    // Dropping the subscriptions unsubscribes: a draining instance leaves `nats micro ls`.
-    Ok(())
 }
+
+const VERBS: [&str; 3] = ["PING", "INFO", "STATS"];

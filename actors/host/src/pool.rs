@@ -8,6 +8,7 @@ use async_nats::Subject;
 use bytes::Bytes;
 
 use crate::context::RequestCtx;
+use crate::gate::SeqGate;
 use crate::service::EndpointDef;
 use crate::stats::EndpointStats;
 
@@ -27,6 +28,7 @@ pub(crate) struct ServiceRuntime {
     pub(crate) nats: async_nats::Client,
     pub(crate) endpoints: Vec<EndpointDef>,
     pub(crate) stats: Vec<Arc<EndpointStats>>,
+    pub(crate) gate: Option<Arc<dyn SeqGate>>,
     /// Workers take jobs from here; it closes when every ingress has drained.
     pub(crate) queue: async_channel::Receiver<Job>,
     in_flight: AtomicUsize,
@@ -37,10 +39,11 @@ impl ServiceRuntime {
         name: &'static str,
         nats: async_nats::Client,
         endpoints: Vec<EndpointDef>,
+        gate: Option<Arc<dyn SeqGate>>,
         queue: async_channel::Receiver<Job>,
     ) -> Self {
         let stats = endpoints.iter().map(|_| Arc::default()).collect();
-        Self { name, nats, endpoints, stats, queue, in_flight: AtomicUsize::new(0) }
+        Self { name, nats, endpoints, stats, gate, queue, in_flight: AtomicUsize::new(0) }
     }
 
     /// Mark a job taken; the guard marks it done when dropped, whatever happens.
@@ -61,5 +64,12 @@ pub(crate) struct InFlight<'a>(&'a AtomicUsize);
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl ServiceRuntime {
+    /// The sequence replies reflect, for services with state.
+    pub(crate) fn seq(&self) -> Option<u64> {
+        self.gate.as_ref().map(|g| g.applied())
     }
 }

@@ -14,11 +14,15 @@ pub(crate) async fn send(
     reply: Subject,
     encoding: Encoding,
     result: Result<Bytes, ServiceError>,
+    seq: Option<u64>,
     stats: &EndpointStats,
     started: Instant,
 ) {
     let mut h = HeaderMap::new();
     h.insert(headers::CONTENT_TYPE, encoding.content_type());
+    if let Some(seq) = seq {
+        h.insert(headers::SEQ, seq.to_string().as_str());
+    }
     let (body, error) = match result {
         Ok(body) => (body, None),
         Err(e) => {

@@ -6,6 +6,7 @@ use chorus_nats::Endpoint;
 use futures::future::BoxFuture;
 use ractor::{ActorCell, SpawnErr};
 
+use crate::gate::SeqGate;
 use crate::handler::Handler;
 use crate::host::HostContext;
 
@@ -43,6 +44,10 @@ pub struct ServiceDef {
     pub endpoints: Vec<EndpointDef>,
     /// Actors besides the workers (projectors, jobs).
     pub children: Vec<ChildSpec>,
+    /// The view position, for services with state (read-your-writes).
+    pub gate: Option<Arc<dyn SeqGate>>,
+    /// Extra micro metadata (how the instance started: view kind, replayed changes, ...).
+    pub metadata: Vec<(String, String)>,
 }
 
 /// Builds a service on a host: `(name, builder)` pairs are what a node can host.

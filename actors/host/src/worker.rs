@@ -12,6 +12,7 @@ use futures::FutureExt;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use tracing::Instrument;
 
+use crate::gate::MIN_SEQ_WAIT;
 use crate::handler::Fail;
 use crate::pool::{Job, ServiceRuntime};
 use crate::reply;
@@ -64,8 +65,16 @@ async fn serve(rt: &ServiceRuntime, job: Job) -> Option<String> {
     async move {
         let (encoding, deadline) = (ctx.encoding, ctx.deadline);
         if ctx.expired() {
-            reply::send(&rt.nats, job.reply, encoding, Err(ServiceError::deadline_exceeded()), stats, job.received).await;
+            reply::send(&rt.nats, job.reply, encoding, Err(ServiceError::deadline_exceeded()), rt.seq(), stats, job.received).await;
             return None;
+        }
+        if let (Some(min), Some(gate)) = (ctx.min_seq, &rt.gate) {
+            let until = deadline.min(std::time::Instant::now() + MIN_SEQ_WAIT);
+            if gate.applied() < min && !gate.wait_for(min, until).await {
+                let e = ServiceError::unavailable("not_caught_up", format!("this instance has not yet applied sequence {min}; retry"));
+                reply::send(&rt.nats, job.reply, encoding, Err(e), rt.seq(), stats, job.received).await;
+                return None;
+            }
         }
         let work = AssertUnwindSafe((endpoint.handler)(ctx, job.body)).catch_unwind();
         let (result, crash) = match tokio::time::timeout_at(deadline.into(), work).await {
@@ -78,7 +87,7 @@ async fn serve(rt: &ServiceRuntime, job: Job) -> Option<String> {
         if let Some(reason) = &crash {
             tracing::error!(%reason, "request failed; restarting worker");
         }
-        reply::send(&rt.nats, job.reply, encoding, result, stats, job.received).await;
+        reply::send(&rt.nats, job.reply, encoding, result, rt.seq(), stats, job.received).await;
         crash
     }
     .instrument(span)

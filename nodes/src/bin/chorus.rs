@@ -30,6 +30,14 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Import a folder of audio files (mp3, flac, ogg/opus, m4a) into the catalog.
+    Import {
+        /// The folder; read recursively.
+        folder: PathBuf,
+        /// Artist of files without an artist tag.
+        #[arg(long, default_value = "Unknown Artist")]
+        default_artist: String,
+    },
     /// Send a JSON request and print the reply (like `nats req`).
     Req {
         /// Subject, e.g. chorus.catalog.v1.track.list.
@@ -70,6 +78,16 @@ async fn run(args: Args) -> anyhow::Result<()> {
             let catalog: chorus_catalog::CatalogConfig = config.section(chorus_catalog::NAME)?;
             let created = chorus_nodes::seed::run(nats.clone(), tracks, seed, catalog.replicas).await?;
             println!("seeded {created} new tracks ({} already there)", tracks - created);
+        }
+        Command::Import { folder, default_artist } => {
+            let client = chorus_nats::ChorusClient::new(nats.clone()).with_timeout(Duration::from_secs(10));
+            let report = chorus_nodes::import::run(&client, &folder, &default_artist, true).await?;
+            println!(
+                "imported {} new tracks, {} already there, {} skipped",
+                report.created,
+                report.existing,
+                report.failed.len()
+            );
         }
         Command::Req { subject, body, timeout } => {
             let reply = chorus_nodes::req::request(&nats, &subject, &body, Duration::from_secs_f64(timeout)).await?;

@@ -21,6 +21,13 @@ pub async fn catalog_stack(n: usize) -> (NatsServer, RunningHost, Vec<Track>) {
     (server, host, tracks)
 }
 
+/// A catalog host on `server` with writes on and the given view (`mem` or `surrealkv:<dir>`).
+pub async fn catalog_host(server: &NatsServer, view: &str) -> RunningHost {
+    let mut config = host_config(&server.url(), &["catalog"]);
+    config.sections.insert("catalog".into(), serde_json::json!({"allow_writes": true, "view": view}));
+    RunningHost::start(config, &chorus_nodes::registry()).await.expect("catalog host")
+}
+
 /// Seed the catalog record with `n` synthetic tracks (seed 42).
 pub async fn seed(server: &NatsServer, n: usize) -> Vec<Track> {
     let nats = server.connect().await.expect("connect");

@@ -54,6 +54,8 @@ pub fn service(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDe
                 },
             ],
             children: vec![],
+            gate: None,
+            metadata: vec![],
         })
     })
 }

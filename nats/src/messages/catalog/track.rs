@@ -1,4 +1,4 @@
-//! Catalog bodies.
+//! Track bodies.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -25,6 +25,7 @@ pub struct AlbumRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Track {
     /// uuid v7.
+    #[serde(default)]
     pub id: Uuid,
     /// Title as tagged.
     pub title: String,
@@ -76,6 +77,10 @@ pub struct Track {
     /// When the track entered the catalog, ms since the Unix epoch.
     #[serde(default)]
     pub added_at: u64,
+    /// The record revision this copy is at; send it back to update or delete
+    /// only if nobody changed the track since.
+    #[serde(default)]
+    pub revision: u64,
 }
 
 /// `track.get` request.
@@ -85,7 +90,24 @@ pub struct TrackGet {
     pub id: Uuid,
 }
 
-/// `track.list` request: a page of tracks in id order.
+/// `track.batch` request: several tracks by id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackBatch {
+    /// Up to 500 ids.
+    pub ids: Vec<Uuid>,
+}
+
+/// `track.batch` reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackBatchReply {
+    /// The tracks found, in request order.
+    pub tracks: Vec<Track>,
+    /// Ids with no track.
+    pub missing: Vec<Uuid>,
+}
+
+/// `track.list` request: a page of tracks in id order, optionally filtered.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrackList {
@@ -95,6 +117,21 @@ pub struct TrackList {
     /// Page size, 1 to 500; 50 when absent.
     #[serde(default)]
     pub limit: Option<u32>,
+    /// Only tracks crediting this artist.
+    #[serde(default)]
+    pub artist: Option<Uuid>,
+    /// Only tracks of this album.
+    #[serde(default)]
+    pub album: Option<Uuid>,
+    /// Only tracks of this genre (case-insensitive).
+    #[serde(default)]
+    pub genre: Option<String>,
+    /// Only tracks from this year on.
+    #[serde(default)]
+    pub year_from: Option<i32>,
+    /// Only tracks up to this year.
+    #[serde(default)]
+    pub year_to: Option<i32>,
 }
 
 /// A page of tracks.

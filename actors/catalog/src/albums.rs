@@ -1,0 +1,96 @@
+//! `album.get` (with its tracks) and `album.list` (browse lists).
+
+use std::sync::Arc;
+
+use chorus_host::{typed, EndpointDef, Fail};
+use chorus_nats::messages::catalog::{Album, AlbumDetail, AlbumGet, AlbumList, AlbumOrder, AlbumPage, Track};
+use chorus_nats::subjects::catalog;
+use chorus_nats::ServiceError;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::paging;
+use crate::projection::Catalog;
+
+pub(crate) fn endpoints(c: &Arc<Catalog>) -> Vec<EndpointDef> {
+    let (c1, c2) = (c.clone(), c.clone());
+    vec![
+        EndpointDef {
+            endpoint: catalog::album_get(),
+            handler: typed(move |_, req: AlbumGet| {
+                let c = c1.clone();
+                async move { get(&c, req.id).await }
+            }),
+        },
+        EndpointDef {
+            endpoint: catalog::album_list(),
+            handler: typed(move |_, req: AlbumList| {
+                let c = c2.clone();
+                async move { list(&c, req).await }
+            }),
+        },
+    ]
+}
+
+async fn get(c: &Catalog, id: Uuid) -> Result<AlbumDetail, Fail> {
+    let album = c.memory().albums.get(&id).map(|a| Album::clone(a));
+    let album = album.ok_or_else(|| ServiceError::not_found("album_not_found", format!("no album {id}")))?;
+    let keys: Vec<String> = c
+        .view
+        .query("SELECT VALUE key FROM track WHERE album = $album ORDER BY disc, number, sort", json!({"album": id.to_string()}))
+        .await?;
+    let memory = c.memory();
+    let tracks = keys
+        .iter()
+        .filter_map(|k| Uuid::parse_str(k).ok())
+        .filter_map(|id| memory.tracks.get(&id).map(|t| Track::clone(t)))
+        .collect();
+    Ok(AlbumDetail { album, tracks })
+}
+
+async fn list(c: &Catalog, req: AlbumList) -> Result<AlbumPage, Fail> {
+    let limit = paging::limit(req.limit)?;
+    let offset = paging::offset(req.offset)?;
+    let (filter, order) = match req.order {
+        AlbumOrder::Newest => ("true", "added_at DESC, key"),
+        AlbumOrder::AlphabeticalByName => ("true", "sort, key"),
+        AlbumOrder::AlphabeticalByArtist => ("true", "artist_sort, sort, key"),
+        AlbumOrder::Random => ("true", "rand()"),
+        AlbumOrder::ByGenre => {
+            if req.genre.as_deref().is_none_or(|g| g.trim().is_empty()) {
+                return Err(ServiceError::bad_request("missing_genre", "by_genre needs a genre").into());
+            }
+            ("$genre IN genres", "sort, key")
+        }
+        AlbumOrder::ByYear => {
+            let (Some(from), Some(to)) = (req.year_from, req.year_to) else {
+                return Err(ServiceError::bad_request("missing_years", "by_year needs year_from and year_to").into());
+            };
+            if from <= to {
+                ("year >= $low AND year <= $high", "year, sort, key")
+            } else {
+                ("year >= $low AND year <= $high", "year DESC, sort, key")
+            }
+        }
+    };
+    let (low, high) = match (req.year_from, req.year_to) {
+        (Some(a), Some(b)) => (a.min(b), a.max(b)),
+        _ => (0, 0),
+    };
+    let sql = format!("SELECT VALUE key FROM album WHERE {filter} ORDER BY {order} LIMIT $limit START $offset");
+    let vars = json!({
+        "limit": limit,
+        "offset": offset,
+        "genre": req.genre.map(|g| g.trim().to_lowercase()),
+        "low": low,
+        "high": high,
+    });
+    let keys: Vec<String> = c.view.query(&sql, vars).await?;
+    let memory = c.memory();
+    let albums = keys
+        .iter()
+        .filter_map(|k| Uuid::parse_str(k).ok())
+        .filter_map(|id| memory.albums.get(&id).map(|a| Album::clone(a)))
+        .collect();
+    Ok(AlbumPage { albums })
+}

@@ -1,0 +1,90 @@
+//! Point reads in memory: every entity by id, and genre counts.
+//!
+//! A SurrealDB query costs several NATS round trips; a map lookup costs
+//! nothing, so `get` never touches the view.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chorus_nats::messages::catalog::{Album, Artist, Genre, Track};
+use uuid::Uuid;
+
+/// See the module docs.
+#[derive(Default)]
+pub(crate) struct Memory {
+    pub(crate) tracks: HashMap<Uuid, Arc<Track>>,
+    pub(crate) albums: HashMap<Uuid, Arc<Album>>,
+    pub(crate) artists: HashMap<Uuid, Arc<Artist>>,
+    /// By folded name.
+    genres: BTreeMap<String, Genre>,
+}
+
+/// One change, decoded.
+pub(crate) enum Put {
+    Track(Track),
+    Album(Album),
+    Artist(Artist),
+}
+
+impl Memory {
+    pub(crate) fn put(&mut self, put: Put) {
+        match put {
+            Put::Track(t) => {
+                let old = self.tracks.remove(&t.id);
+                self.count(old.as_ref().map(|o| &o.genres[..]).unwrap_or(&[]), -1, true);
+                self.count(&t.genres, 1, true);
+                self.tracks.insert(t.id, Arc::new(t));
+            }
+            Put::Album(a) => {
+                let old = self.albums.remove(&a.id);
+                self.count(old.as_ref().map(|o| &o.genres[..]).unwrap_or(&[]), -1, false);
+                self.count(&a.genres, 1, false);
+                self.albums.insert(a.id, Arc::new(a));
+            }
+            Put::Artist(a) => {
+                self.artists.insert(a.id, Arc::new(a));
+            }
+        }
+    }
+
+    pub(crate) fn remove(&mut self, kind: crate::records::Kind, id: Uuid) {
+        use crate::records::Kind;
+        match kind {
+            Kind::Track => {
+                if let Some(old) = self.tracks.remove(&id) {
+                    self.count(&old.genres, -1, true);
+                }
+            }
+            Kind::Album => {
+                if let Some(old) = self.albums.remove(&id) {
+                    self.count(&old.genres, -1, false);
+                }
+            }
+            Kind::Artist => {
+                self.artists.remove(&id);
+            }
+        }
+    }
+
+    fn count(&mut self, genres: &[String], delta: i64, tracks: bool) {
+        for name in genres {
+            let key = name.trim().to_lowercase();
+            if key.is_empty() {
+                continue;
+            }
+            let g = self.genres.entry(key.clone()).or_insert_with(|| Genre { name: name.trim().to_string(), tracks: 0, albums: 0 });
+            let n = if tracks { &mut g.tracks } else { &mut g.albums };
+            *n = n.saturating_add_signed(delta);
+            if g.tracks == 0 && g.albums == 0 {
+                self.genres.remove(&key);
+            }
+        }
+    }
+
+    /// Every genre with its counts, most tracks first.
+    pub(crate) fn genres(&self) -> Vec<Genre> {
+        let mut all: Vec<Genre> = self.genres.values().cloned().collect();
+        all.sort_by(|a, b| b.tracks.cmp(&a.tracks).then_with(|| a.name.cmp(&b.name)));
+        all
+    }
+}

@@ -1,0 +1,27 @@
+//! Page sizes, the same rule on every list.
+
+use chorus_nats::ServiceError;
+
+/// Page size when the request names none.
+pub(crate) const DEFAULT_LIMIT: u32 = 50;
+/// Largest page.
+pub(crate) const MAX_LIMIT: u32 = 500;
+
+/// The requested page size, or 400 `invalid_limit`.
+pub(crate) fn limit(requested: Option<u32>) -> Result<u32, ServiceError> {
+    let limit = requested.unwrap_or(DEFAULT_LIMIT);
+    if (1..=MAX_LIMIT).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ServiceError::bad_request("invalid_limit", format!("limit must be 1 to {MAX_LIMIT}")))
+    }
+}
+
+/// An offset that keeps queries cheap, or 400 `invalid_offset`.
+pub(crate) fn offset(requested: u32) -> Result<u32, ServiceError> {
+    if requested <= 1_000_000 {
+        Ok(requested)
+    } else {
+        Err(ServiceError::bad_request("invalid_offset", "offset must be at most 1000000"))
+    }
+}

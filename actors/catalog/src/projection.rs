@@ -1,0 +1,136 @@
+//! How record changes reach the view and memory.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context as _;
+use chorus_nats::messages::catalog::{Album, Artist, Track};
+use chorus_nats::Encoding;
+use chorus_state::{Change, Projection, View};
+use futures::future::BoxFuture;
+use serde_json::{json, Value};
+
+use crate::entity::Entity;
+use crate::memory::{Memory, Put};
+use crate::records::{parse_key, Kind};
+
+/// Tables and indexes of the view (idempotent).
+pub(crate) const SCHEMA: &str = "
+DEFINE TABLE IF NOT EXISTS track SCHEMALESS;
+DEFINE INDEX IF NOT EXISTS track_album ON track FIELDS album;
+DEFINE TABLE IF NOT EXISTS album SCHEMALESS;
+DEFINE INDEX IF NOT EXISTS album_artist ON album FIELDS artist;
+DEFINE TABLE IF NOT EXISTS artist SCHEMALESS;
+";
+
+/// The catalog's projection: the view plus memory.
+pub struct Catalog {
+    pub(crate) view: Arc<View>,
+    pub(crate) memory: RwLock<Memory>,
+}
+
+impl Catalog {
+    pub(crate) fn new(view: Arc<View>) -> Self {
+        Self { view, memory: RwLock::default() }
+    }
+
+    pub(crate) fn memory(&self) -> std::sync::RwLockReadGuard<'_, Memory> {
+        // A poisoned lock means a panic while applying: the data is still whole
+        // (each put is one map operation), so keep serving.
+        self.memory.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn memory_mut(&self) -> std::sync::RwLockWriteGuard<'_, Memory> {
+        self.memory.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A view row: the listed fields plus the whole entity for restores.
+fn row<E: Entity>(e: &E) -> anyhow::Result<Value> {
+    let mut row = e.row();
+    row["doc"] = serde_json::to_value(e).context("entity as JSON")?;
+    Ok(row)
+}
+
+fn decode<E: Entity>(value: &[u8], revision: u64) -> anyhow::Result<E> {
+    let mut e: E = Encoding::MsgPack.decode(value).context("decoding a catalog record")?;
+    e.set_revision(revision);
+    Ok(e)
+}
+
+impl Projection for Catalog {
+    fn apply<'a>(&'a self, view: &'a View, changes: Vec<Change>, revision: u64) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            // Only the last change of each key in a batch counts.
+            let mut last: HashMap<String, Change> = HashMap::new();
+            let mut order = Vec::new();
+            for c in changes {
+                if !last.contains_key(&c.key) {
+                    order.push(c.key.clone());
+                }
+                last.insert(c.key.clone(), c);
+            }
+            let mut rows: HashMap<Kind, Vec<Value>> = HashMap::new();
+            let mut gone: HashMap<Kind, Vec<String>> = HashMap::new();
+            let mut puts = Vec::new();
+            let mut removals = Vec::new();
+            for key in order {
+                let c = &last[&key];
+                let Some((kind, id)) = parse_key(&c.key) else { continue };
+                let Some(value) = &c.value else {
+                    gone.entry(kind).or_default().push(id.to_string());
+                    removals.push((kind, id));
+                    continue;
+                };
+                // One bad record must not stop the view: skip it, loudly.
+                let decoded = match kind {
+                    Kind::Track => decode::<Track>(value, c.revision).and_then(|e| Ok((row(&e)?, Put::Track(e)))),
+                    Kind::Album => decode::<Album>(value, c.revision).and_then(|e| Ok((row(&e)?, Put::Album(e)))),
+                    Kind::Artist => decode::<Artist>(value, c.revision).and_then(|e| Ok((row(&e)?, Put::Artist(e)))),
+                };
+                match decoded {
+                    Ok((r, put)) => {
+                        rows.entry(kind).or_default().push(r);
+                        puts.push(put);
+                    }
+                    Err(e) => tracing::error!(key = %c.key, revision = c.revision, error = %e, "skipping undecodable record"),
+                }
+            }
+            let mut sql = String::new();
+            let mut vars = serde_json::Map::new();
+            for kind in [Kind::Track, Kind::Album, Kind::Artist] {
+                let t = kind.name();
+                if let Some(r) = rows.remove(&kind) {
+                    sql.push_str(&format!("FOR $r IN ${t}_rows {{ UPSERT type::record('{t}', $r.key) CONTENT $r; }};\n"));
+                    vars.insert(format!("{t}_rows"), Value::Array(r));
+                }
+                if let Some(g) = gone.remove(&kind) {
+                    sql.push_str(&format!("FOR $k IN ${t}_gone {{ DELETE type::record('{t}', $k); }};\n"));
+                    vars.insert(format!("{t}_gone"), json!(g));
+                }
+            }
+            view.write(&sql, Value::Object(vars), revision).await?;
+            let mut memory = self.memory_mut();
+            for put in puts {
+                memory.put(put);
+            }
+            for (kind, id) in removals {
+                memory.remove(kind, id);
+            }
+            Ok(())
+        })
+    }
+
+    fn restore<'a>(&'a self, view: &'a View) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let tracks: Vec<Track> = view.query("SELECT VALUE doc FROM track", json!({})).await?;
+            let albums: Vec<Album> = view.query("SELECT VALUE doc FROM album", json!({})).await?;
+            let artists: Vec<Artist> = view.query("SELECT VALUE doc FROM artist", json!({})).await?;
+            let mut memory = self.memory_mut();
+            tracks.into_iter().for_each(|t| memory.put(Put::Track(t)));
+            albums.into_iter().for_each(|a| memory.put(Put::Album(a)));
+            artists.into_iter().for_each(|a| memory.put(Put::Artist(a)));
+            Ok(())
+        })
+    }
+}

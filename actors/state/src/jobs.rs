@@ -1,0 +1,137 @@
+//! Job consumption: a durable pull consumer shared by every instance of a
+//! service, so each job goes to one instance.
+//!
+//! A job is acknowledged only after its handler succeeds. A handler that
+//! fails gets it again after a delay; an instance that dies mid-job leaves it
+//! unacknowledged, and after `ack_wait` another instance gets it. So a job is
+//! never lost, and may be *delivered* twice only across a crash: handlers make
+//! their effect once-only by keying it on [`Job::id`] (a KV `create`, a
+//! `Nats-Msg-Id`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_nats::jetstream::{self, consumer, message::AckKind, stream};
+use futures::future::BoxFuture;
+use futures::StreamExt;
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+
+/// One job as its handler sees it.
+pub struct Job {
+    /// Stable across redeliveries: the stream sequence.
+    pub id: u64,
+    /// How many times it has been delivered (1 the first time).
+    pub delivered: i64,
+    /// The subject it was published on.
+    pub subject: String,
+    /// Its body.
+    pub payload: bytes::Bytes,
+}
+
+/// What a job handler does; `Err` means "try again later".
+pub type JobHandler = Arc<dyn Fn(Job) -> BoxFuture<'static, anyhow::Result<()>> + Send + Sync>;
+
+/// Where jobs come from and how they are retried.
+#[derive(Clone)]
+pub struct JobQueue {
+    /// The stream (`chorus_<service>_jobs`), created if missing.
+    pub stream: String,
+    /// Its subjects.
+    pub subjects: Vec<String>,
+    /// The durable consumer all instances share.
+    pub durable: String,
+    /// How long a job may be held without an ack before redelivery.
+    pub ack_wait: Duration,
+    /// Delay before a failed job is offered again.
+    pub retry_delay: Duration,
+    /// JetStream replicas.
+    pub replicas: usize,
+}
+
+impl JobQueue {
+    /// Create the stream and the shared consumer if they do not exist.
+    pub async fn ensure(&self, js: &jetstream::Context) -> anyhow::Result<consumer::Consumer<consumer::pull::Config>> {
+        let stream = js
+            .get_or_create_stream(stream::Config {
+                name: self.stream.clone(),
+                subjects: self.subjects.clone(),
+                retention: stream::RetentionPolicy::WorkQueue,
+                num_replicas: self.replicas.max(1),
+                ..Default::default()
+            })
+            .await
+            .with_context(|| format!("creating stream {}", self.stream))?;
+        stream
+            .get_or_create_consumer(
+                &self.durable,
+                consumer::pull::Config {
+                    durable_name: Some(self.durable.clone()),
+                    ack_policy: consumer::AckPolicy::Explicit,
+                    ack_wait: self.ack_wait,
+                    ..Default::default()
+                },
+            )
+            .await
+            .with_context(|| format!("creating consumer {}", self.durable))
+    }
+}
+
+struct JobConsumer;
+
+struct Next;
+
+struct JobState {
+    messages: consumer::pull::Stream,
+    handler: JobHandler,
+    retry_delay: Duration,
+}
+
+impl Actor for JobConsumer {
+    type Msg = Next;
+    type State = JobState;
+    type Arguments = (jetstream::Context, JobQueue, JobHandler);
+
+    async fn pre_start(&self, myself: ActorRef<Next>, (js, queue, handler): Self::Arguments) -> Result<JobState, ActorProcessingErr> {
+        let consumer = queue.ensure(&js).await?;
+        let messages = consumer.messages().await?;
+        myself.cast(Next)?;
+        Ok(JobState { messages, handler, retry_delay: queue.retry_delay })
+    }
+
+    async fn handle(&self, myself: ActorRef<Next>, _: Next, state: &mut JobState) -> Result<(), ActorProcessingErr> {
+        let msg = state.messages.next().await.context("the job stream ended")??;
+        let info = msg.info().map_err(|e| anyhow::anyhow!("job metadata: {e}"))?;
+        let job = Job {
+            id: info.stream_sequence,
+            delivered: info.delivered,
+            subject: msg.subject.to_string(),
+            payload: msg.payload.clone(),
+        };
+        let id = job.id;
+        match (state.handler)(job).await {
+            // Double ack: the server confirms, so a success is not redelivered.
+            Ok(()) => msg.double_ack().await.map_err(|e| anyhow::anyhow!("acknowledging job {id}: {e}"))?,
+            Err(e) => {
+                tracing::warn!(job = id, error = %e, "job failed; retrying later");
+                msg.ack_with(AckKind::Nak(Some(state.retry_delay))).await.map_err(|e| anyhow::anyhow!("nak job {id}: {e}"))?;
+            }
+        }
+        myself.cast(Next)?;
+        Ok(())
+    }
+}
+
+/// The supervised consumer of `queue`, one per instance.
+pub fn job_child(name: &str, js: jetstream::Context, queue: JobQueue, handler: JobHandler) -> chorus_host::ChildSpec {
+    chorus_host::ChildSpec {
+        name: format!("{name}-jobs"),
+        start: Arc::new(move |supervisor| {
+            let args = (js.clone(), queue.clone(), handler.clone());
+            Box::pin(async move {
+                let (actor, _) = Actor::spawn_linked(None, JobConsumer, args, supervisor).await?;
+                Ok(actor.get_cell())
+            })
+        }),
+    }
+}

@@ -1,0 +1,23 @@
+//! The state kit: JetStream is the record, an embedded SurrealDB is each
+//! instance's view.
+//!
+//! - [`Records`]: a service's KV bucket, with create-if-absent, update at a
+//!   revision and bounded re-read-and-retry on conflicts.
+//! - [`View`]: SurrealDB in memory, or on disk (`surrealkv:<dir>`) where it
+//!   remembers the last applied revision and resumes from it.
+//! - [`Projection`] and the projector: every change of the record, applied to
+//!   the view in batches; an instance registers only after catching up.
+//! - [`jobs`]: a durable pull consumer shared by all instances of a service,
+//!   so each job is handled by one instance.
+//!
+//! SurrealDB stays behind this crate: services query through [`View`].
+#![warn(missing_docs, unreachable_pub)]
+
+pub mod jobs;
+mod projector;
+mod records;
+mod view;
+
+pub use projector::{catch_up, projector_child, Change, Projection};
+pub use records::{Records, WriteError};
+pub use view::{View, ViewSpec};

@@ -1,0 +1,142 @@
+//! A service's records in its JetStream KV bucket (`chorus_<service>`).
+//!
+//! Values are MessagePack. Every write returns its revision (the bucket
+//! stream's sequence), which the caller waits for in its view and hands to the
+//! client for read-your-writes.
+
+use std::future::Future;
+
+use anyhow::Context as _;
+use async_nats::jetstream::{self, kv};
+use async_nats::HeaderMap;
+use chorus_nats::{Encoding, ServiceError};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Why a write did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// `create` of a key that exists.
+    #[error("already exists")]
+    Exists,
+    /// The key changed since the revision the write expected.
+    #[error("changed since it was read")]
+    Conflict,
+    /// The caller's rule refused the change.
+    #[error(transparent)]
+    Refused(ServiceError),
+    /// JetStream failed.
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+/// See the module docs.
+#[derive(Clone)]
+pub struct Records {
+    js: jetstream::Context,
+    kv: kv::Store,
+    bucket: String,
+}
+
+impl Records {
+    /// Open `bucket`, creating it with `replicas` on first use.
+    pub async fn open(js: &jetstream::Context, bucket: &str, replicas: usize) -> anyhow::Result<Self> {
+        let kv = match js.get_key_value(bucket).await {
+            Ok(kv) => kv,
+            Err(_) => js
+                .create_key_value(kv::Config {
+                    bucket: bucket.into(),
+                    history: 1,
+                    num_replicas: replicas.max(1),
+                    ..Default::default()
+                })
+                .await
+                .with_context(|| format!("creating KV bucket {bucket}"))?,
+        };
+        Ok(Self { js: js.clone(), kv, bucket: bucket.into() })
+    }
+
+    /// The bucket, for watching.
+    pub fn store(&self) -> &kv::Store {
+        &self.kv
+    }
+
+    /// The value at `key` and its revision.
+    pub async fn get<T: DeserializeOwned>(&self, key: &str) -> anyhow::Result<Option<(T, u64)>> {
+        let entry = self.kv.entry(key).await.with_context(|| format!("reading {key}"))?;
+        match entry {
+            Some(e) if e.operation == kv::Operation::Put => Ok(Some((decode(&e.value)?, e.revision))),
+            _ => Ok(None),
+        }
+    }
+
+    /// Write `value` at `key` only if the key holds nothing.
+    pub async fn create<T: Serialize>(&self, key: &str, value: &T) -> Result<u64, WriteError> {
+        match self.kv.create(key, encode(value)?).await {
+            Ok(rev) => Ok(rev),
+            Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => Err(WriteError::Exists),
+            Err(e) => Err(WriteError::Failed(anyhow::Error::new(e).context(format!("creating {key}")))),
+        }
+    }
+
+    /// Write `value` at `key` only if its revision is still `revision`.
+    pub async fn update<T: Serialize>(&self, key: &str, value: &T, revision: u64) -> Result<u64, WriteError> {
+        match self.kv.update(key, encode(value)?, revision).await {
+            Ok(rev) => Ok(rev),
+            Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => Err(WriteError::Conflict),
+            Err(e) => Err(WriteError::Failed(anyhow::Error::new(e).context(format!("updating {key}")))),
+        }
+    }
+
+    /// Delete `key` only if its revision is still `revision`. Returns the delete's revision.
+    pub async fn delete(&self, key: &str, revision: u64) -> Result<u64, WriteError> {
+        // Published by hand (the KV API's delete does not return the sequence).
+        let mut h = HeaderMap::new();
+        h.insert("KV-Operation", "DEL");
+        h.insert("Nats-Expected-Last-Subject-Sequence", revision.to_string().as_str());
+        let subject = format!("$KV.{}.{key}", self.bucket);
+        let ack = self.js.publish_with_headers(subject, h, bytes::Bytes::new()).await.context("deleting")?.await;
+        match ack {
+            Ok(ack) => Ok(ack.sequence),
+            Err(e) if e.to_string().contains("wrong last sequence") => Err(WriteError::Conflict),
+            Err(e) => Err(WriteError::Failed(anyhow::Error::new(e).context(format!("deleting {key}")))),
+        }
+    }
+
+    /// Read `key`, let `change` decide the new value (`None` deletes), and write
+    /// it at the revision read. On a conflict, read again and retry, up to
+    /// `attempts` times; then [`WriteError::Conflict`]. Returns the new value
+    /// and the write's revision, or `None` when there was nothing to do.
+    pub async fn modify<T, F, Fut>(&self, key: &str, attempts: usize, mut change: F) -> Result<Option<(Option<T>, u64)>, WriteError>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnMut(Option<T>) -> Fut,
+        Fut: Future<Output = Result<Option<T>, ServiceError>>,
+    {
+        for _ in 0..attempts.max(1) {
+            let current = self.get::<T>(key).await?;
+            let revision = current.as_ref().map(|(_, r)| *r);
+            let next = change(current.map(|(v, _)| v)).await.map_err(WriteError::Refused)?;
+            let written = match (next.as_ref(), revision) {
+                (Some(v), None) => self.create(key, v).await,
+                (Some(v), Some(r)) => self.update(key, v, r).await,
+                (None, Some(r)) => self.delete(key, r).await,
+                (None, None) => return Ok(None),
+            };
+            match written {
+                Ok(rev) => return Ok(Some((next, rev))),
+                Err(WriteError::Conflict | WriteError::Exists) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(WriteError::Conflict)
+    }
+}
+
+fn encode<T: Serialize>(value: &T) -> anyhow::Result<bytes::Bytes> {
+    Encoding::MsgPack.encode(value).context("encoding a record")
+}
+
+/// Decode a stored record.
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> anyhow::Result<T> {
+    Encoding::MsgPack.decode(bytes).context("decoding a record")
+}

@@ -1,0 +1,106 @@
+//! Album bodies.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{ArtistCredit, Track};
+
+/// An album.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Album {
+    /// uuid v7.
+    #[serde(default)]
+    pub id: Uuid,
+    /// Title as tagged.
+    pub title: String,
+    /// Title for sorting.
+    #[serde(default)]
+    pub sort_title: String,
+    /// The album artist.
+    #[serde(default)]
+    pub artist: Option<ArtistCredit>,
+    /// Release year.
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// Genre names.
+    #[serde(default)]
+    pub genres: Vec<String>,
+    /// Cover art object name, if any.
+    #[serde(default)]
+    pub cover_art: Option<String>,
+    /// MusicBrainz release id.
+    #[serde(default)]
+    pub mbid: Option<Uuid>,
+    /// ms since the Unix epoch.
+    #[serde(default)]
+    pub added_at: u64,
+    /// Record revision.
+    #[serde(default)]
+    pub revision: u64,
+}
+
+/// `album.get` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlbumGet {
+    /// The album's id.
+    pub id: Uuid,
+}
+
+/// `album.get` reply: the album and its tracks in disc and track order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlbumDetail {
+    /// The album.
+    pub album: Album,
+    /// Its tracks.
+    pub tracks: Vec<Track>,
+}
+
+/// How `album.list` orders albums (Subsonic's getAlbumList2 types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlbumOrder {
+    /// Most recently added first.
+    Newest,
+    /// By title.
+    AlphabeticalByName,
+    /// By album artist, then title.
+    AlphabeticalByArtist,
+    /// By year between `year_from` and `year_to` (descending when from > to).
+    ByYear,
+    /// Of `genre`, by title.
+    ByGenre,
+    /// A random sample.
+    Random,
+}
+
+/// `album.list` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlbumList {
+    /// The order.
+    #[serde(rename = "type")]
+    pub order: AlbumOrder,
+    /// Skip this many.
+    #[serde(default)]
+    pub offset: u32,
+    /// 1 to 500; 50 when absent.
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// For `by_year`.
+    #[serde(default)]
+    pub year_from: Option<i32>,
+    /// For `by_year`.
+    #[serde(default)]
+    pub year_to: Option<i32>,
+    /// For `by_genre`.
+    #[serde(default)]
+    pub genre: Option<String>,
+}
+
+/// `album.list` reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlbumPage {
+    /// The albums.
+    pub albums: Vec<Album>,
+}

@@ -1,0 +1,67 @@
+//! `chorus import` against the real stack: real Opus files, a corrupt one, a re-run.
+
+mod support;
+
+use std::path::PathBuf;
+
+use chorus_nats::messages::catalog::{GenreList, TrackList, TrackPage};
+use chorus_nats::{subjects::catalog, ChorusClient};
+use chorus_testkit::NatsServer;
+use tokio::io::AsyncReadExt;
+
+/// The demo music (scripts/test.sh fetches it into .tools/demo).
+fn demo_music() -> PathBuf {
+    let dir = std::env::var_os("CHORUS_DEMO_MUSIC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.tools/demo/immich_memories_music/tracks")));
+    assert!(dir.is_dir(), "demo music not found at {}: run scripts/test.sh, which fetches it", dir.display());
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_real_files_skips_corrupt_ones_and_never_duplicates() {
+    let music = tempfile::tempdir().unwrap();
+    let calm = music.path().join("calm");
+    std::fs::create_dir_all(&calm).unwrap();
+    let mut originals = Vec::new();
+    for name in ["calm_acoustic_1.opus", "calm_electronic_s411.opus"] {
+        std::fs::copy(demo_music().join("calm").join(name), calm.join(name)).unwrap();
+        originals.push(std::fs::read(calm.join(name)).unwrap());
+    }
+    std::fs::write(calm.join("broken.mp3"), b"this is not audio at all").unwrap();
+    let half = &originals[0][..originals[0].len() / 50];
+    std::fs::write(calm.join("truncated.opus"), half).unwrap();
+    std::fs::write(calm.join("notes.txt"), b"ignored").unwrap();
+
+    let server = NatsServer::start().unwrap();
+    let _host = support::catalog_host(&server, "mem").await;
+    let client = ChorusClient::new(server.connect().await.unwrap()).with_timeout(std::time::Duration::from_secs(10));
+
+    let first = chorus_nodes::import::run(&client, music.path(), "Demo Artist", false).await.unwrap();
+    assert_eq!(first.created, 2, "{first:?}");
+    let failed: Vec<String> = first.failed.iter().map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert!(failed.contains(&"broken.mp3".to_string()), "{first:?}");
+    assert_eq!(first.failed.len() + first.created, 4, "{first:?}");
+
+    let again = chorus_nodes::import::run(&client, music.path(), "Demo Artist", false).await.unwrap();
+    assert_eq!((again.created, again.existing), (0, first.created), "{again:?}");
+
+    let page: TrackPage = client.request(catalog::track_list(), &TrackList::default()).await.unwrap();
+    assert_eq!(page.tracks.len(), 2);
+    let js = async_nats::jetstream::new(client.nats().clone());
+    let store = chorus_nodes::import::audio_store(&js).await.unwrap();
+    for t in &page.tracks {
+        assert_eq!(t.codec, "opus");
+        assert!(t.duration_ms > 10_000, "{t:?}");
+        assert_eq!(t.album.as_ref().unwrap().title, "Calm");
+        assert_eq!(t.artists[0].name, "Demo Artist");
+        // The stored audio is the file, byte for byte.
+        let mut object = store.get(t.audio_object.as_ref().unwrap()).await.unwrap();
+        let mut bytes = Vec::new();
+        object.read_to_end(&mut bytes).await.unwrap();
+        assert_eq!(bytes.len() as u64, t.file_size);
+        assert!(originals.contains(&bytes));
+    }
+    let genres: GenreList = client.request(catalog::genre_list(), &chorus_nats::messages::catalog::Empty {}).await.unwrap();
+    assert!(genres.genres.is_empty(), "untagged files have no genre");
+}
