@@ -130,8 +130,8 @@ impl ChorusClient {
         &self.nats
     }
 
-    /// Remember that `service` answered at `seq`, so later requests to any of
-    /// its instances see at least that much (read-your-writes).
+    /// Remember that `service` acknowledged a write at `seq`, so later requests
+    /// to any of its instances see at least that much (read-your-writes).
     pub fn observe_seq(&self, service: &str, seq: u64) {
         if let Ok(mut seen) = self.seen_seq.lock() {
             let e = seen.entry(service.to_string()).or_default();
@@ -182,7 +182,10 @@ impl ChorusClient {
         h.insert(headers::DEADLINE, (headers::now_ms() + timeout.as_millis() as u64).to_string().as_str());
         h.insert(headers::TRACEPARENT, options.trace.unwrap_or_default().header().as_str());
         if let Some(token) = &self.token {
-            h.insert(headers::AUTHORIZATION, format!("Bearer {token}").as_str());
+            let value = format!("Bearer {token}")
+                .parse::<async_nats::HeaderValue>()
+                .map_err(|_| ClientError::Codec("the token contains a line break".into()))?;
+            h.insert(headers::AUTHORIZATION, value);
         }
         let service = subject.split('.').nth(1).unwrap_or_default();
         let min_seq = options.min_seq.unwrap_or(0).max(self.seen_seq(service));

@@ -6,8 +6,8 @@ pub const AUTHORIZATION: &str = "Authorization";
 pub const DEADLINE: &str = "Chorus-Deadline";
 /// Read-your-writes: the lowest state sequence the answering instance must have applied.
 pub const MIN_SEQ: &str = "Chorus-Min-Seq";
-/// On replies of services with state: the record sequence the answer reflects.
-/// The typed client sends the highest it has seen back as [`MIN_SEQ`].
+/// On replies to writes: the record sequence of the write. The typed client
+/// sends the highest it has seen back as [`MIN_SEQ`] (read-your-writes).
 pub const SEQ: &str = "Chorus-Seq";
 /// Writes that must happen once.
 pub const IDEMPOTENCY_KEY: &str = "Chorus-Idempotency-Key";

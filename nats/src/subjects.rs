@@ -129,6 +129,10 @@ pub mod catalog {
         Endpoint::new(SERVICE, "genre", "list")
     }
 
+    /// Endpoints anyone connected may call (browsers included).
+    pub const PUBLIC: &[Endpoint] =
+        &[track_get(), track_batch(), track_list(), album_get(), album_list(), artist_get(), artist_list(), genre_list()];
+
     /// Every catalog endpoint.
     pub const ALL: &[Endpoint] = &[
         track_get(),
@@ -154,6 +158,11 @@ pub mod catalog {
 /// Every endpoint of every service, in `subjects.md` order.
 pub fn all() -> Vec<Endpoint> {
     catalog::ALL.to_vec()
+}
+
+/// The endpoints browsers may call: the web user's publish permissions.
+pub fn public() -> Vec<Endpoint> {
+    catalog::PUBLIC.to_vec()
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! twice. A file that cannot be read is reported and skipped.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use async_nats::jetstream::{self, object_store};
@@ -160,7 +160,9 @@ fn humanize(s: &str) -> String {
         .join(" ")
 }
 
-/// A uuid with the v7 layout whose every bit comes from `parts`: the same input, the same id.
+/// A uuid with the v7 layout whose random bits come from `parts` and whose
+/// time is `ms` (0 for imports: a file's mtime does not survive copies), so
+/// the same input always gives the same id.
 fn stable_id(ms: u64, parts: &[&str]) -> Uuid {
     let mut h = Sha256::new();
     for p in parts {
@@ -187,8 +189,6 @@ async fn import_file(client: &ChorusClient, store: &object_store::ObjectStore, p
         let mut reader = std::io::Cursor::new(bytes.clone());
         store.put(object.as_str(), &mut reader).await.context("uploading the audio")?;
     }
-    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let added = modified.and_then(|m| m.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_millis() as u64).unwrap_or(0);
 
     let artist = Artist {
         id: stable_id(0, &["artist", &tags.artist]),
@@ -218,7 +218,7 @@ async fn import_file(client: &ChorusClient, store: &object_store::ObjectStore, p
     }
     ensure(client, catalog::album_create(), &album).await?;
     let track = Track {
-        id: stable_id(added, &["track", &sha]),
+        id: stable_id(0, &["track", &sha]),
         title: tags.title,
         sort_title: String::new(),
         artists: vec![ArtistCredit { id: artist.id, name: artist.name }],

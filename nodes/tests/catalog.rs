@@ -153,7 +153,9 @@ async fn concurrent_updates_through_two_instances_lose_nothing() {
     let seqs: HashSet<u64> = ok.iter().map(|w| w.seq).collect();
     assert_eq!(seqs.len(), ok.len(), "two acknowledged updates at one revision");
     let last = ok.iter().max_by_key(|w| w.seq).unwrap();
-    let got: Track = c.request(catalog::track_get(), &TrackGet { id: t.id }).await.unwrap();
+    // Those writes went through other clients: ask for their sequence explicitly.
+    let options = chorus_nats::RequestOptions { min_seq: Some(last.seq), ..Default::default() };
+    let got: Track = c.request_with(catalog::track_get(), &TrackGet { id: t.id }, options).await.unwrap();
     assert_eq!(got.title, last.entity.as_ref().unwrap().title);
     assert_eq!(got.revision, last.seq);
 }

@@ -23,15 +23,32 @@ async fn connect(server: &NatsServer, user: &str, password: &str) -> async_nats:
         .expect("connect")
 }
 
+#[test]
+fn the_web_user_may_publish_exactly_the_public_subjects() {
+    let conf = std::fs::read_to_string(dev_conf()).unwrap();
+    let start = conf.find("PUBLIC_REQUESTS: [").expect("a PUBLIC_REQUESTS list");
+    let end = start + conf[start..].find(']').unwrap();
+    let listed: std::collections::BTreeSet<String> =
+        conf[start..end].split('"').skip(1).step_by(2).map(str::to_string).collect();
+    let public: std::collections::BTreeSet<String> = chorus_nats::subjects::public().iter().map(|e| e.subject()).collect();
+    assert_eq!(listed, public);
+}
+
 #[tokio::test]
 async fn service_user_serves_and_web_user_is_fenced() {
     let server = NatsServer::start_conf(&dev_conf()).unwrap();
-    let service = connect(&server, "service", "service-test").await;
-    chorus_nodes::seed::run(service.clone(), 3, 42, 1).await.unwrap();
     let mut config = host_config(&server.url(), &["catalog"]);
     config.nats_user = Some("service".into());
     config.nats_password = Some("service-test".into());
+    // The web user may listen on _INBOX.>: service replies must not land there.
+    let web_spy = connect(&server, "web", "web-test").await;
+    let mut inbox_spy = web_spy.subscribe("_INBOX.>").await.unwrap();
+    web_spy.flush().await.unwrap();
+    let service = chorus_host::connect::connect(&config, "test service").await.unwrap();
+    chorus_nodes::seed::run(service.clone(), 3, 42, 1).await.unwrap();
     let _host = RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
+    let leaked = tokio::time::timeout(Duration::from_millis(300), futures::StreamExt::next(&mut inbox_spy)).await;
+    assert!(leaked.is_err(), "a service reply reached the web user's _INBOX.> subscription: {leaked:?}");
 
     let web = connect(&server, "web", "web-test").await;
     let client = ChorusClient::new(web.clone()).with_encoding(Encoding::Json).with_timeout(Duration::from_millis(500));

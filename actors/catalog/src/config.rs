@@ -9,8 +9,9 @@ use serde::Deserialize;
 pub struct CatalogConfig {
     /// JetStream replicas of the catalog bucket: 1 in dev, 3 in a cluster.
     pub replicas: usize,
-    /// `mem` (default) or `surrealkv:<dir>` for a view that survives restarts.
-    pub view: ViewSpec,
+    /// `mem` or `surrealkv:<dir>` for a view that survives restarts. When
+    /// absent: on disk under the node's `data_dir` if it has one, else in memory.
+    pub view: Option<ViewSpec>,
     /// Whether create, update and delete are served. Off unless configured
     /// (the dev stack turns it on); admin-only once auth exists.
     pub allow_writes: bool,
@@ -18,8 +19,19 @@ pub struct CatalogConfig {
     pub write_attempts: usize,
 }
 
+impl CatalogConfig {
+    /// Where this instance keeps its view.
+    pub fn view(&self, data_dir: Option<&std::path::Path>) -> ViewSpec {
+        match (&self.view, data_dir) {
+            (Some(v), _) => v.clone(),
+            (None, Some(dir)) => ViewSpec::SurrealKv(dir.join("catalog").join("view")),
+            (None, None) => ViewSpec::Memory,
+        }
+    }
+}
+
 impl Default for CatalogConfig {
     fn default() -> Self {
-        Self { replicas: 1, view: ViewSpec::Memory, allow_writes: false, write_attempts: 5 }
+        Self { replicas: 1, view: None, allow_writes: false, write_attempts: 5 }
     }
 }

@@ -96,6 +96,7 @@ impl Writer {
 
     /// Wait until this instance's view has the write, then reply.
     async fn written<E: Entity>(&self, ctx: &RequestCtx, entity: Option<E>, seq: u64) -> Result<Written<E>, Fail> {
+        ctx.wrote(seq);
         // Bounded by the request's deadline; past it the runtime answers 504.
         self.catalog.view.wait_for(seq, ctx.deadline).await;
         let entity = entity.map(|mut e| {

@@ -36,7 +36,8 @@ pub struct Config {
     pub nats_creds: Option<PathBuf>,
     /// This node's id in micro metadata and logs; a random one when absent.
     pub node_id: Option<String>,
-    /// Services this node hosts: names, or `all`.
+    /// Services this node hosts: names, or `all` (`CHORUS_SERVICES=catalog,auth` works too).
+    #[serde(deserialize_with = "names")]
     pub services: Vec<String>,
     /// Where services keep on-disk state (views); in memory when absent.
     pub data_dir: Option<PathBuf>,
@@ -88,6 +89,21 @@ impl Default for Config {
             sections: Default::default(),
         }
     }
+}
+
+/// A list of names, or one comma-separated string (as an environment variable gives it).
+fn names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Names {
+        List(Vec<String>),
+        One(String),
+    }
+    let list = match Names::deserialize(d)? {
+        Names::List(l) => l,
+        Names::One(s) => s.split(',').map(str::to_string).collect(),
+    };
+    Ok(list.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
 }
 
 /// The configuration could not be loaded.
@@ -153,9 +169,11 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("CHORUS_NATS_URL", "nats://10.0.0.1:4222");
             jail.set_env("CHORUS_QUEUE_BOUND", "7");
+            jail.set_env("CHORUS_SERVICES", "catalog, auth");
             let c = Config::load(Some(&file)).map_err(|e| e.to_string())?;
             assert_eq!(c.nats_url, "nats://10.0.0.1:4222");
             assert_eq!(c.queue_bound, 7);
+            assert_eq!(c.services, vec!["catalog", "auth"]);
             assert_eq!(c.workers, 3);
             assert_eq!(c.log_format, LogFormat::Json);
             #[derive(Deserialize, Default)]

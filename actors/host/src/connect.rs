@@ -5,11 +5,17 @@ use async_nats::{ConnectOptions, Event};
 
 use crate::config::Config;
 
+/// Inbox prefix of service and operator connections.
+pub const SERVICE_INBOX_PREFIX: &str = "_CHORUS_SVC_INBOX";
+
 /// Connect as `name`. Credentials come from the config, never from the URL
 /// (async-nats ignores `user:pass@` in URLs).
 pub async fn connect(config: &Config, name: &str) -> anyhow::Result<async_nats::Client> {
     let mut options = ConnectOptions::new()
         .name(name)
+        // Replies to services come to their own inbox prefix, which browser
+        // users (who may subscribe to `_INBOX.>`) cannot read.
+        .custom_inbox_prefix(SERVICE_INBOX_PREFIX)
         .retry_on_initial_connect()
         .event_callback(|event| async move { log_event(event) });
     if let (Some(user), Some(password)) = (&config.nats_user, &config.nats_password) {

@@ -1,5 +1,7 @@
 //! What a handler knows about the request it serves.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_nats::HeaderMap;
@@ -25,6 +27,8 @@ pub struct RequestCtx {
     pub min_seq: Option<u64>,
     /// All request headers, for what the runtime does not decode.
     pub headers: Option<HeaderMap>,
+    /// The sequence of a write this request made; see [`RequestCtx::wrote`].
+    written: Arc<AtomicU64>,
 }
 
 impl RequestCtx {
@@ -56,7 +60,19 @@ impl RequestCtx {
             token,
             min_seq: get(headers::MIN_SEQ).and_then(|v| v.trim().parse().ok()),
             headers: msg.headers.clone(),
+            written: Arc::default(),
         }
+    }
+
+    /// Record that this request wrote at `seq`: the reply carries it as
+    /// `Chorus-Seq`, and the client asks other instances for it.
+    pub fn wrote(&self, seq: u64) {
+        self.written.fetch_max(seq, Ordering::AcqRel);
+    }
+
+    /// A handle on the write sequence that outlives the context.
+    pub(crate) fn write_seq(&self) -> Arc<AtomicU64> {
+        self.written.clone()
     }
 
     /// Whether the deadline has passed.

@@ -8,8 +8,7 @@ use futures::future::BoxFuture;
 pub const MIN_SEQ_WAIT: Duration = Duration::from_secs(2);
 
 /// A service's view position. With one, the runtime holds a request carrying
-/// `Chorus-Min-Seq` until the view has applied that sequence (bounded), and
-/// stamps every reply with `Chorus-Seq`, the sequence the answer reflects.
+/// `Chorus-Min-Seq` until the view has applied that sequence (bounded).
 pub trait SeqGate: Send + Sync {
     /// The last record sequence applied.
     fn applied(&self) -> u64;

@@ -125,7 +125,7 @@ impl RunningHost {
         };
         let _ = tokio::time::timeout(Duration::from_secs(2), self.nats.flush()).await;
         for s in self.services {
-            s.supervisor.stop(Some("drained".into()));
+            let _ = s.supervisor.stop_and_wait(Some("drained".into()), Some(Duration::from_secs(5))).await;
             s.micro.abort();
             for handle in s.ingress {
                 handle.abort();

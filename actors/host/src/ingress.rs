@@ -1,9 +1,19 @@
 //! Ingress: one task per endpoint subscription, from NATS into the bounded queue.
 //!
 //! It answers at once what needs no worker: a passed deadline (504) and a
-//! full queue (503). On drain it unsubscribes, keeps reading what the server
-//! had already sent, and returns; dropping its sender closes the queue once
-//! every endpoint has drained.
+//! full queue (503). On drain it leaves the queue group without losing a
+//! request, and returns; dropping its sender closes the queue once every
+//! endpoint has drained.
+//!
+//! Leaving without loss takes care: async-nats forgets a subscription as soon
+//! as it has *sent* the UNSUB, so requests the server routed here just before
+//! it read the UNSUB would be dropped unanswered. Instead the ingress sends
+//! UNSUB with a limit a little above what it has received: the server routes
+//! at most [`DRAIN_SLACK`] more requests here and then unsubscribes by itself,
+//! and the client keeps the subscription until it has received exactly that
+//! many, so every request the server sent is read and answered. If requests
+//! pause for [`DRAIN_LINGER`] before the limit is reached, none is on the way
+//! and the ingress unsubscribes outright.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,6 +28,11 @@ use crate::context::RequestCtx;
 use crate::pool::{Job, ServiceRuntime};
 use crate::reply;
 
+/// Requests the server may still route here after the drain starts.
+const DRAIN_SLACK: u64 = 256;
+/// While draining, a pause this long in the requests means none is on the way.
+const DRAIN_LINGER: Duration = Duration::from_millis(100);
+
 pub(crate) async fn run(
     rt: Arc<ServiceRuntime>,
     endpoint: usize,
@@ -26,19 +41,30 @@ pub(crate) async fn run(
     mut drain: watch::Receiver<bool>,
     default_timeout: Duration,
 ) {
-    let mut draining = false;
+    let mut received: u64 = 0;
+    let mut linger: Option<tokio::time::Instant> = None;
     loop {
         tokio::select! {
             biased;
-            _ = async { let _ = drain.wait_for(|d| *d).await; }, if !draining => {
-                draining = true;
-                if let Err(e) = sub.drain().await {
-                    tracing::warn!(error = %e, "unsubscribe failed");
+            _ = async { let _ = drain.wait_for(|d| *d).await; }, if linger.is_none() => {
+                linger = Some(tokio::time::Instant::now() + DRAIN_LINGER);
+                if let Err(e) = sub.unsubscribe_after(received + 1 + DRAIN_SLACK).await {
+                    tracing::warn!(error = %e, "leaving the queue group failed");
                     break;
                 }
             }
+            _ = tokio::time::sleep_until(linger.unwrap_or_else(tokio::time::Instant::now)), if linger.is_some() => {
+                // Quiet for a while: nothing is on the way, leave outright and
+                // read what is buffered.
+                let _ = sub.unsubscribe().await;
+                linger = Some(tokio::time::Instant::now() + Duration::from_secs(3600));
+            }
             msg = sub.next() => {
                 let Some(msg) = msg else { break };
+                received += 1;
+                if let Some(l) = linger.as_mut() {
+                    *l = tokio::time::Instant::now() + DRAIN_LINGER;
+                }
                 accept(&rt, endpoint, msg, &queue, default_timeout).await;
             }
         }
@@ -60,15 +86,15 @@ async fn accept(
     let ctx = RequestCtx::from_message(&msg, default_timeout);
     let stats = &rt.stats[endpoint];
     if ctx.expired() {
-        reply::send(&rt.nats, reply_to, ctx.encoding, Err(ServiceError::deadline_exceeded()), rt.seq(), stats, received).await;
+        reply::send(&rt.nats, reply_to, ctx.encoding, Err(ServiceError::deadline_exceeded()), None, stats, received).await;
         return;
     }
     let encoding = ctx.encoding;
-    let job = Job { endpoint, reply: reply_to, body: msg.payload, ctx, received };
+    let job = Job { in_flight: rt.accept(), endpoint, reply: reply_to, body: msg.payload, ctx, received };
     let refused = match queue.try_send(job) {
         Ok(()) => return,
         Err(TrySendError::Full(job)) => (job, ServiceError::unavailable("overloaded", "the service is at capacity; retry shortly")),
         Err(TrySendError::Closed(job)) => (job, ServiceError::unavailable("draining", "the instance is shutting down; retry")),
     };
-    reply::send(&rt.nats, refused.0.reply, encoding, Err(refused.1), rt.seq(), stats, received).await;
+    reply::send(&rt.nats, refused.0.reply, encoding, Err(refused.1), None, stats, received).await;
 }

@@ -14,6 +14,8 @@ use crate::stats::EndpointStats;
 
 /// One accepted request waiting for a worker.
 pub(crate) struct Job {
+    /// Counted from acceptance to reply, so a drain never misses it.
+    pub(crate) in_flight: InFlight,
     /// Index into [`ServiceRuntime::endpoints`].
     pub(crate) endpoint: usize,
     pub(crate) reply: Subject,
@@ -31,7 +33,7 @@ pub(crate) struct ServiceRuntime {
     pub(crate) gate: Option<Arc<dyn SeqGate>>,
     /// Workers take jobs from here; it closes when every ingress has drained.
     pub(crate) queue: async_channel::Receiver<Job>,
-    in_flight: AtomicUsize,
+    in_flight: Arc<AtomicUsize>,
 }
 
 impl ServiceRuntime {
@@ -43,33 +45,28 @@ impl ServiceRuntime {
         queue: async_channel::Receiver<Job>,
     ) -> Self {
         let stats = endpoints.iter().map(|_| Arc::default()).collect();
-        Self { name, nats, endpoints, stats, gate, queue, in_flight: AtomicUsize::new(0) }
+        Self { name, nats, endpoints, stats, gate, queue, in_flight: Arc::default() }
     }
 
-    /// Mark a job taken; the guard marks it done when dropped, whatever happens.
-    pub(crate) fn start_job(&self) -> InFlight<'_> {
+    /// Count a request as accepted; the guard uncounts it when dropped,
+    /// after its reply or when it is refused.
+    pub(crate) fn accept(&self) -> InFlight {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
-        InFlight(&self.in_flight)
+        InFlight(self.in_flight.clone())
     }
 
-    /// Requests queued or being handled.
+    /// Requests accepted and not yet answered.
     pub(crate) fn pending(&self) -> usize {
-        self.queue.len() + self.in_flight.load(Ordering::Acquire)
+        self.in_flight.load(Ordering::Acquire)
     }
 }
 
-/// A job being handled; see [`ServiceRuntime::start_job`].
-pub(crate) struct InFlight<'a>(&'a AtomicUsize);
+/// A request being handled; see [`ServiceRuntime::accept`].
+pub(crate) struct InFlight(Arc<AtomicUsize>);
 
-impl Drop for InFlight<'_> {
+impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
-impl ServiceRuntime {
-    /// The sequence replies reflect, for services with state.
-    pub(crate) fn seq(&self) -> Option<u64> {
-        self.gate.as_ref().map(|g| g.applied())
-    }
-}

@@ -8,6 +8,20 @@ use chorus_nats::{headers, Encoding, ServiceError};
 
 use crate::stats::EndpointStats;
 
+/// A header value made from text that may echo client input: no control
+/// characters (a CR or LF would break the header block) and at most 256 bytes.
+pub(crate) fn header_safe(text: &str) -> String {
+    let mut out: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if out.len() > 256 {
+        let mut end = 256;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+    }
+    out
+}
+
 /// Answer `reply` and count it in `stats`.
 pub(crate) async fn send(
     nats: &async_nats::Client,
@@ -26,7 +40,7 @@ pub(crate) async fn send(
     let (body, error) = match result {
         Ok(body) => (body, None),
         Err(e) => {
-            h.insert(headers::SERVICE_ERROR, e.message.as_str());
+            h.insert(headers::SERVICE_ERROR, header_safe(&e.message).as_str());
             h.insert(headers::SERVICE_ERROR_CODE, e.status.code().to_string().as_str());
             // Encoding a two-string struct cannot fail; an empty body still carries the headers.
             let body = encoding.encode(&e.body()).unwrap_or_default();
@@ -36,5 +50,16 @@ pub(crate) async fn send(
     stats.record(started.elapsed(), error);
     if let Err(e) = nats.publish_with_headers(reply, h, body).await {
         tracing::warn!(error = %e, "reply not sent");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::header_safe;
+
+    #[test]
+    fn header_values_lose_line_breaks_and_length() {
+        assert_eq!(header_safe("bad\r\nfield `x`"), "bad  field `x`");
+        assert_eq!(header_safe(&"é".repeat(300)).len(), 256);
     }
 }

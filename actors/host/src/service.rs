@@ -29,6 +29,8 @@ pub struct ChildSpec {
     pub name: String,
     /// How to (re)start it.
     pub start: StartChild,
+    /// Whether its restarts count against the budget that stops the node.
+    pub budgeted: bool,
 }
 
 /// A service ready to be hosted. Build it only once the service can answer

@@ -123,9 +123,11 @@ impl Actor for ServiceSupervisor {
     }
 
     async fn post_stop(&self, myself: ActorRef<SupervisorMsg>, _: &mut SupervisorState) -> Result<(), ActorProcessingErr> {
-        // Stop children ourselves: a stopping parent would only kill them (ractor #226).
+        // End children ourselves and wait for them, so what they hold (an
+        // on-disk view, say) is released when the supervisor is gone. By now
+        // the host has drained: nothing in flight is cut short.
         for child in myself.get_children() {
-            child.stop(Some("service stopping".into()));
+            let _ = child.kill_and_wait(Some(std::time::Duration::from_secs(2))).await;
         }
         Ok(())
     }
@@ -135,7 +137,9 @@ impl Actor for ServiceSupervisor {
 fn schedule_restart(myself: &ActorRef<SupervisorMsg>, state: &mut SupervisorState, i: usize) {
     let policy = state.args.policy;
     let now = Instant::now();
-    state.recent.push_back(now);
+    if state.args.children[i].budgeted {
+        state.recent.push_back(now);
+    }
     while state.recent.front().is_some_and(|t| now.duration_since(*t) > policy.window) {
         state.recent.pop_front();
     }

@@ -38,7 +38,6 @@ impl Actor for Worker {
             myself.stop(Some("drained".into()));
             return Ok(());
         };
-        let _in_flight = rt.start_job();
         match serve(rt, job).await {
             None => {
                 myself.cast(Next)?;
@@ -55,6 +54,8 @@ async fn serve(rt: &ServiceRuntime, job: Job) -> Option<String> {
     let endpoint = &rt.endpoints[job.endpoint];
     let stats = &rt.stats[job.endpoint];
     let ctx = job.ctx;
+    // Held until the reply is sent.
+    let _in_flight = job.in_flight;
     let span = tracing::info_span!(
         "request",
         service = rt.name,
@@ -65,17 +66,18 @@ async fn serve(rt: &ServiceRuntime, job: Job) -> Option<String> {
     async move {
         let (encoding, deadline) = (ctx.encoding, ctx.deadline);
         if ctx.expired() {
-            reply::send(&rt.nats, job.reply, encoding, Err(ServiceError::deadline_exceeded()), rt.seq(), stats, job.received).await;
+            reply::send(&rt.nats, job.reply, encoding, Err(ServiceError::deadline_exceeded()), None, stats, job.received).await;
             return None;
         }
         if let (Some(min), Some(gate)) = (ctx.min_seq, &rt.gate) {
             let until = deadline.min(std::time::Instant::now() + MIN_SEQ_WAIT);
             if gate.applied() < min && !gate.wait_for(min, until).await {
                 let e = ServiceError::unavailable("not_caught_up", format!("this instance has not yet applied sequence {min}; retry"));
-                reply::send(&rt.nats, job.reply, encoding, Err(e), rt.seq(), stats, job.received).await;
+                reply::send(&rt.nats, job.reply, encoding, Err(e), None, stats, job.received).await;
                 return None;
             }
         }
+        let written = ctx.write_seq();
         let work = AssertUnwindSafe((endpoint.handler)(ctx, job.body)).catch_unwind();
         let (result, crash) = match tokio::time::timeout_at(deadline.into(), work).await {
             Err(_) => (Err(ServiceError::deadline_exceeded()), None),
@@ -87,7 +89,8 @@ async fn serve(rt: &ServiceRuntime, job: Job) -> Option<String> {
         if let Some(reason) = &crash {
             tracing::error!(%reason, "request failed; restarting worker");
         }
-        reply::send(&rt.nats, job.reply, encoding, result, rt.seq(), stats, job.received).await;
+        let seq = Some(written.load(std::sync::atomic::Ordering::Acquire)).filter(|s| *s > 0);
+        reply::send(&rt.nats, job.reply, encoding, result, seq, stats, job.received).await;
         crash
     }
     .instrument(span)
@@ -106,6 +109,9 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 pub(crate) fn child(rt: Arc<ServiceRuntime>, index: usize) -> crate::service::ChildSpec {
     crate::service::ChildSpec {
         name: format!("{}-worker-{index}", rt.name),
+        // A worker fails only with the request it answered 500: restart it,
+        // but never let bad requests spend the budget that stops the node.
+        budgeted: false,
         start: Arc::new(move |supervisor| {
             let rt = rt.clone();
             Box::pin(async move {

@@ -126,6 +126,7 @@ impl Actor for JobConsumer {
 pub fn job_child(name: &str, js: jetstream::Context, queue: JobQueue, handler: JobHandler) -> chorus_host::ChildSpec {
     chorus_host::ChildSpec {
         name: format!("{name}-jobs"),
+        budgeted: true,
         start: Arc::new(move |supervisor| {
             let args = (js.clone(), queue.clone(), handler.clone());
             Box::pin(async move {

@@ -46,9 +46,10 @@ pub async fn catch_up<P: Projection>(kv: &kv::Store, view: &View, projection: &P
     if view.applied() > 0 {
         projection.restore(view).await.context("restoring memory from the view")?;
     }
-    let status = kv.status().await.context("reading the bucket status")?;
-    let target = status.info.state.last_sequence;
-    if status.values() == 0 || view.applied() >= target {
+    // Fresh stream state: `kv::Store::status` returns what was cached at open.
+    let state = kv.stream.get_info().await.context("reading the bucket state")?.state;
+    let target = state.last_sequence;
+    if state.messages == 0 || view.applied() >= target {
         return Ok(0);
     }
     let mut watch = if view.applied() == 0 {
@@ -130,6 +131,7 @@ impl<P: Projection> Actor for Projector<P> {
 pub fn projector_child<P: Projection>(name: &str, kv: kv::Store, view: Arc<View>, projection: Arc<P>) -> chorus_host::ChildSpec {
     chorus_host::ChildSpec {
         name: format!("{name}-projector"),
+        budgeted: true,
         start: Arc::new(move |supervisor| {
             let args = (kv.clone(), view.clone(), projection.clone());
             Box::pin(async move {

@@ -29,6 +29,12 @@ impl ChildNode {
     /// on `nats_url`, with extra `CHORUS_*` variables.
     pub fn start(bin: &Path, nats_url: &str, services: &str, env: &[(&str, &str)]) -> anyhow::Result<Self> {
         let mut cmd = Command::new(bin);
+        // Only what the test says: none of the caller's CHORUS_* settings.
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("CHORUS_") {
+                cmd.env_remove(k);
+            }
+        }
         cmd.arg("--services")
             .arg(services)
             .env("CHORUS_NATS_URL", nats_url)

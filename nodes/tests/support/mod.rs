@@ -25,7 +25,10 @@ pub async fn catalog_stack(n: usize) -> (NatsServer, RunningHost, Vec<Track>) {
 pub async fn catalog_host(server: &NatsServer, view: &str) -> RunningHost {
     let mut config = host_config(&server.url(), &["catalog"]);
     config.sections.insert("catalog".into(), serde_json::json!({"allow_writes": true, "view": view}));
-    RunningHost::start(config, &chorus_nodes::registry()).await.expect("catalog host")
+    match RunningHost::start(config, &chorus_nodes::registry()).await {
+        Ok(host) => host,
+        Err(e) => panic!("catalog host: {e:#}"),
+    }
 }
 
 /// Seed the catalog record with `n` synthetic tracks (seed 42).

@@ -11,6 +11,10 @@ pub const ECHO: Endpoint = Endpoint::new("probe", "echo", "run");
 pub const SLEEP: Endpoint = Endpoint::new("probe", "sleep", "run");
 pub const PANIC: Endpoint = Endpoint::new("probe", "panic", "run");
 pub const CRASH: Endpoint = Endpoint::new("probe", "crash", "run");
+pub const COUNT: Endpoint = Endpoint::new("probe", "count", "run");
+
+/// How many times COUNT's handler ran, in this test process.
+pub static COUNTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Echo {
@@ -47,6 +51,13 @@ pub fn service(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDe
                     }),
                 },
                 EndpointDef {
+                    endpoint: COUNT,
+                    handler: typed(|_, _e: Echo| async move {
+                        let n = COUNTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                        Ok::<_, Fail>(Sleep { ms: n })
+                    }),
+                },
+                EndpointDef {
                     endpoint: CRASH,
                     handler: typed(|_, _e: Echo| async move {
                         Err::<Echo, _>(Fail::Crash(anyhow::anyhow!("probe failure")))
@@ -61,3 +72,42 @@ pub fn service(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDe
 }
 
 pub const REGISTRY: &[(&str, chorus_host::ServiceBuilder)] = &[("probe", service)];
+
+/// A service with a child that fails as soon as it starts, every time.
+pub fn doomed(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+    use ractor::{Actor, ActorProcessingErr, ActorRef};
+    struct Failing;
+    impl Actor for Failing {
+        type Msg = ();
+        type State = ();
+        type Arguments = ();
+        async fn pre_start(&self, _: ActorRef<()>, _: ()) -> Result<(), ActorProcessingErr> {
+            Ok(())
+        }
+        async fn post_start(&self, _: ActorRef<()>, _: &mut ()) -> Result<(), ActorProcessingErr> {
+            Err("always fails".into())
+        }
+    }
+    Box::pin(async move {
+        Ok(ServiceDef {
+            name: "doomed",
+            description: "A service whose child keeps failing",
+            version: "0.0.1",
+            endpoints: vec![EndpointDef { endpoint: Endpoint::new("doomed", "echo", "run"), handler: typed(|_, e: Echo| async move { Ok::<_, Fail>(e) }) }],
+            children: vec![chorus_host::ChildSpec {
+                name: "failing".into(),
+                budgeted: true,
+                start: std::sync::Arc::new(|supervisor| {
+                    Box::pin(async move {
+                        let (actor, _) = Actor::spawn_linked(None, Failing, (), supervisor).await?;
+                        Ok(actor.get_cell())
+                    })
+                }),
+            }],
+            gate: None,
+            metadata: vec![],
+        })
+    })
+}
+
+pub const DOOMED: &[(&str, chorus_host::ServiceBuilder)] = &[("doomed", doomed)];
