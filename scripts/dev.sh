@@ -49,7 +49,7 @@ node_id = "dev"
 services = ["all"]
 
 [catalog]
-# Dev only: lets `chorus import` create records (admin-only once auth exists).
+# Dev only: lets chorus import create records (admin-only once auth exists).
 allow_writes = true
 TOML
 export CHORUS_CONFIG="$dev/chorus.toml"

@@ -3,7 +3,11 @@
 //! `cargo run --release -p chorus-bench -- request` compares a raw async-nats
 //! echo responder with `catalog.track.get` through the full runtime, on one
 //! nats-server, at 1, 16 and 64 requests in flight.
+//! `cargo run --release -p chorus-bench -- catalog` measures the catalog view
+//! (rebuild, time to ready, restart from disk), reads and memory.
 
+mod catalog;
+mod echo;
 mod load;
 mod request;
 
@@ -20,11 +24,14 @@ struct Args {
 enum Bench {
     /// Request/reply: raw echo against catalog.track.get through the runtime.
     Request(request::Options),
+    /// Catalog: view rebuild, time to ready, reads against raw, memory.
+    Catalog(catalog::Options),
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Args::parse().bench {
         Bench::Request(o) => request::run(o).await,
+        Bench::Catalog(o) => catalog::run(o).await,
     }
 }

@@ -8,12 +8,10 @@ use chorus_host::host::RunningHost;
 use chorus_nats::messages::catalog::{Track, TrackGet};
 use chorus_nats::{subjects::catalog, ChorusClient};
 use chorus_testkit::{host_config, NatsServer};
-use futures::StreamExt;
 
 use crate::load::{closed_loop, Figures};
 
-/// Subject of the raw echo baseline (not a Chorus subject: it never leaves this process's server).
-const ECHO: &str = "bench.echo";
+use crate::echo::ECHO;
 
 #[derive(clap::Args)]
 pub(crate) struct Options {
@@ -36,16 +34,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let ids: Arc<Vec<uuid::Uuid>> = Arc::new(seeded.iter().map(|t| t.id).collect());
 
     // The baseline: a raw async-nats responder that replies with a stored track's bytes.
-    let reply_body = chorus_nats::Encoding::MsgPack.encode(&seeded[0])?;
-    let responder = nats.clone();
-    let mut sub = responder.queue_subscribe(ECHO, "bench".into()).await?;
-    tokio::spawn(async move {
-        while let Some(msg) = sub.next().await {
-            if let Some(reply) = msg.reply {
-                let _ = responder.publish(reply, reply_body.clone()).await;
-            }
-        }
-    });
+    crate::echo::start(&nats, chorus_nats::Encoding::MsgPack.encode(&seeded[0])?).await?;
 
     let mut config = host_config(&server.url(), &["catalog"]);
     config.workers = 64;

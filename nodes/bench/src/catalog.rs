@@ -1,0 +1,134 @@
+//! The catalog benchmark: view rebuild rate and time to ready (fresh in
+//! memory, and a restarted on-disk view), read throughput against the raw
+//! echo baseline, and resident memory, for a large synthetic catalog.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use chorus_host::host::RunningHost;
+use chorus_nats::messages::catalog::{Track, TrackGet, TrackList, TrackPage};
+use chorus_nats::{subjects::catalog, ChorusClient};
+use chorus_testkit::{host_config, NatsServer};
+
+use crate::echo::ECHO;
+use crate::load::closed_loop;
+
+#[derive(clap::Args)]
+pub(crate) struct Options {
+    /// Tracks in the synthetic catalog.
+    #[arg(long, default_value_t = 100_000)]
+    tracks: usize,
+    /// Seconds measured per throughput point.
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+    /// Requests in flight for the throughput points.
+    #[arg(long, default_value_t = 64)]
+    in_flight: usize,
+}
+
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string()))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+async fn start(server: &NatsServer, view: &str) -> anyhow::Result<(RunningHost, Duration)> {
+    let mut config = host_config(&server.url(), &["catalog"]);
+    config.workers = 64;
+    config.queue_bound = 4096;
+    config.log_level = "warn".into();
+    config.sections.insert("catalog".into(), serde_json::json!({"view": view}));
+    let started = Instant::now();
+    let host = RunningHost::start(config, &chorus_nodes::registry()).await?;
+    Ok((host, started.elapsed()))
+}
+
+pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
+    let server = NatsServer::start()?;
+    let nats = server.connect().await?;
+    println!("catalog benchmark: {} synthetic tracks (release build: {})", o.tracks, !cfg!(debug_assertions));
+    let cat = chorus_catalog::synthetic::generate(o.tracks, 11);
+    let records = cat.tracks.len() + cat.albums.len() + cat.artists.len();
+    let t = Instant::now();
+    chorus_nodes::seed::run(nats.clone(), o.tracks, 11, 1).await.context("seeding")?;
+    println!("seeded {records} records into JetStream KV in {:.1} s", t.elapsed().as_secs_f64());
+
+    let before = rss_mb();
+    let (memory_host, ready) = start(&server, "mem").await?;
+    let after = rss_mb();
+    println!(
+        "fresh in-memory instance: ready in {:.1} s, rebuild {:.0} records/s, resident memory +{:.0} MB ({:.0} MB total)",
+        ready.as_secs_f64(),
+        records as f64 / ready.as_secs_f64(),
+        after - before,
+        after
+    );
+
+    // Reads against the raw baseline, on the memory instance.
+    crate::echo::start(&nats, chorus_nats::Encoding::MsgPack.encode(&cat.tracks[0])?).await?;
+    let client = ChorusClient::new(server.connect().await?);
+    let ids: Arc<Vec<uuid::Uuid>> = Arc::new(cat.tracks.iter().map(|t| t.id).collect());
+    let measure = Duration::from_secs_f64(o.seconds);
+    let warmup = Duration::from_millis(500);
+    let raw = {
+        let nats = client.nats().clone();
+        closed_loop(o.in_flight, warmup, measure, move |_| {
+            let nats = nats.clone();
+            async move { nats.request(ECHO, "x".into()).await.is_ok() }
+        })
+        .await
+    };
+    let get = {
+        let (client, ids) = (client.clone(), ids.clone());
+        closed_loop(o.in_flight, warmup, measure, move |i| {
+            let (client, ids) = (client.clone(), ids.clone());
+            async move {
+                let id = ids[(i as usize * 7919) % ids.len()];
+                client.request::<_, Track>(catalog::track_get(), &TrackGet { id }).await.is_ok()
+            }
+        })
+        .await
+    };
+    let list = {
+        let (client, ids) = (client.clone(), ids.clone());
+        closed_loop(o.in_flight, warmup, measure, move |i| {
+            let (client, ids) = (client.clone(), ids.clone());
+            async move {
+                let cursor = Some(ids[(i as usize * 7919) % ids.len()].to_string());
+                let req = TrackList { cursor, limit: Some(50), ..Default::default() };
+                client.request::<_, TrackPage>(catalog::track_list(), &req).await.is_ok()
+            }
+        })
+        .await
+    };
+    println!("{:>22} | {:>9} | {:>8} | {:>8} | {:>10}", format!("{} in flight", o.in_flight), "req/s", "p50 µs", "p99 µs", "vs raw");
+    for (name, f) in [("raw echo", &raw), ("track.get", &get), ("track.list (50)", &list)] {
+        println!("{:>22} | {:>9.0} | {:>8.0} | {:>8.0} | {:>10.2}", name, f.rate(), f.p(0.5), f.p(0.99), f.rate() / raw.rate());
+        if f.errors > 0 {
+            println!("  {name}: {} of {} failed", f.errors, f.requests);
+        }
+    }
+    memory_host.drain().await?;
+
+    // On disk: a fresh SurrealKV view replays everything; restarted, it resumes.
+    let dir = tempfile::tempdir()?;
+    let view = format!("surrealkv:{}", dir.path().join("catalog").display());
+    let (disk_host, first) = start(&server, &view).await?;
+    println!("fresh on-disk instance: ready in {:.1} s ({:.0} records/s)", first.as_secs_f64(), records as f64 / first.as_secs_f64());
+    disk_host.drain().await?;
+    let (disk_host, again) = start(&server, &view).await?;
+    let info = nats.request("$SRV.INFO.catalog", "".into()).await?;
+    let info: serde_json::Value = serde_json::from_slice(&info.payload)?;
+    println!(
+        "restarted on-disk instance: ready in {:.2} s, replayed {} changes (fresh in memory: {:.1} s)",
+        again.as_secs_f64(),
+        info["metadata"]["view_replayed"].as_str().unwrap_or("?"),
+        ready.as_secs_f64()
+    );
+    disk_host.drain().await?;
+    Ok(())
+}
