@@ -198,7 +198,8 @@ impl ChorusClient {
             RequestErrorKind::TimedOut => ClientError::TimedOut { subject: subject.to_string() },
             _ => ClientError::Transport(e.to_string()),
         })?;
-        if let Some(seq) = msg.headers.as_ref().and_then(|h| h.get(headers::SEQ)).and_then(|v| v.as_str().parse().ok()) {
+        if let Some(seq) = msg.headers.as_ref().and_then(|h| h.get(headers::SEQ)).and_then(|v| v.as_str().parse().ok())
+        {
             self.observe_seq(service, seq);
         }
         match error_of(&msg, self.encoding) {

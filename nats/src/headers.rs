@@ -27,8 +27,5 @@ pub const MSGPACK: &str = "application/msgpack";
 
 /// Milliseconds since the Unix epoch, the unit of [`DEADLINE`].
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }

@@ -130,8 +130,16 @@ pub mod catalog {
     }
 
     /// Endpoints anyone connected may call (browsers included).
-    pub const PUBLIC: &[Endpoint] =
-        &[track_get(), track_batch(), track_list(), album_get(), album_list(), artist_get(), artist_list(), genre_list()];
+    pub const PUBLIC: &[Endpoint] = &[
+        track_get(),
+        track_batch(),
+        track_list(),
+        album_get(),
+        album_list(),
+        artist_get(),
+        artist_list(),
+        genre_list(),
+    ];
 
     /// Every catalog endpoint.
     pub const ALL: &[Endpoint] = &[

@@ -39,12 +39,20 @@ pub struct ImportReport {
 
 /// Import every audio file under `folder`. Untagged files take their title
 /// from the file name, their album from the folder, and `default_artist`.
-pub async fn run(client: &ChorusClient, folder: &Path, default_artist: &str, progress: bool) -> anyhow::Result<ImportReport> {
+pub async fn run(
+    client: &ChorusClient,
+    folder: &Path,
+    default_artist: &str,
+    progress: bool,
+) -> anyhow::Result<ImportReport> {
     let files = audio_files(folder)?;
     let js = jetstream::new(client.nats().clone());
     let store = audio_store(&js).await?;
     let bar = if progress { ProgressBar::new(files.len() as u64) } else { ProgressBar::hidden() };
-    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     let mut report = ImportReport::default();
     for path in files {
         bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
@@ -67,9 +75,13 @@ pub async fn audio_store(js: &jetstream::Context) -> anyhow::Result<object_store
     if let Ok(store) = js.get_object_store(AUDIO_BUCKET).await {
         return Ok(store);
     }
-    js.create_object_store(object_store::Config { bucket: AUDIO_BUCKET.into(), description: Some("Chorus audio".into()), ..Default::default() })
-        .await
-        .with_context(|| format!("creating object store {AUDIO_BUCKET}"))
+    js.create_object_store(object_store::Config {
+        bucket: AUDIO_BUCKET.into(),
+        description: Some("Chorus audio".into()),
+        ..Default::default()
+    })
+    .await
+    .with_context(|| format!("creating object store {AUDIO_BUCKET}"))
 }
 
 fn audio_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -118,7 +130,8 @@ fn read_tags(path: &Path, bytes: &[u8], default_artist: &str) -> anyhow::Result<
         tag.and_then(|t| f(t)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
     };
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let folder = path.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let folder =
+        path.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let artist = text(|t| t.artist()).unwrap_or_else(|| default_artist.to_string());
     let album_artist = tag
         .and_then(|t| t.get_string(&ItemKey::AlbumArtist))
@@ -134,7 +147,9 @@ fn read_tags(path: &Path, bytes: &[u8], default_artist: &str) -> anyhow::Result<
         track: tag.and_then(|t| t.track()),
         disc: tag.and_then(|t| t.disk()),
         year: tag.and_then(|t| t.year()).map(|y| y as i32),
-        genres: text(|t| t.genre()).map(|g| g.split([';', '/']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()).unwrap_or_default(),
+        genres: text(|t| t.genre())
+            .map(|g| g.split([';', '/']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default(),
         duration_ms: props.duration().as_millis() as u64,
         bitrate_kbps: props.audio_bitrate().unwrap_or(0),
         codec: match tagged.file_type() {
@@ -176,7 +191,12 @@ fn stable_id(ms: u64, parts: &[&str]) -> Uuid {
 }
 
 /// Import one file; true when its track was new.
-async fn import_file(client: &ChorusClient, store: &object_store::ObjectStore, path: &Path, default_artist: &str) -> anyhow::Result<bool> {
+async fn import_file(
+    client: &ChorusClient,
+    store: &object_store::ObjectStore,
+    path: &Path,
+    default_artist: &str,
+) -> anyhow::Result<bool> {
     let bytes = tokio::fs::read(path).await.with_context(|| format!("reading {}", path.display()))?;
     let tags = {
         let (path, bytes) = (path.to_path_buf(), bytes.clone());
@@ -199,7 +219,8 @@ async fn import_file(client: &ChorusClient, store: &object_store::ObjectStore, p
         added_at: 0,
         revision: 0,
     };
-    let album_artist = Artist { id: stable_id(0, &["artist", &tags.album_artist]), name: tags.album_artist.clone(), ..artist.clone() };
+    let album_artist =
+        Artist { id: stable_id(0, &["artist", &tags.album_artist]), name: tags.album_artist.clone(), ..artist.clone() };
     let album = Album {
         id: stable_id(0, &["album", &tags.album_artist, &tags.album]),
         title: tags.album.clone(),

@@ -30,7 +30,8 @@ fn the_web_user_may_publish_exactly_the_public_subjects() {
     let end = start + conf[start..].find(']').unwrap();
     let listed: std::collections::BTreeSet<String> =
         conf[start..end].split('"').skip(1).step_by(2).map(str::to_string).collect();
-    let public: std::collections::BTreeSet<String> = chorus_nats::subjects::public().iter().map(|e| e.subject()).collect();
+    let public: std::collections::BTreeSet<String> =
+        chorus_nats::subjects::public().iter().map(|e| e.subject()).collect();
     assert_eq!(listed, public);
 }
 

@@ -11,7 +11,8 @@ use support::catalog_stack;
 
 fn validator(kind: &str) -> jsonschema::Validator {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/micro-schemas");
-    let read = |f: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(format!("{dir}/{f}")).unwrap()).unwrap() };
+    let read =
+        |f: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(format!("{dir}/{f}")).unwrap()).unwrap() };
     jsonschema::options()
         .should_validate_formats(true)
         .with_resource(
@@ -62,7 +63,8 @@ async fn stats_count_requests_errors_and_time() {
     let nats = server.connect().await.unwrap();
     let client = ChorusClient::new(nats.clone());
     for t in &tracks {
-        let _: chorus_nats::messages::catalog::Track = client.request(catalog::track_get(), &TrackGet { id: t.id }).await.unwrap();
+        let _: chorus_nats::messages::catalog::Track =
+            client.request(catalog::track_get(), &TrackGet { id: t.id }).await.unwrap();
     }
     for _ in 0..2 {
         let missing = TrackGet { id: uuid::Uuid::now_v7() };

@@ -11,9 +11,9 @@ use tokio::io::AsyncReadExt;
 
 /// The demo music (scripts/test.sh fetches it into .tools/demo).
 fn demo_music() -> PathBuf {
-    let dir = std::env::var_os("CHORUS_DEMO_MUSIC")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.tools/demo/immich_memories_music/tracks")));
+    let dir = std::env::var_os("CHORUS_DEMO_MUSIC").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.tools/demo/immich_memories_music/tracks"))
+    });
     assert!(dir.is_dir(), "demo music not found at {}: run scripts/test.sh, which fetches it", dir.display());
     dir
 }
@@ -39,7 +39,8 @@ async fn imports_real_files_skips_corrupt_ones_and_never_duplicates() {
 
     let first = chorus_nodes::import::run(&client, music.path(), "Demo Artist", false).await.unwrap();
     assert_eq!(first.created, 2, "{first:?}");
-    let failed: Vec<String> = first.failed.iter().map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let failed: Vec<String> =
+        first.failed.iter().map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert!(failed.contains(&"broken.mp3".to_string()), "{first:?}");
     assert_eq!(first.failed.len() + first.created, 4, "{first:?}");
 
@@ -62,6 +63,7 @@ async fn imports_real_files_skips_corrupt_ones_and_never_duplicates() {
         assert_eq!(bytes.len() as u64, t.file_size);
         assert!(originals.contains(&bytes));
     }
-    let genres: GenreList = client.request(catalog::genre_list(), &chorus_nats::messages::catalog::Empty {}).await.unwrap();
+    let genres: GenreList =
+        client.request(catalog::genre_list(), &chorus_nats::messages::catalog::Empty {}).await.unwrap();
     assert!(genres.genres.is_empty(), "untagged files have no genre");
 }

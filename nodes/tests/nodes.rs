@@ -119,7 +119,13 @@ async fn sigterm_under_load_loses_no_request() {
     }
     let exit = status.0.expect("the node exits after SIGTERM");
     assert!(exit.success(), "drained node exits 0, got {exit:?}");
-    assert!(errors.is_empty(), "{} of {} requests failed: {:?}", errors.len(), ok.load(Ordering::Relaxed), &errors[..errors.len().min(5)]);
+    assert!(
+        errors.is_empty(),
+        "{} of {} requests failed: {:?}",
+        errors.len(),
+        ok.load(Ordering::Relaxed),
+        &errors[..errors.len().min(5)]
+    );
     assert!(ok.load(Ordering::Relaxed) > before, "load went on after SIGTERM");
     assert_eq!(failed.load(Ordering::Relaxed), 0);
 }

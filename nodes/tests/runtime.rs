@@ -73,7 +73,9 @@ async fn a_spent_restart_budget_stops_the_host_with_an_error() {
     config.restart_backoff_ms = 1;
     config.restart_backoff_max_ms = 5;
     let host = RunningHost::start(config, probe::DOOMED).await.expect("starts; its child fails after");
-    let outcome = tokio::time::timeout(Duration::from_secs(10), host.serve_until(std::future::pending())).await.expect("host stops");
+    let outcome = tokio::time::timeout(Duration::from_secs(10), host.serve_until(std::future::pending()))
+        .await
+        .expect("host stops");
     let error = outcome.expect_err("a spent budget is an error").to_string();
     assert!(error.contains("restart budget spent"), "{error}");
 }
@@ -105,7 +107,9 @@ async fn a_passed_deadline_gets_504_and_the_work_is_not_done() {
     let _host = probe_host(&server, |_| {}).await;
     let nats = server.connect().await.unwrap();
     let past = (chorus_nats::headers::now_ms() - 1_000).to_string();
-    let msg = support::raw(&nats, &probe::COUNT.subject(), &[(chorus_nats::headers::DEADLINE, &past)], b"{\"text\": \"\"}").await;
+    let msg =
+        support::raw(&nats, &probe::COUNT.subject(), &[(chorus_nats::headers::DEADLINE, &past)], b"{\"text\": \"\"}")
+            .await;
     let (status, body) = support::error_of(&msg);
     assert_eq!((status, body["code"].as_str()), (504, Some("deadline_exceeded")));
     // The handler ran once, for the request with time left: not for the late one.
@@ -120,7 +124,9 @@ async fn a_handler_past_its_deadline_gets_504() {
     let _host = probe_host(&server, |_| {}).await;
     let nats = server.connect().await.unwrap();
     let deadline = (chorus_nats::headers::now_ms() + 200).to_string();
-    let msg = support::raw(&nats, &probe::SLEEP.subject(), &[(chorus_nats::headers::DEADLINE, &deadline)], b"{\"ms\": 2000}").await;
+    let msg =
+        support::raw(&nats, &probe::SLEEP.subject(), &[(chorus_nats::headers::DEADLINE, &deadline)], b"{\"ms\": 2000}")
+            .await;
     let (status, body) = support::error_of(&msg);
     assert_eq!((status, body["code"].as_str()), (504, Some("deadline_exceeded")));
 }

@@ -37,7 +37,8 @@ async fn json_requests_get_json_replies() {
     assert_eq!(msg.headers.unwrap().get(headers::CONTENT_TYPE).unwrap().as_str(), headers::JSON);
     // Or by Content-Type, through the typed client.
     let client = ChorusClient::new(nats).with_encoding(Encoding::Json);
-    let page: TrackPage = client.request(catalog::track_list(), &TrackList { limit: Some(2), ..Default::default() }).await.unwrap();
+    let page: TrackPage =
+        client.request(catalog::track_list(), &TrackList { limit: Some(2), ..Default::default() }).await.unwrap();
     let ids: Vec<_> = page.tracks.iter().map(|t| t.id).collect();
     assert_eq!(ids, tracks[..2].iter().map(|t| t.id).collect::<Vec<_>>());
     // An empty JSON body is an empty request.
@@ -121,7 +122,10 @@ async fn list_pages_visit_every_track_once() {
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let page: TrackPage = client.request(catalog::track_list(), &TrackList { cursor, limit: Some(25), ..Default::default() }).await.unwrap();
+        let page: TrackPage = client
+            .request(catalog::track_list(), &TrackList { cursor, limit: Some(25), ..Default::default() })
+            .await
+            .unwrap();
         seen.extend(page.tracks.iter().map(|t| t.id));
         match page.next {
             Some(next) => cursor = Some(next),

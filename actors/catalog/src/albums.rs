@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chorus_host::{typed, EndpointDef, Fail};
-use chorus_nats::messages::catalog::{Album, AlbumDetail, AlbumGet, AlbumList, AlbumOrder, AlbumPage, Track};
+use chorus_nats::messages::catalog::{Album, AlbumDetail, AlbumGet, AlbumList, AlbumOrder, AlbumPage};
 use chorus_nats::subjects::catalog;
 use chorus_nats::ServiceError;
 use serde_json::json;
@@ -37,14 +37,12 @@ async fn get(c: &Catalog, id: Uuid) -> Result<AlbumDetail, Fail> {
     let album = album.ok_or_else(|| ServiceError::not_found("album_not_found", format!("no album {id}")))?;
     let keys: Vec<String> = c
         .view
-        .query("SELECT VALUE key FROM track WHERE album = $album ORDER BY disc, number, sort", json!({"album": id.to_string()}))
+        .query(
+            "SELECT VALUE key FROM track WHERE album = $album ORDER BY disc, number, sort",
+            json!({"album": id.to_string()}),
+        )
         .await?;
-    let memory = c.memory();
-    let tracks = keys
-        .iter()
-        .filter_map(|k| Uuid::parse_str(k).ok())
-        .filter_map(|id| memory.tracks.get(&id).map(|t| Track::clone(t)))
-        .collect();
+    let tracks = c.memory().tracks_of(&keys);
     Ok(AlbumDetail { album, tracks })
 }
 
@@ -86,11 +84,6 @@ async fn list(c: &Catalog, req: AlbumList) -> Result<AlbumPage, Fail> {
         "high": high,
     });
     let keys: Vec<String> = c.view.query(&sql, vars).await?;
-    let memory = c.memory();
-    let albums = keys
-        .iter()
-        .filter_map(|k| Uuid::parse_str(k).ok())
-        .filter_map(|id| memory.albums.get(&id).map(|a| Album::clone(a)))
-        .collect();
+    let albums = c.memory().albums_of(&keys);
     Ok(AlbumPage { albums })
 }

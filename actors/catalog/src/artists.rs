@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chorus_host::{typed, EndpointDef, Fail};
-use chorus_nats::messages::catalog::{Album, Artist, ArtistDetail, ArtistGet, ArtistList, ArtistPage, Empty, GenreList};
+use chorus_nats::messages::catalog::{Artist, ArtistDetail, ArtistGet, ArtistList, ArtistPage, Empty, GenreList};
 use chorus_nats::subjects::catalog;
 use chorus_nats::ServiceError;
 use serde_json::json;
@@ -44,14 +44,12 @@ async fn get(c: &Catalog, id: Uuid) -> Result<ArtistDetail, Fail> {
     let artist = artist.ok_or_else(|| ServiceError::not_found("artist_not_found", format!("no artist {id}")))?;
     let keys: Vec<String> = c
         .view
-        .query("SELECT VALUE key FROM album WHERE artist = $artist ORDER BY year DESC, sort", json!({"artist": id.to_string()}))
+        .query(
+            "SELECT VALUE key FROM album WHERE artist = $artist ORDER BY year DESC, sort",
+            json!({"artist": id.to_string()}),
+        )
         .await?;
-    let memory = c.memory();
-    let albums = keys
-        .iter()
-        .filter_map(|k| Uuid::parse_str(k).ok())
-        .filter_map(|id| memory.albums.get(&id).map(|a| Album::clone(a)))
-        .collect();
+    let albums = c.memory().albums_of(&keys);
     Ok(ArtistDetail { artist, albums })
 }
 
@@ -60,13 +58,11 @@ async fn list(c: &Catalog, req: ArtistList) -> Result<ArtistPage, Fail> {
     let offset = paging::offset(req.offset)?;
     let keys: Vec<String> = c
         .view
-        .query("SELECT VALUE key FROM artist ORDER BY sort, key LIMIT $limit START $offset", json!({"limit": limit, "offset": offset}))
+        .query(
+            "SELECT VALUE key FROM artist ORDER BY sort, key LIMIT $limit START $offset",
+            json!({"limit": limit, "offset": offset}),
+        )
         .await?;
-    let memory = c.memory();
-    let artists = keys
-        .iter()
-        .filter_map(|k| Uuid::parse_str(k).ok())
-        .filter_map(|id| memory.artists.get(&id).map(|a| Artist::clone(a)))
-        .collect();
+    let artists = c.memory().artists_of(&keys);
     Ok(ArtistPage { artists })
 }

@@ -35,7 +35,10 @@ fn check_name(what: &str, value: &str) -> Result<(), ServiceError> {
         return Err(ServiceError::bad_request(format!("invalid_{what}"), format!("{what} must not be empty")));
     }
     if value.len() > MAX_NAME {
-        return Err(ServiceError::bad_request(format!("invalid_{what}"), format!("{what} is longer than {MAX_NAME} bytes")));
+        return Err(ServiceError::bad_request(
+            format!("invalid_{what}"),
+            format!("{what} is longer than {MAX_NAME} bytes"),
+        ));
     }
     Ok(())
 }

@@ -42,11 +42,14 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
     Box::pin(async move {
         let config: CatalogConfig = ctx.config.section(NAME)?;
         let records = open_records(&ctx.jetstream(), config.replicas).await?;
-        let view = Arc::new(View::open(&config.view(ctx.config.data_dir.as_deref()), NAME).await.context("opening the catalog view")?);
+        let view = Arc::new(
+            View::open(&config.view(ctx.config.data_dir.as_deref()), NAME).await.context("opening the catalog view")?,
+        );
         view.define(projection::SCHEMA).await?;
         let catalog = Arc::new(Catalog::new(view.clone()));
         let started = std::time::Instant::now();
-        let replayed = catch_up(records.store(), &view, catalog.as_ref()).await.context("catching the catalog view up")?;
+        let replayed =
+            catch_up(records.store(), &view, catalog.as_ref()).await.context("catching the catalog view up")?;
         let took = started.elapsed();
         tracing::info!(
             tracks = catalog.memory().tracks.len(),

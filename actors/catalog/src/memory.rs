@@ -72,7 +72,11 @@ impl Memory {
             if key.is_empty() {
                 continue;
             }
-            let g = self.genres.entry(key.clone()).or_insert_with(|| Genre { name: name.trim().to_string(), tracks: 0, albums: 0 });
+            let g = self.genres.entry(key.clone()).or_insert_with(|| Genre {
+                name: name.trim().to_string(),
+                tracks: 0,
+                albums: 0,
+            });
             let n = if tracks { &mut g.tracks } else { &mut g.albums };
             *n = n.saturating_add_signed(delta);
             if g.tracks == 0 && g.albums == 0 {
@@ -81,10 +85,29 @@ impl Memory {
         }
     }
 
+    /// The tracks named by view keys, in key order; keys deleted meanwhile are skipped.
+    pub(crate) fn tracks_of(&self, keys: &[String]) -> Vec<Track> {
+        hydrate(&self.tracks, keys)
+    }
+
+    /// The albums named by view keys.
+    pub(crate) fn albums_of(&self, keys: &[String]) -> Vec<Album> {
+        hydrate(&self.albums, keys)
+    }
+
+    /// The artists named by view keys.
+    pub(crate) fn artists_of(&self, keys: &[String]) -> Vec<Artist> {
+        hydrate(&self.artists, keys)
+    }
+
     /// Every genre with its counts, most tracks first.
     pub(crate) fn genres(&self) -> Vec<Genre> {
         let mut all: Vec<Genre> = self.genres.values().cloned().collect();
         all.sort_by(|a, b| b.tracks.cmp(&a.tracks).then_with(|| a.name.cmp(&b.name)));
         all
     }
+}
+
+fn hydrate<T: Clone>(map: &HashMap<Uuid, Arc<T>>, keys: &[String]) -> Vec<T> {
+    keys.iter().filter_map(|k| Uuid::parse_str(k).ok()).filter_map(|id| map.get(&id).map(|v| T::clone(v))).collect()
 }

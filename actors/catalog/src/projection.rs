@@ -93,7 +93,9 @@ impl Projection for Catalog {
                         rows.entry(kind).or_default().push(r);
                         puts.push(put);
                     }
-                    Err(e) => tracing::error!(key = %c.key, revision = c.revision, error = %e, "skipping undecodable record"),
+                    Err(e) => {
+                        tracing::error!(key = %c.key, revision = c.revision, error = %e, "skipping undecodable record")
+                    }
                 }
             }
             let mut sql = String::new();
@@ -101,7 +103,9 @@ impl Projection for Catalog {
             for kind in [Kind::Track, Kind::Album, Kind::Artist] {
                 let t = kind.name();
                 if let Some(r) = rows.remove(&kind) {
-                    sql.push_str(&format!("FOR $r IN ${t}_rows {{ UPSERT type::record('{t}', $r.key) CONTENT $r; }};\n"));
+                    sql.push_str(&format!(
+                        "FOR $r IN ${t}_rows {{ UPSERT type::record('{t}', $r.key) CONTENT $r; }};\n"
+                    ));
                     vars.insert(format!("{t}_rows"), Value::Array(r));
                 }
                 if let Some(g) = gone.remove(&kind) {

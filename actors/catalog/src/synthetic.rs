@@ -8,11 +8,41 @@ use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
 const WORDS: &[&str] = &[
-    "midnight", "river", "golden", "echo", "velvet", "storm", "paper", "neon", "silent", "ocean", "ember",
-    "glass", "northern", "lights", "wild", "heart", "static", "summer", "ghost", "city", "hollow", "crimson",
-    "satellite", "garden", "winter", "fever", "dream", "machine", "shadow", "canyon", "honey", "thunder",
+    "midnight",
+    "river",
+    "golden",
+    "echo",
+    "velvet",
+    "storm",
+    "paper",
+    "neon",
+    "silent",
+    "ocean",
+    "ember",
+    "glass",
+    "northern",
+    "lights",
+    "wild",
+    "heart",
+    "static",
+    "summer",
+    "ghost",
+    "city",
+    "hollow",
+    "crimson",
+    "satellite",
+    "garden",
+    "winter",
+    "fever",
+    "dream",
+    "machine",
+    "shadow",
+    "canyon",
+    "honey",
+    "thunder",
 ];
-const GENRES: &[&str] = &["Rock", "Pop", "Jazz", "Electronic", "Hip-Hop", "Folk", "Classical", "Metal", "Soul", "Ambient"];
+const GENRES: &[&str] =
+    &["Rock", "Pop", "Jazz", "Electronic", "Hip-Hop", "Folk", "Classical", "Metal", "Soul", "Ambient"];
 
 /// A generated catalog, in the order its records must be written.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +73,11 @@ pub fn generate(n: usize, seed: u64) -> SyntheticCatalog {
                 revision: 0,
             });
         }
-        let artist = out.artists.last().map(|a| ArtistCredit { id: a.id, name: a.name.clone() }).unwrap_or_else(unreachable_credit);
+        let artist = out
+            .artists
+            .last()
+            .map(|a| ArtistCredit { id: a.id, name: a.name.clone() })
+            .unwrap_or_else(unreachable_credit);
         if i % 12 == 0 {
             let t = title(&mut rng, 3);
             out.albums.push(Album {

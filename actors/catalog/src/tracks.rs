@@ -97,13 +97,8 @@ async fn list(c: &Catalog, req: TrackList) -> Result<TrackPage, Fail> {
         "year_to": req.year_to,
     });
     let keys: Vec<String> = c.view.query(&sql, vars).await?;
-    let memory = c.memory();
     // A track deleted between the query and the lookup is simply skipped.
-    let tracks: Vec<Track> = keys
-        .iter()
-        .filter_map(|k| Uuid::parse_str(k).ok())
-        .filter_map(|id| memory.tracks.get(&id).map(|t| Track::clone(t)))
-        .collect();
+    let tracks = c.memory().tracks_of(&keys);
     let next = (keys.len() == limit as usize).then(|| keys.last().cloned()).flatten();
     Ok(TrackPage { tracks, next })
 }

@@ -26,9 +26,16 @@ pub(crate) struct Writer {
 }
 
 pub(crate) fn endpoints(w: &Arc<Writer>) -> Vec<EndpointDef> {
-    let mut all = entity_endpoints::<Track>(w, [catalog::track_create(), catalog::track_update(), catalog::track_delete()]);
-    all.extend(entity_endpoints::<Album>(w, [catalog::album_create(), catalog::album_update(), catalog::album_delete()]));
-    all.extend(entity_endpoints::<Artist>(w, [catalog::artist_create(), catalog::artist_update(), catalog::artist_delete()]));
+    let mut all =
+        entity_endpoints::<Track>(w, [catalog::track_create(), catalog::track_update(), catalog::track_delete()]);
+    all.extend(entity_endpoints::<Album>(
+        w,
+        [catalog::album_create(), catalog::album_update(), catalog::album_delete()],
+    ));
+    all.extend(entity_endpoints::<Artist>(
+        w,
+        [catalog::artist_create(), catalog::artist_update(), catalog::artist_delete()],
+    ));
     all
 }
 
@@ -69,7 +76,10 @@ fn not_found<E: Entity>(id: Uuid) -> ServiceError {
 }
 
 fn conflict<E: Entity>(id: Uuid) -> ServiceError {
-    ServiceError::conflict("revision_conflict", format!("{} {id} changed since it was read; read it again", E::KIND.name()))
+    ServiceError::conflict(
+        "revision_conflict",
+        format!("{} {id} changed since it was read; read it again", E::KIND.name()),
+    )
 }
 
 impl Writer {
@@ -77,7 +87,11 @@ impl Writer {
         if self.enabled {
             Ok(())
         } else {
-            Err(ServiceError::new(Status::Forbidden, "writes_disabled", "catalog writes are disabled on this deployment"))
+            Err(ServiceError::new(
+                Status::Forbidden,
+                "writes_disabled",
+                "catalog writes are disabled on this deployment",
+            ))
         }
     }
 
@@ -118,7 +132,9 @@ impl Writer {
         let key = E::KIND.key(e.id());
         match self.records.create(&key, &e).await {
             Ok(seq) => self.written(&ctx, Some(e), seq).await,
-            Err(WriteError::Exists) => Err(ServiceError::conflict("already_exists", format!("{} {} exists", E::KIND.name(), e.id())).into()),
+            Err(WriteError::Exists) => {
+                Err(ServiceError::conflict("already_exists", format!("{} {} exists", E::KIND.name(), e.id())).into())
+            }
             Err(e) => Err(write_failure(e)),
         }
     }
@@ -177,7 +193,9 @@ impl Writer {
 fn write_failure(e: WriteError) -> Fail {
     match e {
         WriteError::Refused(e) => Fail::Reply(e),
-        WriteError::Exists | WriteError::Conflict => Fail::Reply(ServiceError::conflict("revision_conflict", e.to_string())),
+        WriteError::Exists | WriteError::Conflict => {
+            Fail::Reply(ServiceError::conflict("revision_conflict", e.to_string()))
+        }
         WriteError::Failed(e) => Fail::Crash(e),
     }
 }

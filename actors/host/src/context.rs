@@ -48,9 +48,7 @@ impl RequestCtx {
                 }
             })
             .unwrap_or(now + default_timeout);
-        let token = get(headers::AUTHORIZATION)
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string());
+        let token = get(headers::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer ")).map(|t| t.trim().to_string());
         Self {
             subject: msg.subject.to_string(),
             request_id: Uuid::now_v7(),

@@ -179,7 +179,14 @@ async fn serve(
             .queue_subscribe(subject.clone(), def.name.to_string())
             .await
             .with_context(|| format!("subscribing to {subject}"))?;
-        ingress.push(tokio::spawn(ingress::run(runtime.clone(), i, sub, tx.clone(), drain.subscribe(), default_timeout)));
+        ingress.push(tokio::spawn(ingress::run(
+            runtime.clone(),
+            i,
+            sub,
+            tx.clone(),
+            drain.subscribe(),
+            default_timeout,
+        )));
         endpoints.push(EndpointInfo {
             name: e.endpoint.name(),
             subject,
@@ -201,7 +208,8 @@ async fn serve(
         started: chrono::Utc::now(),
         endpoints,
     });
-    let responder = micro::Responder::subscribe(ctx.nats.clone(), identity.clone()).await.context("subscribing to $SRV")?;
+    let responder =
+        micro::Responder::subscribe(ctx.nats.clone(), identity.clone()).await.context("subscribing to $SRV")?;
     let micro = tokio::spawn(responder.run(drain.subscribe()));
     ctx.nats.flush().await.context("flushing subscriptions")?;
     tracing::info!(service = def.name, id = %identity.id, endpoints = identity.endpoints.len(), "service ready");

@@ -86,15 +86,20 @@ async fn accept(
     let ctx = RequestCtx::from_message(&msg, default_timeout);
     let stats = &rt.stats[endpoint];
     if ctx.expired() {
-        reply::send(&rt.nats, reply_to, ctx.encoding, Err(ServiceError::deadline_exceeded()), None, stats, received).await;
+        reply::send(&rt.nats, reply_to, ctx.encoding, Err(ServiceError::deadline_exceeded()), None, stats, received)
+            .await;
         return;
     }
     let encoding = ctx.encoding;
     let job = Job { in_flight: rt.accept(), endpoint, reply: reply_to, body: msg.payload, ctx, received };
     let refused = match queue.try_send(job) {
         Ok(()) => return,
-        Err(TrySendError::Full(job)) => (job, ServiceError::unavailable("overloaded", "the service is at capacity; retry shortly")),
-        Err(TrySendError::Closed(job)) => (job, ServiceError::unavailable("draining", "the instance is shutting down; retry")),
+        Err(TrySendError::Full(job)) => {
+            (job, ServiceError::unavailable("overloaded", "the service is at capacity; retry shortly"))
+        }
+        Err(TrySendError::Closed(job)) => {
+            (job, ServiceError::unavailable("draining", "the instance is shutting down; retry"))
+        }
     };
     reply::send(&rt.nats, refused.0.reply, encoding, Err(refused.1), None, stats, received).await;
 }

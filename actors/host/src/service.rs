@@ -33,6 +33,28 @@ pub struct ChildSpec {
     pub budgeted: bool,
 }
 
+impl ChildSpec {
+    /// A child that is one ractor actor, made afresh by `make` at each (re)start.
+    pub fn actor<A, F>(name: impl Into<String>, budgeted: bool, make: F) -> Self
+    where
+        A: ractor::Actor,
+        F: Fn() -> (A, A::Arguments) + Send + Sync + 'static,
+    {
+        let make = Arc::new(make);
+        ChildSpec {
+            name: name.into(),
+            budgeted,
+            start: Arc::new(move |supervisor| {
+                let (actor, args) = make();
+                Box::pin(async move {
+                    let (actor, _) = ractor::Actor::spawn_linked(None, actor, args, supervisor).await?;
+                    Ok(actor.get_cell())
+                })
+            }),
+        }
+    }
+}
+
 /// A service ready to be hosted. Build it only once the service can answer
 /// (its view has caught up): the host registers endpoints right away.
 pub struct ServiceDef {

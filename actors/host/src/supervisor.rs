@@ -70,7 +70,11 @@ impl Actor for ServiceSupervisor {
     type State = SupervisorState;
     type Arguments = SupervisorArgs;
 
-    async fn pre_start(&self, myself: ActorRef<SupervisorMsg>, args: SupervisorArgs) -> Result<SupervisorState, ActorProcessingErr> {
+    async fn pre_start(
+        &self,
+        myself: ActorRef<SupervisorMsg>,
+        args: SupervisorArgs,
+    ) -> Result<SupervisorState, ActorProcessingErr> {
         let n = args.children.len();
         let mut state = SupervisorState {
             args,
@@ -86,7 +90,12 @@ impl Actor for ServiceSupervisor {
         Ok(state)
     }
 
-    async fn handle(&self, myself: ActorRef<SupervisorMsg>, msg: SupervisorMsg, state: &mut SupervisorState) -> Result<(), ActorProcessingErr> {
+    async fn handle(
+        &self,
+        myself: ActorRef<SupervisorMsg>,
+        msg: SupervisorMsg,
+        state: &mut SupervisorState,
+    ) -> Result<(), ActorProcessingErr> {
         let SupervisorMsg::Restart(i) = msg;
         let name = &state.args.children[i].name;
         match (state.args.children[i].start)(myself.get_cell()).await {
@@ -103,7 +112,12 @@ impl Actor for ServiceSupervisor {
         Ok(())
     }
 
-    async fn handle_supervisor_evt(&self, myself: ActorRef<SupervisorMsg>, event: SupervisionEvent, state: &mut SupervisorState) -> Result<(), ActorProcessingErr> {
+    async fn handle_supervisor_evt(
+        &self,
+        myself: ActorRef<SupervisorMsg>,
+        event: SupervisionEvent,
+        state: &mut SupervisorState,
+    ) -> Result<(), ActorProcessingErr> {
         // Overridden because the default stops the supervisor when any child ends (ractor #107).
         match event {
             SupervisionEvent::ActorFailed(cell, error) => {
@@ -122,7 +136,11 @@ impl Actor for ServiceSupervisor {
         Ok(())
     }
 
-    async fn post_stop(&self, myself: ActorRef<SupervisorMsg>, _: &mut SupervisorState) -> Result<(), ActorProcessingErr> {
+    async fn post_stop(
+        &self,
+        myself: ActorRef<SupervisorMsg>,
+        _: &mut SupervisorState,
+    ) -> Result<(), ActorProcessingErr> {
         // End children ourselves and wait for them, so what they hold (an
         // on-disk view, say) is released when the supervisor is gone. By now
         // the host has drained: nothing in flight is cut short.

@@ -27,7 +27,11 @@ impl Actor for Worker {
     type State = Arc<ServiceRuntime>;
     type Arguments = Arc<ServiceRuntime>;
 
-    async fn pre_start(&self, myself: ActorRef<Next>, rt: Arc<ServiceRuntime>) -> Result<Self::State, ActorProcessingErr> {
+    async fn pre_start(
+        &self,
+        myself: ActorRef<Next>,
+        rt: Arc<ServiceRuntime>,
+    ) -> Result<Self::State, ActorProcessingErr> {
         myself.cast(Next)?;
         Ok(rt)
     }
@@ -66,13 +70,25 @@ async fn serve(rt: &ServiceRuntime, job: Job) -> Option<String> {
     async move {
         let (encoding, deadline) = (ctx.encoding, ctx.deadline);
         if ctx.expired() {
-            reply::send(&rt.nats, job.reply, encoding, Err(ServiceError::deadline_exceeded()), None, stats, job.received).await;
+            reply::send(
+                &rt.nats,
+                job.reply,
+                encoding,
+                Err(ServiceError::deadline_exceeded()),
+                None,
+                stats,
+                job.received,
+            )
+            .await;
             return None;
         }
         if let (Some(min), Some(gate)) = (ctx.min_seq, &rt.gate) {
             let until = deadline.min(std::time::Instant::now() + MIN_SEQ_WAIT);
             if gate.applied() < min && !gate.wait_for(min, until).await {
-                let e = ServiceError::unavailable("not_caught_up", format!("this instance has not yet applied sequence {min}; retry"));
+                let e = ServiceError::unavailable(
+                    "not_caught_up",
+                    format!("this instance has not yet applied sequence {min}; retry"),
+                );
                 reply::send(&rt.nats, job.reply, encoding, Err(e), None, stats, job.received).await;
                 return None;
             }
@@ -84,7 +100,9 @@ async fn serve(rt: &ServiceRuntime, job: Job) -> Option<String> {
             Ok(Ok(Ok(body))) => (Ok(body), None),
             Ok(Ok(Err(Fail::Reply(e)))) => (Err(e), None),
             Ok(Ok(Err(Fail::Crash(e)))) => (Err(ServiceError::internal()), Some(format!("handler failed: {e:#}"))),
-            Ok(Err(panic)) => (Err(ServiceError::internal()), Some(format!("handler panicked: {}", panic_message(&panic)))),
+            Ok(Err(panic)) => {
+                (Err(ServiceError::internal()), Some(format!("handler panicked: {}", panic_message(&panic))))
+            }
         };
         if let Some(reason) = &crash {
             tracing::error!(%reason, "request failed; restarting worker");
@@ -105,19 +123,9 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "unknown panic".into())
 }
 
-/// A child spec that starts one worker on `rt`.
+/// A child spec that starts one worker on `rt`. A worker fails only with the
+/// request it answered 500: it is restarted, but bad requests never spend
+/// the budget that stops the node.
 pub(crate) fn child(rt: Arc<ServiceRuntime>, index: usize) -> crate::service::ChildSpec {
-    crate::service::ChildSpec {
-        name: format!("{}-worker-{index}", rt.name),
-        // A worker fails only with the request it answered 500: restart it,
-        // but never let bad requests spend the budget that stops the node.
-        budgeted: false,
-        start: Arc::new(move |supervisor| {
-            let rt = rt.clone();
-            Box::pin(async move {
-                let (actor, _) = Actor::spawn_linked(None, Worker, rt, supervisor).await?;
-                Ok(actor.get_cell())
-            })
-        }),
-    }
+    crate::service::ChildSpec::actor(format!("{}-worker-{index}", rt.name), false, move || (Worker, rt.clone()))
 }

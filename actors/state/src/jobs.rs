@@ -92,7 +92,11 @@ impl Actor for JobConsumer {
     type State = JobState;
     type Arguments = (jetstream::Context, JobQueue, JobHandler);
 
-    async fn pre_start(&self, myself: ActorRef<Next>, (js, queue, handler): Self::Arguments) -> Result<JobState, ActorProcessingErr> {
+    async fn pre_start(
+        &self,
+        myself: ActorRef<Next>,
+        (js, queue, handler): Self::Arguments,
+    ) -> Result<JobState, ActorProcessingErr> {
         let consumer = queue.ensure(&js).await?;
         let messages = consumer.messages().await?;
         myself.cast(Next)?;
@@ -114,7 +118,9 @@ impl Actor for JobConsumer {
             Ok(()) => msg.double_ack().await.map_err(|e| anyhow::anyhow!("acknowledging job {id}: {e}"))?,
             Err(e) => {
                 tracing::warn!(job = id, error = %e, "job failed; retrying later");
-                msg.ack_with(AckKind::Nak(Some(state.retry_delay))).await.map_err(|e| anyhow::anyhow!("nak job {id}: {e}"))?;
+                msg.ack_with(AckKind::Nak(Some(state.retry_delay)))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("nak job {id}: {e}"))?;
             }
         }
         myself.cast(Next)?;
@@ -124,15 +130,7 @@ impl Actor for JobConsumer {
 
 /// The supervised consumer of `queue`, one per instance.
 pub fn job_child(name: &str, js: jetstream::Context, queue: JobQueue, handler: JobHandler) -> chorus_host::ChildSpec {
-    chorus_host::ChildSpec {
-        name: format!("{name}-jobs"),
-        budgeted: true,
-        start: Arc::new(move |supervisor| {
-            let args = (js.clone(), queue.clone(), handler.clone());
-            Box::pin(async move {
-                let (actor, _) = Actor::spawn_linked(None, JobConsumer, args, supervisor).await?;
-                Ok(actor.get_cell())
-            })
-        }),
-    }
+    chorus_host::ChildSpec::actor(format!("{name}-jobs"), true, move || {
+        (JobConsumer, (js.clone(), queue.clone(), handler.clone()))
+    })
 }

@@ -86,11 +86,7 @@ async fn next_batch(watch: &mut kv::Watch) -> anyhow::Result<(Vec<Change>, u64, 
     let current = entries.last().is_some_and(|e| e.seen_current || e.delta == 0);
     let changes = entries
         .into_iter()
-        .map(|e| Change {
-            value: (e.operation == Operation::Put).then_some(e.value),
-            key: e.key,
-            revision: e.revision,
-        })
+        .map(|e| Change { value: (e.operation == Operation::Put).then_some(e.value), key: e.key, revision: e.revision })
         .collect();
     Ok((changes, revision, current))
 }
@@ -112,13 +108,22 @@ impl<P: Projection> Actor for Projector<P> {
     type State = FollowState<P>;
     type Arguments = (kv::Store, Arc<View>, Arc<P>);
 
-    async fn pre_start(&self, myself: ActorRef<Follow>, (kv, view, projection): Self::Arguments) -> Result<FollowState<P>, ActorProcessingErr> {
+    async fn pre_start(
+        &self,
+        myself: ActorRef<Follow>,
+        (kv, view, projection): Self::Arguments,
+    ) -> Result<FollowState<P>, ActorProcessingErr> {
         let watch = kv.watch_all_from_revision(view.applied() + 1).await?;
         myself.cast(Follow)?;
         Ok(FollowState { view, projection, watch })
     }
 
-    async fn handle(&self, myself: ActorRef<Follow>, _: Follow, state: &mut FollowState<P>) -> Result<(), ActorProcessingErr> {
+    async fn handle(
+        &self,
+        myself: ActorRef<Follow>,
+        _: Follow,
+        state: &mut FollowState<P>,
+    ) -> Result<(), ActorProcessingErr> {
         let (changes, revision, _) = next_batch(&mut state.watch).await?;
         state.projection.apply(&state.view, changes, revision).await?;
         state.view.mark_applied(revision);
@@ -128,16 +133,13 @@ impl<P: Projection> Actor for Projector<P> {
 }
 
 /// The supervised projector that keeps `view` following `kv`.
-pub fn projector_child<P: Projection>(name: &str, kv: kv::Store, view: Arc<View>, projection: Arc<P>) -> chorus_host::ChildSpec {
-    chorus_host::ChildSpec {
-        name: format!("{name}-projector"),
-        budgeted: true,
-        start: Arc::new(move |supervisor| {
-            let args = (kv.clone(), view.clone(), projection.clone());
-            Box::pin(async move {
-                let (actor, _) = Actor::spawn_linked(None, Projector::<P>(std::marker::PhantomData), args, supervisor).await?;
-                Ok(actor.get_cell())
-            })
-        }),
-    }
+pub fn projector_child<P: Projection>(
+    name: &str,
+    kv: kv::Store,
+    view: Arc<View>,
+    projection: Arc<P>,
+) -> chorus_host::ChildSpec {
+    chorus_host::ChildSpec::actor(format!("{name}-projector"), true, move || {
+        (Projector::<P>(std::marker::PhantomData), (kv.clone(), view.clone(), projection.clone()))
+    })
 }

@@ -106,7 +106,12 @@ impl Records {
     /// it at the revision read. On a conflict, read again and retry, up to
     /// `attempts` times; then [`WriteError::Conflict`]. Returns the new value
     /// and the write's revision, or `None` when there was nothing to do.
-    pub async fn modify<T, F, Fut>(&self, key: &str, attempts: usize, mut change: F) -> Result<Option<(Option<T>, u64)>, WriteError>
+    pub async fn modify<T, F, Fut>(
+        &self,
+        key: &str,
+        attempts: usize,
+        mut change: F,
+    ) -> Result<Option<(Option<T>, u64)>, WriteError>
     where
         T: Serialize + DeserializeOwned,
         F: FnMut(Option<T>) -> Fut,

@@ -57,7 +57,12 @@ impl View {
             ViewSpec::SurrealKv(dir) => {
                 std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
                 let path = dir.display().to_string();
-                (Surreal::new::<SurrealKv>(path).await.with_context(|| format!("opening the view in {}", dir.display()))?, true)
+                (
+                    Surreal::new::<SurrealKv>(path)
+                        .await
+                        .with_context(|| format!("opening the view in {}", dir.display()))?,
+                    true,
+                )
             }
         };
         db.use_ns("chorus").use_db(service).await?;

@@ -53,7 +53,12 @@ fn handler(name: &'static str, done: kv::Store, ledger: Arc<Mutex<Ledger>>) -> J
     })
 }
 
-async fn instance(server: &NatsServer, name: &'static str, done: kv::Store, ledger: Arc<Mutex<Ledger>>) -> ActorRef<SupervisorMsg> {
+async fn instance(
+    server: &NatsServer,
+    name: &'static str,
+    done: kv::Store,
+    ledger: Arc<Mutex<Ledger>>,
+) -> ActorRef<SupervisorMsg> {
     let js = jetstream::new(server.connect().await.unwrap());
     let (fatal, _) = tokio::sync::mpsc::unbounded_channel();
     let args = SupervisorArgs {

@@ -30,7 +30,9 @@ pub(crate) struct Options {
 fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
+        })
         .and_then(|kb| kb.parse::<f64>().ok())
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
@@ -105,9 +107,23 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
         })
         .await
     };
-    println!("{:>22} | {:>9} | {:>8} | {:>8} | {:>10}", format!("{} in flight", o.in_flight), "req/s", "p50 µs", "p99 µs", "vs raw");
+    println!(
+        "{:>22} | {:>9} | {:>8} | {:>8} | {:>10}",
+        format!("{} in flight", o.in_flight),
+        "req/s",
+        "p50 µs",
+        "p99 µs",
+        "vs raw"
+    );
     for (name, f) in [("raw echo", &raw), ("track.get", &get), ("track.list (50)", &list)] {
-        println!("{:>22} | {:>9.0} | {:>8.0} | {:>8.0} | {:>10.2}", name, f.rate(), f.p(0.5), f.p(0.99), f.rate() / raw.rate());
+        println!(
+            "{:>22} | {:>9.0} | {:>8.0} | {:>8.0} | {:>10.2}",
+            name,
+            f.rate(),
+            f.p(0.5),
+            f.p(0.99),
+            f.rate() / raw.rate()
+        );
         if f.errors > 0 {
             println!("  {name}: {} of {} failed", f.errors, f.requests);
         }
@@ -118,7 +134,11 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let view = format!("surrealkv:{}", dir.path().join("catalog").display());
     let (disk_host, first) = start(&server, &view).await?;
-    println!("fresh on-disk instance: ready in {:.1} s ({:.0} records/s)", first.as_secs_f64(), records as f64 / first.as_secs_f64());
+    println!(
+        "fresh on-disk instance: ready in {:.1} s ({:.0} records/s)",
+        first.as_secs_f64(),
+        records as f64 / first.as_secs_f64()
+    );
     disk_host.drain().await?;
     let (disk_host, again) = start(&server, &view).await?;
     let info = nats.request("$SRV.INFO.catalog", "".into()).await?;

@@ -47,8 +47,16 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let client = ChorusClient::new(client_conn.clone());
     let measure = Duration::from_secs_f64(o.seconds);
     let warmup = Duration::from_millis(500);
-    println!("request benchmark: one nats-server, {} tracks, {:.1} s a point (release build: {})", o.tracks, o.seconds, !cfg!(debug_assertions));
-    println!("{:>9} | {:>22} | {:>22} | {:>12} {:>10}", "in flight", "raw echo req/s p50/p99", "track.get req/s p50/p99", "ratio req/s", "ratio p99");
+    println!(
+        "request benchmark: one nats-server, {} tracks, {:.1} s a point (release build: {})",
+        o.tracks,
+        o.seconds,
+        !cfg!(debug_assertions)
+    );
+    println!(
+        "{:>9} | {:>22} | {:>22} | {:>12} {:>10}",
+        "in flight", "raw echo req/s p50/p99", "track.get req/s p50/p99", "ratio req/s", "ratio p99"
+    );
     for &n in &o.in_flight {
         let raw = {
             let nats = client_conn.clone();
@@ -93,4 +101,3 @@ fn report_errors(what: &str, f: &Figures) {
         println!("  {what}: {} of {} requests failed", f.errors, f.requests);
     }
 }
-

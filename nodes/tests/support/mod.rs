@@ -1,6 +1,7 @@
 //! Shared by the integration tests: a seeded catalog, a probe service, requests by hand.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod catalog;
 pub mod probe;
 
 use std::time::Duration;
@@ -39,7 +40,12 @@ pub async fn seed(server: &NatsServer, n: usize) -> Vec<Track> {
 }
 
 /// Send raw bytes with the given headers; returns the reply message.
-pub async fn raw(nats: &async_nats::Client, subject: &str, headers: &[(&str, &str)], body: &[u8]) -> async_nats::Message {
+pub async fn raw(
+    nats: &async_nats::Client,
+    subject: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> async_nats::Message {
     let mut h = HeaderMap::new();
     for (k, v) in headers {
         h.insert(*k, *v);
@@ -56,9 +62,7 @@ pub fn error_of(msg: &async_nats::Message) -> (u16, serde_json::Value) {
     let h = msg.headers.as_ref().expect("error headers");
     let status = h.get("Nats-Service-Error-Code").expect("status header").as_str().parse().unwrap();
     assert!(h.get("Nats-Service-Error").is_some(), "message header");
-    let body = serde_json::from_slice(&msg.payload)
-        .or_else(|_| rmp_json(&msg.payload))
-        .expect("error body decodes");
+    let body = serde_json::from_slice(&msg.payload).or_else(|_| rmp_json(&msg.payload)).expect("error body decodes");
     (status, body)
 }
 

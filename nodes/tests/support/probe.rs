@@ -75,9 +75,9 @@ pub const REGISTRY: &[(&str, chorus_host::ServiceBuilder)] = &[("probe", service
 
 /// A service with a child that fails as soon as it starts, every time.
 pub fn doomed(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
-    use ractor::{Actor, ActorProcessingErr, ActorRef};
+    use ractor::{ActorProcessingErr, ActorRef};
     struct Failing;
-    impl Actor for Failing {
+    impl ractor::Actor for Failing {
         type Msg = ();
         type State = ();
         type Arguments = ();
@@ -93,17 +93,11 @@ pub fn doomed(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             name: "doomed",
             description: "A service whose child keeps failing",
             version: "0.0.1",
-            endpoints: vec![EndpointDef { endpoint: Endpoint::new("doomed", "echo", "run"), handler: typed(|_, e: Echo| async move { Ok::<_, Fail>(e) }) }],
-            children: vec![chorus_host::ChildSpec {
-                name: "failing".into(),
-                budgeted: true,
-                start: std::sync::Arc::new(|supervisor| {
-                    Box::pin(async move {
-                        let (actor, _) = Actor::spawn_linked(None, Failing, (), supervisor).await?;
-                        Ok(actor.get_cell())
-                    })
-                }),
+            endpoints: vec![EndpointDef {
+                endpoint: Endpoint::new("doomed", "echo", "run"),
+                handler: typed(|_, e: Echo| async move { Ok::<_, Fail>(e) }),
             }],
+            children: vec![chorus_host::ChildSpec::actor("failing", true, || (Failing, ()))],
             gate: None,
             metadata: vec![],
         })
