@@ -11,6 +11,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -99,12 +100,14 @@ pub struct ChorusClient {
     token: Option<Arc<str>>,
     /// Highest sequence seen per service, sent back as `Chorus-Min-Seq`.
     seen_seq: Arc<Mutex<HashMap<String, u64>>>,
+    /// Whether any write was seen: reads skip the map until then.
+    wrote: Arc<AtomicBool>,
 }
 
 impl ChorusClient {
     /// A client with a 2 s timeout, MessagePack bodies and no token.
     pub fn new(nats: async_nats::Client) -> Self {
-        Self { nats, timeout: DEFAULT_TIMEOUT, encoding: Encoding::MsgPack, token: None, seen_seq: Arc::default() }
+        Self { nats, timeout: DEFAULT_TIMEOUT, encoding: Encoding::MsgPack, token: None, seen_seq: Arc::default(), wrote: Arc::default() }
     }
 
     /// The same client with another default timeout.
@@ -133,6 +136,7 @@ impl ChorusClient {
     /// Remember that `service` acknowledged a write at `seq`, so later requests
     /// to any of its instances see at least that much (read-your-writes).
     pub fn observe_seq(&self, service: &str, seq: u64) {
+        self.wrote.store(true, Ordering::Relaxed);
         if let Ok(mut seen) = self.seen_seq.lock() {
             let e = seen.entry(service.to_string()).or_default();
             *e = (*e).max(seq);
@@ -165,20 +169,23 @@ impl ChorusClient {
         Resp: DeserializeOwned,
     {
         let payload = self.encoding.encode(body).map_err(|e| ClientError::Codec(e.to_string()))?;
-        let reply = self.request_raw(&endpoint.subject(), payload, options).await?;
+        let reply = self.send(endpoint.subject(), endpoint.service, payload, options).await?;
         self.encoding.decode(&reply).map_err(|e| ClientError::Codec(e.to_string()))
     }
 
     /// Send an already encoded body; returns the reply body or the typed error.
-    pub async fn request_raw(
-        &self,
-        subject: &str,
-        payload: Bytes,
-        options: RequestOptions,
-    ) -> Result<Bytes, ClientError> {
+    pub async fn request_raw(&self, subject: &str, payload: Bytes, options: RequestOptions) -> Result<Bytes, ClientError> {
+        let service = subject.split('.').nth(1).unwrap_or_default();
+        self.send(subject.to_string(), service, payload, options).await
+    }
+
+    async fn send(&self, subject: String, service: &str, payload: Bytes, options: RequestOptions) -> Result<Bytes, ClientError> {
         let timeout = options.timeout.unwrap_or(self.timeout);
         let mut h = HeaderMap::new();
-        h.insert(headers::CONTENT_TYPE, self.encoding.content_type());
+        // MessagePack is the default: only JSON needs saying.
+        if self.encoding == Encoding::Json {
+            h.insert(headers::CONTENT_TYPE, headers::JSON);
+        }
         h.insert(headers::DEADLINE, (headers::now_ms() + timeout.as_millis() as u64).to_string().as_str());
         h.insert(headers::TRACEPARENT, options.trace.unwrap_or_default().header().as_str());
         if let Some(token) = &self.token {
@@ -187,15 +194,16 @@ impl ChorusClient {
                 .map_err(|_| ClientError::Codec("the token contains a line break".into()))?;
             h.insert(headers::AUTHORIZATION, value);
         }
-        let service = subject.split('.').nth(1).unwrap_or_default();
-        let min_seq = options.min_seq.unwrap_or(0).max(self.seen_seq(service));
+        // Only services this client wrote to have a sequence to ask for.
+        let seen = if self.wrote.load(Ordering::Relaxed) { self.seen_seq(service) } else { 0 };
+        let min_seq = options.min_seq.unwrap_or(0).max(seen);
         if min_seq > 0 {
             h.insert(headers::MIN_SEQ, min_seq.to_string().as_str());
         }
         let request = async_nats::Request::new().payload(payload).headers(h).timeout(Some(timeout));
-        let msg = self.nats.send_request(subject.to_string(), request).await.map_err(|e| match e.kind() {
-            RequestErrorKind::NoResponders => ClientError::NoResponders { subject: subject.to_string() },
-            RequestErrorKind::TimedOut => ClientError::TimedOut { subject: subject.to_string() },
+        let msg = self.nats.send_request(subject.clone(), request).await.map_err(|e| match e.kind() {
+            RequestErrorKind::NoResponders => ClientError::NoResponders { subject: subject.clone() },
+            RequestErrorKind::TimedOut => ClientError::TimedOut { subject: subject.clone() },
             _ => ClientError::Transport(e.to_string()),
         })?;
         if let Some(seq) = msg.headers.as_ref().and_then(|h| h.get(headers::SEQ)).and_then(|v| v.as_str().parse().ok())

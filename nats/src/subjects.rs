@@ -28,7 +28,14 @@ impl Endpoint {
 
     /// The full subject, `chorus.<service>.v1.<noun>.<verb>`.
     pub fn subject(&self) -> String {
-        format!("{ROOT}.{}.{VERSION}.{}.{}", self.service, self.noun, self.verb)
+        let mut s = String::with_capacity(ROOT.len() + VERSION.len() + self.service.len() + self.noun.len() + self.verb.len() + 4);
+        for (i, part) in [ROOT, self.service, VERSION, self.noun, self.verb].into_iter().enumerate() {
+            if i > 0 {
+                s.push('.');
+            }
+            s.push_str(part);
+        }
+        s
     }
 
     /// The micro endpoint name, `<noun>_<verb>` (the nats CLI rejects dots).

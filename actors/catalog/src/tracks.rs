@@ -39,9 +39,9 @@ pub(crate) fn endpoints(c: &Arc<Catalog>) -> Vec<EndpointDef> {
     ]
 }
 
-fn get(c: &Catalog, id: Uuid) -> Result<Track, Fail> {
+fn get(c: &Catalog, id: Uuid) -> Result<Arc<Track>, Fail> {
     match c.memory().tracks.get(&id) {
-        Some(t) => Ok(Track::clone(t)),
+        Some(t) => Ok(t.clone()),
         None => Err(ServiceError::not_found("track_not_found", format!("no track {id}")).into()),
     }
 }

@@ -4,7 +4,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_nats::HeaderMap;
 use chorus_nats::{headers, trace::TraceContext, Encoding};
 use uuid::Uuid;
 
@@ -25,8 +24,6 @@ pub struct RequestCtx {
     pub token: Option<String>,
     /// Read-your-writes: the state sequence this instance must have applied.
     pub min_seq: Option<u64>,
-    /// All request headers, for what the runtime does not decode.
-    pub headers: Option<HeaderMap>,
     /// The sequence of a write this request made; see [`RequestCtx::wrote`].
     written: Arc<AtomicU64>,
 }
@@ -51,13 +48,12 @@ impl RequestCtx {
         let token = get(headers::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer ")).map(|t| t.trim().to_string());
         Self {
             subject: msg.subject.to_string(),
-            request_id: Uuid::now_v7(),
+            request_id: request_id(),
             trace: get(headers::TRACEPARENT).and_then(TraceContext::parse).unwrap_or_default(),
             encoding: Encoding::detect(get(headers::CONTENT_TYPE), &msg.payload),
             deadline,
             token,
             min_seq: get(headers::MIN_SEQ).and_then(|v| v.trim().parse().ok()),
-            headers: msg.headers.clone(),
             written: Arc::default(),
         }
     }
@@ -77,4 +73,10 @@ impl RequestCtx {
     pub fn expired(&self) -> bool {
         Instant::now() >= self.deadline
     }
+}
+
+/// A uuid v7 from the clock and the thread's generator (no system call).
+fn request_id() -> Uuid {
+    let ms = headers::now_ms();
+    uuid::Builder::from_unix_timestamp_millis(ms, &rand::Rng::random(&mut rand::rng())).into_uuid()
 }

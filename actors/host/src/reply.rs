@@ -32,8 +32,13 @@ pub(crate) async fn send(
     stats: &EndpointStats,
     started: Instant,
 ) {
+    // MessagePack successes, the common case, go without headers: a header
+    // block costs an allocation per reply. JSON says so; errors carry the
+    // micro headers; writes carry their sequence.
     let mut h = HeaderMap::new();
-    h.insert(headers::CONTENT_TYPE, encoding.content_type());
+    if encoding == Encoding::Json {
+        h.insert(headers::CONTENT_TYPE, encoding.content_type());
+    }
     if let Some(seq) = seq {
         h.insert(headers::SEQ, seq.to_string().as_str());
     }
@@ -48,7 +53,12 @@ pub(crate) async fn send(
         }
     };
     stats.record(started.elapsed(), error);
-    if let Err(e) = nats.publish_with_headers(reply, h, body).await {
+    let sent = if h.iter().next().is_none() {
+        nats.publish(reply, body).await
+    } else {
+        nats.publish_with_headers(reply, h, body).await
+    };
+    if let Err(e) = sent {
         tracing::warn!(error = %e, "reply not sent");
     }
 }

@@ -24,6 +24,9 @@ pub(crate) struct Options {
     /// Tracks in the catalog.
     #[arg(long, default_value_t = 1000)]
     tracks: usize,
+    /// Worker actors of the catalog service (the node's default).
+    #[arg(long, default_value_t = chorus_host::Config::default().workers)]
+    workers: usize,
 }
 
 pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
@@ -37,8 +40,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     crate::echo::start(&nats, chorus_nats::Encoding::MsgPack.encode(&seeded[0])?).await?;
 
     let mut config = host_config(&server.url(), &["catalog"]);
-    config.workers = 64;
-    config.queue_bound = 4096;
+    config.workers = o.workers;
     config.log_level = "warn".into();
     chorus_host::telemetry::init(&config);
     let _host = RunningHost::start(config, &chorus_nodes::registry()).await?;
@@ -66,6 +68,20 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
             })
             .await
         };
+        // The typed client (headers, MessagePack decode) against the raw echo:
+        // what the client costs, apart from the runtime.
+        let typed = {
+            let client = client.clone();
+            closed_loop(n, warmup, measure, move |_| {
+                let client = client.clone();
+                async move {
+                    client.request_raw(ECHO, bytes::Bytes::from_static(b"\x81\xa2id\xa0"), Default::default()).await.is_ok_and(|b| {
+                        chorus_nats::Encoding::MsgPack.decode::<Track>(&b).is_ok()
+                    })
+                }
+            })
+            .await
+        };
         let svc = {
             let (client, ids) = (client.clone(), ids.clone());
             closed_loop(n, warmup, measure, move |i| {
@@ -89,7 +105,9 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
             svc.rate() / raw.rate(),
             svc.p(0.99) / raw.p(0.99),
         );
+        println!("{:>9} | typed client against the raw echo: {:.0} req/s ({:.2} of raw), p99 {:.0}µs", "", typed.rate(), typed.rate() / raw.rate(), typed.p(0.99));
         report_errors("raw", &raw);
+        report_errors("typed client", &typed);
         report_errors("track.get", &svc);
     }
     println!("targets at 64 in flight: ratio req/s >= 0.60, ratio p99 <= 2.00");
