@@ -12,7 +12,8 @@ use uuid::Uuid;
 /// See the module docs.
 #[derive(Default)]
 pub(crate) struct Memory {
-    pub(crate) tracks: HashMap<Uuid, Arc<Track>>,
+    /// In id order (uuid v7: creation order), which `track.list` pages through.
+    pub(crate) tracks: BTreeMap<Uuid, Arc<Track>>,
     pub(crate) albums: HashMap<Uuid, Arc<Album>>,
     pub(crate) artists: HashMap<Uuid, Arc<Artist>>,
     /// By folded name.
@@ -87,7 +88,16 @@ impl Memory {
 
     /// The tracks named by view keys, in key order; keys deleted meanwhile are skipped.
     pub(crate) fn tracks_of(&self, keys: &[String]) -> Vec<Track> {
-        hydrate(&self.tracks, keys)
+        keys.iter().filter_map(|k| Uuid::parse_str(k).ok()).filter_map(|id| self.tracks.get(&id).map(|t| Track::clone(t))).collect()
+    }
+
+    /// Up to `limit` tracks after `after` in id order that `keep` accepts.
+    /// An ordered walk in memory: a cursor page costs the same at the start
+    /// of 100,000 tracks as at the end, which an ORDER BY in the view does not.
+    pub(crate) fn tracks_after(&self, after: Option<Uuid>, limit: usize, keep: impl Fn(&Track) -> bool) -> Vec<Track> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let from = after.map_or(Unbounded, Excluded);
+        self.tracks.range((from, Unbounded)).map(|(_, t)| t).filter(|t| keep(t)).take(limit).map(|t| Track::clone(t)).collect()
     }
 
     /// The albums named by view keys.

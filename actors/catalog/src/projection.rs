@@ -45,10 +45,13 @@ impl Catalog {
     }
 }
 
-/// A view row: the listed fields plus the whole entity for restores.
-fn row<E: Entity>(e: &E) -> anyhow::Result<Value> {
+/// A view row: the listed fields, plus the whole entity where the view must
+/// restore memory after a restart (on disk); in memory that copy is waste.
+fn row<E: Entity>(e: &E, durable: bool) -> anyhow::Result<Value> {
     let mut row = e.row();
-    row["doc"] = serde_json::to_value(e).context("entity as JSON")?;
+    if durable {
+        row["doc"] = serde_json::to_value(e).context("entity as JSON")?;
+    }
     Ok(row)
 }
 
@@ -73,6 +76,7 @@ impl Projection for Catalog {
             let mut rows: HashMap<Kind, Vec<Value>> = HashMap::new();
             let mut gone: HashMap<Kind, Vec<String>> = HashMap::new();
             let mut puts = Vec::new();
+            let durable = view.is_durable();
             let mut removals = Vec::new();
             for key in order {
                 let c = &last[&key];
@@ -84,9 +88,9 @@ impl Projection for Catalog {
                 };
                 // One bad record must not stop the view: skip it, loudly.
                 let decoded = match kind {
-                    Kind::Track => decode::<Track>(value, c.revision).and_then(|e| Ok((row(&e)?, Put::Track(e)))),
-                    Kind::Album => decode::<Album>(value, c.revision).and_then(|e| Ok((row(&e)?, Put::Album(e)))),
-                    Kind::Artist => decode::<Artist>(value, c.revision).and_then(|e| Ok((row(&e)?, Put::Artist(e)))),
+                    Kind::Track => decode::<Track>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Track(e)))),
+                    Kind::Album => decode::<Album>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Album(e)))),
+                    Kind::Artist => decode::<Artist>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Artist(e)))),
                 };
                 match decoded {
                     Ok((r, put)) => {

@@ -6,7 +6,6 @@ use chorus_host::{typed, EndpointDef, Fail};
 use chorus_nats::messages::catalog::{Track, TrackBatch, TrackBatchReply, TrackGet, TrackList, TrackPage};
 use chorus_nats::subjects::catalog;
 use chorus_nats::ServiceError;
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::paging;
@@ -64,41 +63,21 @@ fn batch(c: &Catalog, req: TrackBatch) -> Result<TrackBatchReply, Fail> {
 async fn list(c: &Catalog, req: TrackList) -> Result<TrackPage, Fail> {
     let limit = paging::limit(req.limit)?;
     let after = match req.cursor.as_deref() {
-        None | Some("") => String::new(),
-        Some(cursor) => Uuid::parse_str(cursor)
-            .map_err(|_| ServiceError::bad_request("invalid_cursor", "cursor is not one this service issued"))?
-            .to_string(),
+        None | Some("") => None,
+        Some(cursor) => Some(
+            Uuid::parse_str(cursor)
+                .map_err(|_| ServiceError::bad_request("invalid_cursor", "cursor is not one this service issued"))?,
+        ),
     };
-    // Fixed fragments only; every value is a parameter.
-    let mut filter = String::from("key > $after");
-    if req.artist.is_some() {
-        filter.push_str(" AND $artist IN artists");
-    }
-    if req.album.is_some() {
-        filter.push_str(" AND album = $album");
-    }
-    if req.genre.is_some() {
-        filter.push_str(" AND $genre IN genres");
-    }
-    if req.year_from.is_some() {
-        filter.push_str(" AND year >= $year_from");
-    }
-    if req.year_to.is_some() {
-        filter.push_str(" AND year <= $year_to");
-    }
-    let sql = format!("SELECT VALUE key FROM track WHERE {filter} ORDER BY key LIMIT $limit");
-    let vars = json!({
-        "after": after,
-        "limit": limit,
-        "artist": req.artist.map(|a| a.to_string()),
-        "album": req.album.map(|a| a.to_string()),
-        "genre": req.genre.map(|g| g.trim().to_lowercase()),
-        "year_from": req.year_from,
-        "year_to": req.year_to,
-    });
-    let keys: Vec<String> = c.view.query(&sql, vars).await?;
-    // A track deleted between the query and the lookup is simply skipped.
-    let tracks = c.memory().tracks_of(&keys);
-    let next = (keys.len() == limit as usize).then(|| keys.last().cloned()).flatten();
+    let genre = req.genre.as_deref().map(|g| g.trim().to_lowercase());
+    let keep = |t: &Track| {
+        req.artist.is_none_or(|a| t.artists.iter().any(|x| x.id == a))
+            && req.album.is_none_or(|a| t.album.as_ref().is_some_and(|x| x.id == a))
+            && genre.as_deref().is_none_or(|g| t.genres.iter().any(|x| x.trim().to_lowercase() == g))
+            && req.year_from.is_none_or(|y| t.year.is_some_and(|ty| ty >= y))
+            && req.year_to.is_none_or(|y| t.year.is_some_and(|ty| ty <= y))
+    };
+    let tracks = c.memory().tracks_after(after, limit as usize, keep);
+    let next = (tracks.len() == limit as usize).then(|| tracks.last().map(|t| t.id.to_string())).flatten();
     Ok(TrackPage { tracks, next })
 }

@@ -127,8 +127,10 @@ impl RunningHost {
         for s in self.services {
             let _ = s.supervisor.stop_and_wait(Some("drained".into()), Some(Duration::from_secs(5))).await;
             s.micro.abort();
+            let _ = s.micro.await;
             for handle in s.ingress {
                 handle.abort();
+                let _ = handle.await;
             }
         }
         if left > 0 {

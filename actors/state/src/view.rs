@@ -42,6 +42,23 @@ impl<'de> serde::Deserialize<'de> for ViewSpec {
     }
 }
 
+/// Open an on-disk view. Another instance in this process that just stopped
+/// may still be releasing the directory's lock (SurrealDB closes in the
+/// background): wait for it a little rather than fail.
+async fn open_surrealkv(dir: &std::path::Path) -> anyhow::Result<Surreal<Db>> {
+    let path = dir.display().to_string();
+    let until = Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match Surreal::new::<SurrealKv>(path.clone()).await {
+            Ok(db) => return Ok(db),
+            Err(e) if e.to_string().contains("already locked") && Instant::now() < until => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("opening the view in {}", dir.display()))),
+        }
+    }
+}
+
 /// See the module docs.
 pub struct View {
     db: Surreal<Db>,
@@ -56,13 +73,7 @@ impl View {
             ViewSpec::Memory => (Surreal::new::<Mem>(()).await.context("starting embedded SurrealDB")?, false),
             ViewSpec::SurrealKv(dir) => {
                 std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-                let path = dir.display().to_string();
-                (
-                    Surreal::new::<SurrealKv>(path)
-                        .await
-                        .with_context(|| format!("opening the view in {}", dir.display()))?,
-                    true,
-                )
+                (open_surrealkv(dir).await?, true)
             }
         };
         db.use_ns("chorus").use_db(service).await?;
