@@ -17,7 +17,8 @@ ensure_nats_server() {
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   tools="$root/.tools"
   local installed
-  installed=$(find "$tools" -name nats-server -type f 2>/dev/null | head -n 1)
+  # .tools/ may not exist yet: find fails then, which pipefail would make fatal.
+  installed=$( (find "$tools" -name nats-server -type f 2>/dev/null || true) | head -n 1)
   for candidate in "${NATS_SERVER_BIN:-}" "$installed" "$(command -v nats-server || true)"; do
     if [ -n "$candidate" ] && [ -x "$candidate" ] && nats_server_ok "$candidate"; then
       export NATS_SERVER_BIN="$candidate"
