@@ -107,7 +107,14 @@ pub struct ChorusClient {
 impl ChorusClient {
     /// A client with a 2 s timeout, MessagePack bodies and no token.
     pub fn new(nats: async_nats::Client) -> Self {
-        Self { nats, timeout: DEFAULT_TIMEOUT, encoding: Encoding::MsgPack, token: None, seen_seq: Arc::default(), wrote: Arc::default() }
+        Self {
+            nats,
+            timeout: DEFAULT_TIMEOUT,
+            encoding: Encoding::MsgPack,
+            token: None,
+            seen_seq: Arc::default(),
+            wrote: Arc::default(),
+        }
     }
 
     /// The same client with another default timeout.
@@ -174,12 +181,23 @@ impl ChorusClient {
     }
 
     /// Send an already encoded body; returns the reply body or the typed error.
-    pub async fn request_raw(&self, subject: &str, payload: Bytes, options: RequestOptions) -> Result<Bytes, ClientError> {
+    pub async fn request_raw(
+        &self,
+        subject: &str,
+        payload: Bytes,
+        options: RequestOptions,
+    ) -> Result<Bytes, ClientError> {
         let service = subject.split('.').nth(1).unwrap_or_default();
         self.send(subject.to_string(), service, payload, options).await
     }
 
-    async fn send(&self, subject: String, service: &str, payload: Bytes, options: RequestOptions) -> Result<Bytes, ClientError> {
+    async fn send(
+        &self,
+        subject: String,
+        service: &str,
+        payload: Bytes,
+        options: RequestOptions,
+    ) -> Result<Bytes, ClientError> {
         let timeout = options.timeout.unwrap_or(self.timeout);
         let mut h = HeaderMap::new();
         // MessagePack is the default: only JSON needs saying.

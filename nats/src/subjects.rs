@@ -28,7 +28,9 @@ impl Endpoint {
 
     /// The full subject, `chorus.<service>.v1.<noun>.<verb>`.
     pub fn subject(&self) -> String {
-        let mut s = String::with_capacity(ROOT.len() + VERSION.len() + self.service.len() + self.noun.len() + self.verb.len() + 4);
+        let mut s = String::with_capacity(
+            ROOT.len() + VERSION.len() + self.service.len() + self.noun.len() + self.verb.len() + 4,
+        );
         for (i, part) in [ROOT, self.service, VERSION, self.noun, self.verb].into_iter().enumerate() {
             if i > 0 {
                 s.push('.');

@@ -98,7 +98,10 @@ async fn concurrent_updates_through_two_instances_lose_nothing() {
     .await;
     let won = at_revision.iter().filter(|r| r.is_ok()).count();
     assert_eq!(won, 1, "{at_revision:?}");
-    assert!(at_revision.iter().filter_map(|r| r.as_ref().err()).all(|e| e.code() == Some("revision_conflict")), "{at_revision:?}");
+    assert!(
+        at_revision.iter().filter_map(|r| r.as_ref().err()).all(|e| e.code() == Some("revision_conflict")),
+        "{at_revision:?}"
+    );
 
     // Without a revision each update re-reads and retries: every acknowledged
     // update is a distinct revision, and the survivor is the last of them.

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use chorus_host::{HostContext, ServiceDef};
-use chorus_state::{catch_up, projector_child, Records, View};
+use chorus_state::{catch_up, projector_child, Records, Source, View};
 use futures::future::BoxFuture;
 
 pub use config::CatalogConfig;
@@ -48,8 +48,8 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         view.define(projection::SCHEMA).await?;
         let catalog = Arc::new(Catalog::new(view.clone()));
         let started = std::time::Instant::now();
-        let replayed =
-            catch_up(records.store(), &view, catalog.as_ref()).await.context("catching the catalog view up")?;
+        let source = Source::Bucket(records.store().clone());
+        let replayed = catch_up(&source, &view, catalog.as_ref()).await.context("catching the catalog view up")?;
         let took = started.elapsed();
         tracing::info!(
             tracks = catalog.memory().tracks.len(),
@@ -73,7 +73,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             description: "Artists, albums, tracks and genres",
             version: env!("CARGO_PKG_VERSION"),
             endpoints,
-            children: vec![projector_child(NAME, records.store().clone(), view.clone(), catalog)],
+            children: vec![projector_child(NAME, source, view.clone(), catalog)],
             metadata: vec![
                 ("view".into(), if view.is_durable() { "surrealkv" } else { "memory" }.into()),
                 ("view_replayed".into(), replayed.to_string()),

@@ -88,7 +88,10 @@ impl Memory {
 
     /// The tracks named by view keys, in key order; keys deleted meanwhile are skipped.
     pub(crate) fn tracks_of(&self, keys: &[String]) -> Vec<Track> {
-        keys.iter().filter_map(|k| Uuid::parse_str(k).ok()).filter_map(|id| self.tracks.get(&id).map(|t| Track::clone(t))).collect()
+        keys.iter()
+            .filter_map(|k| Uuid::parse_str(k).ok())
+            .filter_map(|id| self.tracks.get(&id).map(|t| Track::clone(t)))
+            .collect()
     }
 
     /// Up to `limit` tracks after `after` in id order that `keep` accepts.
@@ -97,7 +100,13 @@ impl Memory {
     pub(crate) fn tracks_after(&self, after: Option<Uuid>, limit: usize, keep: impl Fn(&Track) -> bool) -> Vec<Track> {
         use std::ops::Bound::{Excluded, Unbounded};
         let from = after.map_or(Unbounded, Excluded);
-        self.tracks.range((from, Unbounded)).map(|(_, t)| t).filter(|t| keep(t)).take(limit).map(|t| Track::clone(t)).collect()
+        self.tracks
+            .range((from, Unbounded))
+            .map(|(_, t)| t)
+            .filter(|t| keep(t))
+            .take(limit)
+            .map(|t| Track::clone(t))
+            .collect()
     }
 
     /// The albums named by view keys.

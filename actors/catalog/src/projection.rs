@@ -88,9 +88,15 @@ impl Projection for Catalog {
                 };
                 // One bad record must not stop the view: skip it, loudly.
                 let decoded = match kind {
-                    Kind::Track => decode::<Track>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Track(e)))),
-                    Kind::Album => decode::<Album>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Album(e)))),
-                    Kind::Artist => decode::<Artist>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Artist(e)))),
+                    Kind::Track => {
+                        decode::<Track>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Track(e))))
+                    }
+                    Kind::Album => {
+                        decode::<Album>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Album(e))))
+                    }
+                    Kind::Artist => {
+                        decode::<Artist>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Artist(e))))
+                    }
                 };
                 match decoded {
                     Ok((r, put)) => {

@@ -5,8 +5,9 @@
 //!   revision and bounded re-read-and-retry on conflicts.
 //! - [`View`]: SurrealDB in memory, or on disk (`surrealkv:<dir>`) where it
 //!   remembers the last applied revision and resumes from it.
-//! - [`Projection`] and the projector: every change of the record, applied to
-//!   the view in batches; an instance registers only after catching up.
+//! - [`Projection`] and the projector: every change of a [`Source`] (a KV
+//!   bucket, or a stream such as a log), applied to the view in batches; an
+//!   instance registers only after catching up.
 //! - [`jobs`]: a durable pull consumer shared by all instances of a service,
 //!   so each job is handled by one instance.
 //!
@@ -18,6 +19,6 @@ mod projector;
 mod records;
 mod view;
 
-pub use projector::{catch_up, projector_child, Change, Projection};
+pub use projector::{catch_up, projector_child, Change, Projection, Source};
 pub use records::{Records, WriteError};
 pub use view::{View, ViewSpec};

@@ -1,4 +1,5 @@
-//! The projector: applies every change of a record bucket to the view.
+//! The projector: applies every change of a source (a KV bucket of records,
+//! or a stream such as a log of plays) to the view.
 //!
 //! [`catch_up`] runs before the instance registers its endpoints; the
 //! projector actor then follows live changes from the last applied revision.
@@ -8,7 +9,9 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use async_nats::jetstream::consumer::{pull, DeliverPolicy};
 use async_nats::jetstream::kv::{self, Operation};
+use async_nats::jetstream::stream;
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt};
@@ -19,15 +22,61 @@ use crate::view::View;
 /// Changes applied per view transaction: batches of about a hundred are fastest.
 const BATCH: usize = 100;
 
-/// One change of the record.
+/// One change of the source.
 #[derive(Debug, Clone)]
 pub struct Change {
-    /// The key (`track.<id>`).
+    /// The key (`track.<id>`), or for a stream the message's subject.
     pub key: String,
     /// The new value; `None` when the key was deleted.
     pub value: Option<Bytes>,
-    /// Its revision.
+    /// Its revision (the stream sequence).
     pub revision: u64,
+}
+
+/// Where a view's changes come from. One view follows one source; its
+/// applied revision is that source's sequence.
+#[derive(Clone)]
+pub enum Source {
+    /// A KV bucket: a fresh view reads the latest value of each key.
+    Bucket(kv::Store),
+    /// A stream (an append-only log): every message, keyed by subject.
+    Stream(stream::Stream),
+}
+
+/// A started feed of changes.
+enum Feed {
+    Bucket(kv::Watch),
+    Stream(pull::Ordered),
+}
+
+impl Source {
+    /// The source's last sequence and its message count, read fresh.
+    async fn state(&self) -> anyhow::Result<(u64, u64)> {
+        // `kv::Store::status` returns what was cached at open: ask the stream.
+        let info = match self {
+            Source::Bucket(kv) => kv.stream.get_info().await,
+            Source::Stream(s) => s.get_info().await,
+        }
+        .context("reading the source state")?;
+        Ok((info.state.last_sequence, info.state.messages))
+    }
+
+    /// Changes after `applied`; from the beginning when `applied` is 0.
+    async fn feed(&self, applied: u64) -> anyhow::Result<Feed> {
+        Ok(match self {
+            // Only the latest value of each key: a fresh view skips superseded history.
+            Source::Bucket(kv) if applied == 0 => Feed::Bucket(kv.watch_with_history(">").await?),
+            Source::Bucket(kv) => Feed::Bucket(kv.watch_all_from_revision(applied + 1).await?),
+            Source::Stream(s) => {
+                let deliver_policy = match applied {
+                    0 => DeliverPolicy::All,
+                    n => DeliverPolicy::ByStartSequence { start_sequence: n + 1 },
+                };
+                let consumer = s.create_consumer(pull::OrderedConfig { deliver_policy, ..Default::default() }).await?;
+                Feed::Stream(consumer.messages().await?)
+            }
+        })
+    }
 }
 
 /// How a service turns record changes into its view (and its in-memory maps).
@@ -40,27 +89,20 @@ pub trait Projection: Send + Sync + 'static {
     fn restore<'a>(&'a self, view: &'a View) -> BoxFuture<'a, anyhow::Result<()>>;
 }
 
-/// Bring the view up to the record's current revision. Returns how many
+/// Bring the view up to the source's current sequence. Returns how many
 /// changes were applied (0 when an on-disk view was already current).
-pub async fn catch_up<P: Projection>(kv: &kv::Store, view: &View, projection: &P) -> anyhow::Result<usize> {
+pub async fn catch_up<P: Projection>(source: &Source, view: &View, projection: &P) -> anyhow::Result<usize> {
     if view.applied() > 0 {
         projection.restore(view).await.context("restoring memory from the view")?;
     }
-    // Fresh stream state: `kv::Store::status` returns what was cached at open.
-    let state = kv.stream.get_info().await.context("reading the bucket state")?.state;
-    let target = state.last_sequence;
-    if state.messages == 0 || view.applied() >= target {
+    let (target, messages) = source.state().await?;
+    if messages == 0 || view.applied() >= target {
         return Ok(0);
     }
-    let mut watch = if view.applied() == 0 {
-        // Only the latest value of each key: a fresh view skips superseded history.
-        kv.watch_with_history(">").await?
-    } else {
-        kv.watch_all_from_revision(view.applied() + 1).await?
-    };
+    let mut feed = source.feed(view.applied()).await?;
     let mut applied = 0;
     while view.applied() < target {
-        let (changes, revision, current) = next_batch(&mut watch).await?;
+        let (changes, revision, current) = feed.next_batch().await?;
         applied += changes.len();
         projection.apply(view, changes, revision).await?;
         view.mark_applied(revision);
@@ -71,24 +113,55 @@ pub async fn catch_up<P: Projection>(kv: &kv::Store, view: &View, projection: &P
     Ok(applied)
 }
 
-/// Wait for the next change, then take what else is ready, up to [`BATCH`].
-/// Returns the changes, the highest revision, and whether the watch is current.
-async fn next_batch(watch: &mut kv::Watch) -> anyhow::Result<(Vec<Change>, u64, bool)> {
-    let first = watch.next().await.context("the record watch ended")??;
-    let mut entries = vec![first];
-    while entries.len() < BATCH {
-        match watch.next().now_or_never() {
-            Some(Some(entry)) => entries.push(entry?),
-            _ => break,
+impl Feed {
+    /// Wait for the next change, then take what else is ready, up to [`BATCH`].
+    /// Returns the changes, the highest revision, and whether the feed is current.
+    async fn next_batch(&mut self) -> anyhow::Result<(Vec<Change>, u64, bool)> {
+        match self {
+            Feed::Bucket(watch) => {
+                let first = watch.next().await.context("the record watch ended")??;
+                let mut entries = vec![first];
+                while entries.len() < BATCH {
+                    match watch.next().now_or_never() {
+                        Some(Some(entry)) => entries.push(entry?),
+                        _ => break,
+                    }
+                }
+                let revision = entries.iter().map(|e| e.revision).max().unwrap_or(0);
+                let current = entries.last().is_some_and(|e| e.seen_current || e.delta == 0);
+                let changes = entries
+                    .into_iter()
+                    .map(|e| Change {
+                        value: (e.operation == Operation::Put).then_some(e.value),
+                        key: e.key,
+                        revision: e.revision,
+                    })
+                    .collect();
+                Ok((changes, revision, current))
+            }
+            Feed::Stream(messages) => {
+                let mut changes = Vec::new();
+                let mut current = false;
+                let mut next = Some(messages.next().await.context("the stream feed ended")??);
+                while let Some(msg) = next.take() {
+                    let info = msg.info().map_err(|e| anyhow::anyhow!("stream message metadata: {e}"))?;
+                    current = info.pending == 0;
+                    changes.push(Change {
+                        key: msg.subject.to_string(),
+                        value: Some(msg.payload.clone()),
+                        revision: info.stream_sequence,
+                    });
+                    if changes.len() < BATCH {
+                        if let Some(Some(m)) = messages.next().now_or_never() {
+                            next = Some(m?);
+                        }
+                    }
+                }
+                let revision = changes.last().map(|c| c.revision).unwrap_or(0);
+                Ok((changes, revision, current))
+            }
         }
     }
-    let revision = entries.iter().map(|e| e.revision).max().unwrap_or(0);
-    let current = entries.last().is_some_and(|e| e.seen_current || e.delta == 0);
-    let changes = entries
-        .into_iter()
-        .map(|e| Change { value: (e.operation == Operation::Put).then_some(e.value), key: e.key, revision: e.revision })
-        .collect();
-    Ok((changes, revision, current))
 }
 
 /// Follows live changes; see the module docs.
@@ -100,22 +173,27 @@ struct Follow;
 struct FollowState<P> {
     view: Arc<View>,
     projection: Arc<P>,
-    watch: kv::Watch,
+    feed: Feed,
 }
 
 impl<P: Projection> Actor for Projector<P> {
     type Msg = Follow;
     type State = FollowState<P>;
-    type Arguments = (kv::Store, Arc<View>, Arc<P>);
+    type Arguments = (Source, Arc<View>, Arc<P>);
 
     async fn pre_start(
         &self,
         myself: ActorRef<Follow>,
-        (kv, view, projection): Self::Arguments,
+        (source, view, projection): Self::Arguments,
     ) -> Result<FollowState<P>, ActorProcessingErr> {
-        let watch = kv.watch_all_from_revision(view.applied() + 1).await?;
+        // From the last applied revision: for a bucket, every later change
+        // (not just the latest per key), so nothing in between is missed.
+        let feed = match &source {
+            Source::Bucket(kv) => Feed::Bucket(kv.watch_all_from_revision(view.applied() + 1).await?),
+            Source::Stream(_) => source.feed(view.applied()).await?,
+        };
         myself.cast(Follow)?;
-        Ok(FollowState { view, projection, watch })
+        Ok(FollowState { view, projection, feed })
     }
 
     async fn handle(
@@ -124,7 +202,7 @@ impl<P: Projection> Actor for Projector<P> {
         _: Follow,
         state: &mut FollowState<P>,
     ) -> Result<(), ActorProcessingErr> {
-        let (changes, revision, _) = next_batch(&mut state.watch).await?;
+        let (changes, revision, _) = state.feed.next_batch().await?;
         state.projection.apply(&state.view, changes, revision).await?;
         state.view.mark_applied(revision);
         myself.cast(Follow)?;
@@ -132,14 +210,14 @@ impl<P: Projection> Actor for Projector<P> {
     }
 }
 
-/// The supervised projector that keeps `view` following `kv`.
+/// The supervised projector that keeps `view` following `source`.
 pub fn projector_child<P: Projection>(
     name: &str,
-    kv: kv::Store,
+    source: Source,
     view: Arc<View>,
     projection: Arc<P>,
 ) -> chorus_host::ChildSpec {
     chorus_host::ChildSpec::actor(format!("{name}-projector"), true, move || {
-        (Projector::<P>(std::marker::PhantomData), (kv.clone(), view.clone(), projection.clone()))
+        (Projector::<P>(std::marker::PhantomData), (source.clone(), view.clone(), projection.clone()))
     })
 }

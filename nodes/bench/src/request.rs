@@ -76,8 +76,14 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
                 let nats = nats.clone();
                 async move {
                     let mut h = async_nats::HeaderMap::new();
-                    h.insert(chorus_nats::headers::DEADLINE, (chorus_nats::headers::now_ms() + 2000).to_string().as_str());
-                    h.insert(chorus_nats::headers::TRACEPARENT, chorus_nats::trace::TraceContext::new().header().as_str());
+                    h.insert(
+                        chorus_nats::headers::DEADLINE,
+                        (chorus_nats::headers::now_ms() + 2000).to_string().as_str(),
+                    );
+                    h.insert(
+                        chorus_nats::headers::TRACEPARENT,
+                        chorus_nats::trace::TraceContext::new().header().as_str(),
+                    );
                     nats.request_with_headers(ECHO, h, "x".into()).await.is_ok()
                 }
             })
@@ -90,9 +96,10 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
             closed_loop(n, warmup, measure, move |_| {
                 let client = client.clone();
                 async move {
-                    client.request_raw(ECHO, bytes::Bytes::from_static(b"\x81\xa2id\xa0"), Default::default()).await.is_ok_and(|b| {
-                        chorus_nats::Encoding::MsgPack.decode::<Track>(&b).is_ok()
-                    })
+                    client
+                        .request_raw(ECHO, bytes::Bytes::from_static(b"\x81\xa2id\xa0"), Default::default())
+                        .await
+                        .is_ok_and(|b| chorus_nats::Encoding::MsgPack.decode::<Track>(&b).is_ok())
                 }
             })
             .await
@@ -120,8 +127,20 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
             svc.rate() / raw.rate(),
             svc.p(0.99) / raw.p(0.99),
         );
-        println!("{:>9} | raw echo with the Chorus headers: {:.0} req/s ({:.2} of raw), p99 {:.0}µs", "", headed.rate(), headed.rate() / raw.rate(), headed.p(0.99));
-        println!("{:>9} | typed client against the raw echo: {:.0} req/s ({:.2} of raw), p99 {:.0}µs", "", typed.rate(), typed.rate() / raw.rate(), typed.p(0.99));
+        println!(
+            "{:>9} | raw echo with the Chorus headers: {:.0} req/s ({:.2} of raw), p99 {:.0}µs",
+            "",
+            headed.rate(),
+            headed.rate() / raw.rate(),
+            headed.p(0.99)
+        );
+        println!(
+            "{:>9} | typed client against the raw echo: {:.0} req/s ({:.2} of raw), p99 {:.0}µs",
+            "",
+            typed.rate(),
+            typed.rate() / raw.rate(),
+            typed.p(0.99)
+        );
         report_errors("raw", &raw);
         report_errors("typed client", &typed);
         report_errors("track.get", &svc);
