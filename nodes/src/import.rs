@@ -15,6 +15,7 @@ use chorus_nats::messages::catalog::{Album, AlbumRef, Artist, ArtistCredit, Trac
 use chorus_nats::{subjects::catalog, ChorusClient, ClientError};
 use indicatif::{ProgressBar, ProgressStyle};
 use lofty::file::FileType;
+use lofty::picture::PictureType;
 use lofty::prelude::*;
 use lofty::tag::ItemKey;
 use sha2::{Digest, Sha256};
@@ -22,6 +23,9 @@ use uuid::Uuid;
 
 /// The object store bucket holding audio.
 pub const AUDIO_BUCKET: &str = "chorus_audio";
+
+/// The object store bucket holding cover art taken from the files' tags.
+pub const ART_BUCKET: &str = "chorus_art";
 
 /// File extensions the import reads.
 const AUDIO_EXTENSIONS: &[&str] = &["mp3", "flac", "ogg", "opus", "oga", "m4a", "mp4", "aac"];
@@ -47,7 +51,8 @@ pub async fn run(
 ) -> anyhow::Result<ImportReport> {
     let files = audio_files(folder)?;
     let js = jetstream::new(client.nats().clone());
-    let store = audio_store(&js).await?;
+    let store = open_store(&js, AUDIO_BUCKET, "Chorus audio").await?;
+    let art = open_store(&js, ART_BUCKET, "Chorus cover art").await?;
     let bar = if progress { ProgressBar::new(files.len() as u64) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
@@ -56,7 +61,7 @@ pub async fn run(
     let mut report = ImportReport::default();
     for path in files {
         bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-        match import_file(client, &store, &path, default_artist).await {
+        match import_file(client, &store, &art, &path, default_artist).await {
             Ok(true) => report.created += 1,
             Ok(false) => report.existing += 1,
             Err(e) => {
@@ -70,18 +75,28 @@ pub async fn run(
     Ok(report)
 }
 
-/// The audio object store, created on first use.
-pub async fn audio_store(js: &jetstream::Context) -> anyhow::Result<object_store::ObjectStore> {
-    if let Ok(store) = js.get_object_store(AUDIO_BUCKET).await {
+/// An object store bucket, created on first use.
+pub async fn open_store(
+    js: &jetstream::Context,
+    bucket: &str,
+    description: &str,
+) -> anyhow::Result<object_store::ObjectStore> {
+    if let Ok(store) = js.get_object_store(bucket).await {
         return Ok(store);
     }
-    js.create_object_store(object_store::Config {
-        bucket: AUDIO_BUCKET.into(),
-        description: Some("Chorus audio".into()),
-        ..Default::default()
-    })
-    .await
-    .with_context(|| format!("creating object store {AUDIO_BUCKET}"))
+    let config =
+        object_store::Config { bucket: bucket.into(), description: Some(description.into()), ..Default::default() };
+    js.create_object_store(config).await.with_context(|| format!("creating object store {bucket}"))
+}
+
+/// Store `bytes` under `name` unless an object of that name is there already
+/// (names are content hashes, so it is the same content).
+async fn put_once(store: &object_store::ObjectStore, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    if store.info(name).await.is_err() {
+        let mut reader = std::io::Cursor::new(bytes.to_vec());
+        store.put(name, &mut reader).await.with_context(|| format!("uploading {name}"))?;
+    }
+    Ok(())
 }
 
 fn audio_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -115,6 +130,8 @@ struct Tags {
     duration_ms: u64,
     bitrate_kbps: u32,
     codec: &'static str,
+    /// The front cover (or first picture) and its file extension.
+    cover: Option<(Vec<u8>, String)>,
 }
 
 fn read_tags(path: &Path, bytes: &[u8], default_artist: &str) -> anyhow::Result<Tags> {
@@ -152,6 +169,11 @@ fn read_tags(path: &Path, bytes: &[u8], default_artist: &str) -> anyhow::Result<
             .unwrap_or_default(),
         duration_ms: props.duration().as_millis() as u64,
         bitrate_kbps: props.audio_bitrate().unwrap_or(0),
+        cover: tag.and_then(|t| {
+            let pictures = t.pictures();
+            let p = pictures.iter().find(|p| p.pic_type() == PictureType::CoverFront).or(pictures.first())?;
+            Some((p.data().to_vec(), p.mime_type().and_then(|m| m.ext()).unwrap_or("img").to_string()))
+        }),
         codec: match tagged.file_type() {
             FileType::Mpeg => "mp3",
             FileType::Flac => "flac",
@@ -194,6 +216,7 @@ fn stable_id(ms: u64, parts: &[&str]) -> Uuid {
 async fn import_file(
     client: &ChorusClient,
     store: &object_store::ObjectStore,
+    art: &object_store::ObjectStore,
     path: &Path,
     default_artist: &str,
 ) -> anyhow::Result<bool> {
@@ -205,10 +228,15 @@ async fn import_file(
     };
     let sha = format!("{:x}", Sha256::digest(&bytes));
     let object = format!("{sha}.{}", tags.codec);
-    if store.info(&object).await.is_err() {
-        let mut reader = std::io::Cursor::new(bytes.clone());
-        store.put(object.as_str(), &mut reader).await.context("uploading the audio")?;
-    }
+    put_once(store, &object, &bytes).await?;
+    let cover = match &tags.cover {
+        Some((image, ext)) => {
+            let name = format!("{:x}.{ext}", Sha256::digest(image));
+            put_once(art, &name, image).await?;
+            Some(name)
+        }
+        None => None,
+    };
 
     let artist = Artist {
         id: stable_id(0, &["artist", &tags.artist]),
@@ -228,7 +256,7 @@ async fn import_file(
         artist: Some(ArtistCredit { id: album_artist.id, name: album_artist.name.clone() }),
         year: tags.year,
         genres: tags.genres.clone(),
-        cover_art: None,
+        cover_art: cover.clone(),
         mbid: None,
         added_at: 0,
         revision: 0,
@@ -253,7 +281,7 @@ async fn import_file(
         codec: tags.codec.into(),
         bitrate_kbps: tags.bitrate_kbps,
         file_size: bytes.len() as u64,
-        cover_art: None,
+        cover_art: cover,
         audio_object: Some(object),
         mbid: None,
         added_at: 0,

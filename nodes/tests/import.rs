@@ -50,7 +50,7 @@ async fn imports_real_files_skips_corrupt_ones_and_never_duplicates() {
     let page: TrackPage = client.request(catalog::track_list(), &TrackList::default()).await.unwrap();
     assert_eq!(page.tracks.len(), 2);
     let js = async_nats::jetstream::new(client.nats().clone());
-    let store = chorus_nodes::import::audio_store(&js).await.unwrap();
+    let store = chorus_nodes::import::open_store(&js, chorus_nodes::import::AUDIO_BUCKET, "audio").await.unwrap();
     for t in &page.tracks {
         assert_eq!(t.codec, "opus");
         assert!(t.duration_ms > 10_000, "{t:?}");
@@ -66,4 +66,61 @@ async fn imports_real_files_skips_corrupt_ones_and_never_duplicates() {
     let genres: GenreList =
         client.request(catalog::genre_list(), &chorus_nats::messages::catalog::Empty {}).await.unwrap();
     assert!(genres.genres.is_empty(), "untagged files have no genre");
+}
+
+/// Tag a copy of a demo file as a tagger would: title, artist, album, year, genre, a front cover.
+fn tag_file(path: &std::path::Path, cover: &[u8]) {
+    use lofty::config::WriteOptions;
+    use lofty::picture::{MimeType, Picture, PictureType};
+    use lofty::prelude::*;
+    use lofty::tag::Tag;
+    let mut tagged = lofty::read_from_path(path).unwrap();
+    if tagged.primary_tag().is_none() {
+        let kind = tagged.primary_tag_type();
+        tagged.insert_tag(Tag::new(kind));
+    }
+    let tag = tagged.primary_tag_mut().unwrap();
+    tag.set_title("Hoppípolla".into());
+    tag.set_artist("Sigur Rós".into());
+    tag.set_album("Takk...".into());
+    tag.set_year(2005);
+    tag.set_genre("Post-Rock".into());
+    tag.set_track(3);
+    tag.push_picture(Picture::new_unchecked(PictureType::CoverFront, Some(MimeType::Png), None, cover.to_vec()));
+    tagged.save_to_path(path, WriteOptions::default()).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tags_and_cover_art_reach_the_catalog() {
+    let music = tempfile::tempdir().unwrap();
+    let file = music.path().join("hoppipolla.opus");
+    std::fs::copy(demo_music().join("happy").join("happy_acoustic_1.opus"), &file).unwrap();
+    let cover = b"\x89PNG\r\n\x1a\n not really a picture, but bytes to carry".to_vec();
+    tag_file(&file, &cover);
+
+    let server = NatsServer::start().unwrap();
+    let _host = support::catalog_host(&server, "mem").await;
+    let client = ChorusClient::new(server.connect().await.unwrap()).with_timeout(std::time::Duration::from_secs(10));
+    let report = chorus_nodes::import::run(&client, music.path(), "Unused", false).await.unwrap();
+    assert_eq!(report.created, 1, "{report:?}");
+
+    let page: TrackPage = client.request(catalog::track_list(), &TrackList::default()).await.unwrap();
+    let t = &page.tracks[0];
+    assert_eq!(
+        (t.title.as_str(), t.artists[0].name.as_str(), t.year, t.track_number),
+        ("Hoppípolla", "Sigur Rós", Some(2005), Some(3))
+    );
+    assert_eq!(t.album.as_ref().unwrap().title, "Takk...");
+    assert_eq!(t.genres, vec!["Post-Rock".to_string()]);
+    let name = t.cover_art.clone().expect("a cover art reference");
+    assert!(name.ends_with(".png"), "{name}");
+    let js = async_nats::jetstream::new(client.nats().clone());
+    let art = chorus_nodes::import::open_store(&js, chorus_nodes::import::ART_BUCKET, "art").await.unwrap();
+    let mut bytes = Vec::new();
+    art.get(&name).await.unwrap().read_to_end(&mut bytes).await.unwrap();
+    assert_eq!(bytes, cover);
+    let genres: GenreList =
+        client.request(catalog::genre_list(), &chorus_nats::messages::catalog::Empty {}).await.unwrap();
+    assert_eq!(genres.genres.len(), 1);
+    assert_eq!((genres.genres[0].name.as_str(), genres.genres[0].tracks, genres.genres[0].albums), ("Post-Rock", 1, 1));
 }
