@@ -204,8 +204,9 @@ impl ChorusClient {
         if self.encoding == Encoding::Json {
             h.insert(headers::CONTENT_TYPE, headers::JSON);
         }
-        h.insert(headers::DEADLINE, (headers::now_ms() + timeout.as_millis() as u64).to_string().as_str());
-        h.insert(headers::TRACEPARENT, options.trace.unwrap_or_default().header().as_str());
+        // Owned values move into the header map without another copy.
+        h.insert(headers::DEADLINE, (headers::now_ms() + timeout.as_millis() as u64).to_string());
+        h.insert(headers::TRACEPARENT, options.trace.unwrap_or_default().header());
         if let Some(token) = &self.token {
             let value = format!("Bearer {token}")
                 .parse::<async_nats::HeaderValue>()
@@ -216,12 +217,13 @@ impl ChorusClient {
         let seen = if self.wrote.load(Ordering::Relaxed) { self.seen_seq(service) } else { 0 };
         let min_seq = options.min_seq.unwrap_or(0).max(seen);
         if min_seq > 0 {
-            h.insert(headers::MIN_SEQ, min_seq.to_string().as_str());
+            h.insert(headers::MIN_SEQ, min_seq.to_string());
         }
         let request = async_nats::Request::new().payload(payload).headers(h).timeout(Some(timeout));
+        let subject = async_nats::Subject::from(subject);
         let msg = self.nats.send_request(subject.clone(), request).await.map_err(|e| match e.kind() {
-            RequestErrorKind::NoResponders => ClientError::NoResponders { subject: subject.clone() },
-            RequestErrorKind::TimedOut => ClientError::TimedOut { subject: subject.clone() },
+            RequestErrorKind::NoResponders => ClientError::NoResponders { subject: subject.to_string() },
+            RequestErrorKind::TimedOut => ClientError::TimedOut { subject: subject.to_string() },
             _ => ClientError::Transport(e.to_string()),
         })?;
         if let Some(seq) = msg.headers.as_ref().and_then(|h| h.get(headers::SEQ)).and_then(|v| v.as_str().parse().ok())

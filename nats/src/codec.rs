@@ -46,9 +46,13 @@ impl Encoding {
 
     /// Encode a value.
     pub fn encode<T: Serialize + ?Sized>(self, value: &T) -> Result<Bytes, CodecError> {
-        let bytes = match self {
-            Encoding::MsgPack => rmp_serde::to_vec_named(value).map_err(|e| CodecError(e.to_string()))?,
-            Encoding::Json => serde_json::to_vec(value).map_err(|e| CodecError(e.to_string()))?,
+        // Room for a typical reply up front: growing the buffer copies it.
+        let mut bytes = Vec::with_capacity(512);
+        match self {
+            Encoding::MsgPack => {
+                rmp_serde::encode::write_named(&mut bytes, value).map_err(|e| CodecError(e.to_string()))?
+            }
+            Encoding::Json => serde_json::to_writer(&mut bytes, value).map_err(|e| CodecError(e.to_string()))?,
         };
         Ok(Bytes::from(bytes))
     }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub struct RequestCtx {
     /// The subject the request came on.
-    pub subject: String,
+    pub subject: async_nats::Subject,
     /// A new id for this request, for logs.
     pub request_id: Uuid,
     /// The caller's trace, or a new one.
@@ -24,18 +24,39 @@ pub struct RequestCtx {
     pub token: Option<String>,
     /// Read-your-writes: the state sequence this instance must have applied.
     pub min_seq: Option<u64>,
-    /// The sequence of a write this request made; see [`RequestCtx::wrote`].
-    written: Arc<AtomicU64>,
+    /// Where the worker collects the sequence of a write; see [`RequestCtx::wrote`].
+    written: Option<Arc<AtomicU64>>,
 }
 
 impl RequestCtx {
     /// Decode the runtime's headers. `default_timeout` bounds requests that carry
     /// no deadline. A malformed header is ignored rather than failing the request.
     pub fn from_message(msg: &async_nats::Message, default_timeout: Duration) -> Self {
-        let h = msg.headers.as_ref();
-        let get = |name: &str| h.and_then(|h| h.get(name)).map(|v| v.as_str());
+        // One pass over the headers, comparing names in place: a lookup by
+        // name would build (and allocate) a header name per call.
+        let (mut deadline, mut auth, mut trace, mut content_type, mut min_seq) = (None, None, None, None, None);
+        if let Some(h) = msg.headers.as_ref() {
+            for (name, values) in h.iter() {
+                let Some(value) = values.first().map(|v| v.as_str()) else { continue };
+                let name: &str = name.as_ref();
+                let slot = if name.eq_ignore_ascii_case(headers::DEADLINE) {
+                    &mut deadline
+                } else if name.eq_ignore_ascii_case(headers::AUTHORIZATION) {
+                    &mut auth
+                } else if name.eq_ignore_ascii_case(headers::TRACEPARENT) {
+                    &mut trace
+                } else if name.eq_ignore_ascii_case(headers::CONTENT_TYPE) {
+                    &mut content_type
+                } else if name.eq_ignore_ascii_case(headers::MIN_SEQ) {
+                    &mut min_seq
+                } else {
+                    continue;
+                };
+                *slot = Some(value);
+            }
+        }
         let now = Instant::now();
-        let deadline = get(headers::DEADLINE)
+        let deadline = deadline
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(|at_ms| {
                 let now_ms = headers::now_ms();
@@ -45,28 +66,30 @@ impl RequestCtx {
                 }
             })
             .unwrap_or(now + default_timeout);
-        let token = get(headers::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer ")).map(|t| t.trim().to_string());
         Self {
-            subject: msg.subject.to_string(),
+            subject: msg.subject.clone(),
             request_id: request_id(),
-            trace: get(headers::TRACEPARENT).and_then(TraceContext::parse).unwrap_or_default(),
-            encoding: Encoding::detect(get(headers::CONTENT_TYPE), &msg.payload),
+            trace: trace.and_then(TraceContext::parse).unwrap_or_default(),
+            encoding: Encoding::detect(content_type, &msg.payload),
             deadline,
-            token,
-            min_seq: get(headers::MIN_SEQ).and_then(|v| v.trim().parse().ok()),
-            written: Arc::default(),
+            token: auth.and_then(|v| v.strip_prefix("Bearer ")).map(|t| t.trim().to_string()),
+            min_seq: min_seq.and_then(|v| v.trim().parse().ok()),
+            written: None,
         }
     }
 
     /// Record that this request wrote at `seq`: the reply carries it as
     /// `Chorus-Seq`, and the client asks other instances for it.
     pub fn wrote(&self, seq: u64) {
-        self.written.fetch_max(seq, Ordering::AcqRel);
+        if let Some(w) = &self.written {
+            w.fetch_max(seq, Ordering::AcqRel);
+        }
     }
 
-    /// A handle on the write sequence that outlives the context.
-    pub(crate) fn write_seq(&self) -> Arc<AtomicU64> {
-        self.written.clone()
+    /// Collect writes into `slot` (the worker's, reused from job to job).
+    pub(crate) fn collect_writes(&mut self, slot: &Arc<AtomicU64>) {
+        slot.store(0, Ordering::Release);
+        self.written = Some(slot.clone());
     }
 
     /// Whether the deadline has passed.

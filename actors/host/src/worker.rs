@@ -37,27 +37,27 @@ impl Actor for Worker {
     }
 
     async fn handle(&self, myself: ActorRef<Next>, _: Next, rt: &mut Self::State) -> Result<(), ActorProcessingErr> {
-        let Ok(job) = rt.queue.recv().await else {
-            // The queue closed: the service drained. Stop cleanly.
-            myself.stop(Some("drained".into()));
-            return Ok(());
-        };
-        match serve(rt, job).await {
-            None => {
-                myself.cast(Next)?;
-                Ok(())
+        // One message runs the worker's whole life: a mailbox round trip per
+        // job would cost more than many handlers. It ends when the queue closes
+        // (the service drained) or a handler crashes (the supervisor restarts it).
+        let written = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        while let Ok(job) = rt.queue.recv().await {
+            if let Some(crash) = serve(rt, job, &written).await {
+                // Answered 500 already; failing hands the restart to the supervisor.
+                return Err(crash.into());
             }
-            // Answered 500 already; failing hands the restart to the supervisor.
-            Some(crash) => Err(crash.into()),
         }
+        myself.stop(Some("drained".into()));
+        Ok(())
     }
 }
 
 /// Handle one job and reply. Returns the reason when the handler crashed.
-async fn serve(rt: &ServiceRuntime, job: Job) -> Option<String> {
+async fn serve(rt: &ServiceRuntime, job: Job, written: &Arc<std::sync::atomic::AtomicU64>) -> Option<String> {
     let endpoint = &rt.endpoints[job.endpoint];
     let stats = &rt.stats[job.endpoint];
-    let ctx = job.ctx;
+    let mut ctx = job.ctx;
+    ctx.collect_writes(written);
     // Held until the reply is sent.
     let _in_flight = job.in_flight;
     let span = tracing::info_span!(
@@ -93,9 +93,14 @@ async fn serve(rt: &ServiceRuntime, job: Job) -> Option<String> {
                 return None;
             }
         }
-        let written = ctx.write_seq();
-        let work = AssertUnwindSafe((endpoint.handler)(ctx, job.body)).catch_unwind();
-        let (result, crash) = match tokio::time::timeout_at(deadline.into(), work).await {
+        let mut work = std::pin::pin!(AssertUnwindSafe((endpoint.handler)(ctx, job.body)).catch_unwind());
+        // Handlers that answer from memory finish on their first poll: arm the
+        // deadline timer (a shared wheel, behind a lock) only for those that wait.
+        let finished = match futures::poll!(work.as_mut()) {
+            std::task::Poll::Ready(done) => Ok(done),
+            std::task::Poll::Pending => tokio::time::timeout_at(deadline.into(), work).await,
+        };
+        let (result, crash) = match finished {
             Err(_) => (Err(ServiceError::deadline_exceeded()), None),
             Ok(Ok(Ok(body))) => (Ok(body), None),
             Ok(Ok(Err(Fail::Reply(e)))) => (Err(e), None),

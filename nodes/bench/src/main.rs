@@ -13,6 +13,10 @@ mod request;
 
 use clap::{Parser, Subcommand};
 
+/// The same allocator as chorus-node, so the figures are the node's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(about)]
 struct Args {
