@@ -202,22 +202,22 @@ impl ChorusClient {
         let mut h = HeaderMap::new();
         // MessagePack is the default: only JSON needs saying.
         if self.encoding == Encoding::Json {
-            h.insert(headers::CONTENT_TYPE, headers::JSON);
+            h.insert(headers::names::CONTENT_TYPE, headers::JSON);
         }
         // Owned values move into the header map without another copy.
-        h.insert(headers::DEADLINE, (headers::now_ms() + timeout.as_millis() as u64).to_string());
-        h.insert(headers::TRACEPARENT, options.trace.unwrap_or_default().header());
+        h.insert(headers::names::DEADLINE, (headers::now_ms() + timeout.as_millis() as u64).to_string());
+        h.insert(headers::names::TRACEPARENT, options.trace.unwrap_or_default().header());
         if let Some(token) = &self.token {
             let value = format!("Bearer {token}")
                 .parse::<async_nats::HeaderValue>()
                 .map_err(|_| ClientError::Codec("the token contains a line break".into()))?;
-            h.insert(headers::AUTHORIZATION, value);
+            h.insert(headers::names::AUTHORIZATION, value);
         }
         // Only services this client wrote to have a sequence to ask for.
         let seen = if self.wrote.load(Ordering::Relaxed) { self.seen_seq(service) } else { 0 };
         let min_seq = options.min_seq.unwrap_or(0).max(seen);
         if min_seq > 0 {
-            h.insert(headers::MIN_SEQ, min_seq.to_string());
+            h.insert(headers::names::MIN_SEQ, min_seq.to_string());
         }
         let request = async_nats::Request::new().payload(payload).headers(h).timeout(Some(timeout));
         let subject = async_nats::Subject::from(subject);

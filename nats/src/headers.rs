@@ -29,3 +29,26 @@ pub const MSGPACK: &str = "application/msgpack";
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
+
+/// The same names as [`async_nats::HeaderName`] constants: inserting one of
+/// these copies nothing, where a `&str` name is copied into every message.
+pub mod names {
+    use async_nats::HeaderName;
+
+    /// [`super::AUTHORIZATION`].
+    pub const AUTHORIZATION: HeaderName = HeaderName::from_static(super::AUTHORIZATION);
+    /// [`super::DEADLINE`].
+    pub const DEADLINE: HeaderName = HeaderName::from_static(super::DEADLINE);
+    /// [`super::MIN_SEQ`].
+    pub const MIN_SEQ: HeaderName = HeaderName::from_static(super::MIN_SEQ);
+    /// [`super::SEQ`].
+    pub const SEQ: HeaderName = HeaderName::from_static(super::SEQ);
+    /// [`super::TRACEPARENT`].
+    pub const TRACEPARENT: HeaderName = HeaderName::from_static(super::TRACEPARENT);
+    /// [`super::CONTENT_TYPE`].
+    pub const CONTENT_TYPE: HeaderName = HeaderName::from_static(super::CONTENT_TYPE);
+    /// [`super::SERVICE_ERROR`].
+    pub const SERVICE_ERROR: HeaderName = HeaderName::from_static(super::SERVICE_ERROR);
+    /// [`super::SERVICE_ERROR_CODE`].
+    pub const SERVICE_ERROR_CODE: HeaderName = HeaderName::from_static(super::SERVICE_ERROR_CODE);
+}

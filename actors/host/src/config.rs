@@ -76,7 +76,7 @@ impl Default for Config {
             node_id: None,
             services: vec!["all".into()],
             data_dir: None,
-            workers: 16,
+            workers: default_workers(),
             queue_bound: 1024,
             handler_timeout_ms: 10_000,
             drain_timeout_ms: 10_000,
@@ -104,6 +104,13 @@ fn names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error
         Names::One(s) => s.split(',').map(str::to_string).collect(),
     };
     Ok(list.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+}
+
+/// Workers per service: handlers are CPU work (in-memory reads, an embedded
+/// SurrealDB), so twice the cores keeps them busy; more only adds idle
+/// workers to wake (measured: 64 workers serve about 5% fewer requests than 4).
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map(|n| n.get() * 2).unwrap_or(4).max(4)
 }
 
 /// The configuration could not be loaded.

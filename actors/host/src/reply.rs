@@ -37,16 +37,16 @@ pub(crate) async fn send(
     // micro headers; writes carry their sequence.
     let mut h = HeaderMap::new();
     if encoding == Encoding::Json {
-        h.insert(headers::CONTENT_TYPE, encoding.content_type());
+        h.insert(headers::names::CONTENT_TYPE, encoding.content_type());
     }
     if let Some(seq) = seq {
-        h.insert(headers::SEQ, seq.to_string().as_str());
+        h.insert(headers::names::SEQ, seq.to_string().as_str());
     }
     let (body, error) = match result {
         Ok(body) => (body, None),
         Err(e) => {
-            h.insert(headers::SERVICE_ERROR, header_safe(&e.message).as_str());
-            h.insert(headers::SERVICE_ERROR_CODE, e.status.code().to_string().as_str());
+            h.insert(headers::names::SERVICE_ERROR, header_safe(&e.message).as_str());
+            h.insert(headers::names::SERVICE_ERROR_CODE, e.status.code().to_string().as_str());
             // Encoding a two-string struct cannot fail; an empty body still carries the headers.
             let body = encoding.encode(&e.body()).unwrap_or_default();
             (body, Some(format!("{} {}", e.status, e.code)))
