@@ -40,8 +40,6 @@ fn rss_mb() -> f64 {
 
 async fn start(server: &NatsServer, view: &str) -> anyhow::Result<(RunningHost, Duration)> {
     let mut config = host_config(&server.url(), &["catalog"]);
-    config.workers = 64;
-    config.queue_bound = 4096;
     config.log_level = "warn".into();
     config.sections.insert("catalog".into(), serde_json::json!({"view": view}));
     let started = Instant::now();
