@@ -60,74 +60,81 @@ pub fn generate(n: usize, seed: u64) -> SyntheticCatalog {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = SyntheticCatalog { artists: Vec::new(), albums: Vec::new(), tracks: Vec::with_capacity(n) };
     let base = 1_700_000_000_000u64;
-    for i in 0..n {
-        if i % 36 == 0 {
-            let name = title(&mut rng, 2);
-            out.artists.push(Artist {
-                id: uuid_v7_from(&mut rng, base + i as u64),
-                sort_name: name.to_lowercase(),
-                name,
-                mbid: None,
-                image: None,
-                added_at: base + i as u64,
-                revision: 0,
-            });
-        }
-        let artist = out
-            .artists
-            .last()
-            .map(|a| ArtistCredit { id: a.id, name: a.name.clone() })
-            .unwrap_or_else(unreachable_credit);
-        if i % 12 == 0 {
+    let mut i = 0;
+    // Artists of 3 albums of 12 tracks, until `n` tracks exist.
+    while i < n {
+        let name = title(&mut rng, 2);
+        let artist = Artist {
+            id: uuid_v7_from(&mut rng, base + i as u64),
+            sort_name: name.to_lowercase(),
+            name,
+            mbid: None,
+            image: None,
+            added_at: base + i as u64,
+            revision: 0,
+        };
+        let credit = ArtistCredit { id: artist.id, name: artist.name.clone() };
+        out.artists.push(artist);
+        for _ in 0..3 {
+            if i >= n {
+                break;
+            }
             let t = title(&mut rng, 3);
-            out.albums.push(Album {
+            let album = Album {
                 id: uuid_v7_from(&mut rng, base + i as u64),
                 sort_title: t.to_lowercase(),
                 title: t,
-                artist: Some(artist.clone()),
+                artist: Some(credit.clone()),
                 year: Some(rng.random_range(1960..=2025)),
                 genres: vec![GENRES[rng.random_range(0..GENRES.len())].to_string()],
                 cover_art: None,
                 mbid: None,
                 added_at: base + i as u64,
                 revision: 0,
-            });
+            };
+            for number in 1..=12 {
+                if i >= n {
+                    break;
+                }
+                out.tracks.push(track(&mut rng, i, number, &credit, &album));
+                i += 1;
+            }
+            out.albums.push(album);
         }
-        let album = out.albums.last().cloned().expect("an album exists from the first track on");
-        let words = rng.random_range(1..=4);
-        let name = title(&mut rng, words);
-        out.tracks.push(Track {
-            id: uuid_v7_from(&mut rng, base + i as u64),
-            sort_title: name.to_lowercase(),
-            title: name,
-            artists: vec![artist.clone()],
-            album_artist: Some(artist),
-            album: Some(AlbumRef { id: album.id, title: album.title.clone() }),
-            track_number: Some((i % 12) as u32 + 1),
-            disc_number: Some(1),
-            year: album.year,
-            genres: album.genres.clone(),
-            duration_ms: rng.random_range(90_000..420_000),
-            codec: "opus".into(),
-            bitrate_kbps: 128,
-            file_size: 0,
-            cover_art: None,
-            audio_object: None,
-            mbid: None,
-            added_at: base + i as u64 * 1000,
-            revision: 0,
-        });
     }
     out
+}
+
+fn track(rng: &mut StdRng, i: usize, number: u32, artist: &ArtistCredit, album: &Album) -> Track {
+    let base = 1_700_000_000_000u64;
+    let words = rng.random_range(1..=4);
+    let name = title(rng, words);
+    Track {
+        id: uuid_v7_from(rng, base + i as u64),
+        sort_title: name.to_lowercase(),
+        title: name,
+        artists: vec![artist.clone()],
+        album_artist: Some(artist.clone()),
+        album: Some(AlbumRef { id: album.id, title: album.title.clone() }),
+        track_number: Some(number),
+        disc_number: Some(1),
+        year: album.year,
+        genres: album.genres.clone(),
+        duration_ms: rng.random_range(90_000..420_000),
+        codec: "opus".into(),
+        bitrate_kbps: 128,
+        file_size: 0,
+        cover_art: None,
+        audio_object: None,
+        mbid: None,
+        added_at: base + i as u64 * 1000,
+        revision: 0,
+    }
 }
 
 /// The tracks of [`generate`].
 pub fn tracks(n: usize, seed: u64) -> Vec<Track> {
     generate(n, seed).tracks
-}
-
-fn unreachable_credit() -> ArtistCredit {
-    ArtistCredit { id: Uuid::nil(), name: String::new() }
 }
 
 fn title(rng: &mut StdRng, words: usize) -> String {

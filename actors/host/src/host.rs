@@ -106,14 +106,14 @@ impl RunningHost {
     }
 
     /// Stop taking requests, finish in-flight ones within the drain bound, flush.
-    pub async fn drain(self) -> anyhow::Result<()> {
+    pub async fn drain(mut self) -> anyhow::Result<()> {
         let started = Instant::now();
         let bound = self.config.drain_timeout();
         let _ = self.drain.send(true);
         let until = tokio::time::Instant::now() + bound;
-        for s in &self.services {
-            for handle in &s.ingress {
-                let _ = tokio::time::timeout_at(until, wait_finished(handle)).await;
+        for s in &mut self.services {
+            for handle in &mut s.ingress {
+                let _ = tokio::time::timeout_at(until, handle).await;
             }
         }
         let left = loop {
@@ -128,7 +128,8 @@ impl RunningHost {
             let _ = s.supervisor.stop_and_wait(Some("drained".into()), Some(Duration::from_secs(5))).await;
             s.micro.abort();
             let _ = s.micro.await;
-            for handle in s.ingress {
+            // Awaited above unless the bound was reached: then cut them off.
+            for handle in s.ingress.into_iter().filter(|h| !h.is_finished()) {
                 handle.abort();
                 let _ = handle.await;
             }
@@ -139,12 +140,6 @@ impl RunningHost {
             tracing::info!(took = ?started.elapsed(), "drained");
         }
         Ok(())
-    }
-}
-
-async fn wait_finished(handle: &JoinHandle<()>) {
-    while !handle.is_finished() {
-        tokio::time::sleep(Duration::from_millis(2)).await;
     }
 }
 

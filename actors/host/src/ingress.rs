@@ -42,33 +42,47 @@ pub(crate) async fn run(
     default_timeout: Duration,
 ) {
     let mut received: u64 = 0;
-    let mut linger: Option<tokio::time::Instant> = None;
+    let mut leaving = Leaving::No;
     loop {
+        let quiet_at = match leaving {
+            Leaving::Lingering(at) => Some(at),
+            _ => None,
+        };
         tokio::select! {
             biased;
-            _ = async { let _ = drain.wait_for(|d| *d).await; }, if linger.is_none() => {
-                linger = Some(tokio::time::Instant::now() + DRAIN_LINGER);
+            _ = async { let _ = drain.wait_for(|d| *d).await; }, if matches!(leaving, Leaving::No) => {
+                leaving = Leaving::Lingering(tokio::time::Instant::now() + DRAIN_LINGER);
                 if let Err(e) = sub.unsubscribe_after(received + 1 + DRAIN_SLACK).await {
                     tracing::warn!(error = %e, "leaving the queue group failed");
                     break;
                 }
             }
-            _ = tokio::time::sleep_until(linger.unwrap_or_else(tokio::time::Instant::now)), if linger.is_some() => {
-                // Quiet for a while: nothing is on the way, leave outright and
+            _ = tokio::time::sleep_until(quiet_at.unwrap_or_else(tokio::time::Instant::now)), if quiet_at.is_some() => {
+                // Quiet for a while: nothing is on the way. Leave outright and
                 // read what is buffered.
                 let _ = sub.unsubscribe().await;
-                linger = Some(tokio::time::Instant::now() + Duration::from_secs(3600));
+                leaving = Leaving::Left;
             }
             msg = sub.next() => {
                 let Some(msg) = msg else { break };
                 received += 1;
-                if let Some(l) = linger.as_mut() {
-                    *l = tokio::time::Instant::now() + DRAIN_LINGER;
+                if let Leaving::Lingering(at) = &mut leaving {
+                    *at = tokio::time::Instant::now() + DRAIN_LINGER;
                 }
                 accept(&rt, endpoint, msg, &queue, default_timeout).await;
             }
         }
     }
+}
+
+/// Where an ingress is in leaving its queue group.
+enum Leaving {
+    /// Serving.
+    No,
+    /// Limit sent; leave outright if nothing arrives by then.
+    Lingering(tokio::time::Instant),
+    /// Unsubscribed; reading what is buffered.
+    Left,
 }
 
 async fn accept(

@@ -92,12 +92,12 @@ impl Records {
         // Published by hand (the KV API's delete does not return the sequence).
         let mut h = HeaderMap::new();
         h.insert("KV-Operation", "DEL");
-        h.insert("Nats-Expected-Last-Subject-Sequence", revision.to_string().as_str());
+        h.insert(async_nats::header::NATS_EXPECTED_LAST_SUBJECT_SEQUENCE, revision.to_string().as_str());
         let subject = format!("$KV.{}.{key}", self.bucket);
         let ack = self.js.publish_with_headers(subject, h, bytes::Bytes::new()).await.context("deleting")?.await;
         match ack {
             Ok(ack) => Ok(ack.sequence),
-            Err(e) if e.to_string().contains("wrong last sequence") => Err(WriteError::Conflict),
+            Err(e) if e.kind() == jetstream::context::PublishErrorKind::WrongLastSequence => Err(WriteError::Conflict),
             Err(e) => Err(WriteError::Failed(anyhow::Error::new(e).context(format!("deleting {key}")))),
         }
     }
