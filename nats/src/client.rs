@@ -53,6 +53,8 @@ pub enum ClientError {
         code: String,
         /// Human-readable explanation.
         message: String,
+        /// On 429: how long to wait before trying again.
+        retry_after_ms: Option<u64>,
     },
     /// The request could not be encoded or the reply decoded.
     #[error("codec: {0}")]
@@ -133,6 +135,12 @@ impl ChorusClient {
     pub fn with_token(mut self, token: impl Into<Arc<str>>) -> Self {
         self.token = Some(token.into());
         self
+    }
+
+    /// A client on the same connection with the same settings and token, that
+    /// has seen no writes yet (as another device of the same user would be).
+    pub fn fresh(&self) -> Self {
+        Self { seen_seq: Arc::default(), wrote: Arc::default(), ..self.clone() }
     }
 
     /// The underlying NATS connection.
@@ -246,6 +254,7 @@ fn error_of(msg: &async_nats::Message, encoding: Encoding) -> Option<ClientError
     Some(ClientError::Service {
         status: status.and_then(Status::from_code).unwrap_or(Status::Internal),
         code: body.as_ref().map(|b| b.code.clone()).unwrap_or_else(|| "unknown".into()),
+        retry_after_ms: body.as_ref().and_then(|b| b.retry_after_ms),
         message: body.map(|b| b.message).unwrap_or(message),
     })
 }

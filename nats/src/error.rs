@@ -98,6 +98,9 @@ pub struct ErrorBody {
     pub code: String,
     /// Human-readable explanation.
     pub message: String,
+    /// On 429: how long to wait before trying again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 /// A request that failed in a way the caller should know about.
@@ -110,12 +113,29 @@ pub struct ServiceError {
     pub code: Cow<'static, str>,
     /// Human-readable explanation.
     pub message: String,
+    /// On 429: how long to wait before trying again.
+    pub retry_after_ms: Option<u64>,
 }
 
 impl ServiceError {
     /// An error with any status.
     pub fn new(status: Status, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
-        Self { status, code: code.into(), message: message.into() }
+        Self { status, code: code.into(), message: message.into(), retry_after_ms: None }
+    }
+
+    /// 401.
+    pub fn unauthorized(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self::new(Status::Unauthorized, code, message)
+    }
+
+    /// 403.
+    pub fn forbidden(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self::new(Status::Forbidden, code, message)
+    }
+
+    /// 429, to be tried again after `retry_after_ms`.
+    pub fn too_many(code: impl Into<Cow<'static, str>>, message: impl Into<String>, retry_after_ms: u64) -> Self {
+        Self { retry_after_ms: Some(retry_after_ms), ..Self::new(Status::TooManyRequests, code, message) }
     }
 
     /// 400.
@@ -150,7 +170,7 @@ impl ServiceError {
 
     /// The reply body.
     pub fn body(&self) -> ErrorBody {
-        ErrorBody { code: self.code.to_string(), message: self.message.clone() }
+        ErrorBody { code: self.code.to_string(), message: self.message.clone(), retry_after_ms: self.retry_after_ms }
     }
 }
 

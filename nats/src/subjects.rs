@@ -9,7 +9,30 @@ pub const VERSION: &str = "v1";
 /// Prefix of every Chorus subject.
 pub const ROOT: &str = "chorus";
 
-/// One request/reply endpoint: the service that answers it, its noun and verb.
+/// Who may call an endpoint; the runtime checks the bearer token before the handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Anyone connected; the token is not looked at.
+    Public,
+    /// A signed-in user: a valid access token.
+    Authenticated,
+    /// A signed-in user with the `admin` role. Never reachable from browsers.
+    Admin,
+}
+
+impl Access {
+    /// As written in `subjects.md`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Access::Public => "public",
+            Access::Authenticated => "authenticated",
+            Access::Admin => "admin",
+        }
+    }
+}
+
+/// One request/reply endpoint: the service that answers it, its noun and verb,
+/// and who may call it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Endpoint {
     /// Service name, also the queue group.
@@ -18,12 +41,29 @@ pub struct Endpoint {
     pub noun: &'static str,
     /// What it does (`get`).
     pub verb: &'static str,
+    /// Who may call it.
+    pub access: Access,
 }
 
 impl Endpoint {
-    /// An endpoint; services use the builders below, tests may define their own.
+    /// A public endpoint; services use the builders below, tests may define their own.
     pub const fn new(service: &'static str, noun: &'static str, verb: &'static str) -> Self {
-        Self { service, noun, verb }
+        Self { service, noun, verb, access: Access::Public }
+    }
+
+    /// The same endpoint, for signed-in users only.
+    pub const fn authenticated(self) -> Self {
+        Self { access: Access::Authenticated, ..self }
+    }
+
+    /// The same endpoint, for admins only.
+    pub const fn admin(self) -> Self {
+        Self { access: Access::Admin, ..self }
+    }
+
+    /// The same endpoint with another access level (a deployment may require sign-in to browse).
+    pub const fn with_access(self, access: Access) -> Self {
+        Self { access, ..self }
     }
 
     /// The full subject, `chorus.<service>.v1.<noun>.<verb>`.
@@ -70,17 +110,17 @@ pub mod catalog {
 
     /// `chorus.catalog.v1.track.create`.
     pub const fn track_create() -> Endpoint {
-        Endpoint::new(SERVICE, "track", "create")
+        Endpoint::new(SERVICE, "track", "create").admin()
     }
 
     /// `chorus.catalog.v1.track.update`.
     pub const fn track_update() -> Endpoint {
-        Endpoint::new(SERVICE, "track", "update")
+        Endpoint::new(SERVICE, "track", "update").admin()
     }
 
     /// `chorus.catalog.v1.track.delete`.
     pub const fn track_delete() -> Endpoint {
-        Endpoint::new(SERVICE, "track", "delete")
+        Endpoint::new(SERVICE, "track", "delete").admin()
     }
 
     /// `chorus.catalog.v1.album.get`: an album with its tracks.
@@ -95,17 +135,17 @@ pub mod catalog {
 
     /// `chorus.catalog.v1.album.create`.
     pub const fn album_create() -> Endpoint {
-        Endpoint::new(SERVICE, "album", "create")
+        Endpoint::new(SERVICE, "album", "create").admin()
     }
 
     /// `chorus.catalog.v1.album.update`.
     pub const fn album_update() -> Endpoint {
-        Endpoint::new(SERVICE, "album", "update")
+        Endpoint::new(SERVICE, "album", "update").admin()
     }
 
     /// `chorus.catalog.v1.album.delete`.
     pub const fn album_delete() -> Endpoint {
-        Endpoint::new(SERVICE, "album", "delete")
+        Endpoint::new(SERVICE, "album", "delete").admin()
     }
 
     /// `chorus.catalog.v1.artist.get`: an artist with its albums.
@@ -120,35 +160,23 @@ pub mod catalog {
 
     /// `chorus.catalog.v1.artist.create`.
     pub const fn artist_create() -> Endpoint {
-        Endpoint::new(SERVICE, "artist", "create")
+        Endpoint::new(SERVICE, "artist", "create").admin()
     }
 
     /// `chorus.catalog.v1.artist.update`.
     pub const fn artist_update() -> Endpoint {
-        Endpoint::new(SERVICE, "artist", "update")
+        Endpoint::new(SERVICE, "artist", "update").admin()
     }
 
     /// `chorus.catalog.v1.artist.delete`.
     pub const fn artist_delete() -> Endpoint {
-        Endpoint::new(SERVICE, "artist", "delete")
+        Endpoint::new(SERVICE, "artist", "delete").admin()
     }
 
     /// `chorus.catalog.v1.genre.list`: genres with track and album counts.
     pub const fn genre_list() -> Endpoint {
         Endpoint::new(SERVICE, "genre", "list")
     }
-
-    /// Endpoints anyone connected may call (browsers included).
-    pub const PUBLIC: &[Endpoint] = &[
-        track_get(),
-        track_batch(),
-        track_list(),
-        album_get(),
-        album_list(),
-        artist_get(),
-        artist_list(),
-        genre_list(),
-    ];
 
     /// Every catalog endpoint.
     pub const ALL: &[Endpoint] = &[
@@ -172,14 +200,99 @@ pub mod catalog {
     ];
 }
 
-/// Every endpoint of every service, in `subjects.md` order.
-pub fn all() -> Vec<Endpoint> {
-    catalog::ALL.to_vec()
+/// The auth service: accounts, sessions, roles, signing keys.
+pub mod auth {
+    use super::Endpoint;
+
+    /// Service name and queue group.
+    pub const SERVICE: &str = "auth";
+
+    /// `chorus.auth.v1.user.register`: a new account.
+    pub const fn user_register() -> Endpoint {
+        Endpoint::new(SERVICE, "user", "register")
+    }
+
+    /// `chorus.auth.v1.session.login`: username and password for a session.
+    pub const fn session_login() -> Endpoint {
+        Endpoint::new(SERVICE, "session", "login")
+    }
+
+    /// `chorus.auth.v1.session.refresh`: a refresh token for new tokens (rotated).
+    pub const fn session_refresh() -> Endpoint {
+        Endpoint::new(SERVICE, "session", "refresh")
+    }
+
+    /// `chorus.auth.v1.session.logout`: revoke a refresh token's session.
+    pub const fn session_logout() -> Endpoint {
+        Endpoint::new(SERVICE, "session", "logout")
+    }
+
+    /// `chorus.auth.v1.key.list`: the public keys tokens are signed with.
+    pub const fn key_list() -> Endpoint {
+        Endpoint::new(SERVICE, "key", "list")
+    }
+
+    /// `chorus.auth.v1.user.me`: the signed-in user.
+    pub const fn user_me() -> Endpoint {
+        Endpoint::new(SERVICE, "user", "me").authenticated()
+    }
+
+    /// `chorus.auth.v1.password.change`: a new password; every other session ends.
+    pub const fn password_change() -> Endpoint {
+        Endpoint::new(SERVICE, "password", "change").authenticated()
+    }
+
+    /// `chorus.auth.v1.user.list`: every user, by username (admin).
+    pub const fn user_list() -> Endpoint {
+        Endpoint::new(SERVICE, "user", "list").admin()
+    }
+
+    /// `chorus.auth.v1.user.disable`: lock a user out (admin).
+    pub const fn user_disable() -> Endpoint {
+        Endpoint::new(SERVICE, "user", "disable").admin()
+    }
+
+    /// `chorus.auth.v1.user.enable`: let a disabled user back in (admin).
+    pub const fn user_enable() -> Endpoint {
+        Endpoint::new(SERVICE, "user", "enable").admin()
+    }
+
+    /// `chorus.auth.v1.role.grant` (admin).
+    pub const fn role_grant() -> Endpoint {
+        Endpoint::new(SERVICE, "role", "grant").admin()
+    }
+
+    /// `chorus.auth.v1.role.revoke` (admin).
+    pub const fn role_revoke() -> Endpoint {
+        Endpoint::new(SERVICE, "role", "revoke").admin()
+    }
+
+    /// Every auth endpoint.
+    pub const ALL: &[Endpoint] = &[
+        user_register(),
+        session_login(),
+        session_refresh(),
+        session_logout(),
+        key_list(),
+        user_me(),
+        password_change(),
+        user_list(),
+        user_disable(),
+        user_enable(),
+        role_grant(),
+        role_revoke(),
+    ];
 }
 
-/// The endpoints browsers may call: the web user's publish permissions.
-pub fn public() -> Vec<Endpoint> {
-    catalog::PUBLIC.to_vec()
+/// Every endpoint of every service, in `subjects.md` order.
+pub fn all() -> Vec<Endpoint> {
+    [auth::ALL, catalog::ALL].concat()
+}
+
+/// The endpoints browsers may call (the web user's publish permissions):
+/// all but the admin ones, which only operators' connections reach.
+pub fn browser() -> Vec<Endpoint> {
+    all().into_iter().filter(|e| e.access != Access::Admin).collect()
 }
 
 #[cfg(test)]

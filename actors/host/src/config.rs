@@ -57,6 +57,9 @@ pub struct Config {
     pub restart_backoff_ms: u64,
     /// Longest restart delay.
     pub restart_backoff_max_ms: u64,
+    /// Replicas of the trust bucket (auth's public keys and disabled users), when
+    /// this node is the first to create it: 3 in a cluster.
+    pub trust_replicas: usize,
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter (`info`, `chorus_host=debug`, ...); `RUST_LOG` wins when set.
@@ -84,6 +87,7 @@ impl Default for Config {
             restart_window_ms: 60_000,
             restart_backoff_ms: 50,
             restart_backoff_max_ms: 5_000,
+            trust_replicas: 1,
             log_format: LogFormat::Human,
             log_level: "info,surrealdb=warn,surrealdb_core=warn,surrealdb_kvs_mem=warn,surrealkv=warn".into(),
             sections: Default::default(),

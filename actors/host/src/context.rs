@@ -4,7 +4,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chorus_nats::{headers, trace::TraceContext, Encoding};
+use chorus_nats::messages::auth::Claims;
+use chorus_nats::{headers, trace::TraceContext, Encoding, ServiceError};
 use uuid::Uuid;
 
 /// Per-request facts, decoded once by the ingress.
@@ -12,6 +13,8 @@ use uuid::Uuid;
 pub struct RequestCtx {
     /// The subject the request came on.
     pub subject: async_nats::Subject,
+    /// Where the reply goes: the caller's inbox.
+    pub reply: Option<async_nats::Subject>,
     /// A new id for this request, for logs.
     pub request_id: Uuid,
     /// The caller's trace, or a new one.
@@ -24,6 +27,8 @@ pub struct RequestCtx {
     pub token: Option<String>,
     /// Read-your-writes: the state sequence this instance must have applied.
     pub min_seq: Option<u64>,
+    /// The verified caller, on endpoints that are not public.
+    pub claims: Option<Arc<Claims>>,
     /// Where the worker collects the sequence of a write; see [`RequestCtx::wrote`].
     written: Option<Arc<AtomicU64>>,
 }
@@ -68,12 +73,14 @@ impl RequestCtx {
             .unwrap_or(now + default_timeout);
         Self {
             subject: msg.subject.clone(),
+            reply: msg.reply.clone(),
             request_id: request_id(),
             trace: trace.and_then(TraceContext::parse).unwrap_or_default(),
             encoding: Encoding::detect(content_type, &msg.payload),
             deadline,
             token: auth.and_then(|v| v.strip_prefix("Bearer ")).map(|t| t.trim().to_string()),
             min_seq: min_seq.and_then(|v| v.trim().parse().ok()),
+            claims: None,
             written: None,
         }
     }
@@ -90,6 +97,19 @@ impl RequestCtx {
     pub(crate) fn collect_writes(&mut self, slot: &Arc<AtomicU64>) {
         slot.store(0, Ordering::Release);
         self.written = Some(slot.clone());
+    }
+
+    /// The signed-in caller. Always there on authenticated and admin endpoints
+    /// (the runtime checked the token); 401 on a public one.
+    pub fn caller(&self) -> Result<&Claims, ServiceError> {
+        self.claims.as_deref().ok_or_else(crate::auth::missing_token)
+    }
+
+    /// The caller's connection, as far as NATS shows it: its reply inbox
+    /// without the per-request token (`_INBOX.<connection nuid>`).
+    pub fn client(&self) -> Option<&str> {
+        let reply = self.reply.as_deref()?;
+        Some(reply.rsplit_once('.').map_or(reply, |(prefix, _)| prefix))
     }
 
     /// Whether the deadline has passed.

@@ -60,3 +60,17 @@ where
         })
     })
 }
+
+/// [`typed`] for a handler that needs the service's shared state: `f` gets
+/// its own clone of `state` with every request.
+pub fn with_state<S, Req, Resp, F, Fut>(state: &Arc<S>, f: F) -> Handler
+where
+    S: Send + Sync + 'static,
+    Req: DeserializeOwned + Send + 'static,
+    Resp: Serialize + Send + 'static,
+    F: Fn(Arc<S>, RequestCtx, Req) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Resp, Fail>> + Send + 'static,
+{
+    let state = state.clone();
+    typed(move |ctx, req| f(state.clone(), ctx, req))
+}

@@ -10,6 +10,7 @@ use ractor::{Actor, ActorRef};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use crate::auth::{self, Trust};
 use crate::config::Config;
 use crate::micro::{self, EndpointInfo, Identity};
 use crate::pool::ServiceRuntime;
@@ -26,6 +27,8 @@ pub struct HostContext {
     pub config: Arc<Config>,
     /// The node's id.
     pub node_id: String,
+    /// The keys and disabled users every instance checks tokens against.
+    pub trust: Arc<Trust>,
 }
 
 impl HostContext {
@@ -50,6 +53,16 @@ pub struct RunningHost {
     services: Vec<RunningService>,
     drain: watch::Sender<bool>,
     fatal: mpsc::UnboundedReceiver<String>,
+    /// Stops following the trust bucket when the host goes.
+    _trust_watch: AbortOnDrop,
+}
+
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Run the configured services until `shutdown` resolves, then drain.
@@ -75,7 +88,11 @@ impl RunningHost {
         let node_id = config.node_id.clone().unwrap_or_else(|| format!("{}-{}", hostname(), short_id()));
         let nats = crate::connect::connect(&config, &format!("chorus-node {node_id}")).await?;
         let config = Arc::new(config);
-        let ctx = HostContext { nats: nats.clone(), config: config.clone(), node_id: node_id.clone() };
+        // Tokens are checked from the first request on: load the trust first.
+        let trust = Arc::new(Trust::default());
+        let trust_bucket = auth::watch::open(&async_nats::jetstream::new(nats.clone()), config.trust_replicas).await?;
+        let trust_watch = AbortOnDrop(auth::watch::load_and_follow(trust_bucket, trust.clone()).await?);
+        let ctx = HostContext { nats: nats.clone(), config: config.clone(), node_id: node_id.clone(), trust };
         let (drain, _) = watch::channel(false);
         let (fatal_tx, fatal) = mpsc::unbounded_channel();
         let mut services = Vec::new();
@@ -86,7 +103,7 @@ impl RunningHost {
         if services.is_empty() {
             anyhow::bail!("no services to host (services = {:?})", config.services);
         }
-        Ok(Self { nats, config, services, drain, fatal })
+        Ok(Self { nats, config, services, drain, fatal, _trust_watch: trust_watch })
     }
 
     /// The micro ids of the running instances, by service name.
@@ -152,7 +169,7 @@ async fn serve(
 ) -> anyhow::Result<RunningService> {
     let config = &ctx.config;
     let (tx, rx) = async_channel::bounded(config.queue_bound.max(1));
-    let runtime = Arc::new(ServiceRuntime::new(def.name, ctx.nats.clone(), def.endpoints, def.gate, rx));
+    let runtime = Arc::new(ServiceRuntime::new(def.name, ctx.nats.clone(), def.endpoints, def.gate, ctx.trust.clone(), rx));
     let mut children = def.children;
     children.extend((0..config.workers).map(|i| worker::child(runtime.clone(), i)));
     let policy = RestartPolicy {

@@ -6,6 +6,7 @@
 //! supervised ractor workers, replies, and drains on shutdown.
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod auth;
 pub mod config;
 pub mod connect;
 pub mod context;
@@ -26,6 +27,6 @@ mod worker;
 pub use config::Config;
 pub use context::RequestCtx;
 pub use gate::SeqGate;
-pub use handler::{typed, Fail, Handler};
+pub use handler::{typed, with_state, Fail, Handler};
 pub use host::{run, HostContext, RunningHost};
 pub use service::{ChildSpec, EndpointDef, ServiceBuilder, ServiceDef};

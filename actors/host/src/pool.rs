@@ -8,6 +8,7 @@ use async_nats::Subject;
 use bytes::Bytes;
 
 use crate::context::RequestCtx;
+use crate::auth::Trust;
 use crate::gate::SeqGate;
 use crate::service::EndpointDef;
 use crate::stats::EndpointStats;
@@ -31,6 +32,8 @@ pub(crate) struct ServiceRuntime {
     pub(crate) endpoints: Vec<EndpointDef>,
     pub(crate) stats: Vec<Arc<EndpointStats>>,
     pub(crate) gate: Option<Arc<dyn SeqGate>>,
+    /// Verifies bearer tokens.
+    pub(crate) trust: Arc<Trust>,
     /// Workers take jobs from here; it closes when every ingress has drained.
     pub(crate) queue: async_channel::Receiver<Job>,
     in_flight: Arc<AtomicUsize>,
@@ -42,10 +45,11 @@ impl ServiceRuntime {
         nats: async_nats::Client,
         endpoints: Vec<EndpointDef>,
         gate: Option<Arc<dyn SeqGate>>,
+        trust: Arc<Trust>,
         queue: async_channel::Receiver<Job>,
     ) -> Self {
         let stats = endpoints.iter().map(|_| Arc::default()).collect();
-        Self { name, nats, endpoints, stats, gate, queue, in_flight: Arc::default() }
+        Self { name, nats, endpoints, stats, gate, trust, queue, in_flight: Arc::default() }
     }
 
     /// Count a request as accepted; the guard uncounts it when dropped,

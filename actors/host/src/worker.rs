@@ -82,6 +82,13 @@ async fn serve(rt: &ServiceRuntime, job: Job, written: &Arc<std::sync::atomic::A
             .await;
             return None;
         }
+        match crate::auth::authorize(&rt.trust, endpoint.endpoint.access, ctx.token.as_deref()).await {
+            Ok(claims) => ctx.claims = claims,
+            Err(e) => {
+                reply::send(&rt.nats, job.reply, encoding, Err(e), None, stats, job.received).await;
+                return None;
+            }
+        }
         if let (Some(min), Some(gate)) = (ctx.min_seq, &rt.gate) {
             let until = deadline.min(std::time::Instant::now() + MIN_SEQ_WAIT);
             if gate.applied() < min && !gate.wait_for(min, until).await {

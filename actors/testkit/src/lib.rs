@@ -4,8 +4,10 @@
 //! JetStream directory, so tests run in parallel without sharing state.
 #![warn(missing_docs, unreachable_pub)]
 
+mod auth;
 mod node;
 mod server;
 
+pub use auth::TestIssuer;
 pub use node::{host_config, ChildNode};
 pub use server::NatsServer;

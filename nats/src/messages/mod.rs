@@ -1,3 +1,11 @@
 //! Request and reply bodies, one module per service.
 
+pub mod auth;
 pub mod catalog;
+
+use serde::{Deserialize, Serialize};
+
+/// A body without fields (`{}`): requests that need nothing, replies that say nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}

@@ -20,7 +20,4 @@ pub struct GenreList {
     pub genres: Vec<Genre>,
 }
 
-/// A request without fields (`{}`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Empty {}
+pub use crate::messages::Empty;

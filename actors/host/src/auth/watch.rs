@@ -1,0 +1,115 @@
+//! Keeps an instance's [`Trust`] current from the JetStream KV bucket the
+//! auth service publishes to: `key.<kid>` (a public key) and
+//! `disabled.<user id>` (a user whose tokens must stop working).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_nats::jetstream::{self, kv};
+use chorus_nats::messages::auth::PublicKey;
+use futures::StreamExt;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use super::token;
+use super::trust::Trust;
+
+/// The bucket every instance watches.
+pub const BUCKET: &str = "chorus_auth_trust";
+
+/// Key of a published public key.
+pub fn key_key(kid: &str) -> String {
+    format!("key.{kid}")
+}
+
+/// Key that marks a user disabled.
+pub fn disabled_key(user: Uuid) -> String {
+    format!("disabled.{user}")
+}
+
+/// Open the bucket, creating it when this is the first instance to start.
+pub async fn open(js: &jetstream::Context, replicas: usize) -> anyhow::Result<kv::Store> {
+    match js.get_key_value(BUCKET).await {
+        Ok(kv) => Ok(kv),
+        Err(_) => js
+            .create_key_value(kv::Config {
+                bucket: BUCKET.into(),
+                history: 1,
+                num_replicas: replicas.max(1),
+                description: "Chorus auth: public keys and disabled users, read by every instance".into(),
+                ..Default::default()
+            })
+            .await
+            .context("creating the trust bucket"),
+    }
+}
+
+/// Load the bucket into `trust`, then follow it in the background. A broken
+/// watch is reopened after a pause and the whole bucket read again, so a
+/// change missed in between cannot linger.
+pub async fn load_and_follow(store: kv::Store, trust: Arc<Trust>) -> anyhow::Result<JoinHandle<()>> {
+    trust.set_store(store.clone());
+    let watch = load(&store, &trust).await?;
+    Ok(tokio::spawn(async move {
+        let mut watch = Some(watch);
+        loop {
+            if let Some(w) = watch.take() {
+                follow(w, &trust).await;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            match load(&store, &trust).await {
+                Ok(w) => watch = Some(w),
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "reloading the trust bucket"),
+            }
+        }
+    }))
+}
+
+async fn load(store: &kv::Store, trust: &Trust) -> anyhow::Result<kv::Watch> {
+    let mut watch = store.watch_with_history(">").await.context("watching the trust bucket")?;
+    trust.clear();
+    let pending = store.stream.get_info().await.context("reading the trust bucket")?.state.messages;
+    if pending > 0 {
+        while let Some(entry) = watch.next().await {
+            let entry = entry.context("reading the trust bucket")?;
+            let current = entry.delta == 0;
+            apply(trust, &entry);
+            if current {
+                break;
+            }
+        }
+    }
+    tracing::debug!(keys = trust.key_count(), "trust loaded");
+    Ok(watch)
+}
+
+async fn follow(mut watch: kv::Watch, trust: &Trust) {
+    while let Some(entry) = watch.next().await {
+        match entry {
+            Ok(entry) => apply(trust, &entry),
+            Err(e) => {
+                tracing::warn!(error = %e, "trust watch failed");
+                return;
+            }
+        }
+    }
+}
+
+/// A published public key, if the value is one.
+pub(crate) fn parse_key(value: &[u8]) -> Option<ed25519_dalek::VerifyingKey> {
+    serde_json::from_slice::<PublicKey>(value).ok().and_then(|k| token::decode_key(&k.x))
+}
+
+fn apply(trust: &Trust, entry: &kv::Entry) {
+    let put = entry.operation == kv::Operation::Put;
+    if let Some(kid) = entry.key.strip_prefix("key.") {
+        match (put, parse_key(&entry.value)) {
+            (true, Some(key)) => trust.add_key(kid, key),
+            (true, None) => tracing::warn!(kid, "ignoring a malformed public key"),
+            (false, _) => trust.remove_key(kid),
+        }
+    } else if let Some(user) = entry.key.strip_prefix("disabled.").and_then(|u| Uuid::parse_str(u).ok()) {
+        trust.set_disabled(user, put);
+    }
+}

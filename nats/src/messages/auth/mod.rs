@@ -1,0 +1,13 @@
+//! Auth bodies: accounts, sessions, token claims, admin operations, public keys.
+
+mod account;
+mod admin;
+mod claims;
+mod keys;
+mod session;
+
+pub use account::*;
+pub use admin::*;
+pub use claims::*;
+pub use keys::*;
+pub use session::*;
