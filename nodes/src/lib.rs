@@ -9,5 +9,8 @@ use chorus_host::ServiceBuilder;
 
 /// Every service a node can host, by name.
 pub fn registry() -> Vec<(&'static str, ServiceBuilder)> {
-    vec![(chorus_catalog::NAME, chorus_catalog::service as ServiceBuilder)]
+    vec![
+        (chorus_auth::NAME, chorus_auth::service as ServiceBuilder),
+        (chorus_catalog::NAME, chorus_catalog::service as ServiceBuilder),
+    ]
 }

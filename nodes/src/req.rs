@@ -16,10 +16,20 @@ pub struct Reply {
     pub body: String,
 }
 
-/// Send `body` (JSON) to `subject` and wait up to `timeout` for the reply.
-pub async fn request(nats: &async_nats::Client, subject: &str, body: &str, timeout: Duration) -> anyhow::Result<Reply> {
+/// Send `body` (JSON) to `subject`, with `token` as the bearer when given,
+/// and wait up to `timeout` for the reply.
+pub async fn request(
+    nats: &async_nats::Client,
+    subject: &str,
+    body: &str,
+    token: Option<&str>,
+    timeout: Duration,
+) -> anyhow::Result<Reply> {
     let mut h = HeaderMap::new();
     h.insert(headers::CONTENT_TYPE, headers::JSON);
+    if let Some(token) = token {
+        h.insert(headers::AUTHORIZATION, format!("Bearer {token}").as_str());
+    }
     h.insert(headers::DEADLINE, (headers::now_ms() + timeout.as_millis() as u64).to_string().as_str());
     let req = async_nats::Request::new().headers(h).payload(body.to_string().into()).timeout(Some(timeout));
     let msg = nats.send_request(subject.to_string(), req).await.with_context(|| format!("request on {subject}"))?;

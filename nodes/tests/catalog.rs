@@ -6,7 +6,7 @@ mod support;
 use std::collections::HashSet;
 
 use chorus_nats::messages::catalog::*;
-use chorus_nats::{headers, subjects::catalog, ChorusClient, Status};
+use chorus_nats::{headers, subjects::catalog, Status};
 use chorus_testkit::NatsServer;
 use support::catalog::{album, artist, create, track, write};
 use support::{catalog_host, error_of, raw};
@@ -16,7 +16,7 @@ use uuid::Uuid;
 async fn create_read_update_delete() {
     let server = NatsServer::start().unwrap();
     let _host = catalog_host(&server, "mem").await;
-    let c = ChorusClient::new(server.connect().await.unwrap());
+    let c = support::admin_client(&server).await;
     let ar = create(&c, catalog::artist_create(), &artist("Sigur Rós")).await;
     assert!(!ar.id.is_nil() && ar.revision > 0 && ar.added_at > 0);
     let al = create(&c, catalog::album_create(), &album("Ágætis byrjun", &ar, 1999, "Post-Rock")).await;
@@ -57,7 +57,7 @@ async fn create_read_update_delete() {
 async fn writes_are_validated_and_can_be_switched_off() {
     let server = NatsServer::start().unwrap();
     let _host = catalog_host(&server, "mem").await;
-    let c = ChorusClient::new(server.connect().await.unwrap());
+    let c = support::admin_client(&server).await;
     let ar = create(&c, catalog::artist_create(), &artist("Motörhead")).await;
     let al = create(&c, catalog::album_create(), &album("Ace of Spades", &ar, 1980, "Metal")).await;
     let cases: Vec<(Track, &str)> = vec![
@@ -74,7 +74,7 @@ async fn writes_are_validated_and_can_be_switched_off() {
     let server2 = NatsServer::start().unwrap();
     let config = chorus_testkit::host_config(&server2.url(), &["catalog"]);
     let _readonly = chorus_host::host::RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
-    let c2 = ChorusClient::new(server2.connect().await.unwrap());
+    let c2 = support::admin_client(&server2).await;
     let e = write::<_, Artist>(&c2, catalog::artist_create(), &artist("Nobody")).await.unwrap_err();
     assert_eq!((e.status(), e.code()), (Some(Status::Forbidden), Some("writes_disabled")));
 }
@@ -84,14 +84,14 @@ async fn concurrent_updates_through_two_instances_lose_nothing() {
     let server = NatsServer::start().unwrap();
     let _a = catalog_host(&server, "mem").await;
     let _b = catalog_host(&server, "mem").await;
-    let c = ChorusClient::new(server.connect().await.unwrap());
+    let c = support::admin_client(&server).await;
     let ar = create(&c, catalog::artist_create(), &artist("Röyksopp")).await;
     let al = create(&c, catalog::album_create(), &album("Melody A.M.", &ar, 2001, "Electronic")).await;
     let t = create(&c, catalog::track_create(), &track("Eple", &al, &ar, 1)).await;
 
     // All at the same revision: exactly one wins, the rest get 409.
     let at_revision = futures::future::join_all((0..10).map(|i| {
-        let c = ChorusClient::new(c.nats().clone()).with_timeout(std::time::Duration::from_secs(10));
+        let c = c.fresh().with_timeout(std::time::Duration::from_secs(10));
         let entity = Track { title: format!("Eple {i}"), ..t.clone() };
         async move { write::<_, Track>(&c, catalog::track_update(), &entity).await }
     }))
@@ -106,7 +106,7 @@ async fn concurrent_updates_through_two_instances_lose_nothing() {
     // Without a revision each update re-reads and retries: every acknowledged
     // update is a distinct revision, and the survivor is the last of them.
     let free = futures::future::join_all((0..10).map(|i| {
-        let c = ChorusClient::new(c.nats().clone()).with_timeout(std::time::Duration::from_secs(10));
+        let c = c.fresh().with_timeout(std::time::Duration::from_secs(10));
         let entity = Track { title: format!("Eple free {i}"), revision: 0, ..t.clone() };
         async move { write::<_, Track>(&c, catalog::track_update(), &entity).await }
     }))
@@ -130,7 +130,7 @@ async fn read_your_writes_across_instances() {
     let _a = catalog_host(&server, "mem").await;
     let _b = catalog_host(&server, "mem").await;
     let nats = server.connect().await.unwrap();
-    let writer = ChorusClient::new(nats.clone());
+    let writer = support::admin_client(&server).await;
     let ar = create(&writer, catalog::artist_create(), &artist("Björk")).await;
     let al = create(&writer, catalog::album_create(), &album("Homogenic", &ar, 1997, "Electronic")).await;
     for i in 0..30 {

@@ -18,7 +18,7 @@ async fn a_restarted_memory_instance_answers_exactly_as_before() {
     let server = NatsServer::start().unwrap();
     support::seed(&server, 150).await;
     let host = catalog_host(&server, "mem").await;
-    let c = ChorusClient::new(server.connect().await.unwrap());
+    let c = support::admin_client(&server).await;
     let t = chorus_catalog::synthetic::tracks(150, 42).remove(3);
     let got: Track = c.request(catalog::track_get(), &TrackGet { id: t.id }).await.unwrap();
     let _: Written<Track> =
@@ -34,7 +34,7 @@ async fn a_restarted_memory_instance_answers_exactly_as_before() {
     assert_eq!(before.0.len(), 149);
     host.drain().await.unwrap();
     let _again = catalog_host(&server, "mem").await;
-    let c = ChorusClient::new(server.connect().await.unwrap());
+    let c = support::admin_client(&server).await;
     assert_eq!(snapshot(&c).await, before);
 }
 
@@ -71,11 +71,11 @@ async fn pagination_visits_every_track_once_while_writes_go_on() {
     let server = NatsServer::start().unwrap();
     let seeded = support::seed(&server, 300).await;
     let _host = catalog_host(&server, "mem").await;
-    let c = ChorusClient::new(server.connect().await.unwrap());
+    let c = support::admin_client(&server).await;
     let any: Track = c.request(catalog::track_get(), &TrackGet { id: seeded[0].id }).await.unwrap();
     let al = AlbumRef::clone(any.album.as_ref().unwrap());
     let writer = {
-        let c = ChorusClient::new(c.nats().clone());
+        let c = c.fresh();
         tokio::spawn(async move {
             for i in 0..60 {
                 let t = Track { id: Uuid::nil(), title: format!("New {i}"), album: Some(al.clone()), ..any.clone() };
@@ -109,7 +109,7 @@ async fn browse_lists_and_genres() {
     let cat = chorus_catalog::synthetic::generate(240, 42);
     support::seed(&server, 240).await;
     let _host = catalog_host(&server, "mem").await;
-    let c = ChorusClient::new(server.connect().await.unwrap());
+    let c = support::admin_client(&server).await;
     let list = |order, genre: Option<&str>, years: Option<(i32, i32)>| AlbumList {
         order,
         offset: 0,

@@ -24,15 +24,15 @@ async fn connect(server: &NatsServer, user: &str, password: &str) -> async_nats:
 }
 
 #[test]
-fn the_web_user_may_publish_exactly_the_public_subjects() {
+fn the_web_user_may_publish_exactly_the_browser_subjects() {
     let conf = std::fs::read_to_string(dev_conf()).unwrap();
-    let start = conf.find("PUBLIC_REQUESTS: [").expect("a PUBLIC_REQUESTS list");
+    let start = conf.find("BROWSER_REQUESTS: [").expect("a BROWSER_REQUESTS list");
     let end = start + conf[start..].find(']').unwrap();
     let listed: std::collections::BTreeSet<String> =
         conf[start..end].split('"').skip(1).step_by(2).map(str::to_string).collect();
-    let public: std::collections::BTreeSet<String> =
-        chorus_nats::subjects::public().iter().map(|e| e.subject()).collect();
-    assert_eq!(listed, public);
+    let browser: std::collections::BTreeSet<String> =
+        chorus_nats::subjects::browser().iter().map(|e| e.subject()).collect();
+    assert_eq!(listed, browser);
 }
 
 #[tokio::test]

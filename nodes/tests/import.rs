@@ -5,7 +5,7 @@ mod support;
 use std::path::PathBuf;
 
 use chorus_nats::messages::catalog::{GenreList, TrackList, TrackPage};
-use chorus_nats::{subjects::catalog, ChorusClient};
+use chorus_nats::subjects::catalog;
 use chorus_testkit::NatsServer;
 use tokio::io::AsyncReadExt;
 
@@ -35,7 +35,7 @@ async fn imports_real_files_skips_corrupt_ones_and_never_duplicates() {
 
     let server = NatsServer::start().unwrap();
     let _host = support::catalog_host(&server, "mem").await;
-    let client = ChorusClient::new(server.connect().await.unwrap()).with_timeout(std::time::Duration::from_secs(10));
+    let client = support::admin_client(&server).await.with_timeout(std::time::Duration::from_secs(10));
 
     let first = chorus_nodes::import::run(&client, music.path(), "Demo Artist", false).await.unwrap();
     assert_eq!(first.created, 2, "{first:?}");
@@ -100,7 +100,7 @@ async fn tags_and_cover_art_reach_the_catalog() {
 
     let server = NatsServer::start().unwrap();
     let _host = support::catalog_host(&server, "mem").await;
-    let client = ChorusClient::new(server.connect().await.unwrap()).with_timeout(std::time::Duration::from_secs(10));
+    let client = support::admin_client(&server).await.with_timeout(std::time::Duration::from_secs(10));
     let report = chorus_nodes::import::run(&client, music.path(), "Unused", false).await.unwrap();
     assert_eq!(report.created, 1, "{report:?}");
 

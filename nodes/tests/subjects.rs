@@ -27,9 +27,14 @@ fn subjects_md_and_the_builders_agree() {
     let unbuilt: Vec<_> = doc.difference(&code).collect();
     assert!(undocumented.is_empty(), "in code, not in subjects.md: {undocumented:?}");
     assert!(unbuilt.is_empty(), "in subjects.md, not in code: {unbuilt:?}");
+    let text = std::fs::read_to_string(root().join("subjects.md")).unwrap();
     for e in chorus_nats::subjects::all() {
         assert_eq!(e.subject().split('.').nth(2), Some(chorus_nats::subjects::VERSION));
         assert!(documented_name(&e.name()), "endpoint name {} not in subjects.md", e.name());
+        // Its table row names who may call it.
+        let row = text.lines().find(|l| l.starts_with(&format!("| `{}`", e.subject()))).expect("a table row");
+        let access = row.split('|').nth(3).map(str::trim);
+        assert_eq!(access, Some(e.access.as_str()), "access of {} in subjects.md", e.subject());
     }
 }
 

@@ -15,6 +15,9 @@ struct Args {
     /// and from `CHORUS_NATS_*` variables.
     #[arg(long, env = "CHORUS_CONFIG", global = true)]
     config: Option<PathBuf>,
+    /// Access token for requests that need one (`chorus login` prints one).
+    #[arg(long, env = "CHORUS_TOKEN", global = true, hide_env_values = true)]
+    token: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -38,6 +41,16 @@ enum Command {
         #[arg(long, default_value = "Unknown Artist")]
         default_artist: String,
     },
+    /// Sign in and print an access token (for `CHORUS_TOKEN`).
+    Login {
+        /// Username.
+        username: String,
+        /// The environment variable holding the password (never an argument: it would show in `ps`).
+        #[arg(long, default_value = "CHORUS_PASSWORD")]
+        password_env: String,
+    },
+    /// Print a new signing key line for `[auth] signing_keys` (`<kid>:<seed>`).
+    Keygen,
     /// Send a JSON request and print the reply (like `nats req`).
     Req {
         /// Subject, e.g. chorus.catalog.v1.track.list.
@@ -71,6 +84,10 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
+    if let Command::Keygen = args.command {
+        println!("{}", chorus_auth::keys::SigningKeys::generate());
+        return Ok(());
+    }
     let config = chorus_host::Config::load(args.config.as_deref())?;
     let nats = chorus_host::connect::connect(&config, "chorus cli").await?;
     match args.command {
@@ -80,7 +97,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
             println!("seeded {created} new tracks ({} already there)", tracks - created);
         }
         Command::Import { folder, default_artist } => {
-            let client = chorus_nats::ChorusClient::new(nats.clone()).with_timeout(Duration::from_secs(10));
+            let mut client = chorus_nats::ChorusClient::new(nats.clone()).with_timeout(Duration::from_secs(10));
+            if let Some(token) = &args.token {
+                client = client.with_token(token.as_str());
+            }
             let report = chorus_nodes::import::run(&client, &folder, &default_artist, true).await?;
             println!(
                 "imported {} new tracks, {} already there, {} skipped",
@@ -90,12 +110,23 @@ async fn run(args: Args) -> anyhow::Result<()> {
             );
         }
         Command::Req { subject, body, timeout } => {
-            let reply = chorus_nodes::req::request(&nats, &subject, &body, Duration::from_secs_f64(timeout)).await?;
+            let timeout = Duration::from_secs_f64(timeout);
+            let reply = chorus_nodes::req::request(&nats, &subject, &body, args.token.as_deref(), timeout).await?;
             println!("{}", reply.body);
             if let Some(error) = reply.error {
                 anyhow::bail!("service error {error}");
             }
         }
+        Command::Login { username, password_env } => {
+            let password = std::env::var(&password_env).with_context(|| format!("${password_env} is not set"))?;
+            let client = chorus_nats::ChorusClient::new(nats.clone()).with_timeout(Duration::from_secs(10));
+            let login = chorus_nats::messages::auth::Login { username, password };
+            let session: chorus_nats::messages::auth::Session =
+                client.request(chorus_nats::subjects::auth::session_login(), &login).await?;
+            println!("{}", session.access_token);
+        }
+        // Printed above, without connecting.
+        Command::Keygen => {}
         Command::Micro { verb, service } => {
             let mut subject = format!("$SRV.{}", verb.to_uppercase());
             if let Some(s) = service {

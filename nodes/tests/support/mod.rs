@@ -1,6 +1,7 @@
 //! Shared by the integration tests: a seeded catalog, a probe service, requests by hand.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod auth;
 pub mod catalog;
 pub mod probe;
 
@@ -68,4 +69,12 @@ pub fn error_of(msg: &async_nats::Message) -> (u16, serde_json::Value) {
 
 fn rmp_json(b: &[u8]) -> Result<serde_json::Value, String> {
     chorus_nats::Encoding::MsgPack.decode(b).map_err(|e| e.to_string())
+}
+
+/// A client on `server` carrying an admin's token, signed by a test key that
+/// is published the way the auth service publishes its own.
+pub async fn admin_client(server: &NatsServer) -> chorus_nats::ChorusClient {
+    let nats = server.connect().await.expect("connect");
+    let issuer = chorus_testkit::TestIssuer::publish(&nats).await.expect("test key");
+    chorus_nats::ChorusClient::new(nats).with_token(issuer.admin())
 }

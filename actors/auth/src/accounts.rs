@@ -1,0 +1,94 @@
+//! What every auth endpoint shares: the records, the hasher, the issuer.
+
+use std::sync::Arc;
+
+use async_nats::jetstream::kv;
+use chorus_nats::{ServiceError, Status};
+use chorus_state::{Records, WriteError};
+use uuid::Uuid;
+
+use crate::directory::Directory;
+use crate::hasher::Hasher;
+use crate::limits::Limiter;
+use crate::records::{family_key, name_key, user_key, Family, UserRecord};
+use crate::sessions::{self, Issuer};
+
+/// Re-reads after a conflicting write before giving up.
+pub(crate) const ATTEMPTS: usize = 5;
+
+/// See the module docs.
+pub(crate) struct Accounts {
+    pub(crate) users: Records,
+    pub(crate) sessions: Records,
+    pub(crate) limiter: Limiter,
+    pub(crate) hasher: Hasher,
+    pub(crate) issuer: Issuer,
+    pub(crate) directory: Arc<Directory>,
+    /// Where disabled users are published for every instance.
+    pub(crate) trust: kv::Store,
+}
+
+impl Accounts {
+    /// The user that holds `username`, with its record revision.
+    pub(crate) async fn by_name(&self, username: &str) -> anyhow::Result<Option<(UserRecord, u64)>> {
+        match self.users.get::<Uuid>(&name_key(username)).await? {
+            Some((id, _)) => self.users.get(&user_key(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The user `id`, or 404.
+    pub(crate) async fn user(&self, id: Uuid) -> Result<UserRecord, crate::Fail> {
+        match self.users.get::<UserRecord>(&user_key(id)).await? {
+            Some((user, _)) => Ok(user),
+            None => Err(ServiceError::not_found("user_not_found", format!("no user {id}")).into()),
+        }
+    }
+
+    /// Start a session for `user`: a new family and its first tokens.
+    pub(crate) async fn start_session(&self, user: &UserRecord) -> Result<chorus_nats::messages::auth::Session, crate::Fail> {
+        let id = Uuid::now_v7();
+        let (refresh, hash) = sessions::new_refresh(id);
+        let family =
+            Family { id, user_id: user.id, current: hash, used: Vec::new(), epoch: user.session_epoch, revoked: false };
+        self.sessions.create(&family_key(id), &family).await.map_err(failed)?;
+        Ok(self.issuer.session(user, id, refresh, now_s()))
+    }
+
+    /// End session `id` (idempotent).
+    pub(crate) async fn revoke(&self, id: Uuid) -> anyhow::Result<()> {
+        self.sessions
+            .modify::<Family, _, _>(&family_key(id), ATTEMPTS, |f| async move {
+                Ok(f.filter(|f| !f.revoked).map(|f| Family { revoked: true, ..f }))
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("revoking a session: {e}"))?;
+        Ok(())
+    }
+}
+
+/// A write error as a handler failure: refusals are replies, the rest crashes.
+pub(crate) fn failed(e: WriteError) -> crate::Fail {
+    match e {
+        WriteError::Refused(e) => e.into(),
+        WriteError::Conflict | WriteError::Exists => {
+            ServiceError::conflict("conflict", "changed meanwhile; try again").into()
+        }
+        WriteError::Failed(e) => e.into(),
+    }
+}
+
+/// 401 for a wrong username or password (the same for both).
+pub(crate) fn invalid_credentials() -> ServiceError {
+    ServiceError::unauthorized("invalid_credentials", "wrong username or password")
+}
+
+/// 403 for a disabled account.
+pub(crate) fn account_disabled() -> ServiceError {
+    ServiceError::new(Status::Forbidden, "account_disabled", "this account has been disabled")
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now_s() -> u64 {
+    chorus_host::auth::trust::now_s()
+}

@@ -1,0 +1,49 @@
+//! `user.me` and `password.change`: the signed-in user's own account.
+
+use chorus_nats::messages::auth::{ChangePassword, Claims, User};
+use chorus_nats::messages::Empty;
+use chorus_nats::ServiceError;
+
+use crate::accounts::{failed, invalid_credentials, Accounts, ATTEMPTS};
+use crate::credentials::Password;
+use crate::records::{family_key, user_key, Family, UserRecord};
+use crate::Fail;
+
+/// The caller's account.
+pub(crate) async fn me(accounts: &Accounts, caller: &Claims) -> Result<User, Fail> {
+    Ok(accounts.user(caller.sub).await?.view())
+}
+
+/// Change the caller's password. Every other session ends; the caller's
+/// own (the one its access token names) carries on.
+pub(crate) async fn change_password(accounts: &Accounts, caller: &Claims, req: ChangePassword) -> Result<Empty, Fail> {
+    let user = accounts.user(caller.sub).await?;
+    if !accounts.hasher.verify(&req.current_password, Some(&user.password_hash)).await? {
+        return Err(invalid_credentials().into());
+    }
+    let new_password = Password::parse(&req.new_password)?;
+    if req.new_password == req.current_password {
+        return Err(ServiceError::bad_request("same_password", "the new password is the current one").into());
+    }
+    let password_hash = accounts.hasher.hash(&new_password).await?;
+    let written = accounts
+        .users
+        .modify::<UserRecord, _, _>(&user_key(caller.sub), ATTEMPTS, |u| {
+            let password_hash = password_hash.clone();
+            async move {
+                Ok(u.map(|u| UserRecord { password_hash, session_epoch: u.session_epoch + 1, ..u }))
+            }
+        })
+        .await
+        .map_err(failed)?;
+    let epoch = written.and_then(|(u, _)| u).map(|u| u.session_epoch).unwrap_or_default();
+    accounts
+        .sessions
+        .modify::<Family, _, _>(&family_key(caller.sid), ATTEMPTS, |f| async move {
+            Ok(f.filter(|f| !f.revoked).map(|f| Family { epoch, ..f }))
+        })
+        .await
+        .map_err(failed)?;
+    tracing::info!(user = %caller.sub, "password changed; other sessions ended");
+    Ok(Empty {})
+}

@@ -1,0 +1,75 @@
+//! `session.refresh` and `session.logout`: refresh tokens are good once.
+//! Each refresh rotates the token; presenting a used one again means it was
+//! stolen (or raced), and ends the whole session.
+
+use chorus_nats::messages::auth::{RefreshToken, Session};
+use chorus_nats::ServiceError;
+use chorus_state::WriteError;
+
+use crate::accounts::{account_disabled, failed, now_s, Accounts};
+use crate::records::{family_key, Family, USED_KEPT};
+use crate::sessions::{self, same};
+use crate::Fail;
+
+fn invalid() -> ServiceError {
+    ServiceError::unauthorized("invalid_refresh_token", "that refresh token is not valid; sign in again")
+}
+
+fn ended() -> ServiceError {
+    ServiceError::unauthorized("session_ended", "this session has ended; sign in again")
+}
+
+fn reused() -> ServiceError {
+    ServiceError::unauthorized("refresh_token_reused", "that refresh token was used before; the session has ended")
+}
+
+/// See the module docs.
+pub(crate) async fn refresh(accounts: &Accounts, req: RefreshToken) -> Result<Session, Fail> {
+    let (id, hash) = sessions::parse_refresh(&req.refresh_token).ok_or_else(invalid)?;
+    let (family, revision) = accounts.sessions.get::<Family>(&family_key(id)).await?.ok_or_else(invalid)?;
+    if family.revoked {
+        return Err(ended().into());
+    }
+    if !same(&family.current, &hash) {
+        if family.used.iter().any(|u| same(u, &hash)) {
+            accounts.revoke(id).await?;
+            tracing::warn!(session = %id, user = %family.user_id, "refresh token reused; session ended");
+            return Err(reused().into());
+        }
+        return Err(invalid().into());
+    }
+    let user = accounts.user(family.user_id).await.map_err(|_| ended())?;
+    if user.disabled {
+        return Err(account_disabled().into());
+    }
+    if family.epoch != user.session_epoch {
+        // The password changed since this session last proved itself.
+        return Err(ended().into());
+    }
+    let (token, next) = sessions::new_refresh(id);
+    let mut used = family.used.clone();
+    used.push(family.current.clone());
+    let skip = used.len().saturating_sub(USED_KEPT);
+    let rotated = Family { current: next, used: used.split_off(skip), ..family };
+    match accounts.sessions.update(&family_key(id), &rotated, revision).await {
+        Ok(_) => Ok(accounts.issuer.session(&user, id, token, now_s())),
+        // Another refresh with the same token won the race: the same token used twice.
+        Err(WriteError::Conflict) => {
+            accounts.revoke(id).await?;
+            Err(reused().into())
+        }
+        Err(e) => Err(failed(e)),
+    }
+}
+
+/// End the session a refresh token belongs to. Its access tokens live out
+/// their few minutes; the refresh token never works again.
+pub(crate) async fn logout(accounts: &Accounts, req: RefreshToken) -> Result<chorus_nats::messages::Empty, Fail> {
+    let (id, hash) = sessions::parse_refresh(&req.refresh_token).ok_or_else(invalid)?;
+    let (family, _) = accounts.sessions.get::<Family>(&family_key(id)).await?.ok_or_else(invalid)?;
+    if !same(&family.current, &hash) && !family.used.iter().any(|u| same(u, &hash)) {
+        return Err(invalid().into());
+    }
+    accounts.revoke(id).await?;
+    Ok(Default::default())
+}

@@ -1,0 +1,53 @@
+//! `user.register`: a new account, with a username unique across every instance.
+
+use chorus_nats::messages::auth::{Plan, Register, Role, User};
+use chorus_nats::ServiceError;
+use chorus_state::WriteError;
+use uuid::Uuid;
+
+use crate::accounts::{failed, Accounts};
+use crate::credentials::{Email, Password, Username};
+use crate::records::{name_key, user_key, UserRecord};
+use crate::Fail;
+
+/// Create an account with `roles`. The username is claimed with a KV
+/// `create`, so of any number of concurrent registrations exactly one wins.
+pub(crate) async fn create(accounts: &Accounts, req: &Register, roles: Vec<Role>) -> Result<UserRecord, Fail> {
+    let username = Username::parse(&req.username)?;
+    let email = Email::parse(&req.email)?;
+    let password = Password::parse(&req.password)?;
+    let password_hash = accounts.hasher.hash(&password).await?;
+    let id = Uuid::now_v7();
+    match accounts.users.create(&name_key(username.as_str()), &id).await {
+        Ok(_) => {}
+        Err(WriteError::Exists) => {
+            return Err(ServiceError::conflict("username_taken", format!("{} is taken", username.as_str())).into())
+        }
+        Err(e) => return Err(failed(e)),
+    }
+    let user = UserRecord {
+        id,
+        username: username.as_str().to_string(),
+        email: email.as_str().to_string(),
+        password_hash,
+        roles,
+        plan: Plan::Free,
+        disabled: false,
+        created_at: chorus_nats::headers::now_ms(),
+        session_epoch: 0,
+    };
+    if let Err(e) = accounts.users.create(&user_key(id), &user).await {
+        // Free the name again, or it stays claimed by no one.
+        if let Ok(Some((_, rev))) = accounts.users.get::<Uuid>(&name_key(&user.username)).await {
+            let _ = accounts.users.delete(&name_key(&user.username), rev).await;
+        }
+        return Err(failed(e));
+    }
+    tracing::info!(user = %id, username = %user.username, "registered");
+    Ok(user)
+}
+
+/// The endpoint: a listener account.
+pub(crate) async fn register(accounts: &Accounts, req: Register) -> Result<User, Fail> {
+    Ok(create(accounts, &req, vec![Role::Listener]).await?.view())
+}
