@@ -20,10 +20,15 @@ export CHORUS_JS_DIR="$dev/jetstream"
 # Passwords are made once per checkout and kept in .dev/ (never committed).
 if [ ! -f "$dev/secrets" ]; then
   gen() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20; }
-  printf 'CHORUS_SERVICE_PASSWORD=%s\nCHORUS_WEB_PASSWORD=%s\n' "$(gen)" "$(gen)" >"$dev/secrets"
+  printf 'CHORUS_SERVICE_PASSWORD=%s\nCHORUS_WEB_PASSWORD=%s\nCHORUS_ADMIN_PASSWORD=%s\n' "$(gen)" "$(gen)" "$(gen)" >"$dev/secrets"
   chmod 600 "$dev/secrets"
 fi
 set -a; source "$dev/secrets"; set +a
+# Checkouts from before auth have no admin password yet.
+if [ -z "${CHORUS_ADMIN_PASSWORD:-}" ]; then
+  CHORUS_ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)
+  printf 'CHORUS_ADMIN_PASSWORD=%s\n' "$CHORUS_ADMIN_PASSWORD" >>"$dev/secrets"
+fi
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in "$CHORUS_NATS_PORT" "$CHORUS_WS_PORT"; do
@@ -39,6 +44,11 @@ echo "==> building chorus-node and chorus (first build takes several minutes)"
 cargo build --locked -p chorus-nodes --bins
 bin="${CARGO_TARGET_DIR:-$root/target}/debug"
 
+# The key access tokens are signed with: made once, kept in .dev/ (never committed).
+if [ ! -s "$dev/signing.keys" ]; then
+  (umask 077; "$bin/chorus" keygen >"$dev/signing.keys")
+fi
+
 nats_url="nats://127.0.0.1:$CHORUS_NATS_PORT"
 cat >"$dev/chorus.toml" <<TOML
 # Written by scripts/dev.sh: how the dev node and the chorus CLI reach NATS.
@@ -49,9 +59,18 @@ node_id = "dev"
 services = ["all"]
 
 [catalog]
-# Dev only: lets chorus import create records (admin-only once auth exists).
+# Dev only: lets chorus import (signed in as the admin) create records.
 allow_writes = true
+
+[auth]
+signing_keys_file = "$dev/signing.keys"
+
+[auth.bootstrap_admin]
+username = "admin"
+email = "admin@chorus.localhost"
+password = "$CHORUS_ADMIN_PASSWORD"
 TOML
+chmod 600 "$dev/chorus.toml"
 export CHORUS_CONFIG="$dev/chorus.toml"
 
 pids=()
@@ -79,10 +98,12 @@ echo "==> starting chorus-node (all services)"
 setsid "$bin/chorus-node" &
 pids=("$!" "${pids[@]}")
 for _ in $(seq 1 300); do
-  "$bin/chorus" micro ping catalog >/dev/null 2>&1 && break
+  "$bin/chorus" micro ping catalog >/dev/null 2>&1 && "$bin/chorus" micro ping auth >/dev/null 2>&1 && break
   sleep 0.2
 done
-echo "==> importing the demo music"
+echo "==> importing the demo music (signed in as admin)"
+CHORUS_TOKEN=$(CHORUS_PASSWORD="$CHORUS_ADMIN_PASSWORD" "$bin/chorus" login admin)
+export CHORUS_TOKEN
 "$bin/chorus" import "$CHORUS_DEMO_MUSIC" --default-artist "ACE-Step Demo"
 if [ "${CHORUS_DEV_SYNTHETIC:-0}" -gt 0 ]; then
   "$bin/chorus" seed --tracks "$CHORUS_DEV_SYNTHETIC"
@@ -95,14 +116,22 @@ Chorus dev stack is up.
   NATS        $nats_url   user: service  password: $CHORUS_SERVICE_PASSWORD
   WebSocket   ws://127.0.0.1:$CHORUS_WS_PORT  user: web  password: $CHORUS_WEB_PASSWORD
               (browser pages from http://localhost:5173 only)
+  Admin       username: admin  password: $CHORUS_ADMIN_PASSWORD
 
 Try it with the nats CLI:
   nats --server $nats_url --user service --password $CHORUS_SERVICE_PASSWORD req chorus.catalog.v1.track.list '{"limit": 2}'
   nats --server $nats_url --user service --password $CHORUS_SERVICE_PASSWORD micro info catalog
 
+Sign in (a listener registers with chorus.auth.v1.user.register):
+  nats --server $nats_url --user service --password $CHORUS_SERVICE_PASSWORD req chorus.auth.v1.session.login '{"username": "admin", "password": "$CHORUS_ADMIN_PASSWORD"}'
+  then send the access_token as a header: -H "Authorization:Bearer <access_token>"
+
 or, without the nats CLI, with the chorus CLI:
-  CHORUS_CONFIG=.dev/chorus.toml $bin/chorus req chorus.catalog.v1.track.list '{"limit": 2}'
-  CHORUS_CONFIG=.dev/chorus.toml $bin/chorus micro info catalog
+  export CHORUS_CONFIG=.dev/chorus.toml
+  $bin/chorus req chorus.catalog.v1.track.list '{"limit": 2}'
+  $bin/chorus micro info catalog
+  export CHORUS_TOKEN=\$(CHORUS_PASSWORD=$CHORUS_ADMIN_PASSWORD $bin/chorus login admin)
+  $bin/chorus req chorus.auth.v1.user.list '{}'
 
 Ctrl-C stops everything.
 INFO
