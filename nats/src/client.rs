@@ -99,7 +99,8 @@ pub struct ChorusClient {
     nats: async_nats::Client,
     timeout: Duration,
     encoding: Encoding,
-    token: Option<Arc<str>>,
+    /// `Bearer <token>`, checked and built once; `Err` when the token cannot be a header.
+    bearer: Option<Result<async_nats::HeaderValue, ()>>,
     /// Highest sequence seen per service, sent back as `Chorus-Min-Seq`.
     seen_seq: Arc<Mutex<HashMap<String, u64>>>,
     /// Whether any write was seen: reads skip the map until then.
@@ -113,7 +114,7 @@ impl ChorusClient {
             nats,
             timeout: DEFAULT_TIMEOUT,
             encoding: Encoding::MsgPack,
-            token: None,
+            bearer: None,
             seen_seq: Arc::default(),
             wrote: Arc::default(),
         }
@@ -133,7 +134,8 @@ impl ChorusClient {
 
     /// The same client sending `Authorization: Bearer <token>`.
     pub fn with_token(mut self, token: impl Into<Arc<str>>) -> Self {
-        self.token = Some(token.into());
+        let token: Arc<str> = token.into();
+        self.bearer = Some(format!("Bearer {token}").parse::<async_nats::HeaderValue>().map_err(|_| ()));
         self
     }
 
@@ -215,10 +217,8 @@ impl ChorusClient {
         // Owned values move into the header map without another copy.
         h.insert(headers::names::DEADLINE, (headers::now_ms() + timeout.as_millis() as u64).to_string());
         h.insert(headers::names::TRACEPARENT, options.trace.unwrap_or_default().header());
-        if let Some(token) = &self.token {
-            let value = format!("Bearer {token}")
-                .parse::<async_nats::HeaderValue>()
-                .map_err(|_| ClientError::Codec("the token contains a line break".into()))?;
+        if let Some(bearer) = &self.bearer {
+            let value = bearer.clone().map_err(|_| ClientError::Codec("the token contains a line break".into()))?;
             h.insert(headers::names::AUTHORIZATION, value);
         }
         // Only services this client wrote to have a sequence to ask for.

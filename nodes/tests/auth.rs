@@ -312,3 +312,22 @@ fn unb64(b: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_catalog_needs_sign_in_to_browse() {
+    let server = NatsServer::start().unwrap();
+    let tracks = support::seed(&server, 3).await;
+    let mut config = chorus_testkit::host_config(&server.url(), &["auth", "catalog"]);
+    config.sections.insert("auth".into(), support::auth::auth_section(&key()));
+    config.sections.insert("catalog".into(), serde_json::json!({"require_sign_in": true}));
+    let _host = chorus_host::host::RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
+    let c = client(&server).await;
+    let get = chorus_nats::messages::catalog::TrackGet { id: tracks[0].id };
+    let r = c.request::<_, chorus_nats::messages::catalog::Track>(catalog::track_get(), &get).await;
+    assert_eq!(status(&r), (Some(Status::Unauthorized), Some("missing_token")));
+    register(&c, "fay").await.unwrap();
+    let fay = login(&c, "fay", &password("fay")).await.unwrap();
+    let t: chorus_nats::messages::catalog::Track =
+        c.clone().with_token(fay.access_token).request(catalog::track_get(), &get).await.unwrap();
+    assert_eq!(t.id, tracks[0].id);
+}

@@ -13,10 +13,12 @@ pub struct CatalogConfig {
     /// absent: on disk under the node's `data_dir` if it has one, else in memory.
     pub view: Option<ViewSpec>,
     /// Whether create, update and delete are served. Off unless configured
-    /// (the dev stack turns it on); admin-only once auth exists.
+    /// (the dev stack turns it on); admin-only.
     pub allow_writes: bool,
     /// Re-reads after a conflicting write before answering 409.
     pub write_attempts: usize,
+    /// Whether browsing needs a signed-in user (a private deployment); reads are public otherwise.
+    pub require_sign_in: bool,
 }
 
 impl CatalogConfig {
@@ -32,6 +34,6 @@ impl CatalogConfig {
 
 impl Default for CatalogConfig {
     fn default() -> Self {
-        Self { replicas: 1, view: None, allow_writes: false, write_attempts: 5 }
+        Self { replicas: 1, view: None, allow_writes: false, write_attempts: 5, require_sign_in: false }
     }
 }

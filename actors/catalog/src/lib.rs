@@ -67,6 +67,11 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         let mut endpoints = tracks::endpoints(&catalog);
         endpoints.extend(albums::endpoints(&catalog));
         endpoints.extend(artists::endpoints(&catalog));
+        if config.require_sign_in {
+            for e in &mut endpoints {
+                e.endpoint = e.endpoint.with_access(chorus_nats::subjects::Access::Authenticated);
+            }
+        }
         endpoints.extend(writes::endpoints(&writer));
         Ok(ServiceDef {
             name: NAME,

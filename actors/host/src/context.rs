@@ -23,8 +23,9 @@ pub struct RequestCtx {
     pub encoding: Encoding,
     /// When the work must be done by; past it the request gets 504.
     pub deadline: Instant,
-    /// The bearer token, if any.
-    pub token: Option<String>,
+    /// The request's headers, kept for the few that are read only on some
+    /// endpoints (the bearer token): moved from the message, never copied.
+    headers: Option<async_nats::HeaderMap>,
     /// Read-your-writes: the state sequence this instance must have applied.
     pub min_seq: Option<u64>,
     /// The verified caller, on endpoints that are not public.
@@ -36,18 +37,16 @@ pub struct RequestCtx {
 impl RequestCtx {
     /// Decode the runtime's headers. `default_timeout` bounds requests that carry
     /// no deadline. A malformed header is ignored rather than failing the request.
-    pub fn from_message(msg: &async_nats::Message, default_timeout: Duration) -> Self {
+    pub fn from_message(msg: &mut async_nats::Message, default_timeout: Duration) -> Self {
         // One pass over the headers, comparing names in place: a lookup by
         // name would build (and allocate) a header name per call.
-        let (mut deadline, mut auth, mut trace, mut content_type, mut min_seq) = (None, None, None, None, None);
+        let (mut deadline, mut trace, mut content_type, mut min_seq) = (None, None, None, None);
         if let Some(h) = msg.headers.as_ref() {
             for (name, values) in h.iter() {
                 let Some(value) = values.first().map(|v| v.as_str()) else { continue };
                 let name: &str = name.as_ref();
                 let slot = if name.eq_ignore_ascii_case(headers::DEADLINE) {
                     &mut deadline
-                } else if name.eq_ignore_ascii_case(headers::AUTHORIZATION) {
-                    &mut auth
                 } else if name.eq_ignore_ascii_case(headers::TRACEPARENT) {
                     &mut trace
                 } else if name.eq_ignore_ascii_case(headers::CONTENT_TYPE) {
@@ -78,11 +77,20 @@ impl RequestCtx {
             trace: trace.and_then(TraceContext::parse).unwrap_or_default(),
             encoding: Encoding::detect(content_type, &msg.payload),
             deadline,
-            token: auth.and_then(|v| v.strip_prefix("Bearer ")).map(|t| t.trim().to_string()),
             min_seq: min_seq.and_then(|v| v.trim().parse().ok()),
             claims: None,
             written: None,
+            headers: msg.headers.take(),
         }
+    }
+
+    /// The bearer token (`Authorization: Bearer <token>`), if any.
+    pub fn token(&self) -> Option<&str> {
+        let (_, values) = self.headers.as_ref()?.iter().find(|(n, _)| {
+            let n: &str = n.as_ref();
+            n.eq_ignore_ascii_case(headers::AUTHORIZATION)
+        })?;
+        Some(values.first()?.as_str().strip_prefix("Bearer ")?.trim())
     }
 
     /// Record that this request wrote at `seq`: the reply carries it as

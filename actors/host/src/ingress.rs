@@ -88,7 +88,7 @@ enum Leaving {
 async fn accept(
     rt: &ServiceRuntime,
     endpoint: usize,
-    msg: async_nats::Message,
+    mut msg: async_nats::Message,
     queue: &async_channel::Sender<Job>,
     default_timeout: Duration,
 ) {
@@ -97,7 +97,7 @@ async fn accept(
         tracing::debug!(subject = %msg.subject, "message without reply subject ignored");
         return;
     };
-    let ctx = RequestCtx::from_message(&msg, default_timeout);
+    let ctx = RequestCtx::from_message(&mut msg, default_timeout);
     let stats = &rt.stats[endpoint];
     if ctx.expired() {
         reply::send(&rt.nats, reply_to, ctx.encoding, Err(ServiceError::deadline_exceeded()), None, stats, received)

@@ -82,7 +82,7 @@ async fn serve(rt: &ServiceRuntime, job: Job, written: &Arc<std::sync::atomic::A
             .await;
             return None;
         }
-        match crate::auth::authorize(&rt.trust, endpoint.endpoint.access, ctx.token.as_deref()).await {
+        match crate::auth::authorize(&rt.trust, endpoint.endpoint.access, ctx.token()).await {
             Ok(claims) => ctx.claims = claims,
             Err(e) => {
                 reply::send(&rt.nats, job.reply, encoding, Err(e), None, stats, job.received).await;

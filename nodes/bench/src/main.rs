@@ -5,7 +5,10 @@
 //! nats-server, at 1, 16 and 64 requests in flight.
 //! `cargo run --release -p chorus-bench -- catalog` measures the catalog view
 //! (rebuild, time to ready, restart from disk), reads and memory.
+//! `cargo run --release -p chorus-bench -- auth` measures logins and what
+//! token verification costs an authenticated read.
 
+mod auth;
 mod catalog;
 mod echo;
 mod load;
@@ -30,6 +33,8 @@ enum Bench {
     Request(request::Options),
     /// Catalog: view rebuild, time to ready, reads against raw, memory.
     Catalog(catalog::Options),
+    /// Auth: login throughput, and authenticated against public track.get.
+    Auth(auth::Options),
 }
 
 #[tokio::main]
@@ -37,5 +42,6 @@ async fn main() -> anyhow::Result<()> {
     match Args::parse().bench {
         Bench::Request(o) => request::run(o).await,
         Bench::Catalog(o) => catalog::run(o).await,
+        Bench::Auth(o) => auth::run(o).await,
     }
 }
