@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// The object store bucket holding audio.
-pub const AUDIO_BUCKET: &str = "chorus_audio";
+pub const AUDIO_BUCKET: &str = chorus_nats::messages::catalog::AUDIO_STORE;
 
 /// The object store bucket holding cover art taken from the files' tags.
 pub const ART_BUCKET: &str = "chorus_art";

@@ -12,5 +12,7 @@ pub fn registry() -> Vec<(&'static str, ServiceBuilder)> {
     vec![
         (chorus_auth::NAME, chorus_auth::service as ServiceBuilder),
         (chorus_catalog::NAME, chorus_catalog::service as ServiceBuilder),
+        (chorus_profile::NAME, chorus_profile::service as ServiceBuilder),
+        (chorus_stream::NAME, chorus_stream::service as ServiceBuilder),
     ]
 }

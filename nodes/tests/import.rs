@@ -10,13 +10,6 @@ use chorus_testkit::NatsServer;
 use tokio::io::AsyncReadExt;
 
 /// The demo music (scripts/test.sh fetches it into .tools/demo).
-fn demo_music() -> PathBuf {
-    let dir = std::env::var_os("CHORUS_DEMO_MUSIC").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.tools/demo/immich_memories_music/tracks"))
-    });
-    assert!(dir.is_dir(), "demo music not found at {}: run scripts/test.sh, which fetches it", dir.display());
-    dir
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imports_real_files_skips_corrupt_ones_and_never_duplicates() {
@@ -25,7 +18,7 @@ async fn imports_real_files_skips_corrupt_ones_and_never_duplicates() {
     std::fs::create_dir_all(&calm).unwrap();
     let mut originals = Vec::new();
     for name in ["calm_acoustic_1.opus", "calm_electronic_s411.opus"] {
-        std::fs::copy(demo_music().join("calm").join(name), calm.join(name)).unwrap();
+        std::fs::copy(support::demo_music().join("calm").join(name), calm.join(name)).unwrap();
         originals.push(std::fs::read(calm.join(name)).unwrap());
     }
     std::fs::write(calm.join("broken.mp3"), b"this is not audio at all").unwrap();
@@ -94,7 +87,7 @@ fn tag_file(path: &std::path::Path, cover: &[u8]) {
 async fn tags_and_cover_art_reach_the_catalog() {
     let music = tempfile::tempdir().unwrap();
     let file = music.path().join("hoppipolla.opus");
-    std::fs::copy(demo_music().join("happy").join("happy_acoustic_1.opus"), &file).unwrap();
+    std::fs::copy(support::demo_music().join("happy").join("happy_acoustic_1.opus"), &file).unwrap();
     let cover = b"\x89PNG\r\n\x1a\n not really a picture, but bytes to carry".to_vec();
     tag_file(&file, &cover);
 

@@ -69,6 +69,11 @@ impl Records {
         }
     }
 
+    /// Write `value` at `key` whatever it held (last write wins). Returns the revision.
+    pub async fn put<T: Serialize>(&self, key: &str, value: &T) -> anyhow::Result<u64> {
+        self.kv.put(key, encode(value)?).await.with_context(|| format!("writing {key}"))
+    }
+
     /// Write `value` at `key` only if the key holds nothing.
     pub async fn create<T: Serialize>(&self, key: &str, value: &T) -> Result<u64, WriteError> {
         match self.kv.create(key, encode(value)?).await {

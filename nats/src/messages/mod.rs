@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod profile;
+pub mod stream;
 
 use serde::{Deserialize, Serialize};
 

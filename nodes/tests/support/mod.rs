@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod listener;
 pub mod probe;
 
 use std::time::Duration;
@@ -77,4 +78,13 @@ pub async fn admin_client(server: &NatsServer) -> chorus_nats::ChorusClient {
     let nats = server.connect().await.expect("connect");
     let issuer = chorus_testkit::TestIssuer::publish(&nats).await.expect("test key");
     chorus_nats::ChorusClient::new(nats).with_token(issuer.admin())
+}
+
+/// The demo music folder (scripts/test.sh fetches it).
+pub fn demo_music() -> std::path::PathBuf {
+    let dir = std::env::var_os("CHORUS_DEMO_MUSIC").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.tools/demo/immich_memories_music/tracks"))
+    });
+    assert!(dir.is_dir(), "demo music not found at {}: run scripts/test.sh, which fetches it", dir.display());
+    dir
 }

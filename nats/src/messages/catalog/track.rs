@@ -1,6 +1,9 @@
 //! Track bodies.
 
 use serde::{Deserialize, Serialize};
+
+/// The JetStream object store holding the audio files a track's `audio_object` names.
+pub const AUDIO_STORE: &str = "chorus_audio";
 use uuid::Uuid;
 
 /// An artist credited on a track, with the name as credited.

@@ -1,0 +1,156 @@
+//! The profile service: playlists, favorites and ratings, listening history,
+//! and the play queue, each reachable only by its owner (public playlists by
+//! anyone signed in), enforced from the access token.
+//!
+//! Records live in the JetStream KV bucket `chorus_profile`; plays are
+//! appended to the stream `chorus_plays`. Each instance keeps in memory the
+//! playlists by owner and the listening history, both built before it
+//! registers and followed by supervised projectors.
+#![warn(missing_docs, unreachable_pub)]
+
+mod catalog_check;
+mod config;
+mod edits;
+mod history;
+mod library;
+mod owned;
+mod playlists;
+mod plays;
+mod queue;
+mod records;
+mod state;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_nats::jetstream::stream;
+use chorus_host::{with_state, EndpointDef, Fail, HostContext, ServiceDef};
+use chorus_nats::messages::Empty;
+use chorus_nats::subjects::profile as subjects;
+use chorus_state::{catch_up, projector_child, Records, Source, View, ViewSpec};
+use futures::future::BoxFuture;
+
+pub use config::ProfileConfig;
+
+use state::Profile;
+
+/// Service name, micro name and queue group.
+pub const NAME: &str = subjects::SERVICE;
+
+/// Build a profile instance: open the bucket and the plays stream, load both
+/// projections, then hand the endpoints over.
+pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+    Box::pin(async move {
+        let config: ProfileConfig = ctx.config.section(NAME)?;
+        let js = ctx.jetstream();
+        let records = Records::open(&js, records::BUCKET, config.replicas).await?;
+        let plays = open_plays(&js, &config).await?;
+        let owned = Arc::new(owned::Owned::default());
+        let owned_view = Arc::new(View::open(&ViewSpec::Memory, "profile-playlists").await?);
+        let owned_source = Source::Bucket(records.store().clone());
+        catch_up(&owned_source, &owned_view, owned.as_ref()).await.context("loading playlists")?;
+        let history = Arc::new(history::History::default());
+        let history_view = Arc::new(View::open(&ViewSpec::Memory, "profile-plays").await?);
+        let history_source = Source::Stream(plays);
+        let replayed = catch_up(&history_source, &history_view, history.as_ref()).await.context("loading plays")?;
+        let profile = Arc::new(Profile {
+            records,
+            js,
+            nats: ctx.nats.clone(),
+            owned: owned.clone(),
+            owned_view: owned_view.clone(),
+            history: history.clone(),
+            history_view: history_view.clone(),
+        });
+        Ok(ServiceDef {
+            name: NAME,
+            description: "Playlists, favorites, ratings, listening history, play queue",
+            version: env!("CARGO_PKG_VERSION"),
+            endpoints: endpoints(&profile),
+            children: vec![
+                projector_child("profile-playlists", owned_source, owned_view, owned),
+                projector_child("profile-plays", history_source, history_view.clone(), history),
+            ],
+            // Read-your-writes follows the plays: a recorded play is in the next `play.recent`.
+            gate: Some(history_view),
+            metadata: vec![("plays_replayed".into(), replayed.to_string())],
+        })
+    })
+}
+
+async fn open_plays(js: &async_nats::jetstream::Context, config: &ProfileConfig) -> anyhow::Result<stream::Stream> {
+    let wanted = stream::Config {
+        name: records::PLAYS.into(),
+        subjects: vec![format!("{}.*", records::PLAYS)],
+        num_replicas: config.replicas.max(1),
+        duplicate_window: Duration::from_secs(config.dedup_window_s),
+        description: Some("Chorus listening history: every play, deduplicated by play id".into()),
+        ..Default::default()
+    };
+    match js.get_stream(records::PLAYS).await {
+        Ok(s) => Ok(s),
+        Err(_) => js.create_stream(wanted).await.context("creating the plays stream"),
+    }
+}
+
+fn endpoints(p: &Arc<Profile>) -> Vec<EndpointDef> {
+    vec![
+        EndpointDef {
+            endpoint: subjects::playlist_create(),
+            handler: with_state(p, |p, ctx, req| async move { playlists::create(&p, &ctx, req).await }),
+        },
+        EndpointDef {
+            endpoint: subjects::playlist_get(),
+            handler: with_state(p, |p, ctx, req| async move { playlists::get(&p, &ctx, req).await }),
+        },
+        EndpointDef {
+            endpoint: subjects::playlist_list(),
+            handler: with_state(p, |p, ctx, _: Empty| async move { playlists::list(&p, &ctx) }),
+        },
+        EndpointDef {
+            endpoint: subjects::playlist_update(),
+            handler: with_state(p, |p, ctx, req| async move { playlists::update(&p, &ctx, req).await }),
+        },
+        EndpointDef {
+            endpoint: subjects::playlist_delete(),
+            handler: with_state(p, |p, ctx, req| async move { playlists::delete(&p, &ctx, req).await }),
+        },
+        EndpointDef {
+            endpoint: subjects::favorite_set(),
+            handler: with_state(p, |p, ctx, req| async move { library::set_favorite(&p, &ctx, req).await }),
+        },
+        EndpointDef {
+            endpoint: subjects::favorite_list(),
+            handler: with_state(p, |p, ctx, _: Empty| async move { library::favorites(&p, &ctx).await }),
+        },
+        EndpointDef {
+            endpoint: subjects::rating_set(),
+            handler: with_state(p, |p, ctx, req| async move { library::set_rating(&p, &ctx, req).await }),
+        },
+        EndpointDef {
+            endpoint: subjects::rating_list(),
+            handler: with_state(p, |p, ctx, _: Empty| async move { library::ratings(&p, &ctx).await }),
+        },
+        EndpointDef {
+            endpoint: subjects::play_record(),
+            handler: with_state(p, |p, ctx, req| async move { plays::record(&p, &ctx, req).await }),
+        },
+        EndpointDef {
+            endpoint: subjects::play_recent(),
+            handler: with_state(p, |p, ctx, req| async move { plays::recent(&p, &ctx, req) }),
+        },
+        EndpointDef {
+            endpoint: subjects::play_counts(),
+            handler: with_state(p, |p, ctx, req| async move { plays::counts(&p, &ctx, req) }),
+        },
+        EndpointDef {
+            endpoint: subjects::queue_save(),
+            handler: with_state(p, |p, ctx, req| async move { queue::save(&p, &ctx, req).await }),
+        },
+        EndpointDef {
+            endpoint: subjects::queue_get(),
+            handler: with_state(p, |p, ctx, _: Empty| async move { queue::get(&p, &ctx).await }),
+        },
+    ]
+}

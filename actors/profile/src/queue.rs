@@ -1,0 +1,33 @@
+//! The play queue, saved per user so playback resumes on another device.
+
+use chorus_host::RequestCtx;
+use chorus_nats::headers::now_ms;
+use chorus_nats::messages::profile::PlayQueue;
+use chorus_nats::messages::Empty;
+use chorus_nats::ServiceError;
+
+use crate::records::queue_key;
+use crate::state::Profile;
+use crate::Fail;
+
+/// Most tracks a saved queue holds.
+const MAX_QUEUE: usize = 1_000;
+
+pub(crate) async fn save(p: &Profile, ctx: &RequestCtx, mut req: PlayQueue) -> Result<Empty, Fail> {
+    let user = ctx.caller()?.sub;
+    if req.tracks.len() > MAX_QUEUE {
+        return Err(ServiceError::bad_request("queue_too_long", format!("a queue holds at most {MAX_QUEUE} tracks")).into());
+    }
+    if req.index > req.tracks.len() || (req.index == req.tracks.len() && !req.tracks.is_empty()) {
+        return Err(ServiceError::bad_request("invalid_index", "index must name an entry of the queue").into());
+    }
+    req.saved_at = now_ms();
+    // Last write wins: a queue is one device's current state, not a shared document.
+    p.records.put(&queue_key(user), &req).await?;
+    Ok(Empty {})
+}
+
+pub(crate) async fn get(p: &Profile, ctx: &RequestCtx) -> Result<PlayQueue, Fail> {
+    let user = ctx.caller()?.sub;
+    Ok(p.records.get::<PlayQueue>(&queue_key(user)).await?.map(|(q, _)| q).unwrap_or_default())
+}

@@ -1,0 +1,70 @@
+//! Audio files in memory, bounded by bytes, least recently used out first.
+//! Fifty listeners of one track read it from the object store once: loads
+//! of the same file wait for the first.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use async_nats::jetstream::object_store::ObjectStore;
+use bytes::Bytes;
+use tokio::io::AsyncReadExt as _;
+use tokio::sync::OnceCell;
+
+struct Slot {
+    data: Arc<OnceCell<Bytes>>,
+    used: u64,
+}
+
+/// See the module docs.
+pub(crate) struct AudioCache {
+    store: ObjectStore,
+    capacity: u64,
+    slots: Mutex<(HashMap<String, Slot>, u64)>,
+}
+
+impl AudioCache {
+    pub(crate) fn new(store: ObjectStore, capacity: u64) -> Self {
+        Self { store, capacity, slots: Mutex::new((HashMap::new(), 0)) }
+    }
+
+    /// The whole object `name`, from memory or the object store.
+    pub(crate) async fn get(&self, name: &str) -> anyhow::Result<Bytes> {
+        let cell = {
+            let mut guard = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+            let (slots, clock) = &mut *guard;
+            *clock += 1;
+            let now = *clock;
+            let slot = slots.entry(name.to_string()).or_insert_with(|| Slot { data: Arc::default(), used: now });
+            slot.used = now;
+            slot.data.clone()
+        };
+        let data = cell.get_or_try_init(|| self.load(name)).await?.clone();
+        self.evict();
+        Ok(data)
+    }
+
+    async fn load(&self, name: &str) -> anyhow::Result<Bytes> {
+        let mut object = self.store.get(name).await.with_context(|| format!("opening audio object {name}"))?;
+        let mut buf = Vec::with_capacity(object.info().size);
+        object.read_to_end(&mut buf).await.with_context(|| format!("reading audio object {name}"))?;
+        Ok(Bytes::from(buf))
+    }
+
+    /// Drop the least recently used files until the loaded ones fit.
+    fn evict(&self) {
+        let mut guard = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        let (slots, _) = &mut *guard;
+        let size = |s: &Slot| s.data.get().map_or(0, |b| b.len() as u64);
+        let mut total: u64 = slots.values().map(size).sum();
+        while total > self.capacity {
+            let Some(oldest) = slots.iter().filter(|(_, s)| s.data.get().is_some()).min_by_key(|(_, s)| s.used).map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some(s) = slots.remove(&oldest) {
+                total -= size(&s);
+            }
+        }
+    }
+}

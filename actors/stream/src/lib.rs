@@ -1,0 +1,87 @@
+//! The stream service: audio from the JetStream object store the catalog
+//! import fills, in chunks over NATS request/reply.
+//!
+//! A listener opens a playback session (the plan in the access token decides
+//! full play or preview), then fetches chunks by index in any order (seeking).
+//! Sessions live in a KV bucket so any instance serves any chunk; hot audio
+//! files are kept in memory. Past 30 s of playback, or at its end, a session
+//! records one play into profile's history.
+#![warn(missing_docs, unreachable_pub)]
+
+mod audio_cache;
+mod chunks;
+mod config;
+mod progress;
+mod quota;
+mod sessions;
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use chorus_host::{with_state, EndpointDef, Fail, HostContext, ServiceDef};
+use chorus_nats::messages::catalog::AUDIO_STORE;
+use chorus_nats::subjects::stream as subjects;
+use futures::future::BoxFuture;
+
+pub use config::StreamConfig;
+
+/// Service name, micro name and queue group.
+pub const NAME: &str = subjects::SERVICE;
+
+struct Stream {
+    sessions: sessions::Sessions,
+    audio: audio_cache::AudioCache,
+    nats: async_nats::Client,
+    threshold_ms: u64,
+}
+
+/// Build a stream instance.
+pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+    Box::pin(async move {
+        let config: StreamConfig = ctx.config.section(NAME)?;
+        let js = ctx.jetstream();
+        let store = match js.get_object_store(AUDIO_STORE).await {
+            Ok(store) => store,
+            Err(_) => js
+                .create_object_store(async_nats::jetstream::object_store::Config {
+                    bucket: AUDIO_STORE.into(),
+                    description: Some("Chorus audio".into()),
+                    ..Default::default()
+                })
+                .await
+                .context("creating the audio object store")?,
+        };
+        let stream = Arc::new(Stream {
+            sessions: sessions::Sessions::open_bucket(&js, ctx.nats.clone(), &config).await?,
+            audio: audio_cache::AudioCache::new(store, config.cache_mib * 1024 * 1024),
+            nats: ctx.nats.clone(),
+            threshold_ms: config.play_threshold_ms,
+        });
+        Ok(ServiceDef {
+            name: NAME,
+            description: "Playback sessions and audio chunks",
+            version: env!("CARGO_PKG_VERSION"),
+            endpoints: vec![
+                EndpointDef {
+                    endpoint: subjects::session_open(),
+                    handler: with_state(&stream, |s, ctx, req| async move { s.sessions.open(&ctx, req).await }),
+                },
+                EndpointDef {
+                    endpoint: subjects::chunk_get(),
+                    handler: with_state(&stream, |s, ctx, req| async move {
+                        chunks::get(&s.sessions, &s.audio, &ctx, req).await
+                    }),
+                },
+                EndpointDef {
+                    endpoint: subjects::session_progress(),
+                    handler: with_state(&stream, |s, ctx, req| async move {
+                        progress::report(&s.sessions, &s.nats, s.threshold_ms, &ctx, req).await
+                    }),
+                },
+            ],
+            children: Vec::new(),
+            gate: None,
+            metadata: vec![("chunk_size".into(), config.chunk_size.to_string())],
+        })
+    })
+}

@@ -1,0 +1,55 @@
+//! The free tier's daily full plays, counted per listener across instances
+//! in a KV bucket whose entries age out.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_nats::jetstream::{self, kv};
+use chorus_state::Records;
+use uuid::Uuid;
+
+const BUCKET: &str = "chorus_stream_quota";
+
+/// See the module docs.
+pub(crate) struct Quota {
+    records: Records,
+    per_day: u32,
+}
+
+impl Quota {
+    pub(crate) async fn open(js: &jetstream::Context, replicas: usize, per_day: u32) -> anyhow::Result<Self> {
+        if js.get_key_value(BUCKET).await.is_err() {
+            js.create_key_value(kv::Config {
+                bucket: BUCKET.into(),
+                history: 1,
+                num_replicas: replicas.max(1),
+                max_age: Duration::from_secs(2 * 24 * 3600),
+                description: "Chorus stream: free full plays used per listener and day".into(),
+                ..Default::default()
+            })
+            .await
+            .context("creating the quota bucket")?;
+        }
+        Ok(Self { records: Records::open(js, BUCKET, replicas).await?, per_day })
+    }
+
+    /// Take one of `user`'s full plays for today; false when none are left.
+    pub(crate) async fn take(&self, user: Uuid, now_ms: u64) -> anyhow::Result<bool> {
+        let day = now_ms / (24 * 3600 * 1000);
+        let per_day = self.per_day;
+        let taken = self
+            .records
+            .modify::<u32, _, _>(&format!("{user}.{day}"), 10, |used| async move {
+                match used.unwrap_or(0) {
+                    n if n >= per_day => Err(chorus_nats::ServiceError::forbidden("quota_used", "no full plays left today")),
+                    n => Ok(Some(n + 1)),
+                }
+            })
+            .await;
+        match taken {
+            Ok(_) => Ok(true),
+            Err(chorus_state::WriteError::Refused(_)) => Ok(false),
+            Err(e) => Err(anyhow::anyhow!("counting a full play: {e}")),
+        }
+    }
+}
