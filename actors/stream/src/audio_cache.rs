@@ -5,11 +5,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use anyhow::Context as _;
-use async_nats::jetstream::object_store::ObjectStore;
 use bytes::Bytes;
-use tokio::io::AsyncReadExt as _;
 use tokio::sync::OnceCell;
+
+use crate::objects::ObjectReader;
 
 struct Slot {
     data: Arc<OnceCell<Bytes>>,
@@ -18,13 +17,13 @@ struct Slot {
 
 /// See the module docs.
 pub(crate) struct AudioCache {
-    store: ObjectStore,
+    store: ObjectReader,
     capacity: u64,
     slots: Mutex<(HashMap<String, Slot>, u64)>,
 }
 
 impl AudioCache {
-    pub(crate) fn new(store: ObjectStore, capacity: u64) -> Self {
+    pub(crate) fn new(store: ObjectReader, capacity: u64) -> Self {
         Self { store, capacity, slots: Mutex::new((HashMap::new(), 0)) }
     }
 
@@ -39,16 +38,9 @@ impl AudioCache {
             slot.used = now;
             slot.data.clone()
         };
-        let data = cell.get_or_try_init(|| self.load(name)).await?.clone();
+        let data = cell.get_or_try_init(|| self.store.read(name)).await?.clone();
         self.evict();
         Ok(data)
-    }
-
-    async fn load(&self, name: &str) -> anyhow::Result<Bytes> {
-        let mut object = self.store.get(name).await.with_context(|| format!("opening audio object {name}"))?;
-        let mut buf = Vec::with_capacity(object.info().size);
-        object.read_to_end(&mut buf).await.with_context(|| format!("reading audio object {name}"))?;
-        Ok(Bytes::from(buf))
     }
 
     /// Drop the least recently used files until the loaded ones fit.

@@ -11,6 +11,7 @@
 mod audio_cache;
 mod chunks;
 mod config;
+pub mod objects;
 mod progress;
 mod quota;
 mod sessions;
@@ -40,17 +41,17 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
     Box::pin(async move {
         let config: StreamConfig = ctx.config.section(NAME)?;
         let js = ctx.jetstream();
-        let store = match js.get_object_store(AUDIO_STORE).await {
-            Ok(store) => store,
-            Err(_) => js
+        if js.get_object_store(AUDIO_STORE).await.is_err() {
+            js
                 .create_object_store(async_nats::jetstream::object_store::Config {
                     bucket: AUDIO_STORE.into(),
                     description: Some("Chorus audio".into()),
                     ..Default::default()
                 })
                 .await
-                .context("creating the audio object store")?,
-        };
+                .context("creating the audio object store")?;
+        }
+        let store = objects::ObjectReader::open(&js, AUDIO_STORE).await?;
         let stream = Arc::new(Stream {
             sessions: sessions::Sessions::open_bucket(&js, ctx.nats.clone(), &config).await?,
             audio: audio_cache::AudioCache::new(store, config.cache_mib * 1024 * 1024),

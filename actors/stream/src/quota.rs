@@ -34,7 +34,7 @@ impl Quota {
     }
 
     /// Take one of `user`'s full plays for today; false when none are left.
-    pub(crate) async fn take(&self, user: Uuid, now_ms: u64) -> anyhow::Result<bool> {
+    pub(crate) async fn take(&self, user: Uuid, now_ms: u64) -> Result<bool, crate::Fail> {
         let day = now_ms / (24 * 3600 * 1000);
         let per_day = self.per_day;
         let taken = self
@@ -49,7 +49,11 @@ impl Quota {
         match taken {
             Ok(_) => Ok(true),
             Err(chorus_state::WriteError::Refused(_)) => Ok(false),
-            Err(e) => Err(anyhow::anyhow!("counting a full play: {e}")),
+            // Many sessions of one listener at once: say so rather than fail.
+            Err(chorus_state::WriteError::Conflict | chorus_state::WriteError::Exists) => {
+                Err(chorus_nats::ServiceError::unavailable("busy", "too many sessions opened at once; retry").into())
+            }
+            Err(chorus_state::WriteError::Failed(e)) => Err(e.context("counting a full play").into()),
         }
     }
 }

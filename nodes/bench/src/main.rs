@@ -13,6 +13,7 @@ mod catalog;
 mod echo;
 mod load;
 mod request;
+mod stream;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +36,8 @@ enum Bench {
     Catalog(catalog::Options),
     /// Auth: login throughput, and authenticated against public track.get.
     Auth(auth::Options),
+    /// Stream: chunk throughput for concurrent listeners against direct object-store reads.
+    Stream(stream::Options),
 }
 
 #[tokio::main]
@@ -43,5 +46,6 @@ async fn main() -> anyhow::Result<()> {
         Bench::Request(o) => request::run(o).await,
         Bench::Catalog(o) => catalog::run(o).await,
         Bench::Auth(o) => auth::run(o).await,
+        Bench::Stream(o) => stream::run(o).await,
     }
 }
