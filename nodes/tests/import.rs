@@ -2,7 +2,6 @@
 
 mod support;
 
-use std::path::PathBuf;
 
 use chorus_nats::messages::catalog::{GenreList, TrackList, TrackPage};
 use chorus_nats::subjects::catalog;
