@@ -73,6 +73,18 @@ impl ClientError {
         }
     }
 
+    /// What a service that called another should answer its own caller: the
+    /// other service's error as it was, or 503 `unavailable_code` when it did
+    /// not answer.
+    pub fn into_service_error(self, unavailable_code: &'static str) -> crate::ServiceError {
+        match self {
+            ClientError::Service { status, code, message, retry_after_ms } => {
+                crate::ServiceError { retry_after_ms, ..crate::ServiceError::new(status, code, message) }
+            }
+            other => crate::ServiceError::unavailable(unavailable_code, other.to_string()),
+        }
+    }
+
     /// The machine code of a service error, if this is one.
     pub fn code(&self) -> Option<&str> {
         match self {

@@ -51,7 +51,9 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         let trust = chorus_host::auth::watch::open(&js, config.replicas).await?;
         keys.publish(&trust).await?;
         let users = Records::open(&js, records::BUCKET, config.replicas).await?;
-        let sessions = open_sessions(&js, &config).await?;
+        // A session unused for the refresh lifetime ages out with its refresh token.
+        let refresh_ttl = Some(Duration::from_secs(config.refresh_ttl_s));
+        let sessions = Records::open_expiring(&js, records::SESSIONS, config.replicas, refresh_ttl).await?;
         let limiter = limits::Limiter::open(
             &js,
             config.replicas,
@@ -89,22 +91,6 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
     })
 }
 
-async fn open_sessions(js: &async_nats::jetstream::Context, config: &AuthConfig) -> anyhow::Result<Records> {
-    if js.get_key_value(records::SESSIONS).await.is_err() {
-        js.create_key_value(async_nats::jetstream::kv::Config {
-            bucket: records::SESSIONS.into(),
-            history: 1,
-            num_replicas: config.replicas.max(1),
-            // A session unused this long ages out with its refresh token.
-            max_age: Duration::from_secs(config.refresh_ttl_s),
-            description: "Chorus auth: sessions (refresh-token families)".into(),
-            ..Default::default()
-        })
-        .await
-        .context("creating the sessions bucket")?;
-    }
-    Records::open(js, records::SESSIONS, config.replicas).await
-}
 
 fn endpoints(a: &Arc<Accounts>) -> Vec<EndpointDef> {
     vec![

@@ -4,8 +4,7 @@
 
 use std::time::Duration;
 
-use anyhow::Context as _;
-use async_nats::jetstream::{self, kv};
+use async_nats::jetstream;
 use chorus_nats::ServiceError;
 use chorus_state::Records;
 use serde::{Deserialize, Serialize};
@@ -29,19 +28,8 @@ pub(crate) struct Limiter {
 impl Limiter {
     /// Open (or create) the counters bucket; entries age out after `max_backoff` and an hour.
     pub(crate) async fn open(js: &jetstream::Context, replicas: usize, free: u32, max_backoff: Duration) -> anyhow::Result<Self> {
-        if js.get_key_value(LIMITS).await.is_err() {
-            js.create_key_value(kv::Config {
-                bucket: LIMITS.into(),
-                history: 1,
-                num_replicas: replicas.max(1),
-                max_age: max_backoff + Duration::from_secs(3600),
-                description: "Chorus auth: failed-login counters".into(),
-                ..Default::default()
-            })
-            .await
-            .context("creating the limits bucket")?;
-        }
-        let records = Records::open(js, LIMITS, replicas).await?;
+        let records =
+            Records::open_expiring(js, LIMITS, replicas, Some(max_backoff + Duration::from_secs(3600))).await?;
         Ok(Self { records, free, max_ms: max_backoff.as_millis() as u64 })
     }
 

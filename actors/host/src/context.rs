@@ -113,6 +113,16 @@ impl RequestCtx {
         self.claims.as_deref().ok_or_else(crate::auth::missing_token)
     }
 
+    /// A client for asking other services on the caller's behalf: it carries
+    /// the caller's token, so they apply the caller's rights, not the service's.
+    pub fn as_caller(&self, nats: &async_nats::Client) -> chorus_nats::ChorusClient {
+        let client = chorus_nats::ChorusClient::new(nats.clone());
+        match self.token() {
+            Some(token) => client.with_token(token),
+            None => client,
+        }
+    }
+
     /// The caller's connection, as far as NATS shows it: its reply inbox
     /// without the per-request token (`_INBOX.<connection nuid>`).
     pub fn client(&self) -> Option<&str> {

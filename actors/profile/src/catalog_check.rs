@@ -32,8 +32,5 @@ pub(crate) async fn require(client: &ChorusClient, ids: &[Uuid]) -> Result<Vec<T
 }
 
 fn unavailable(e: ClientError) -> crate::Fail {
-    match e {
-        ClientError::Service { status, code, message, .. } => ServiceError::new(status, code, message).into(),
-        other => ServiceError::unavailable("catalog_unavailable", format!("the catalog did not answer: {other}")).into(),
-    }
+    e.into_service_error("catalog_unavailable").into()
 }

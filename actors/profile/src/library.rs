@@ -27,11 +27,7 @@ async fn exists(p: &Profile, ctx: &RequestCtx, kind: FavoriteKind, id: Uuid) -> 
             client.request::<_, serde::de::IgnoredAny>(catalog::artist_get(), &ArtistGet { id }).await.map(|_| ())
         }
     };
-    match found {
-        Ok(()) => Ok(()),
-        Err(ClientError::Service { status, code, message, .. }) => Err(ServiceError::new(status, code, message).into()),
-        Err(e) => Err(ServiceError::unavailable("catalog_unavailable", e.to_string()).into()),
-    }
+    found.map_err(|e| e.into_service_error("catalog_unavailable").into())
 }
 
 async fn change(p: &Profile, user: Uuid, f: impl Fn(&mut Library) + Clone) -> Result<(), Fail> {

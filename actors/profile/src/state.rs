@@ -29,11 +29,7 @@ pub(crate) struct Profile {
 impl Profile {
     /// A client for other services that acts as the caller (their token forwarded).
     pub(crate) fn as_caller(&self, ctx: &RequestCtx) -> ChorusClient {
-        let client = ChorusClient::new(self.nats.clone());
-        match ctx.token() {
-            Some(token) => client.with_token(token),
-            None => client,
-        }
+        ctx.as_caller(&self.nats)
     }
 
     /// Wait (bounded) until this instance's playlist index has `revision`, so

@@ -40,6 +40,17 @@ pub struct Records {
 impl Records {
     /// Open `bucket`, creating it with `replicas` on first use.
     pub async fn open(js: &jetstream::Context, bucket: &str, replicas: usize) -> anyhow::Result<Self> {
+        Self::open_expiring(js, bucket, replicas, None).await
+    }
+
+    /// Open `bucket`, creating it on first use with entries that expire
+    /// `max_age` after their last write (counters, sessions), or never.
+    pub async fn open_expiring(
+        js: &jetstream::Context,
+        bucket: &str,
+        replicas: usize,
+        max_age: Option<std::time::Duration>,
+    ) -> anyhow::Result<Self> {
         let kv = match js.get_key_value(bucket).await {
             Ok(kv) => kv,
             Err(_) => js
@@ -47,6 +58,7 @@ impl Records {
                     bucket: bucket.into(),
                     history: 1,
                     num_replicas: replicas.max(1),
+                    max_age: max_age.unwrap_or_default(),
                     ..Default::default()
                 })
                 .await

@@ -5,7 +5,7 @@ use chorus_host::RequestCtx;
 use chorus_nats::messages::profile::PlayRecord;
 use chorus_nats::messages::stream::{Progress, ProgressReply};
 use chorus_nats::messages::Empty;
-use chorus_nats::{subjects::profile, ChorusClient, ClientError, ServiceError};
+use chorus_nats::subjects::profile;
 use chorus_state::WriteError;
 
 use crate::sessions::Sessions;
@@ -38,14 +38,8 @@ pub(crate) async fn report(
     if let Ok(Some(_)) = sessions.records.get::<u64>(&marker).await {
         return Ok(ProgressReply { play_recorded: true });
     }
-    let mut client = ChorusClient::new(nats.clone());
-    if let Some(token) = ctx.token() {
-        client = client.with_token(token);
-    }
-    let _: Empty = client.request(profile::play_record(), &record).await.map_err(|e| match e {
-        ClientError::Service { status, code, message, .. } => Fail::from(ServiceError::new(status, code, message)),
-        other => ServiceError::unavailable("profile_unavailable", other.to_string()).into(),
-    })?;
+    let client = ctx.as_caller(nats);
+    let _: Empty = client.request(profile::play_record(), &record).await.map_err(|e| Fail::from(e.into_service_error("profile_unavailable")))?;
     match sessions.records.create(&marker, &played).await {
         Ok(_) | Err(WriteError::Exists) => Ok(ProgressReply { play_recorded: true }),
         Err(e) => Err(anyhow::anyhow!("marking a play recorded: {e}").into()),

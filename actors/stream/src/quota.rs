@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use anyhow::Context as _;
-use async_nats::jetstream::{self, kv};
+use async_nats::jetstream;
 use chorus_state::Records;
 use uuid::Uuid;
 
@@ -18,19 +17,8 @@ pub(crate) struct Quota {
 
 impl Quota {
     pub(crate) async fn open(js: &jetstream::Context, replicas: usize, per_day: u32) -> anyhow::Result<Self> {
-        if js.get_key_value(BUCKET).await.is_err() {
-            js.create_key_value(kv::Config {
-                bucket: BUCKET.into(),
-                history: 1,
-                num_replicas: replicas.max(1),
-                max_age: Duration::from_secs(2 * 24 * 3600),
-                description: "Chorus stream: free full plays used per listener and day".into(),
-                ..Default::default()
-            })
-            .await
-            .context("creating the quota bucket")?;
-        }
-        Ok(Self { records: Records::open(js, BUCKET, replicas).await?, per_day })
+        let two_days = Some(Duration::from_secs(2 * 24 * 3600));
+        Ok(Self { records: Records::open_expiring(js, BUCKET, replicas, two_days).await?, per_day })
     }
 
     /// Take one of `user`'s full plays for today; false when none are left.

@@ -5,14 +5,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::Context as _;
-use async_nats::jetstream::{self, kv};
+use async_nats::jetstream;
 use chorus_host::RequestCtx;
 use chorus_nats::headers::now_ms;
 use chorus_nats::messages::auth::Plan;
 use chorus_nats::messages::catalog::{Track, TrackGet};
 use chorus_nats::messages::stream::{SessionInfo, SessionOpen};
-use chorus_nats::{subjects::catalog, ChorusClient, ClientError, ServiceError};
+use chorus_nats::{subjects::catalog, ServiceError};
 use chorus_state::Records;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -52,21 +51,10 @@ impl Sessions {
         nats: async_nats::Client,
         config: &StreamConfig,
     ) -> anyhow::Result<Self> {
-        if js.get_key_value(BUCKET).await.is_err() {
-            js.create_key_value(kv::Config {
-                bucket: BUCKET.into(),
-                history: 1,
-                num_replicas: config.replicas.max(1),
-                max_age: Duration::from_secs(config.session_ttl_s),
-                description: "Chorus stream: playback sessions".into(),
-                ..Default::default()
-            })
-            .await
-            .context("creating the sessions bucket")?;
-        }
         let quota = Quota::open(js, config.replicas, config.free_full_plays_per_day).await?;
         Ok(Self {
-            records: Records::open(js, BUCKET, config.replicas).await?,
+            records: Records::open_expiring(js, BUCKET, config.replicas, Some(Duration::from_secs(config.session_ttl_s)))
+                .await?,
             cache: Mutex::default(),
             quota,
             nats,
@@ -80,14 +68,8 @@ impl Sessions {
         if req.source.len() > 64 || req.client.len() > 64 {
             return Err(ServiceError::bad_request("invalid_request", "source and client are at most 64 bytes").into());
         }
-        let mut client = ChorusClient::new(self.nats.clone());
-        if let Some(token) = ctx.token() {
-            client = client.with_token(token);
-        }
-        let track: Track = client.request(catalog::track_get(), &TrackGet { id: req.track_id }).await.map_err(|e| match e {
-            ClientError::Service { status, code, message, .. } => Fail::from(ServiceError::new(status, code, message)),
-            other => ServiceError::unavailable("catalog_unavailable", other.to_string()).into(),
-        })?;
+        let client = ctx.as_caller(&self.nats);
+        let track: Track = client.request(catalog::track_get(), &TrackGet { id: req.track_id }).await.map_err(|e| Fail::from(e.into_service_error("catalog_unavailable")))?;
         let object = track.audio_object.clone().ok_or_else(|| {
             ServiceError::not_found("no_audio", format!("track {} has no audio file", track.id))
         })?;
