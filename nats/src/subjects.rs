@@ -178,6 +178,11 @@ pub mod catalog {
         Endpoint::new(SERVICE, "genre", "list")
     }
 
+    /// `chorus.catalog.v1.art.get`: a cover art image by name.
+    pub const fn art_get() -> Endpoint {
+        Endpoint::new(SERVICE, "art", "get")
+    }
+
     /// Every catalog endpoint.
     pub const ALL: &[Endpoint] = &[
         track_get(),
@@ -197,6 +202,7 @@ pub mod catalog {
         artist_update(),
         artist_delete(),
         genre_list(),
+        art_get(),
     ];
 }
 

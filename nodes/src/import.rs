@@ -25,7 +25,7 @@ use uuid::Uuid;
 pub const AUDIO_BUCKET: &str = chorus_nats::messages::catalog::AUDIO_STORE;
 
 /// The object store bucket holding cover art taken from the files' tags.
-pub const ART_BUCKET: &str = "chorus_art";
+pub const ART_BUCKET: &str = chorus_nats::messages::catalog::ART_STORE;
 
 /// File extensions the import reads.
 const AUDIO_EXTENSIONS: &[&str] = &["mp3", "flac", "ogg", "opus", "oga", "m4a", "mp4", "aac"];
@@ -51,8 +51,8 @@ pub async fn run(
 ) -> anyhow::Result<ImportReport> {
     let files = audio_files(folder)?;
     let js = jetstream::new(client.nats().clone());
-    let store = open_store(&js, AUDIO_BUCKET, "Chorus audio").await?;
-    let art = open_store(&js, ART_BUCKET, "Chorus cover art").await?;
+    let store = chorus_state::objects::ensure_store(&js, AUDIO_BUCKET, "Chorus audio").await?;
+    let art = chorus_state::objects::ensure_store(&js, ART_BUCKET, "Chorus cover art").await?;
     let bar = if progress { ProgressBar::new(files.len() as u64) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
@@ -76,18 +76,6 @@ pub async fn run(
 }
 
 /// An object store bucket, created on first use.
-pub async fn open_store(
-    js: &jetstream::Context,
-    bucket: &str,
-    description: &str,
-) -> anyhow::Result<object_store::ObjectStore> {
-    if let Ok(store) = js.get_object_store(bucket).await {
-        return Ok(store);
-    }
-    let config =
-        object_store::Config { bucket: bucket.into(), description: Some(description.into()), ..Default::default() };
-    js.create_object_store(config).await.with_context(|| format!("creating object store {bucket}"))
-}
 
 /// Store `bytes` under `name` unless an object of that name is there already
 /// (names are content hashes, so it is the same content).

@@ -42,7 +42,7 @@ async fn imports_real_files_skips_corrupt_ones_and_never_duplicates() {
     let page: TrackPage = client.request(catalog::track_list(), &TrackList::default()).await.unwrap();
     assert_eq!(page.tracks.len(), 2);
     let js = async_nats::jetstream::new(client.nats().clone());
-    let store = chorus_nodes::import::open_store(&js, chorus_nodes::import::AUDIO_BUCKET, "audio").await.unwrap();
+    let store = chorus_state::objects::ensure_store(&js, chorus_nodes::import::AUDIO_BUCKET, "audio").await.unwrap();
     for t in &page.tracks {
         assert_eq!(t.codec, "opus");
         assert!(t.duration_ms > 10_000, "{t:?}");
@@ -107,10 +107,19 @@ async fn tags_and_cover_art_reach_the_catalog() {
     let name = t.cover_art.clone().expect("a cover art reference");
     assert!(name.ends_with(".png"), "{name}");
     let js = async_nats::jetstream::new(client.nats().clone());
-    let art = chorus_nodes::import::open_store(&js, chorus_nodes::import::ART_BUCKET, "art").await.unwrap();
+    let art = chorus_state::objects::ensure_store(&js, chorus_nodes::import::ART_BUCKET, "art").await.unwrap();
     let mut bytes = Vec::new();
     art.get(&name).await.unwrap().read_to_end(&mut bytes).await.unwrap();
     assert_eq!(bytes, cover);
+    // Browsers cannot read the object store: the catalog serves the art.
+    let served: chorus_nats::messages::catalog::Art =
+        client.request(catalog::art_get(), &chorus_nats::messages::catalog::ArtGet { name: name.clone() }).await.unwrap();
+    assert_eq!((served.mime.as_str(), served.data.as_ref()), ("image/png", cover.as_slice()));
+    for (bad, code) in [("../../etc/passwd", "invalid_art_name"), (&*format!("{}.png", "0".repeat(64)), "art_not_found")] {
+        let req = chorus_nats::messages::catalog::ArtGet { name: bad.to_string() };
+        let e = client.request::<_, chorus_nats::messages::catalog::Art>(catalog::art_get(), &req).await.unwrap_err();
+        assert_eq!(e.code(), Some(code));
+    }
     let genres: GenreList =
         client.request(catalog::genre_list(), &chorus_nats::messages::catalog::Empty {}).await.unwrap();
     assert_eq!(genres.genres.len(), 1);

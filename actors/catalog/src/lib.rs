@@ -7,6 +7,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod albums;
+mod art;
 mod artists;
 mod config;
 mod entity;
@@ -22,11 +23,15 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use chorus_host::{HostContext, ServiceDef};
+use chorus_nats::messages::catalog::ART_STORE;
 use chorus_state::{catch_up, projector_child, Records, Source, View};
 use futures::future::BoxFuture;
 
 pub use config::CatalogConfig;
 pub use projection::Catalog;
+
+/// Cover art kept in memory per instance.
+const ART_CACHE: u64 = 64 * 1024 * 1024;
 
 /// Service name, micro name and queue group.
 pub const NAME: &str = chorus_nats::subjects::catalog::SERVICE;
@@ -73,6 +78,8 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             }
         }
         endpoints.extend(writes::endpoints(&writer));
+        let art_store = chorus_state::ObjectReader::open(&ctx.jetstream(), ART_STORE, "Chorus cover art").await?;
+        endpoints.extend(art::endpoints(&Arc::new(chorus_state::ObjectCache::new(art_store, ART_CACHE))));
         Ok(ServiceDef {
             name: NAME,
             description: "Artists, albums, tracks and genres",

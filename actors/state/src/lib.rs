@@ -8,6 +8,8 @@
 //! - [`Projection`] and the projector: every change of a [`Source`] (a KV
 //!   bucket, or a stream such as a log), applied to the view in batches; an
 //!   instance registers only after catching up.
+//! - [`ObjectReader`] and [`ObjectCache`]: whole objects of a JetStream object
+//!   store, read with direct gets and kept in memory.
 //! - [`jobs`]: a durable pull consumer shared by all instances of a service,
 //!   so each job is handled by one instance.
 //!
@@ -15,10 +17,14 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod jobs;
+mod object_cache;
+pub mod objects;
 mod projector;
 mod records;
 mod view;
 
+pub use object_cache::ObjectCache;
+pub use objects::ObjectReader;
 pub use projector::{catch_up, projector_child, Change, Projection, Source};
 pub use records::{Records, WriteError};
 pub use view::{View, ViewSpec};

@@ -4,11 +4,10 @@ use chorus_host::RequestCtx;
 use chorus_nats::messages::stream::{Chunk, ChunkGet};
 use chorus_nats::ServiceError;
 
-use crate::audio_cache::AudioCache;
 use crate::sessions::Sessions;
 use crate::Fail;
 
-pub(crate) async fn get(sessions: &Sessions, audio: &AudioCache, ctx: &RequestCtx, req: ChunkGet) -> Result<Chunk, Fail> {
+pub(crate) async fn get(sessions: &Sessions, audio: &chorus_state::ObjectCache, ctx: &RequestCtx, req: ChunkGet) -> Result<Chunk, Fail> {
     let session = sessions.of_caller(ctx, req.session_id).await?;
     let info = &session.info;
     if req.index >= info.chunk_count {

@@ -8,17 +8,14 @@
 //! records one play into profile's history.
 #![warn(missing_docs, unreachable_pub)]
 
-mod audio_cache;
 mod chunks;
 mod config;
-pub mod objects;
 mod progress;
 mod quota;
 mod sessions;
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use chorus_host::{with_state, EndpointDef, Fail, HostContext, ServiceDef};
 use chorus_nats::messages::catalog::AUDIO_STORE;
 use chorus_nats::subjects::stream as subjects;
@@ -31,7 +28,7 @@ pub const NAME: &str = subjects::SERVICE;
 
 struct Stream {
     sessions: sessions::Sessions,
-    audio: audio_cache::AudioCache,
+    audio: chorus_state::ObjectCache,
     nats: async_nats::Client,
     threshold_ms: u64,
 }
@@ -41,20 +38,10 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
     Box::pin(async move {
         let config: StreamConfig = ctx.config.section(NAME)?;
         let js = ctx.jetstream();
-        if js.get_object_store(AUDIO_STORE).await.is_err() {
-            js
-                .create_object_store(async_nats::jetstream::object_store::Config {
-                    bucket: AUDIO_STORE.into(),
-                    description: Some("Chorus audio".into()),
-                    ..Default::default()
-                })
-                .await
-                .context("creating the audio object store")?;
-        }
-        let store = objects::ObjectReader::open(&js, AUDIO_STORE).await?;
+        let store = chorus_state::ObjectReader::open(&js, AUDIO_STORE, "Chorus audio").await?;
         let stream = Arc::new(Stream {
             sessions: sessions::Sessions::open_bucket(&js, ctx.nats.clone(), &config).await?,
-            audio: audio_cache::AudioCache::new(store, config.cache_mib * 1024 * 1024),
+            audio: chorus_state::ObjectCache::new(store, config.cache_mib * 1024 * 1024),
             nats: ctx.nats.clone(),
             threshold_ms: config.play_threshold_ms,
         });

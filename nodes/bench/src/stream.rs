@@ -14,7 +14,7 @@ use chorus_nats::messages::stream::{Chunk, ChunkGet, SessionInfo, SessionOpen};
 use chorus_nats::{subjects, ChorusClient};
 use chorus_testkit::{host_config, NatsServer};
 use hdrhistogram::Histogram;
-use chorus_stream::objects::ObjectReader;
+use chorus_state::ObjectReader;
 
 #[derive(clap::Args)]
 pub(crate) struct Options {
@@ -80,7 +80,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     println!("imported {} files ({:.1} MiB)", report.created + report.existing, total as f64 / 1048576.0);
 
     let measure = Duration::from_secs_f64(o.seconds);
-    let store = ObjectReader::open(&async_nats::jetstream::new(nats.clone()), AUDIO_STORE).await?;
+    let store = ObjectReader::open(&async_nats::jetstream::new(nats.clone()), AUDIO_STORE, "Chorus audio").await?;
     // Alternate, so that machine noise hits both sides alike.
     let mut direct = Vec::new();
     let mut proxied = Vec::new();

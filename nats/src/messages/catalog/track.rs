@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 
 /// The JetStream object store holding the audio files a track's `audio_object` names.
 pub const AUDIO_STORE: &str = "chorus_audio";
+
+/// The JetStream object store holding the cover art a `cover_art` field names.
+pub const ART_STORE: &str = "chorus_art";
 use uuid::Uuid;
 
 /// An artist credited on a track, with the name as credited.

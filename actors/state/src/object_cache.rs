@@ -1,6 +1,6 @@
-//! Audio files in memory, bounded by bytes, least recently used out first.
+//! Whole objects in memory, bounded by bytes, least recently used out first.
 //! Fifty listeners of one track read it from the object store once: loads
-//! of the same file wait for the first.
+//! of the same object wait for the first.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,19 +16,20 @@ struct Slot {
 }
 
 /// See the module docs.
-pub(crate) struct AudioCache {
+pub struct ObjectCache {
     store: ObjectReader,
     capacity: u64,
     slots: Mutex<(HashMap<String, Slot>, u64)>,
 }
 
-impl AudioCache {
-    pub(crate) fn new(store: ObjectReader, capacity: u64) -> Self {
+impl ObjectCache {
+    /// A cache of `store`'s objects holding at most `capacity` bytes.
+    pub fn new(store: ObjectReader, capacity: u64) -> Self {
         Self { store, capacity, slots: Mutex::new((HashMap::new(), 0)) }
     }
 
     /// The whole object `name`, from memory or the object store.
-    pub(crate) async fn get(&self, name: &str) -> anyhow::Result<Bytes> {
+    pub async fn get(&self, name: &str) -> anyhow::Result<Bytes> {
         let cell = {
             let mut guard = self.slots.lock().unwrap_or_else(|p| p.into_inner());
             let (slots, clock) = &mut *guard;
