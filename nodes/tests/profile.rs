@@ -147,6 +147,8 @@ async fn favorites_ratings_and_the_queue() {
 
     let q = PlayQueue { tracks: vec![t.id], index: 3, position_ms: 0, saved_at: 0 };
     assert_eq!(status(ann.request::<_, Empty>(profile::queue_save(), &q).await), err(Status::BadRequest, "invalid_index"));
+    let q = PlayQueue { tracks: vec![t.id, Uuid::now_v7()], index: 0, position_ms: 0, saved_at: 0 };
+    assert_eq!(status(ann.request::<_, Empty>(profile::queue_save(), &q).await), err(Status::NotFound, "track_not_found"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

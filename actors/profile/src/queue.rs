@@ -21,6 +21,7 @@ pub(crate) async fn save(p: &Profile, ctx: &RequestCtx, mut req: PlayQueue) -> R
     if req.index > req.tracks.len() || (req.index == req.tracks.len() && !req.tracks.is_empty()) {
         return Err(ServiceError::bad_request("invalid_index", "index must name an entry of the queue").into());
     }
+    crate::catalog_check::require(&p.as_caller(ctx), &req.tracks).await?;
     req.saved_at = now_ms();
     // Last write wins: a queue is one device's current state, not a shared document.
     p.records.put(&queue_key(user), &req).await?;
