@@ -172,14 +172,38 @@ pub mod catalog {
     ];
 }
 
+/// The search service: typo-tolerant search over the catalog.
+pub mod search {
+    use super::Endpoint;
+
+    /// Service name and queue group.
+    pub const SERVICE: &str = "search";
+
+    /// `chorus.search.v1.catalog.query`: ranked tracks, albums and artists, with facets.
+    pub const fn catalog_query() -> Endpoint {
+        Endpoint::new(SERVICE, "catalog", "query")
+    }
+
+    /// `chorus.search.v1.catalog.suggest`: completions for a search box.
+    pub const fn catalog_suggest() -> Endpoint {
+        Endpoint::new(SERVICE, "catalog", "suggest")
+    }
+
+    /// Endpoints anyone connected may call (browsers included): all of them.
+    pub const PUBLIC: &[Endpoint] = &[catalog_query(), catalog_suggest()];
+
+    /// Every search endpoint.
+    pub const ALL: &[Endpoint] = &[catalog_query(), catalog_suggest()];
+}
+
 /// Every endpoint of every service, in `subjects.md` order.
 pub fn all() -> Vec<Endpoint> {
-    catalog::ALL.to_vec()
+    [catalog::ALL, search::ALL].concat()
 }
 
 /// The endpoints browsers may call: the web user's publish permissions.
 pub fn public() -> Vec<Endpoint> {
-    catalog::PUBLIC.to_vec()
+    [catalog::PUBLIC, search::PUBLIC].concat()
 }
 
 #[cfg(test)]

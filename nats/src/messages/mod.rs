@@ -1,3 +1,4 @@
 //! Request and reply bodies, one module per service.
 
 pub mod catalog;
+pub mod search;
