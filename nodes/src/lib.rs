@@ -9,5 +9,8 @@ use chorus_host::ServiceBuilder;
 
 /// Every service a node can host, by name.
 pub fn registry() -> Vec<(&'static str, ServiceBuilder)> {
-    vec![(chorus_catalog::NAME, chorus_catalog::service as ServiceBuilder)]
+    vec![
+        (chorus_catalog::NAME, chorus_catalog::service as ServiceBuilder),
+        (chorus_search::NAME, chorus_search::service as ServiceBuilder),
+    ]
 }

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod probe;
+pub mod search;
 
 use std::time::Duration;
 
