@@ -5,11 +5,15 @@
 //! nats-server, at 1, 16 and 64 requests in flight.
 //! `cargo run --release -p chorus-bench -- catalog` measures the catalog view
 //! (rebuild, time to ready, restart from disk), reads and memory.
+//! `cargo run --release -p chorus-bench -- search` runs the FTS5 anchor and
+//! compares search with it on the same catalog and queries.
 
+mod anchor;
 mod catalog;
 mod echo;
 mod load;
 mod request;
+mod search;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +34,8 @@ enum Bench {
     Request(request::Options),
     /// Catalog: view rebuild, time to ready, reads against raw, memory.
     Catalog(catalog::Options),
+    /// Search: index build, latency and hit@10 against SQLite FTS5 (the anchor).
+    Search(search::Options),
 }
 
 #[tokio::main]
@@ -37,5 +43,6 @@ async fn main() -> anyhow::Result<()> {
     match Args::parse().bench {
         Bench::Request(o) => request::run(o).await,
         Bench::Catalog(o) => catalog::run(o).await,
+        Bench::Search(o) => search::run(o).await,
     }
 }
