@@ -281,3 +281,23 @@ async fn changes_are_searchable_and_new_instances_catch_up() {
     assert_eq!(titles(&query(&c, "iron fist").await.tracks), ["Iron Fist"]);
     assert!(query(&c, "bomber").await.tracks.is_empty());
 }
+
+#[tokio::test]
+async fn an_on_disk_index_answers_the_same_and_says_so() {
+    let server = NatsServer::start().expect("nats-server");
+    let _fixture = Fixture::write(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = chorus_testkit::host_config(&server.url(), &["search"]);
+    let path = dir.path().join("search").display().to_string();
+    config.sections.insert("search".into(), serde_json::json!({ "index": path }));
+    let _host = chorus_host::host::RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
+    let c = ChorusClient::new(server.connect().await.unwrap());
+    assert_eq!(first_artist(&query(&c, "motorhead").await), "Motörhead");
+    assert!(std::fs::read_dir(dir.path().join("search")).unwrap().count() > 0, "nothing written to disk");
+    let info = c.nats().request("$SRV.INFO.search", "".into()).await.unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&info.payload).unwrap();
+    let meta = &info["metadata"];
+    assert_eq!(meta["index"], "disk");
+    // 11 artists, 11 albums, 24 tracks.
+    assert_eq!(meta["documents"], "46", "{meta}");
+}

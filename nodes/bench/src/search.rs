@@ -64,13 +64,23 @@ impl Figures {
     }
 }
 
-fn request(q: &AnchorQuery) -> SearchQuery {
-    // What the anchor asks FTS5: the first ten tracks.
+/// What the anchor asks FTS5: the first ten tracks (with the facet counts, which FTS5 does not do).
+fn like_fts5(q: &AnchorQuery) -> SearchQuery {
     SearchQuery { q: q.query.clone(), limit: Some(10), kinds: Some(vec![SearchKind::Tracks]), ..Default::default() }
 }
 
+/// What a search box asks: every list, 20 hits each, facets.
+fn search_box(q: &AnchorQuery) -> SearchQuery {
+    SearchQuery { q: q.query.clone(), ..Default::default() }
+}
+
 /// Replay every query `passes` times after a warm-up pass; the median per query counts.
-async fn replay<F, Fut>(queries: &[AnchorQuery], passes: usize, mut run: F) -> BTreeMap<&'static str, Figures>
+async fn replay<F, Fut>(
+    queries: &[AnchorQuery],
+    passes: usize,
+    request: fn(&AnchorQuery) -> SearchQuery,
+    mut run: F,
+) -> BTreeMap<&'static str, Figures>
 where
     F: FnMut(SearchQuery) -> Fut,
     Fut: std::future::Future<Output = Option<SearchReply>>,
@@ -144,16 +154,50 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let host = RunningHost::start(config, &chorus_nodes::registry()).await?;
     println!("search instance ready (caught up, registered) in {:.2} s", started.elapsed().as_secs_f64());
 
-    let local = replay(&fts5.queries, o.passes, |req| std::future::ready(index.search(&req).ok())).await;
+    let local = replay(&fts5.queries, o.passes, like_fts5, |req| std::future::ready(index.search(&req).ok())).await;
     let client = ChorusClient::new(server.connect().await?).with_timeout(Duration::from_secs(5));
-    let wire = replay(&fts5.queries, o.passes, |req| {
+    let through_nats = |req: SearchQuery| {
         let client = client.clone();
         async move { client.request::<_, SearchReply>(search::catalog_query(), &req).await.ok() }
-    })
-    .await;
+    };
+    let wire = replay(&fts5.queries, o.passes, like_fts5, through_nats).await;
+    let full = replay(&fts5.queries, o.passes, search_box, through_nats).await;
     host.drain().await?;
     report(&local, &wire, &fts5.results.per_kind);
+    let all = full.get("all").cloned().unwrap_or_default();
+    println!(
+        "\nsearch-box request via NATS (tracks, albums, artists, 20 each, facets): p50 {:.0} / p95 {:.0} / p99 {:.0} µs, track hit@10 {:.3}",
+        all.p(0.5),
+        all.p(0.95),
+        all.p(0.99),
+        all.hit_at_10()
+    );
+    worst_cases(index);
     Ok(())
+}
+
+/// Queries no anchor kind has but a listener can send: the broadest prefix,
+/// many one-letter words, the longest query accepted.
+fn worst_cases(index: &SearchIndex) {
+    let long: Vec<String> = (0..10).map(|i| "abcdefghij".repeat(10).chars().skip(i).take(100).collect()).collect();
+    let cases = [
+        ("one letter", "e".to_string()),
+        ("ten letters", "a b c d e f g h i j".into()),
+        ("1 KB, 10 words", long.join(" ")),
+    ];
+    println!("search-box request in process, worst cases:");
+    for (name, q) in cases {
+        let req = SearchQuery { q, ..Default::default() };
+        let mut times: Vec<f64> = (0..7)
+            .map(|_| {
+                let start = Instant::now();
+                let _ = index.search(&req);
+                start.elapsed().as_secs_f64() * 1e6
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!("  {name:>16}: median {:.0} µs, max {:.0} µs", times[3], times[6]);
+    }
 }
 
 fn report(
