@@ -5,11 +5,11 @@
 //! the projection publishes once at the end; once live it publishes after
 //! every batch, so a catalog change is searchable as soon as it is applied.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context as _;
-use tantivy::directory::MmapDirectory;
 use tantivy::index::IndexSettings;
 use tantivy::store::Compressor;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term};
@@ -18,6 +18,23 @@ use uuid::Uuid;
 use crate::config::IndexSpec;
 use crate::entry::Entry;
 use crate::schema::{self, Fields};
+
+/// Make `dir` an empty directory. Only an index's own directory (or an
+/// empty one) is emptied: a mistyped path must not delete someone's files.
+fn empty(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        let mut entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?.peekable();
+        if entries.peek().is_some() {
+            anyhow::ensure!(
+                dir.join("meta.json").exists(),
+                "{} is not empty and holds no index: refusing to empty it",
+                dir.display()
+            );
+            std::fs::remove_dir_all(dir).with_context(|| format!("emptying {}", dir.display()))?;
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
 
 /// See the module docs.
 pub struct SearchIndex {
@@ -39,11 +56,8 @@ impl SearchIndex {
         let index = match spec {
             IndexSpec::Memory => builder.create_in_ram()?,
             IndexSpec::Dir(dir) => {
-                if dir.exists() {
-                    std::fs::remove_dir_all(dir).with_context(|| format!("emptying {}", dir.display()))?;
-                }
-                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-                builder.open_or_create(MmapDirectory::open(dir)?)?
+                empty(dir)?;
+                builder.create_in_dir(dir)?
             }
         };
         schema::register(&index);
@@ -129,5 +143,25 @@ impl SearchIndex {
     /// Documents searchable now: tracks, albums and artists.
     pub fn documents(&self) -> u64 {
         self.searcher().num_docs()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_index_directory_is_emptied() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = dir.path().join("notes.txt");
+        std::fs::write(&mine, "keep me").unwrap();
+        assert!(SearchIndex::open(&IndexSpec::Dir(dir.path().into()), 16).is_err());
+        assert!(mine.exists());
+
+        let index_dir = dir.path().join("index");
+        drop(SearchIndex::open(&IndexSpec::Dir(index_dir.clone()), 16).unwrap());
+        // A second start empties its own index and builds afresh.
+        let again = SearchIndex::open(&IndexSpec::Dir(index_dir), 16).unwrap();
+        assert_eq!(again.documents(), 0);
     }
 }

@@ -4,6 +4,7 @@ use chorus_host::Fail;
 use chorus_nats::messages::search::{Hit, SearchKind, SearchQuery, SearchReply};
 use chorus_nats::{ServiceError, Status};
 use tantivy::collector::TopDocs;
+use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
@@ -79,7 +80,21 @@ fn hit(entry: Entry, score: f32, marker: &Marker) -> Hit {
     Hit { highlight, ..entry.hit(score) }
 }
 
+/// A query ready to run: one searcher, the text part, what to highlight.
+pub(crate) struct Prepared {
+    pub(crate) searcher: Searcher,
+    pub(crate) text: Box<dyn Query>,
+    pub(crate) marker: Marker,
+}
+
 impl SearchIndex {
+    /// Plan `q` against the index as it is now; none when `q` has no words.
+    pub(crate) fn prepare(&self, q: &str) -> Option<Prepared> {
+        let searcher = self.searcher();
+        let plan = Plan::new(q, &searcher, &self.fields)?;
+        Some(Prepared { text: plan.query(&self.fields), marker: Marker::new(&plan), searcher })
+    }
+
     /// Answer a query; what `catalog.query` does, callable in process.
     pub fn search(&self, req: &SearchQuery) -> Result<SearchReply, Fail> {
         check_length(&req.q)?;
@@ -90,12 +105,9 @@ impl SearchIndex {
                 return Err(bad("invalid_years", "year_from is after year_to"));
             }
         }
-        let searcher = self.searcher();
-        let Some(plan) = Plan::new(&req.q, &searcher, &self.fields) else {
+        let Some(Prepared { searcher, text, marker }) = self.prepare(&req.q) else {
             return Ok(SearchReply::default());
         };
-        let text = plan.query(&self.fields);
-        let marker = Marker::new(&plan);
         let mut reply = SearchReply::default();
         let mut more = false;
         let kinds = req.kinds.as_deref().unwrap_or(&ALL_KINDS);

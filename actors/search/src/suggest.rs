@@ -6,11 +6,10 @@ use chorus_host::Fail;
 use chorus_nats::messages::search::{SearchFilters, SearchKind, Suggest, SuggestReply, Suggestion};
 use tantivy::collector::TopDocs;
 
-use crate::highlight::Marker;
 use crate::index::SearchIndex;
 use crate::normalize::fold;
-use crate::query::{restricted, Plan};
-use crate::search::{check_length, entry_at, limit};
+use crate::query::restricted;
+use crate::search::{check_length, entry_at, limit, Prepared};
 
 /// Completions when the request does not say.
 pub const DEFAULT_SUGGESTIONS: u32 = 8;
@@ -22,12 +21,9 @@ impl SearchIndex {
     pub fn suggest(&self, req: &Suggest) -> Result<SuggestReply, Fail> {
         check_length(&req.q)?;
         let limit = limit(req.limit, DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS)?;
-        let searcher = self.searcher();
-        let Some(plan) = Plan::new(&req.q, &searcher, &self.fields) else {
+        let Some(Prepared { searcher, text, marker }) = self.prepare(&req.q) else {
             return Ok(SuggestReply::default());
         };
-        let text = plan.query(&self.fields);
-        let marker = Marker::new(&plan);
         let mut seen = HashSet::new();
         let mut suggestions = Vec::new();
         // Names before titles: an artist is what most searches are after.
