@@ -116,6 +116,11 @@ async fn titles_outweigh_artists_and_exact_outranks_typos() {
     let r = query(&c, "formation ").await;
     assert_eq!(titles(&r.tracks), ["Formation", "Information"]);
     assert!(r.tracks[0].score > r.tracks[1].score);
+    // A query that is exactly a title ranks it above titles that contain it.
+    let r = query(&c, "home again ").await;
+    assert_eq!(r.tracks.first().map(|t| t.title.as_str()), Some("Home Again"));
+    let r = query(&c, "home ").await;
+    assert_eq!(r.tracks.last().map(|t| t.title.as_str()), Some("Home Again"), "{:?}", titles(&r.tracks));
 }
 
 #[tokio::test]

@@ -107,6 +107,7 @@ impl Entry {
                 doc.add_text(field.prefixes, text);
             }
         }
+        doc.add_text(f.title_whole, &self.title);
         for g in &self.genres {
             doc.add_text(f.genre, fold(g));
             doc.add_text(f.genre_label, g.trim());

@@ -11,8 +11,9 @@
 //! | one typo | [`TYPO_1`] |
 //! | two typos | [`TYPO_2`] |
 //!
-//! Within a bucket, BM25 with field weights (title 1.0, album 0.5, artist
-//! 0.3) orders the hits. Typos, like Meilisearch's: one in words of 5 or
+//! Within a bucket, a query that is exactly the title (or an artist's name)
+//! comes first ([`WHOLE_TITLE`]), then BM25 with field weights (title 1.0,
+//! album 0.5, artist 0.3) orders the hits. Typos, like Meilisearch's: one in words of 5 or
 //! more characters, two in words of 9 or more, counting the longer of the
 //! typed word and the indexed one (`hart` finds `heart`: a letter left out
 //! of a 5-letter word is one typo; `rosr` never finds `rose`).
@@ -42,12 +43,18 @@ pub(crate) const PREFIX: f32 = 600.0;
 pub(crate) const TYPO_1: f32 = 300.0;
 /// Score floor of a word matched with two typos.
 pub(crate) const TYPO_2: f32 = 200.0;
+/// Added when the query is exactly the title: above any BM25 difference
+/// (under 50 a word), below any bucket step (100 or more).
+pub(crate) const WHOLE_TITLE: f32 = 90.0;
 /// How much a typo match's BM25 part counts against an exact one's.
 const TYPO_WEIGHT: f32 = 0.5;
 /// Words of a query that count; the rest are ignored (a pasted paragraph is not a search).
 pub(crate) const MAX_WORDS: usize = 10;
 /// Indexed words one typed word may stand for, closest first.
 const MAX_EXPANSIONS: usize = 40;
+/// Longest word typos are looked for in: longer ones are pasted, not typed,
+/// and their automata cost milliseconds to build.
+const MAX_TYPO_CHARS: usize = 24;
 
 /// Typos allowed in a word of `chars` characters.
 fn typo_budget(chars: usize) -> u8 {
@@ -131,7 +138,7 @@ impl Plan {
     /// The text part of the query: every word must match.
     pub(crate) fn query(&self, fields: &Fields) -> Box<dyn Query> {
         let texts = fields.texts();
-        let must = self
+        let mut all: Vec<(Occur, Box<dyn Query>)> = self
             .words
             .iter()
             .map(|w| {
@@ -156,7 +163,10 @@ impl Plan {
                 (Occur::Must, way)
             })
             .collect();
-        Box::new(BooleanQuery::new(must))
+        let text = self.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+        let exactly = term(fields.title_whole, &text);
+        all.push((Occur::Should, Box::new(ConstScoreQuery::new(exactly, WHOLE_TITLE)) as Box<dyn Query>));
+        Box::new(BooleanQuery::new(all))
     }
 }
 
@@ -164,7 +174,7 @@ impl Plan {
 fn expand(word: &str, searcher: &Searcher, fields: &Fields) -> Vec<(usize, String, u8)> {
     let chars = word.chars().count();
     let distance = search_distance(chars);
-    if distance == 0 {
+    if distance == 0 || chars > MAX_TYPO_CHARS {
         return Vec::new();
     }
     let dfa = automaton(distance).build_dfa(word);

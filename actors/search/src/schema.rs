@@ -11,12 +11,14 @@ use tantivy::schema::{
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::Index;
 
-use crate::normalize::{words, Word};
+use crate::normalize::{query_terms, words, Word};
 
 /// Tokenizer name of word fields.
 const WORDS: &str = "chorus_words";
 /// Tokenizer name of prefix fields.
 const PREFIXES: &str = "chorus_prefixes";
+/// Tokenizer name of the whole-title field.
+const WHOLE: &str = "chorus_whole";
 /// Longest prefix indexed, in characters; a longer typed word still matches as a whole word.
 pub(crate) const MAX_PREFIX_CHARS: usize = 20;
 
@@ -40,6 +42,9 @@ pub(crate) struct Fields {
     pub(crate) kind: Field,
     /// Title (tracks, albums) or name (artists).
     pub(crate) title: TextField,
+    /// The whole title as one token ([`whole`]): a query that is exactly
+    /// the title ranks it first among equals (Meilisearch's exactness).
+    pub(crate) title_whole: Field,
     /// A track's album title.
     pub(crate) album: TextField,
     /// Artist names (tracks, albums), or the artist's name (artists).
@@ -82,6 +87,12 @@ pub(crate) fn schema() -> (Schema, Fields) {
         title,
         album,
         artist,
+        title_whole: b.add_text_field(
+            "title_whole",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default().set_tokenizer(WHOLE).set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         id: b.add_text_field("id", STRING),
         kind: b.add_text_field("kind", STRING),
         genre: b.add_text_field("genre", STRING),
@@ -97,11 +108,30 @@ pub(crate) fn schema() -> (Schema, Fields) {
 pub(crate) fn register(index: &Index) {
     index.tokenizers().register(WORDS, TextAnalyzer::from(WordTokenizer));
     index.tokenizers().register(PREFIXES, TextAnalyzer::from(PrefixTokenizer));
+    index.tokenizers().register(WHOLE, TextAnalyzer::from(WholeTokenizer));
 }
 
 /// Folded words, see [`crate::normalize`].
 #[derive(Clone, Default)]
 struct WordTokenizer;
+
+/// A text's query terms joined by one space: how a title and a query that
+/// says exactly that title meet as one term.
+pub(crate) fn whole(text: &str) -> String {
+    query_terms(text).join(" ")
+}
+
+/// The whole text as one token, see [`whole`].
+#[derive(Clone, Default)]
+struct WholeTokenizer;
+
+impl Tokenizer for WholeTokenizer {
+    type TokenStream<'a> = Tokens;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
+        let w = Word { text: whole(text), from: 0, to: text.len(), joined: false };
+        Tokens::new(if w.text.is_empty() { Vec::new() } else { vec![(w.text.clone(), w)] })
+    }
+}
 
 /// Every prefix (1 to [`MAX_PREFIX_CHARS`] characters) of every folded word.
 #[derive(Clone, Default)]

@@ -35,6 +35,9 @@ pub(crate) struct Options {
     /// Measured passes over the query set (the median per query counts, like the anchor's).
     #[arg(long, default_value_t = 3)]
     passes: usize,
+    /// Write the queries whose target is not in the first ten (with what came first) here, as JSON Lines.
+    #[arg(long)]
+    misses: Option<PathBuf>,
 }
 
 const KINDS: [&str; 5] = ["exact", "prefix", "typo", "nodiac", "all"];
@@ -155,6 +158,9 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     println!("search instance ready (caught up, registered) in {:.2} s", started.elapsed().as_secs_f64());
 
     let local = replay(&fts5.queries, o.passes, like_fts5, |req| std::future::ready(index.search(&req).ok())).await;
+    if let Some(path) = &o.misses {
+        write_misses(path, index, &fts5)?;
+    }
     let client = ChorusClient::new(server.connect().await?).with_timeout(Duration::from_secs(5));
     let through_nats = |req: SearchQuery| {
         let client = client.clone();
@@ -174,6 +180,24 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     );
     worst_cases(index);
     Ok(())
+}
+
+/// For ranking work: every query that misses its target, the target, and the first three hits.
+fn write_misses(path: &std::path::Path, index: &SearchIndex, fts5: &anchor::Anchor) -> anyhow::Result<()> {
+    let by_id: std::collections::HashMap<u64, &anchor::AnchorTrack> = fts5.tracks.iter().map(|t| (t.id, t)).collect();
+    let mut out = String::new();
+    for q in &fts5.queries {
+        let Ok(reply) = index.search(&like_fts5(q)) else { continue };
+        if reply.tracks.iter().any(|t| t.id == anchor::track_id(q.target_id)) {
+            continue;
+        }
+        let target = by_id.get(&q.target_id).map(|t| (&t.title, &t.album, &t.artist));
+        let top: Vec<_> = reply.tracks.iter().take(3).map(|t| (&t.title, &t.album, &t.artist, t.score)).collect();
+        let line = serde_json::json!({"kind": q.kind, "query": q.query, "target": target, "found": reply.tracks.len(), "top": top});
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Queries no anchor kind has but a listener can send: the broadest prefix,
