@@ -168,6 +168,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     };
     let wire = replay(&fts5.queries, o.passes, like_fts5, through_nats).await;
     let full = replay(&fts5.queries, o.passes, search_box, through_nats).await;
+    let fresh = freshness(&catalog, &client, &tracks[0]).await?;
     host.drain().await?;
     report(&local, &wire, &fts5.results.per_kind);
     let all = full.get("all").cloned().unwrap_or_default();
@@ -178,8 +179,41 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
         all.p(0.99),
         all.hit_at_10()
     );
+    println!(
+        "a new track searchable through NATS after (write to first hit, 5 tries): {}",
+        fresh.iter().map(|d| format!("{:.0} ms", d.as_secs_f64() * 1e3)).collect::<Vec<_>>().join(", ")
+    );
     worst_cases(index);
     Ok(())
+}
+
+/// How long a track written to the catalog record takes to be found (polled
+/// as fast as requests go, bounded at 5 s).
+async fn freshness(
+    catalog: &chorus_state::Records,
+    client: &ChorusClient,
+    like: &chorus_nats::messages::catalog::Track,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut took = Vec::new();
+    for (i, word) in ["zyxwvutsa", "zyxwvutsb", "zyxwvutsc", "zyxwvutsd", "zyxwvutse"].into_iter().enumerate() {
+        let track = chorus_nats::messages::catalog::Track {
+            id: anchor::track_id(u64::MAX - i as u64),
+            title: format!("Probe {word}"),
+            ..like.clone()
+        };
+        let start = Instant::now();
+        catalog.create(&Kind::Track.key(track.id), &track).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let req = SearchQuery { q: word.into(), kinds: Some(vec![SearchKind::Tracks]), ..Default::default() };
+        loop {
+            let found = client.request::<_, SearchReply>(search::catalog_query(), &req).await?;
+            if found.tracks.iter().any(|t| t.id == track.id) {
+                break;
+            }
+            anyhow::ensure!(start.elapsed() < Duration::from_secs(5), "{word} not searchable after 5 s");
+        }
+        took.push(start.elapsed());
+    }
+    Ok(took)
 }
 
 /// For ranking work: every query that misses its target, the target, and the first three hits.
