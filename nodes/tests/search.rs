@@ -266,6 +266,13 @@ async fn changes_are_searchable_and_new_instances_catch_up() {
     let took = until_found(&c, "overkil", "Overkill").await;
     assert!(took < Duration::from_secs(1), "a change took {took:?} to be searchable");
 
+    // Read-your-writes: with the write's sequence as Chorus-Min-Seq, the
+    // very first query waits for the index to have it (no polling).
+    let t3 = track("Ace of Spades (Live)", ar, al);
+    let seq = f.put(Kind::Track, t3.id, &t3).await;
+    c.observe_seq(search::SERVICE, seq);
+    assert!(query(&c, "ace of spades live").await.tracks.iter().any(|t| t.id == t3.id));
+
     // An update replaces the entry; a delete removes it.
     let renamed = chorus_nats::messages::catalog::Track { title: "Bomber".into(), ..t.clone() };
     f.records
