@@ -416,9 +416,31 @@ pub mod stream {
     ];
 }
 
+/// The search service: typo-tolerant search over the catalog.
+pub mod search {
+    use super::Endpoint;
+
+    /// Service name and queue group.
+    pub const SERVICE: &str = "search";
+
+    /// `chorus.search.v1.catalog.query`: ranked tracks, albums and artists, with facets.
+    pub const fn catalog_query() -> Endpoint {
+        Endpoint::new(SERVICE, "catalog", "query")
+    }
+
+    /// `chorus.search.v1.catalog.suggest`: completions for a search box.
+    pub const fn catalog_suggest() -> Endpoint {
+        Endpoint::new(SERVICE, "catalog", "suggest")
+    }
+
+
+    /// Every search endpoint.
+    pub const ALL: &[Endpoint] = &[catalog_query(), catalog_suggest()];
+}
+
 /// Every endpoint of every service, in `subjects.md` order.
 pub fn all() -> Vec<Endpoint> {
-    [auth::ALL, catalog::ALL, profile::ALL, stream::ALL].concat()
+    [auth::ALL, catalog::ALL, search::ALL, profile::ALL, stream::ALL].concat()
 }
 
 /// The endpoints browsers may call (the web user's publish permissions):

@@ -19,7 +19,9 @@ pub async fn run(nats: async_nats::Client, n: usize, seed: u64, replicas: usize)
     create_all(&records, Kind::Track, catalog.tracks.iter().map(|t| (t.id, t))).await
 }
 
-async fn create_all<'a, T: Serialize + Sync + 'a>(
+/// Create `items` of `kind`, 64 at a time; existing records are left as
+/// they are. Returns how many were new.
+pub async fn create_all<'a, T: Serialize + Sync + 'a>(
     records: &Records,
     kind: Kind,
     items: impl Iterator<Item = (uuid::Uuid, &'a T)>,

@@ -109,10 +109,22 @@ fn track(rng: &mut StdRng, i: usize, number: u32, artist: &ArtistCredit, album: 
     let base = 1_700_000_000_000u64;
     let words = rng.random_range(1..=4);
     let name = title(rng, words);
+    let id = uuid_v7_from(rng, base + i as u64);
     Track {
-        id: uuid_v7_from(rng, base + i as u64),
         sort_title: name.to_lowercase(),
-        title: name,
+        duration_ms: rng.random_range(90_000..420_000),
+        added_at: base + i as u64 * 1000,
+        ..track_on(id, &name, artist, album, number)
+    }
+}
+
+/// A track `title` by `artist` on `album` (its year and genres), number
+/// `number` on disc 1, with no audio: the shape every made-up catalog uses.
+pub fn track_on(id: Uuid, title: &str, artist: &ArtistCredit, album: &Album, number: u32) -> Track {
+    Track {
+        id,
+        title: title.to_string(),
+        sort_title: String::new(),
         artists: vec![artist.clone()],
         album_artist: Some(artist.clone()),
         album: Some(AlbumRef { id: album.id, title: album.title.clone() }),
@@ -120,14 +132,14 @@ fn track(rng: &mut StdRng, i: usize, number: u32, artist: &ArtistCredit, album: 
         disc_number: Some(1),
         year: album.year,
         genres: album.genres.clone(),
-        duration_ms: rng.random_range(90_000..420_000),
+        duration_ms: 0,
         codec: "opus".into(),
         bitrate_kbps: 128,
         file_size: 0,
         cover_art: None,
         audio_object: None,
         mbid: None,
-        added_at: base + i as u64 * 1000,
+        added_at: 0,
         revision: 0,
     }
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod profile;
+pub mod search;
 pub mod stream;
 
 use serde::{Deserialize, Serialize};

@@ -7,12 +7,16 @@
 //! (rebuild, time to ready, restart from disk), reads and memory.
 //! `cargo run --release -p chorus-bench -- auth` measures logins and what
 //! token verification costs an authenticated read.
+//! `cargo run --release -p chorus-bench -- search` runs the FTS5 anchor and
+//! compares search with it on the same catalog and queries.
 
+mod anchor;
 mod auth;
 mod catalog;
 mod echo;
 mod load;
 mod request;
+mod search;
 mod stream;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +42,8 @@ enum Bench {
     Auth(auth::Options),
     /// Stream: chunk throughput for concurrent listeners against direct object-store reads.
     Stream(stream::Options),
+    /// Search: index build, latency and hit@10 against SQLite FTS5 (the anchor).
+    Search(search::Options),
 }
 
 #[tokio::main]
@@ -47,5 +53,6 @@ async fn main() -> anyhow::Result<()> {
         Bench::Catalog(o) => catalog::run(o).await,
         Bench::Auth(o) => auth::run(o).await,
         Bench::Stream(o) => stream::run(o).await,
+        Bench::Search(o) => search::run(o).await,
     }
 }

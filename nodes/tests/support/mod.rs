@@ -5,6 +5,7 @@ pub mod auth;
 pub mod catalog;
 pub mod listener;
 pub mod probe;
+pub mod search;
 
 use std::time::Duration;
 

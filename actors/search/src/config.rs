@@ -1,0 +1,57 @@
+//! The `[search]` configuration section.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use serde::Deserialize;
+
+/// Where the index lives.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum IndexSpec {
+    /// In memory (the default): rebuilt from the catalog at every start.
+    #[default]
+    Memory,
+    /// In a directory (memory-mapped), for catalogs larger than memory; it is
+    /// emptied and rebuilt at start too, so it never disagrees with the catalog.
+    Dir(PathBuf),
+}
+
+impl FromStr for IndexSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "" | "mem" | "memory" => Ok(IndexSpec::Memory),
+            dir => Ok(IndexSpec::Dir(dir.strip_prefix("dir:").unwrap_or(dir).into())),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IndexSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Search settings (`CHORUS_SEARCH__<KEY>`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SearchConfig {
+    /// `memory`, or a directory for an on-disk index. When absent: in memory.
+    pub index: Option<IndexSpec>,
+    /// Memory the indexer may buffer before it writes a segment, in MB.
+    pub writer_memory_mb: usize,
+}
+
+impl SearchConfig {
+    /// Where this instance keeps its index: on disk only when configured
+    /// (a node's `data_dir` does not imply it: the index is rebuilt at start anyway).
+    pub fn index(&self) -> IndexSpec {
+        self.index.clone().unwrap_or_default()
+    }
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self { index: None, writer_memory_mb: 64 }
+    }
+}

@@ -1,0 +1,108 @@
+//! The search service: typo-tolerant search as you type over the catalog,
+//! with highlights, filters and facets.
+//!
+//! Search owns its index (tantivy, in memory unless configured): it is built
+//! from the catalog's record, the KV bucket `chorus_catalog`, before the
+//! instance registers its endpoints, and a supervised projector keeps it
+//! current; every applied batch is committed at once, so a catalog change is
+//! searchable well within a second. Queries never call the catalog.
+#![warn(missing_docs, unreachable_pub)]
+
+mod config;
+mod endpoints;
+mod entry;
+mod facets;
+mod floor;
+mod highlight;
+mod index;
+mod normalize;
+mod projection;
+mod query;
+mod schema;
+mod search;
+mod suggest;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chorus_catalog::CatalogConfig;
+use chorus_host::{HostContext, ServiceDef};
+use chorus_state::{catch_up, projector_child, Source, View, ViewSpec};
+use futures::future::BoxFuture;
+
+pub use config::{IndexSpec, SearchConfig};
+pub use index::SearchIndex;
+pub use search::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_BYTES};
+pub use suggest::{DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS};
+
+/// Service name, micro name and queue group.
+pub const NAME: &str = chorus_nats::subjects::search::SERVICE;
+
+/// An index caught up with the catalog, and what keeps it current.
+pub struct Built {
+    /// The index.
+    pub index: Arc<SearchIndex>,
+    /// Its applied catalog revision (the read-your-writes gate).
+    pub view: Arc<View>,
+    /// The catalog bucket it follows.
+    pub source: Source,
+    /// Catalog records indexed while catching up.
+    pub replayed: usize,
+    /// How long catching up took.
+    pub took: Duration,
+}
+
+/// Build an index from the catalog's record: everything in it now is
+/// searchable when this returns. Follow it live with [`Built::follower`].
+pub async fn build(
+    js: &async_nats::jetstream::Context,
+    config: &SearchConfig,
+    replicas: usize,
+) -> anyhow::Result<Built> {
+    let started = std::time::Instant::now();
+    let records = chorus_catalog::open_records(js, replicas).await?;
+    let index = Arc::new(SearchIndex::open(&config.index(), config.writer_memory_mb)?);
+    // The state kit's view only keeps the applied revision here (SurrealDB
+    // in memory, empty): the index is what search reads.
+    let view = Arc::new(View::open(&ViewSpec::Memory, NAME).await.context("opening the revision view")?);
+    let source = Source::Bucket(records.store().clone());
+    let indexer = projection::Indexer { index: index.clone() };
+    let replayed = catch_up(&source, &view, &indexer).await.context("indexing the catalog")?;
+    index.publish(true).await?;
+    index.go_live();
+    Ok(Built { index, view, source, replayed, took: started.elapsed() })
+}
+
+impl Built {
+    /// The supervised projector that keeps the index following the catalog.
+    pub fn follower(&self) -> chorus_host::ChildSpec {
+        let indexer = Arc::new(projection::Indexer { index: self.index.clone() });
+        projector_child(NAME, self.source.clone(), self.view.clone(), indexer)
+    }
+}
+
+/// Build a search instance: index the catalog, then hand the endpoints to the host.
+pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+    Box::pin(async move {
+        let config: SearchConfig = ctx.config.section(NAME)?;
+        let catalog: CatalogConfig = ctx.config.section(chorus_catalog::NAME)?;
+        let built = build(&ctx.jetstream(), &config, catalog.replicas).await?;
+        let documents = built.index.documents();
+        tracing::info!(documents, replayed = built.replayed, took = ?built.took, "search index caught up");
+        Ok(ServiceDef {
+            name: NAME,
+            description: "Typo-tolerant search over the catalog",
+            version: env!("CARGO_PKG_VERSION"),
+            endpoints: endpoints::endpoints(&built.index),
+            children: vec![built.follower()],
+            metadata: vec![
+                ("index".into(), built.index.kind().into()),
+                ("documents".into(), documents.to_string()),
+                ("index_replayed".into(), built.replayed.to_string()),
+                ("index_ready_ms".into(), built.took.as_millis().to_string()),
+            ],
+            gate: Some(built.view.clone()),
+        })
+    })
+}

@@ -1,0 +1,265 @@
+//! From what a listener typed to a tantivy query.
+//!
+//! Every word must match (in any of title, album, artist), in the best of
+//! these ways, each a score bucket that outranks the next whatever the
+//! BM25 part says:
+//!
+//! | way | bucket |
+//! |---|---|
+//! | the word exactly | [`EXACT`] |
+//! | a prefix (the last word, unless a space follows it) | [`PREFIX`] |
+//! | one typo | [`TYPO_1`] |
+//! | two typos | [`TYPO_2`] |
+//!
+//! Within a bucket, a query that is exactly the title (or an artist's name)
+//! comes first ([`WHOLE_TITLE`]), then BM25 with field weights (title 1.0,
+//! album 0.5, artist 0.3) orders the hits. Typos, like Meilisearch's: one in words of 5 or
+//! more characters, two in words of 9 or more, counting the longer of the
+//! typed word and the indexed one (`hart` finds `heart`: a letter left out
+//! of a 5-letter word is one typo; `rosr` never finds `rose`).
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::sync::OnceLock;
+
+use chorus_nats::messages::search::{SearchFilters, SearchKind};
+use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use crate::entry::kind_name;
+use crate::floor::FloorQuery;
+use crate::normalize::{fold, query_terms};
+use crate::schema::{Fields, MAX_PREFIX_CHARS};
+
+/// Score floor of a word matched exactly.
+pub(crate) const EXACT: f32 = 1000.0;
+/// Score floor of a word matched as a prefix.
+pub(crate) const PREFIX: f32 = 600.0;
+/// Score floor of a word matched with one typo.
+pub(crate) const TYPO_1: f32 = 300.0;
+/// Score floor of a word matched with two typos.
+pub(crate) const TYPO_2: f32 = 200.0;
+/// Added when the query is exactly the title: above any BM25 difference
+/// (under 50 a word), below any bucket step (100 or more).
+pub(crate) const WHOLE_TITLE: f32 = 90.0;
+/// How much a typo match's BM25 part counts against an exact one's.
+const TYPO_WEIGHT: f32 = 0.5;
+/// Words of a query that count; the rest are ignored (a pasted paragraph is not a search).
+pub(crate) const MAX_WORDS: usize = 10;
+/// Indexed words one typed word may stand for, closest first.
+const MAX_EXPANSIONS: usize = 40;
+/// Longest word typos are looked for in: longer ones are pasted, not typed,
+/// and their automata cost milliseconds to build.
+const MAX_TYPO_CHARS: usize = 24;
+
+/// Typos allowed in a word of `chars` characters.
+fn typo_budget(chars: usize) -> u8 {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// The automaton distance that finds every candidate a typed word of
+/// `chars` characters may have (candidates can be longer than it).
+fn search_distance(chars: usize) -> u8 {
+    (1..=2).rev().find(|&d| typo_budget(chars + d as usize) >= d).unwrap_or(0)
+}
+
+fn automaton(distance: u8) -> &'static LevenshteinAutomatonBuilder {
+    // Building a builder is the expensive part (milliseconds at distance 2): once each.
+    static ONE: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
+    static TWO: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
+    match distance {
+        1 => ONE.get_or_init(|| LevenshteinAutomatonBuilder::new(1, true)),
+        _ => TWO.get_or_init(|| LevenshteinAutomatonBuilder::new(2, true)),
+    }
+}
+
+/// A DFA walking tantivy's term dictionary.
+struct Walk<'a>(&'a DFA);
+
+impl tantivy_fst::Automaton for Walk<'_> {
+    type State = u32;
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
+}
+
+/// One typed word and what it may match.
+#[derive(Debug, Clone)]
+pub(crate) struct Word {
+    /// Folded.
+    pub(crate) text: String,
+    /// Whether it also matches as a prefix.
+    pub(crate) prefix: bool,
+    /// Indexed words within its typo budget, by text field index: (field, word, typos).
+    pub(crate) typos: Vec<(usize, String, u8)>,
+}
+
+/// A parsed query, its typos expanded against one searcher.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub(crate) words: Vec<Word>,
+}
+
+impl Plan {
+    /// The plan for `q`, or none when it has no words (empty, only symbols).
+    pub(crate) fn new(q: &str, searcher: &Searcher, fields: &Fields) -> Option<Plan> {
+        let mut terms = query_terms(q);
+        terms.truncate(MAX_WORDS);
+        let typing = !q.ends_with(char::is_whitespace);
+        let last = terms.len().checked_sub(1)?;
+        let words = terms
+            .into_iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let typos = expand(&text, searcher, fields);
+                Word { prefix: typing && i == last, typos, text }
+            })
+            .collect();
+        Some(Plan { words })
+    }
+
+    /// The text part of the query: every word must match.
+    pub(crate) fn query(&self, fields: &Fields) -> Box<dyn Query> {
+        let texts = fields.texts();
+        let mut all: Vec<(Occur, Box<dyn Query>)> = self
+            .words
+            .iter()
+            .map(|w| {
+                let mut ways =
+                    vec![bucket(any_field(texts.iter().map(|t| (t.words, w.text.as_str(), t.weight))), EXACT)];
+                if w.prefix {
+                    let p: String = w.text.chars().take(MAX_PREFIX_CHARS).collect();
+                    ways.push(bucket(any_field(texts.iter().map(|t| (t.prefixes, p.as_str(), t.weight))), PREFIX));
+                }
+                for (typos, floor) in [(1, TYPO_1), (2, TYPO_2)] {
+                    let found: Vec<_> = w
+                        .typos
+                        .iter()
+                        .filter(|(_, _, d)| *d == typos)
+                        .map(|(f, s, _)| (texts[*f].words, s.as_str(), texts[*f].weight * TYPO_WEIGHT))
+                        .collect();
+                    if !found.is_empty() {
+                        ways.push(bucket(any_field(found.into_iter()), floor));
+                    }
+                }
+                let way: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(ways));
+                (Occur::Must, way)
+            })
+            .collect();
+        let text = self.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+        let exactly = term(fields.title_whole, &text);
+        all.push((Occur::Should, Box::new(ConstScoreQuery::new(exactly, WHOLE_TITLE)) as Box<dyn Query>));
+        Box::new(BooleanQuery::new(all))
+    }
+}
+
+/// Indexed words (in any text field) within `word`'s typo budget, closest first.
+fn expand(word: &str, searcher: &Searcher, fields: &Fields) -> Vec<(usize, String, u8)> {
+    let chars = word.chars().count();
+    let distance = search_distance(chars);
+    if distance == 0 || chars > MAX_TYPO_CHARS {
+        return Vec::new();
+    }
+    let dfa = automaton(distance).build_dfa(word);
+    let mut found: BTreeMap<(usize, String), u8> = BTreeMap::new();
+    for segment in searcher.segment_readers() {
+        for (i, field) in fields.texts().iter().enumerate() {
+            let Ok(inverted) = segment.inverted_index(field.words) else { continue };
+            let Ok(mut stream) = inverted.terms().search(Walk(&dfa)).into_stream() else { continue };
+            while stream.advance() {
+                let Distance::Exact(d) = dfa.eval(stream.key()) else { continue };
+                let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
+                if d > 0 && d <= typo_budget(chars.max(candidate.chars().count())) {
+                    found.insert((i, candidate.to_string()), d);
+                }
+            }
+        }
+    }
+    let mut typos: Vec<_> = found.into_iter().map(|((f, s), d)| (f, s, d)).collect();
+    typos.sort_by_key(|(f, _, d)| (*d, *f));
+    typos.truncate(MAX_EXPANSIONS);
+    typos
+}
+
+/// Matches `text` in any of the given fields, BM25 weighted per field.
+fn any_field<'a>(terms: impl Iterator<Item = (Field, &'a str, f32)>) -> Box<dyn Query> {
+    let should = terms
+        .map(|(field, text, weight)| {
+            let q: Box<dyn Query> =
+                Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs));
+            (Occur::Should, Box::new(BoostQuery::new(q, weight)) as Box<dyn Query>)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(should))
+}
+
+/// `inner`'s score plus `floor` wherever it matches.
+fn bucket(inner: Box<dyn Query>, floor: f32) -> Box<dyn Query> {
+    Box::new(FloorQuery::new(inner, floor))
+}
+
+/// A condition that adds nothing to the score.
+fn filter(q: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+    (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
+}
+
+fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
+}
+
+/// `text` restricted to one kind and to the filters.
+pub(crate) fn restricted(
+    text: Box<dyn Query>,
+    kind: SearchKind,
+    filters: &SearchFilters,
+    fields: &Fields,
+) -> Box<dyn Query> {
+    let mut all = vec![(Occur::Must, text), filter(term(fields.kind, kind_name(kind)))];
+    if let Some(g) = &filters.genre {
+        all.push(filter(term(fields.genre, &fold(g))));
+    }
+    if filters.year_from.is_some() || filters.year_to.is_some() {
+        let bound = |y: Option<i32>| match y {
+            Some(y) => Bound::Included(Term::from_field_i64(fields.year, i64::from(y))),
+            None => Bound::Unbounded,
+        };
+        let range = RangeQuery::new(bound(filters.year_from), bound(filters.year_to));
+        all.push(filter(Box::new(range)));
+    }
+    if let Some(a) = filters.artist {
+        all.push(filter(term(fields.artist_id, &a.to_string())));
+    }
+    Box::new(BooleanQuery::new(all))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typo_budgets_follow_the_longer_word() {
+        assert_eq!((typo_budget(4), typo_budget(5), typo_budget(8), typo_budget(9)), (0, 1, 1, 2));
+        // 3 letters never reach a 5-letter word with one typo; 4 do (`hart` → `heart`).
+        assert_eq!(search_distance(3), 0);
+        assert_eq!(search_distance(4), 1);
+        assert_eq!(search_distance(6), 1);
+        assert_eq!(search_distance(7), 2);
+    }
+}

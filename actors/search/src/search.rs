@@ -1,0 +1,144 @@
+//! `catalog.query`: validate, plan, run one query per list, show the hits.
+
+use chorus_host::Fail;
+use chorus_nats::messages::search::{Hit, SearchKind, SearchQuery, SearchReply};
+use chorus_nats::{ServiceError, Status};
+use tantivy::collector::TopDocs;
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::{DocAddress, Searcher, TantivyDocument};
+
+use crate::entry::Entry;
+use crate::facets::FacetCollector;
+use crate::highlight::Marker;
+use crate::index::SearchIndex;
+use crate::query::{restricted, Plan};
+
+/// Longest query accepted, in bytes (a search box, not a document): 413 `query_too_long` past it.
+pub const MAX_QUERY_BYTES: usize = 1024;
+/// Hits per list when the request does not say.
+pub const DEFAULT_LIMIT: u32 = 20;
+/// Most hits per list.
+pub const MAX_LIMIT: u32 = 100;
+/// Deepest page start: nobody reads past it, and deep pages cost a top-k that large.
+pub const MAX_OFFSET: usize = 1000;
+
+const ALL_KINDS: [SearchKind; 3] = [SearchKind::Tracks, SearchKind::Albums, SearchKind::Artists];
+
+fn bad(code: &'static str, message: impl Into<String>) -> Fail {
+    Fail::Reply(ServiceError::bad_request(code, message))
+}
+
+/// Refuse a query that is too long to be typed.
+pub(crate) fn check_length(q: &str) -> Result<(), Fail> {
+    if q.len() > MAX_QUERY_BYTES {
+        return Err(Fail::Reply(ServiceError::new(
+            Status::TooLarge,
+            "query_too_long",
+            format!("a query has at most {MAX_QUERY_BYTES} bytes"),
+        )));
+    }
+    Ok(())
+}
+
+/// The page size asked for, `default` when absent; 400 `invalid_limit` outside 1 to `max`.
+pub(crate) fn limit(asked: Option<u32>, default: u32, max: u32) -> Result<usize, Fail> {
+    match asked {
+        None => Ok(default as usize),
+        Some(l) if (1..=max).contains(&l) => Ok(l as usize),
+        Some(_) => Err(bad("invalid_limit", format!("limit is 1 to {max}"))),
+    }
+}
+
+fn offset(cursor: Option<&str>) -> Result<usize, Fail> {
+    match cursor {
+        None | Some("") => Ok(0),
+        Some(c) => c
+            .parse::<usize>()
+            .ok()
+            .filter(|o| *o <= MAX_OFFSET)
+            .ok_or_else(|| bad("invalid_cursor", "cursor is not one this service issued")),
+    }
+}
+
+/// Read a hit back from the doc store and mark what matched.
+pub(crate) fn entry_at(searcher: &Searcher, index: &SearchIndex, at: DocAddress) -> Result<Entry, Fail> {
+    let doc: TantivyDocument = searcher.doc(at).map_err(|e| Fail::Crash(e.into()))?;
+    let bytes = doc.get_first(index.fields.stored).and_then(|v| v.as_bytes()).unwrap_or_default();
+    rmp_serde::from_slice(bytes).map_err(|e| Fail::Crash(anyhow::anyhow!("stored hit: {e}")))
+}
+
+fn hit(entry: Entry, score: f32, marker: &Marker) -> Hit {
+    let mut highlight = std::collections::BTreeMap::new();
+    for (name, text) in
+        [("title", Some(&entry.title)), ("album", entry.album.as_ref()), ("artist", entry.artist.as_ref())]
+    {
+        if let Some(marked) = text.and_then(|t| marker.mark(t)) {
+            highlight.insert(name.to_string(), marked);
+        }
+    }
+    Hit { highlight, ..entry.hit(score) }
+}
+
+/// A query ready to run: one searcher, the text part, what to highlight.
+pub(crate) struct Prepared {
+    pub(crate) searcher: Searcher,
+    pub(crate) text: Box<dyn Query>,
+    pub(crate) marker: Marker,
+}
+
+impl SearchIndex {
+    /// Plan `q` against the index as it is now; none when `q` has no words.
+    pub(crate) fn prepare(&self, q: &str) -> Option<Prepared> {
+        let searcher = self.searcher();
+        let plan = Plan::new(q, &searcher, &self.fields)?;
+        Some(Prepared { text: plan.query(&self.fields), marker: Marker::new(&plan), searcher })
+    }
+
+    /// Answer a query; what `catalog.query` does, callable in process.
+    pub fn search(&self, req: &SearchQuery) -> Result<SearchReply, Fail> {
+        check_length(&req.q)?;
+        let limit = limit(req.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+        let offset = offset(req.cursor.as_deref())?;
+        if let (Some(from), Some(to)) = (req.filters.year_from, req.filters.year_to) {
+            if from > to {
+                return Err(bad("invalid_years", "year_from is after year_to"));
+            }
+        }
+        let Some(Prepared { searcher, text, marker }) = self.prepare(&req.q) else {
+            return Ok(SearchReply::default());
+        };
+        let mut reply = SearchReply::default();
+        let mut more = false;
+        let kinds = req.kinds.as_deref().unwrap_or(&ALL_KINDS);
+        for kind in ALL_KINDS.into_iter().filter(|k| kinds.contains(k)) {
+            let query = restricted(text.box_clone(), kind, &req.filters, &self.fields);
+            // One more than asked: whether a next page exists.
+            let top = TopDocs::with_limit(limit + 1).and_offset(offset);
+            let docs = if kind == SearchKind::Tracks {
+                let (docs, counts) = searcher.search(&query, &(top, FacetCollector)).map_err(crash)?;
+                reply.facets = counts.facets();
+                docs
+            } else {
+                searcher.search(&query, &top).map_err(crash)?
+            };
+            more |= docs.len() > limit;
+            let hits = docs
+                .into_iter()
+                .take(limit)
+                .map(|(score, at)| Ok(hit(entry_at(&searcher, self, at)?, score, &marker)))
+                .collect::<Result<Vec<_>, Fail>>()?;
+            match kind {
+                SearchKind::Tracks => reply.tracks = hits,
+                SearchKind::Albums => reply.albums = hits,
+                SearchKind::Artists => reply.artists = hits,
+            }
+        }
+        reply.next_cursor = (more && offset + limit <= MAX_OFFSET).then(|| (offset + limit).to_string());
+        Ok(reply)
+    }
+}
+
+fn crash(e: tantivy::TantivyError) -> Fail {
+    Fail::Crash(anyhow::Error::new(e).context("running a query"))
+}
