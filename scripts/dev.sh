@@ -99,10 +99,12 @@ Chorus dev stack is up.
 Try it with the nats CLI:
   nats --server $nats_url --user service --password $CHORUS_SERVICE_PASSWORD req chorus.catalog.v1.track.list '{"limit": 2}'
   nats --server $nats_url --user service --password $CHORUS_SERVICE_PASSWORD micro info catalog
+  nats --server $nats_url --user service --password $CHORUS_SERVICE_PASSWORD req chorus.search.v1.catalog.query '{"q": "sigur r", "limit": 5}'
 
 or, without the nats CLI, with the chorus CLI:
   CHORUS_CONFIG=.dev/chorus.toml $bin/chorus req chorus.catalog.v1.track.list '{"limit": 2}'
   CHORUS_CONFIG=.dev/chorus.toml $bin/chorus micro info catalog
+  CHORUS_CONFIG=.dev/chorus.toml $bin/chorus req chorus.search.v1.catalog.query '{"q": "sigur r", "limit": 5}'
 
 Ctrl-C stops everything.
 INFO
