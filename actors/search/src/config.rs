@@ -55,3 +55,18 @@ impl Default for SearchConfig {
         Self { index: None, writer_memory_mb: 64 }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_index_specs() {
+        assert_eq!("memory".parse::<IndexSpec>(), Ok(IndexSpec::Memory));
+        assert_eq!("".parse::<IndexSpec>(), Ok(IndexSpec::Memory));
+        assert_eq!("/var/search".parse::<IndexSpec>(), Ok(IndexSpec::Dir("/var/search".into())));
+        assert_eq!("dir:/var/search".parse::<IndexSpec>(), Ok(IndexSpec::Dir("/var/search".into())));
+        let config: SearchConfig = serde_json::from_value(serde_json::json!({"index": "mem"})).unwrap();
+        assert_eq!((config.index(), config.writer_memory_mb), (IndexSpec::Memory, 64));
+    }
+}

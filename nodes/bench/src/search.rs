@@ -169,6 +169,18 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let wire = replay(&fts5.queries, o.passes, like_fts5, through_nats).await;
     let full = replay(&fts5.queries, o.passes, search_box, through_nats).await;
     let fresh = freshness(&catalog, &client, &tracks[0]).await?;
+    let queries: std::sync::Arc<Vec<SearchQuery>> = std::sync::Arc::new(fts5.queries.iter().map(search_box).collect());
+    let load = {
+        let client = client.clone();
+        crate::load::closed_loop(16, Duration::from_millis(500), Duration::from_secs(3), move |i| {
+            let (client, queries) = (client.clone(), queries.clone());
+            async move {
+                let req = &queries[i as usize % queries.len()];
+                client.request::<_, SearchReply>(search::catalog_query(), req).await.is_ok()
+            }
+        })
+        .await
+    };
     host.drain().await?;
     report(&local, &wire, &fts5.results.per_kind);
     let all = full.get("all").cloned().unwrap_or_default();
@@ -178,6 +190,13 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
         all.p(0.95),
         all.p(0.99),
         all.hit_at_10()
+    );
+    println!(
+        "search-box requests, 16 in flight through NATS: {:.0} req/s, p50 {:.0} / p99 {:.0} µs, {} failed",
+        load.rate(),
+        load.p(0.5),
+        load.p(0.99),
+        load.errors
     );
     println!(
         "a new track searchable through NATS after (write to first hit, 5 tries): {}",
