@@ -4,6 +4,7 @@
 # imports the demo music, and prints how to reach it. Ctrl-C stops everything.
 #
 # Settings (environment): CHORUS_NATS_PORT (4222), CHORUS_WS_PORT (8080),
+# CHORUS_WEB_PORT (5173, the web player's page), CHORUS_DEV_DIR (.dev),
 # CHORUS_DEV_SYNTHETIC (synthetic tracks to add, default 0), CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,9 @@ source scripts/demo-music.sh
 
 export CHORUS_NATS_PORT=${CHORUS_NATS_PORT:-4222}
 export CHORUS_WS_PORT=${CHORUS_WS_PORT:-8080}
-dev="$root/.dev"
+# CHORUS_DEV_DIR: where state and passwords live (default .dev/; the web
+# player's end-to-end test points it at a temporary directory).
+dev="${CHORUS_DEV_DIR:-$root/.dev}"
 mkdir -p "$dev/jetstream"
 export CHORUS_JS_DIR="$dev/jetstream"
 
@@ -31,7 +34,13 @@ if [ -z "${CHORUS_ADMIN_PASSWORD:-}" ]; then
 fi
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in "$CHORUS_NATS_PORT" "$CHORUS_WS_PORT"; do
+# --- web player (examples/web): its page port is checked with the others ---
+export CHORUS_WEB_PORT=${CHORUS_WEB_PORT:-5173}
+web_dir="$root/examples/web"
+web_ports=()
+command -v npm >/dev/null && web_ports=("$CHORUS_WEB_PORT")
+# --- end web player ---
+for p in "$CHORUS_NATS_PORT" "$CHORUS_WS_PORT" "${web_ports[@]}"; do
   if port_busy "$p"; then
     echo "port $p is in use (another dev stack?). Stop it, or set CHORUS_NATS_PORT / CHORUS_WS_PORT." >&2
     exit 1
@@ -43,6 +52,19 @@ ensure_demo_music
 echo "==> building chorus-node and chorus (first build takes several minutes)"
 cargo build --locked -p chorus-nodes --bins
 bin="${CARGO_TARGET_DIR:-$root/target}/debug"
+
+# --- web player (examples/web): built with esbuild from the npm registry ---
+web_ok=0
+if [ ${#web_ports[@]} -gt 0 ]; then
+  echo "==> building the web player (examples/web, $(node --version))"
+  if [ ! -f "$web_dir/node_modules/.package-lock.json" ] || [ "$web_dir/package-lock.json" -nt "$web_dir/node_modules/.package-lock.json" ]; then
+    (cd "$web_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  (cd "$web_dir" && npm run --silent build) && web_ok=1 || echo "==> the web player did not build; the stack starts without it" >&2
+else
+  echo "==> npm not found: no web player (install Node.js 18 or newer with npm, e.g. apt-get install nodejs npm)" >&2
+fi
+# --- end web player ---
 
 # The key access tokens are signed with: made once, kept in .dev/ (never committed).
 if [ ! -s "$dev/signing.keys" ]; then
@@ -109,9 +131,27 @@ if [ "${CHORUS_DEV_SYNTHETIC:-0}" -gt 0 ]; then
   "$bin/chorus" seed --tracks "$CHORUS_DEV_SYNTHETIC"
 fi
 
+# --- web player: its settings (never the service password) and a static server ---
+web_line="(npm not found: no web player)"
+if [ "$web_ok" = 1 ]; then
+  mkdir -p "$dev/web"
+  (umask 077; printf '{"ws_url": "ws://127.0.0.1:%s", "user": "web", "password": "%s"}\n' \
+    "$CHORUS_WS_PORT" "$CHORUS_WEB_PASSWORD" >"$dev/web/config.json")
+  node_pid=${pids[0]}
+  CHORUS_WEB_CONFIG="$dev/web/config.json" setsid node "$web_dir/serve.mjs" >"$dev/web.log" 2>&1 &
+  pids=("$!" "${pids[@]}")
+  for _ in $(seq 1 50); do port_busy "$CHORUS_WEB_PORT" && break; sleep 0.1; done
+  web_line="http://127.0.0.1:$CHORUS_WEB_PORT/   (open it, create an account, listen)"
+  [ "$CHORUS_WEB_PORT" = 5173 ] || web_line="$web_line
+              CHORUS_WEB_PORT is not 5173: nats/conf/dev.conf allows websockets from :5173 pages only"
+fi
+# --- end web player ---
+
 cat <<INFO
 
 Chorus dev stack is up.
+
+  Web player  $web_line
 
   NATS        $nats_url   user: service  password: $CHORUS_SERVICE_PASSWORD
   WebSocket   ws://127.0.0.1:$CHORUS_WS_PORT  user: web  password: $CHORUS_WEB_PASSWORD
@@ -121,6 +161,7 @@ Chorus dev stack is up.
 Try it with the nats CLI:
   nats --server $nats_url --user service --password $CHORUS_SERVICE_PASSWORD req chorus.catalog.v1.track.list '{"limit": 2}'
   nats --server $nats_url --user service --password $CHORUS_SERVICE_PASSWORD micro info catalog
+  nats --server $nats_url --user service --password $CHORUS_SERVICE_PASSWORD req chorus.search.v1.catalog.query '{"q": "sigur r", "limit": 5}'
 
 Sign in (a listener registers with chorus.auth.v1.user.register):
   nats --server $nats_url --user service --password $CHORUS_SERVICE_PASSWORD req chorus.auth.v1.session.login '{"username": "admin", "password": "$CHORUS_ADMIN_PASSWORD"}'
@@ -130,9 +171,10 @@ or, without the nats CLI, with the chorus CLI:
   export CHORUS_CONFIG=.dev/chorus.toml
   $bin/chorus req chorus.catalog.v1.track.list '{"limit": 2}'
   $bin/chorus micro info catalog
+  $bin/chorus req chorus.search.v1.catalog.query '{"q": "sigur r", "limit": 5}'
   export CHORUS_TOKEN=\$(CHORUS_PASSWORD=$CHORUS_ADMIN_PASSWORD $bin/chorus login admin)
   $bin/chorus req chorus.auth.v1.user.list '{}'
 
 Ctrl-C stops everything.
 INFO
-wait "${pids[0]}"
+wait "${node_pid:-${pids[0]}}"  # the node: when it exits, everything stops

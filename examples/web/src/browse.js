@@ -1,0 +1,128 @@
+// Pages for finding music: home, search, album, artist, genre.
+import { h, icon, cover, highlighted } from './ui.js';
+import { catalog, search, profile } from './subjects.js';
+import { trackList, albumGrid, pageHeader, star, link } from './components.js';
+
+export async function home(app) {
+  const [albums, genres, artists, recent] = await Promise.all([
+    app.wire.request(catalog.albumList, { type: 'newest', limit: 12 }),
+    app.wire.request(catalog.genreList, {}),
+    app.wire.request(catalog.artistList, { limit: 24 }),
+    app.session.call(profile.playRecent, { limit: 6 }).catch(() => ({ tracks: [] })),
+  ]);
+  const recentTracks = await app.tracksById(recent.tracks.map((t) => t.track_id));
+  return h('div.page',
+    h('h1.greeting', greeting(), app.session.user ? `, ${app.session.user.username}` : ''),
+    recentTracks.length ? [h('h2', link('#/recent', 'Recently played')), trackList(app, recentTracks)] : null,
+    h('h2', 'Newest albums'),
+    albumGrid(albums.albums),
+    genres.genres.length ? [h('h2', 'Genres'), h('div.chips', genres.genres.map((g) =>
+      h('a.chip', { href: `#/genre/${encodeURIComponent(g.name)}` }, g.name, h('small', ` ${g.tracks}`))))] : null,
+    h('h2', 'Artists'),
+    h('div.chips', artists.artists.map((a) => h('a.chip', { href: `#/artist/${a.id}` }, a.name))),
+  );
+}
+
+function greeting() {
+  const hour = new Date().getHours();
+  return hour < 5 ? 'Good night' : hour < 12 ? 'Good morning' : hour < 18 ? 'Good afternoon' : 'Good evening';
+}
+
+/**
+ * Search as you type: every keystroke sends a query; replies that arrive
+ * after a newer one are dropped, so the list always matches the box.
+ */
+export function searchPage(app) {
+  const results = h('div.search-results', { 'aria-live': 'polite' });
+  const timing = h('span.timing');
+  let latest = 0;
+  const run = async (q) => {
+    const n = ++latest;
+    if (!q.trim()) {
+      results.replaceChildren(h('p.empty', 'Type a title, an album or an artist. Typos are forgiven.'));
+      timing.textContent = '';
+      return;
+    }
+    const started = performance.now();
+    try {
+      const reply = await app.wire.request(search.query, { q, limit: 20 }, { timeout: 3000 });
+      if (n !== latest) return;
+      timing.textContent = `${Math.round(performance.now() - started)} ms`;
+      results.replaceChildren(...await renderResults(app, reply));
+    } catch (err) {
+      if (n !== latest) return;
+      results.replaceChildren(app.errorPanel(err, () => run(q)));
+    }
+  };
+  app.onSearch = run;
+  run(app.searchBox.value);
+  return h('div.page', h('div.page-title-row', h('h1', 'Search'), timing), results);
+}
+
+async function renderResults(app, reply) {
+  const out = [];
+  if (reply.tracks.length) {
+    // Hits carry names; a batch read brings the whole tracks (album, duration) to play them.
+    const tracks = await app.tracksById(reply.tracks.map((t) => t.id));
+    const hits = new Map(reply.tracks.map((t) => [t.id, t]));
+    out.push(h('h2', 'Tracks'), trackList(app, tracks));
+    // Show what matched: the highlighted title replaces the plain one.
+    for (const li of out[1].querySelectorAll('li.track')) {
+      const hit = hits.get(li.dataset.trackId);
+      if (hit?.highlight?.title) li.querySelector('.track-title').replaceChildren(...highlighted(hit.highlight.title, hit.title));
+    }
+  }
+  if (reply.albums.length) {
+    out.push(h('h2', 'Albums'), h('div.grid', reply.albums.map((a) =>
+      h('a.card', { href: `#/album/${a.id}` }, cover(a.id, a.title),
+        h('div.card-title', ...highlighted(a.highlight?.title, a.title)),
+        h('div.card-sub', [a.artist, a.year].filter(Boolean).join(' · '))))));
+  }
+  if (reply.artists.length) {
+    out.push(h('h2', 'Artists'), h('div.chips', reply.artists.map((a) =>
+      h('a.chip', { href: `#/artist/${a.id}` }, ...highlighted(a.highlight?.title, a.title)))));
+  }
+  if (!out.length) out.push(h('p.empty', 'Nothing found. Check the spelling, or try fewer words.'));
+  return out;
+}
+
+export async function album(app, id) {
+  const { album: a, tracks } = await app.wire.request(catalog.albumGet, { id });
+  const sub = [a.artist ? link(`#/artist/${a.artist.id}`, a.artist.name) : null, a.year ? ` · ${a.year}` : null,
+    ` · ${tracks.length} track${tracks.length === 1 ? '' : 's'}`];
+  return h('div.page',
+    pageHeader({ seed: a.id, title: a.title, kind: 'Album', sub, actions: [
+      h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.length }, icon('play'), 'Play'),
+      h('button.btn', { onclick: () => app.player.enqueue(tracks) }, icon('queue'), 'Add to queue'),
+      star(app, 'album', a.id, a.title),
+    ] }),
+    a.genres?.length ? h('div.chips', a.genres.map((g) => h('a.chip', { href: `#/genre/${encodeURIComponent(g)}` }, g))) : null,
+    trackList(app, tracks, { numbered: true, showAlbum: false }));
+}
+
+export async function artist(app, id) {
+  const [{ artist: a, albums }, { tracks }] = await Promise.all([
+    app.wire.request(catalog.artistGet, { id }),
+    app.wire.request(catalog.trackList, { artist: id, limit: 100 }),
+  ]);
+  return h('div.page',
+    pageHeader({ seed: a.id, title: a.name, kind: 'Artist', sub: `${albums.length} album${albums.length === 1 ? '' : 's'}`, actions: [
+      h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.length }, icon('play'), 'Play all'),
+      star(app, 'artist', a.id, a.name),
+    ] }),
+    h('h2', 'Albums'), albumGrid(albums),
+    h('h2', 'Tracks'), trackList(app, tracks));
+}
+
+export async function genre(app, name) {
+  const [{ albums }, { tracks }] = await Promise.all([
+    app.wire.request(catalog.albumList, { type: 'by_genre', genre: name, limit: 50 }),
+    app.wire.request(catalog.trackList, { genre: name, limit: 100 }),
+  ]);
+  return h('div.page',
+    pageHeader({ seed: `genre:${name}`, title: name, kind: 'Genre', actions: [
+      h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.length }, icon('play'), 'Play'),
+    ] }),
+    h('h2', 'Albums'), albumGrid(albums),
+    h('h2', 'Tracks'), trackList(app, tracks));
+}

@@ -1,0 +1,104 @@
+// The listener's own pages: playlists, starred, recently played, the queue.
+import { h, icon, cover, timeAgo, duration, artistNames, showError, toast } from './ui.js';
+import { catalog, profile } from './subjects.js';
+import { trackList, albumGrid, pageHeader } from './components.js';
+
+export async function playlists(app) {
+  await app.loadPlaylists();
+  const form = h('form.inline-form', {
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const name = e.currentTarget.elements.name.value.trim();
+      if (!name) return;
+      const p = await app.createPlaylist(name, []);
+      if (p) location.hash = `#/playlist/${p.id}`;
+    },
+  }, h('input', { name: 'name', placeholder: 'New playlist name', 'aria-label': 'New playlist name', maxLength: 200 }),
+  h('button.btn.primary', { type: 'submit' }, icon('add'), 'Create'));
+  return h('div.page', h('h1', 'Playlists'), form,
+    app.playlists.length
+      ? h('div.grid', app.playlists.map((p) => h('a.card', { href: `#/playlist/${p.id}` }, cover(p.id, p.name),
+        h('div.card-title', p.name), h('div.card-sub', `${p.tracks.length} track${p.tracks.length === 1 ? '' : 's'}`))))
+      : h('p.empty', 'No playlists yet. Create one here, or from any track\'s ••• menu.'));
+}
+
+export async function playlist(app, id) {
+  const { playlist: p, tracks, hidden } = await app.session.call(profile.playlistGet, { id });
+  const total = tracks.reduce((s, t) => s + (t.duration_ms ?? 0), 0);
+  const remove = (t, i) => h('button.icon-btn', {
+    'aria-label': `Remove ${t.title} from ${p.name}`, title: 'Remove from playlist',
+    onclick: async (e) => {
+      e.stopPropagation();
+      try {
+        await app.session.call(profile.playlistUpdate, { id: p.id, revision: p.revision, ops: [{ op: 'remove', positions: [i] }] });
+        toast(`Removed ${t.title}`);
+        await app.loadPlaylists();
+        app.rerender();
+      } catch (err) {
+        showError(err);
+        if (err.status === 409) app.rerender();
+      }
+    },
+  }, icon('close'));
+  return h('div.page',
+    pageHeader({ seed: p.id, title: p.name, kind: p.public ? 'Public playlist' : 'Playlist',
+      sub: `${tracks.length} track${tracks.length === 1 ? '' : 's'} · ${duration(total)}${hidden ? ` · ${hidden} no longer available` : ''}`,
+      actions: [
+        h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.length }, icon('play'), 'Play'),
+        h('button.btn', { onclick: () => app.player.enqueue(tracks) }, icon('queue'), 'Add to queue'),
+        h('button.btn.danger', { onclick: async () => {
+          if (!confirm(`Delete the playlist "${p.name}"?`)) return;
+          try {
+            await app.session.call(profile.playlistDelete, { id: p.id, revision: p.revision });
+            await app.loadPlaylists();
+            location.hash = '#/playlists';
+          } catch (err) {
+            showError(err);
+          }
+        } }, 'Delete'),
+      ] }),
+    p.description ? h('p.description', p.description) : null,
+    trackList(app, tracks, { extra: remove }));
+}
+
+export async function favorites(app) {
+  const fav = await app.loadFavorites();
+  const [tracks, albums, artists] = await Promise.all([
+    app.tracksById(fav.tracks.map((f) => f.id)),
+    Promise.all(fav.albums.slice(0, 60).map((f) => app.wire.request(catalog.albumGet, { id: f.id }).then((r) => r.album).catch(() => null))),
+    Promise.all(fav.artists.slice(0, 60).map((f) => app.wire.request(catalog.artistGet, { id: f.id }).then((r) => r.artist).catch(() => null))),
+  ]);
+  return h('div.page', h('h1', 'Starred'),
+    h('h2', 'Tracks'), trackList(app, tracks),
+    h('h2', 'Albums'), albumGrid(albums.filter(Boolean)),
+    h('h2', 'Artists'), artists.filter(Boolean).length
+      ? h('div.chips', artists.filter(Boolean).map((a) => h('a.chip', { href: `#/artist/${a.id}` }, a.name)))
+      : h('p.empty', 'No starred artists yet.'));
+}
+
+export async function recent(app) {
+  const { tracks: plays } = await app.session.call(profile.playRecent, { limit: 50 });
+  const tracks = await app.tracksById(plays.map((p) => p.track_id));
+  const when = new Map(plays.map((p) => [p.track_id, p.played_at]));
+  return h('div.page', h('h1', 'Recently played'),
+    tracks.length
+      ? trackList(app, tracks, { meta: (t) => h('span.when', timeAgo(when.get(t.id))) })
+      : h('p.empty', 'Nothing yet. A track counts as played after 30 seconds, or when it ends.'));
+}
+
+export function queue(app) {
+  const { player } = app;
+  const q = player.queue;
+  const row = (t, i) => h(`li.track${i === player.index ? '.current' : ''}`, { dataset: { trackId: t.id } },
+    h('button.icon-btn.play-row', { 'aria-label': `Play ${t.title}`, onclick: () => player.playAt(i) }, cover(t.album?.id ?? t.id, t.album?.title ?? t.title, 'xs'), icon('play')),
+    h('div.track-main', h('div.track-title', t.title), h('div.track-sub', artistNames(t))),
+    h('span.track-time', duration(t.duration_ms)),
+    h('button.icon-btn', { 'aria-label': `Move ${t.title} up`, title: 'Move up', disabled: i === 0, onclick: () => player.move(i, i - 1) }, icon('up')),
+    h('button.icon-btn', { 'aria-label': `Remove ${t.title} from the queue`, title: 'Remove', disabled: i === player.index, onclick: () => player.removeAt(i) }, icon('close')));
+  const upcoming = q.slice(player.index + 1);
+  return h('div.page', h('div.page-title-row', h('h1', 'Queue'),
+    upcoming.length ? h('button.btn', { onclick: () => player.clearUpcoming() }, 'Clear upcoming') : null),
+  player.current ? [h('h2', 'Now playing'), h('ol.tracks', row(player.current, player.index))] : h('p.empty', 'Nothing is playing. Pick a track, or add some with ••• → Add to queue.'),
+  upcoming.length ? [h('h2', 'Next up'), h('ol.tracks', upcoming.map((t, k) => row(t, player.index + 1 + k)))] : null,
+  player.index > 0 ? [h('h2', 'Played'), h('ol.tracks.dim', q.slice(0, player.index).map((t, i) => row(t, i)))] : null);
+}

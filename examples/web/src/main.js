@@ -1,0 +1,307 @@
+// The Chorus web player: connects as the `web` user, signs the listener in,
+// and routes between pages (#/album/<id>, ...) around a now-playing bar.
+import { Wire } from './wire.js';
+import { Session } from './session.js';
+import { Player } from './player.js';
+import { h, icon, errorText, showError, toast } from './ui.js';
+import { catalog, profile } from './subjects.js';
+import { closeMenu } from './components.js';
+import { renderLogin } from './login.js';
+import { nowPlayingBar } from './nowplaying.js';
+import * as browse from './browse.js';
+import * as library from './library.js';
+
+const root = document.getElementById('root');
+
+const app = {
+  wire: null,
+  session: null,
+  player: null,
+  playlists: [],
+  favorites: { track: new Set(), album: new Set(), artist: new Set() },
+  trackCache: new Map(),
+  searchBox: null,
+  onSearch: null,
+  view: null,
+  renderId: 0,
+
+  /** Tracks in the order of `ids`, from the cache or one batch request. */
+  async tracksById(ids) {
+    const missing = [...new Set(ids.filter((id) => !this.trackCache.has(id)))];
+    for (let i = 0; i < missing.length; i += 500) {
+      const { tracks } = await this.wire.request(catalog.trackBatch, { ids: missing.slice(i, i + 500) });
+      for (const t of tracks) this.trackCache.set(t.id, t);
+    }
+    return ids.map((id) => this.trackCache.get(id)).filter(Boolean);
+  },
+
+  async loadPlaylists() {
+    this.playlists = (await this.session.call(profile.playlistList, {})).playlists;
+    renderSidebarPlaylists();
+    return this.playlists;
+  },
+
+  async loadFavorites() {
+    const fav = await this.session.call(profile.favoriteList, {});
+    this.favorites = {
+      track: new Set(fav.tracks.map((f) => f.id)),
+      album: new Set(fav.albums.map((f) => f.id)),
+      artist: new Set(fav.artists.map((f) => f.id)),
+    };
+    this.refreshStars();
+    return fav;
+  },
+
+  refreshStars() {
+    for (const b of document.querySelectorAll('[data-star-kind]')) {
+      b.setAttribute('aria-pressed', String(this.favorites[b.dataset.starKind].has(b.dataset.starId)));
+    }
+  },
+
+  async createPlaylist(name, tracks) {
+    try {
+      const p = await this.session.call(profile.playlistCreate, { name, tracks });
+      toast(tracks.length ? `Added to the new playlist ${name}` : `Created ${name}`);
+      await this.loadPlaylists();
+      return p;
+    } catch (err) {
+      showError(err);
+      return null;
+    }
+  },
+
+  /** Append to a playlist at the revision last read; on a conflict read again once. */
+  async addToPlaylist(id, tracks) {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const { playlist } = await this.session.call(profile.playlistGet, { id });
+        await this.session.call(profile.playlistUpdate, { id, revision: playlist.revision, ops: [{ op: 'add', tracks }] });
+        toast(`Added to ${playlist.name}`);
+        await this.loadPlaylists();
+        if (location.hash === `#/playlist/${id}`) this.rerender();
+        return;
+      } catch (err) {
+        if (err.status === 409 && attempt === 0) continue;
+        showError(err);
+        return;
+      }
+    }
+  },
+
+  errorPanel(err, retry) {
+    return h('div.error-panel', { role: 'alert' }, h('p', errorText(err)),
+      retry ? h('button.btn', { onclick: retry }, 'Try again') : null);
+  },
+
+  rerender() {
+    route();
+  },
+};
+
+// ---- shell -------------------------------------------------------------
+
+let main;
+let sidebarPlaylists;
+let connectionDot;
+
+function renderShell() {
+  app.searchBox = h('input.search-box', {
+    type: 'search', placeholder: 'Search tracks, albums, artists', 'aria-label': 'Search', autocomplete: 'off',
+    oninput: (e) => {
+      if (!location.hash.startsWith('#/search')) history.replaceState(null, '', '#/search');
+      if (!app.onSearch || app.view !== 'search') route();
+      else app.onSearch(e.target.value);
+    },
+    onfocus: () => {
+      if (!location.hash.startsWith('#/search') && app.searchBox.value) location.hash = '#/search';
+    },
+  });
+  const nav = (href, ic, label) => h('a.nav-link', { href, dataset: { nav: href } }, icon(ic), h('span', label));
+  sidebarPlaylists = h('div.side-playlists');
+  connectionDot = h('span.conn', { title: 'Connection' });
+  main = h('main.view', { id: 'view', tabIndex: -1 });
+  root.replaceChildren(
+    h('div.app',
+      h('aside.sidebar',
+        h('div.brand', h('span.logo', '♪'), 'Chorus', connectionDot),
+        h('nav.nav', { 'aria-label': 'Main' },
+          nav('#/', 'home', 'Home'), nav('#/search', 'search', 'Search'), nav('#/favorites', 'star', 'Starred'),
+          nav('#/recent', 'history', 'Recent'), nav('#/playlists', 'list', 'Playlists'), nav('#/queue', 'queue', 'Queue')),
+        h('div.side-heading', 'Playlists'),
+        sidebarPlaylists,
+        h('div.account',
+          h('span.user', app.session.user?.username ?? ''),
+          h('button.btn.small', { onclick: signOut }, 'Sign out'),
+          h('button.btn.small.ghost', { onclick: showShortcuts, 'aria-label': 'Keyboard shortcuts' }, '?'))),
+      h('div.content', h('div.topbar', app.searchBox), main),
+      nowPlayingBar(app)));
+  renderSidebarPlaylists();
+  setConnection(connectionState);
+}
+
+function renderSidebarPlaylists() {
+  if (!sidebarPlaylists) return;
+  sidebarPlaylists.replaceChildren(...app.playlists.map((p) => h('a.side-link', { href: `#/playlist/${p.id}` }, p.name)));
+}
+
+let connectionState = 'connected';
+function setConnection(state) {
+  connectionState = state;
+  if (!connectionDot) return;
+  connectionDot.className = `conn ${state}`;
+  connectionDot.title = { connected: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected' }[state] ?? state;
+  if (state === 'reconnecting') toast('Connection lost; reconnecting…', { error: true });
+}
+
+// ---- routing -----------------------------------------------------------
+
+const routes = [
+  [/^#\/?$/, 'home', () => browse.home(app)],
+  [/^#\/search/, 'search', () => browse.searchPage(app)],
+  [/^#\/album\/(.+)$/, 'album', (id) => browse.album(app, id)],
+  [/^#\/artist\/(.+)$/, 'artist', (id) => browse.artist(app, id)],
+  [/^#\/genre\/(.+)$/, 'genre', (name) => browse.genre(app, decodeURIComponent(name))],
+  [/^#\/playlists$/, 'playlists', () => library.playlists(app)],
+  [/^#\/playlist\/(.+)$/, 'playlist', (id) => library.playlist(app, id)],
+  [/^#\/favorites$/, 'favorites', () => library.favorites(app)],
+  [/^#\/recent$/, 'recent', () => library.recent(app)],
+  [/^#\/queue$/, 'queue', () => library.queue(app)],
+];
+
+async function route() {
+  if (!app.session?.signedIn || !main) return;
+  closeMenu();
+  const hash = location.hash || '#/';
+  const match = routes.find(([re]) => re.test(hash));
+  const id = ++app.renderId;
+  for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', a.dataset.nav === hash || (hash.startsWith(a.dataset.nav) && a.dataset.nav !== '#/'));
+  if (!match) {
+    main.replaceChildren(h('div.page', h('h1', 'Not found'), h('p', h('a', { href: '#/' }, 'Back home'))));
+    return;
+  }
+  const [re, viewName, view] = match;
+  app.view = viewName;
+  if (viewName !== 'search') app.onSearch = null;
+  if (!main.childNodes.length || app.lastView !== hash) main.replaceChildren(h('div.loading', 'Loading…'));
+  app.lastView = hash;
+  try {
+    const node = await view(...hash.match(re).slice(1));
+    if (id !== app.renderId) return;
+    main.replaceChildren(node);
+    app.refreshStars();
+  } catch (err) {
+    if (id !== app.renderId) return;
+    if (err.status === 401) return; // the session ended: the login page is on its way
+    main.replaceChildren(h('div.page', app.errorPanel(err, route)));
+  }
+}
+
+window.addEventListener('hashchange', () => {
+  route();
+  main?.focus({ preventScroll: true });
+  main?.scrollTo?.(0, 0);
+});
+
+// ---- keyboard ----------------------------------------------------------
+
+function showShortcuts() {
+  const rows = [['Space or K', 'Play / pause'], ['← / →', 'Back / forward 5 s'], ['J / L', 'Back / forward 10 s'],
+    ['Shift + ← / →', 'Previous / next track'], ['/', 'Search'], ['Q', 'Queue'], ['?', 'This help']];
+  const dialog = h('dialog.shortcuts', h('h2', 'Keyboard shortcuts'),
+    h('table', rows.map(([k, v]) => h('tr', h('td', h('kbd', k)), h('td', v)))),
+    h('form', { method: 'dialog' }, h('button.btn', 'Close')));
+  document.body.append(dialog);
+  dialog.addEventListener('close', () => dialog.remove());
+  dialog.showModal();
+}
+
+document.addEventListener('keydown', (e) => {
+  if (!app.session?.signedIn || e.ctrlKey || e.metaKey || e.altKey) return;
+  const t = e.target;
+  if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || t.isContentEditable) {
+    if (e.key === 'Escape') t.blur();
+    return;
+  }
+  if (document.querySelector('dialog[open]')) return;
+  const p = app.player;
+  const keys = {
+    ' ': () => p.toggle(), k: () => p.toggle(),
+    ArrowLeft: () => (e.shiftKey ? p.previous() : p.seekBy(-5)),
+    ArrowRight: () => (e.shiftKey ? p.next() : p.seekBy(5)),
+    j: () => p.seekBy(-10), l: () => p.seekBy(10),
+    '/': () => app.searchBox.focus(),
+    q: () => (location.hash = '#/queue'),
+    '?': showShortcuts,
+  };
+  const action = keys[e.key] ?? keys[e.key.toLowerCase()];
+  if (!action) return;
+  e.preventDefault();
+  action();
+});
+
+// ---- sign in and out ---------------------------------------------------
+
+async function signedIn() {
+  renderShell();
+  route();
+  // The library and the saved queue come in the background.
+  app.loadPlaylists().catch(showError);
+  app.loadFavorites().catch(() => {});
+  try {
+    const q = await app.session.call(profile.queueGet, {});
+    if (q.tracks?.length && !app.player.current) {
+      app.player.restore(await app.tracksById(q.tracks), q.index ?? 0, q.position_ms ?? 0);
+    }
+  } catch (err) {
+    console.warn('queue.get', err);
+  }
+}
+
+async function signOut() {
+  app.player.reset();
+  await app.session.logout();
+  showLogin();
+}
+
+function showLogin(message) {
+  app.playlists = [];
+  main = null;
+  sidebarPlaylists = null;
+  connectionDot = null;
+  app.player?.reset();
+  renderLogin(root, app, { message, onSignedIn: signedIn });
+}
+
+async function start() {
+  root.replaceChildren(h('div.splash', h('span.logo', '♪'), 'Connecting to Chorus…'));
+  let config;
+  try {
+    config = await (await fetch('config.json', { cache: 'no-store' })).json();
+  } catch {
+    root.replaceChildren(h('div.splash.error', 'This page has no config.json: start it with scripts/dev.sh.'));
+    return;
+  }
+  app.wire = new Wire(config, setConnection);
+  try {
+    await app.wire.connect();
+  } catch (err) {
+    root.replaceChildren(h('div.splash.error', h('p', `Could not reach Chorus at ${config.ws_url}.`), h('p.small', String(err?.message ?? err)),
+      h('button.btn', { onclick: start }, 'Try again')));
+    return;
+  }
+  app.session = new Session(app.wire, (err) => showLogin(errorText(err)));
+  app.player = new Player(app.session, document.getElementById('audio'));
+  app.player.addEventListener('error', (e) => showError(e.error));
+  app.player.addEventListener('played', () => {
+    if (app.view === 'recent' || app.view === 'home') route();
+  });
+  window.chorus = app; // for the console and the end-to-end test
+  try {
+    if (await app.session.resume()) return signedIn();
+  } catch {
+    // fall through to the login page
+  }
+  showLogin();
+}
+
+start();

@@ -1,0 +1,59 @@
+// Every subject the player calls, from subjects.md; the only place they are spelled.
+// The web user may publish only these (nats/conf/dev.conf BROWSER_REQUESTS).
+
+export const auth = {
+  register: 'chorus.auth.v1.user.register',
+  login: 'chorus.auth.v1.session.login',
+  refresh: 'chorus.auth.v1.session.refresh',
+  logout: 'chorus.auth.v1.session.logout',
+  me: 'chorus.auth.v1.user.me',
+};
+
+export const catalog = {
+  trackGet: 'chorus.catalog.v1.track.get',
+  trackBatch: 'chorus.catalog.v1.track.batch',
+  trackList: 'chorus.catalog.v1.track.list',
+  albumGet: 'chorus.catalog.v1.album.get',
+  albumList: 'chorus.catalog.v1.album.list',
+  artistGet: 'chorus.catalog.v1.artist.get',
+  artistList: 'chorus.catalog.v1.artist.list',
+  genreList: 'chorus.catalog.v1.genre.list',
+};
+
+export const search = {
+  query: 'chorus.search.v1.catalog.query',
+  suggest: 'chorus.search.v1.catalog.suggest',
+};
+
+export const profile = {
+  playlistCreate: 'chorus.profile.v1.playlist.create',
+  playlistGet: 'chorus.profile.v1.playlist.get',
+  playlistList: 'chorus.profile.v1.playlist.list',
+  playlistUpdate: 'chorus.profile.v1.playlist.update',
+  playlistDelete: 'chorus.profile.v1.playlist.delete',
+  favoriteSet: 'chorus.profile.v1.favorite.set',
+  favoriteList: 'chorus.profile.v1.favorite.list',
+  playRecent: 'chorus.profile.v1.play.recent',
+  queueSave: 'chorus.profile.v1.queue.save',
+  queueGet: 'chorus.profile.v1.queue.get',
+};
+
+export const stream = {
+  open: 'chorus.stream.v1.session.open',
+  chunk: 'chorus.stream.v1.chunk.get',
+  progress: 'chorus.stream.v1.session.progress',
+};
+
+/** A name a listener understands, for error messages: "search", "your library". */
+export function serviceName(subject) {
+  const service = subject.split('.')[1];
+  return (
+    {
+      auth: 'sign-in',
+      catalog: 'catalog',
+      search: 'search',
+      profile: 'library',
+      stream: 'streaming',
+    }[service] ?? service
+  );
+}

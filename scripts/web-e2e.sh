@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The web player's end-to-end test (examples/web/tests/e2e.mjs): starts a
+# fresh dev stack (scripts/dev.sh) with its own state directory and free NATS
+# ports, drives the page in headless Chromium, then stops the stack.
+# Screenshots of every step: examples/web/test-artifacts/.
+#
+# Needs Node.js with npm, and Debian's chromium (installed here when missing
+# and running as root). The page must be served from port 5173, the origin
+# nats/conf/dev.conf lets open websockets (CHORUS_WEB_PORT to change it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+web_dir=examples/web
+
+command -v npm >/dev/null || { echo "web-e2e: npm not found (install Node.js 18+ with npm)" >&2; exit 1; }
+export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing chromium (Debian) for the web player's test"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "web-e2e: $CHROMIUM not found: apt-get install chromium" >&2
+    exit 1
+  fi
+fi
+echo "==> web player: npm ci ($(node --version), $("$CHROMIUM" --version 2>/dev/null))"
+(cd "$web_dir" && npm ci --no-audit --no-fund --loglevel=error)
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+state=$(mktemp -d "${TMPDIR:-/tmp}/chorus-web-e2e.XXXXXX")
+export CHORUS_DEV_DIR="$state" CHORUS_WEB_PORT=${CHORUS_WEB_PORT:-5173}
+CHORUS_NATS_PORT=$(free_port)
+CHORUS_WS_PORT=$(free_port)
+export CHORUS_NATS_PORT CHORUS_WS_PORT
+
+# setsid: the stack gets a process group of its own, stopped as one below
+# (dev.sh stops its node and nats-server itself on SIGTERM).
+setsid scripts/dev.sh >"$state/dev.log" 2>&1 &
+dev_pid=$!
+stop_stack() {
+  trap - EXIT INT TERM
+  kill -TERM -- "-$dev_pid" 2>/dev/null || true
+  wait "$dev_pid" 2>/dev/null || true
+  rm -rf "$state"
+}
+trap stop_stack EXIT INT TERM
+
+echo "==> starting a dev stack for the test (state in $state, NATS :$CHORUS_NATS_PORT, websocket :$CHORUS_WS_PORT, page :$CHORUS_WEB_PORT)"
+# The first start may build everything: allow a long time, but notice a dead stack at once.
+for _ in $(seq 1 3600); do
+  grep -q "Chorus dev stack is up" "$state/dev.log" && break
+  if ! kill -0 "$dev_pid" 2>/dev/null; then
+    echo "web-e2e: the dev stack exited before it was up:" >&2
+    tail -n 40 "$state/dev.log" >&2
+    exit 1
+  fi
+  sleep 1
+done
+grep -q "Chorus dev stack is up" "$state/dev.log" || { echo "web-e2e: the dev stack did not come up within an hour" >&2; tail -n 40 "$state/dev.log" >&2; exit 1; }
+
+echo "==> web player end-to-end test (headless Chromium)"
+status=0
+CHORUS_WEB_URL="http://127.0.0.1:$CHORUS_WEB_PORT/" node "$web_dir/tests/e2e.mjs" || status=$?
+if [ "$status" != 0 ]; then
+  echo "==> dev stack log (last lines):"
+  tail -n 30 "$state/dev.log"
+fi
+exit "$status"
