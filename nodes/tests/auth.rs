@@ -202,15 +202,21 @@ async fn admins_manage_users_and_disabled_users_are_locked_out_at_once() {
     }
     let refused = refused.expect("the disabled user's token stopped working");
     assert_eq!((refused.status(), refused.code()), (Some(Status::Unauthorized), Some("user_disabled")));
-    assert_eq!(status(&login(&c, "mallory", &password("mallory")).await), (Some(Status::Forbidden), Some("account_disabled")));
-    let r = c.request::<_, Session>(auth::session_refresh(), &RefreshToken { refresh_token: m.refresh_token.clone() }).await;
+    assert_eq!(
+        status(&login(&c, "mallory", &password("mallory")).await),
+        (Some(Status::Forbidden), Some("account_disabled"))
+    );
+    let r = c
+        .request::<_, Session>(auth::session_refresh(), &RefreshToken { refresh_token: m.refresh_token.clone() })
+        .await;
     assert_eq!(status(&r), (Some(Status::Forbidden), Some("account_disabled")));
     let r = admin.request::<_, User>(auth::user_disable(), &UserRef { user_id: root.user.id }).await;
     assert_eq!(status(&r), (Some(Status::BadRequest), Some("cannot_change_self")));
 
     // Enabled and promoted: the next token carries the role.
     let _: User = admin.request(auth::user_enable(), &UserRef { user_id: mallory.id }).await.unwrap();
-    let u: User = admin.request(auth::role_grant(), &RoleChange { user_id: mallory.id, role: Role::Admin }).await.unwrap();
+    let u: User =
+        admin.request(auth::role_grant(), &RoleChange { user_id: mallory.id, role: Role::Admin }).await.unwrap();
     assert!(u.roles.contains(&Role::Admin));
     let m2 = login(&c, "mallory", &password("mallory")).await.unwrap();
     let page: UserPage =

@@ -2,7 +2,6 @@
 
 mod support;
 
-
 use chorus_nats::messages::catalog::{GenreList, TrackList, TrackPage};
 use chorus_nats::subjects::catalog;
 use chorus_testkit::NatsServer;
@@ -112,10 +111,14 @@ async fn tags_and_cover_art_reach_the_catalog() {
     art.get(&name).await.unwrap().read_to_end(&mut bytes).await.unwrap();
     assert_eq!(bytes, cover);
     // Browsers cannot read the object store: the catalog serves the art.
-    let served: chorus_nats::messages::catalog::Art =
-        client.request(catalog::art_get(), &chorus_nats::messages::catalog::ArtGet { name: name.clone() }).await.unwrap();
+    let served: chorus_nats::messages::catalog::Art = client
+        .request(catalog::art_get(), &chorus_nats::messages::catalog::ArtGet { name: name.clone() })
+        .await
+        .unwrap();
     assert_eq!((served.mime.as_str(), served.data.as_ref()), ("image/png", cover.as_slice()));
-    for (bad, code) in [("../../etc/passwd", "invalid_art_name"), (&*format!("{}.png", "0".repeat(64)), "art_not_found")] {
+    for (bad, code) in
+        [("../../etc/passwd", "invalid_art_name"), (&*format!("{}.png", "0".repeat(64)), "art_not_found")]
+    {
         let req = chorus_nats::messages::catalog::ArtGet { name: bad.to_string() };
         let e = client.request::<_, chorus_nats::messages::catalog::Art>(catalog::art_get(), &req).await.unwrap_err();
         assert_eq!(e.code(), Some(code));

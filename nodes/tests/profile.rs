@@ -51,7 +51,8 @@ async fn playlists_with_optimistic_concurrency() {
     assert_eq!(status(loser), err(Status::Conflict, "revision_conflict"));
 
     // Read again, retry: both edits are in.
-    let view: PlaylistView = ann.request(profile::playlist_get(), &PlaylistRef { id: p.id, revision: None }).await.unwrap();
+    let view: PlaylistView =
+        ann.request(profile::playlist_get(), &PlaylistRef { id: p.id, revision: None }).await.unwrap();
     let retry = PlaylistUpdate {
         name: Some("Mornings".into()),
         ops: vec![PlaylistOp::Add { tracks: vec![ids[2]], at: Some(0) }, PlaylistOp::Move { from: 0, to: 1 }],
@@ -62,16 +63,27 @@ async fn playlists_with_optimistic_concurrency() {
     assert!(p2.tracks.len() >= 3 && p2.tracks.contains(&ids[2]));
 
     let bad = PlaylistUpdate { ops: vec![PlaylistOp::Add { tracks: vec![Uuid::now_v7()], at: None }], ..update(&p2) };
-    assert_eq!(status(ann.request::<_, Playlist>(profile::playlist_update(), &bad).await), err(Status::NotFound, "track_not_found"));
+    assert_eq!(
+        status(ann.request::<_, Playlist>(profile::playlist_update(), &bad).await),
+        err(Status::NotFound, "track_not_found")
+    );
     let bad = PlaylistUpdate { ops: vec![PlaylistOp::Remove { positions: vec![99] }], ..update(&p2) };
-    assert_eq!(status(ann.request::<_, Playlist>(profile::playlist_update(), &bad).await), err(Status::BadRequest, "invalid_position"));
+    assert_eq!(
+        status(ann.request::<_, Playlist>(profile::playlist_update(), &bad).await),
+        err(Status::BadRequest, "invalid_position")
+    );
     let req = PlaylistCreate { name: " ".into(), ..Default::default() };
-    assert_eq!(status(ann.request::<_, Playlist>(profile::playlist_create(), &req).await), err(Status::BadRequest, "invalid_name"));
+    assert_eq!(
+        status(ann.request::<_, Playlist>(profile::playlist_create(), &req).await),
+        err(Status::BadRequest, "invalid_name")
+    );
 
     // A track deleted from the catalog is hidden, and the playlist still works.
     let admin = support::admin_client(&stack.server).await;
-    let _: Written<Track> = admin.request(catalog::track_delete(), &Delete { id: ids[0], revision: None }).await.unwrap();
-    let view: PlaylistView = ann.request(profile::playlist_get(), &PlaylistRef { id: p.id, revision: None }).await.unwrap();
+    let _: Written<Track> =
+        admin.request(catalog::track_delete(), &Delete { id: ids[0], revision: None }).await.unwrap();
+    let view: PlaylistView =
+        ann.request(profile::playlist_get(), &PlaylistRef { id: p.id, revision: None }).await.unwrap();
     assert_eq!(view.hidden, 1);
     assert!(view.tracks.iter().all(|t| t.id != ids[0]));
     assert_eq!(view.playlist.tracks.len(), view.tracks.len() + 1);
@@ -89,8 +101,14 @@ async fn each_user_reaches_only_their_own_data() {
     let (bob, _) = stack.listener("bob").await;
     let private = create(&ann, "Secret", &ids, false).await;
     let public = create(&ann, "Shared", &ids, true).await;
-    let _: Empty = ann.request(profile::favorite_set(), &FavoriteSet { kind: FavoriteKind::Track, id: ids[0], starred: true }).await.unwrap();
-    let _: Empty = ann.request(profile::queue_save(), &PlayQueue { tracks: ids.clone(), index: 1, position_ms: 5, saved_at: 0 }).await.unwrap();
+    let _: Empty = ann
+        .request(profile::favorite_set(), &FavoriteSet { kind: FavoriteKind::Track, id: ids[0], starred: true })
+        .await
+        .unwrap();
+    let _: Empty = ann
+        .request(profile::queue_save(), &PlayQueue { tracks: ids.clone(), index: 1, position_ms: 5, saved_at: 0 })
+        .await
+        .unwrap();
 
     let get = |c: &ChorusClient, id| {
         let c = c.clone();
@@ -99,11 +117,20 @@ async fn each_user_reaches_only_their_own_data() {
     assert_eq!(status(get(&bob, private.id).await), err(Status::NotFound, "playlist_not_found"));
     assert_eq!(get(&bob, public.id).await.unwrap().tracks.len(), 2);
     let rename = PlaylistUpdate { name: Some("Mine now".into()), ..update(&public) };
-    assert_eq!(status(bob.request::<_, Playlist>(profile::playlist_update(), &rename).await), err(Status::Forbidden, "not_owner"));
+    assert_eq!(
+        status(bob.request::<_, Playlist>(profile::playlist_update(), &rename).await),
+        err(Status::Forbidden, "not_owner")
+    );
     let del = PlaylistRef { id: public.id, revision: None };
-    assert_eq!(status(bob.request::<_, Empty>(profile::playlist_delete(), &del).await), err(Status::Forbidden, "not_owner"));
+    assert_eq!(
+        status(bob.request::<_, Empty>(profile::playlist_delete(), &del).await),
+        err(Status::Forbidden, "not_owner")
+    );
     let del = PlaylistRef { id: private.id, revision: None };
-    assert_eq!(status(bob.request::<_, Empty>(profile::playlist_delete(), &del).await), err(Status::NotFound, "playlist_not_found"));
+    assert_eq!(
+        status(bob.request::<_, Empty>(profile::playlist_delete(), &del).await),
+        err(Status::NotFound, "playlist_not_found")
+    );
     // Bob's own views are his: empty.
     let list: PlaylistList = bob.request(profile::playlist_list(), &Empty {}).await.unwrap();
     assert!(list.playlists.is_empty());
@@ -113,7 +140,10 @@ async fn each_user_reaches_only_their_own_data() {
     assert!(q.tracks.is_empty());
     // Without a token nothing at all.
     let anon = ChorusClient::new(stack.server.connect().await.unwrap());
-    assert_eq!(status(anon.request::<_, PlaylistList>(profile::playlist_list(), &Empty {}).await), err(Status::Unauthorized, "missing_token"));
+    assert_eq!(
+        status(anon.request::<_, PlaylistList>(profile::playlist_list(), &Empty {}).await),
+        err(Status::Unauthorized, "missing_token")
+    );
     // And the owner still sees everything.
     let q: PlayQueue = ann.request(profile::queue_get(), &Empty {}).await.unwrap();
     assert_eq!((q.tracks.len(), q.index, q.position_ms), (2, 1, 5));
@@ -146,9 +176,15 @@ async fn favorites_ratings_and_the_queue() {
     assert_eq!(ratings.ratings, [Rating { track_id: t.id, rating: 4 }]);
 
     let q = PlayQueue { tracks: vec![t.id], index: 3, position_ms: 0, saved_at: 0 };
-    assert_eq!(status(ann.request::<_, Empty>(profile::queue_save(), &q).await), err(Status::BadRequest, "invalid_index"));
+    assert_eq!(
+        status(ann.request::<_, Empty>(profile::queue_save(), &q).await),
+        err(Status::BadRequest, "invalid_index")
+    );
     let q = PlayQueue { tracks: vec![t.id, Uuid::now_v7()], index: 0, position_ms: 0, saved_at: 0 };
-    assert_eq!(status(ann.request::<_, Empty>(profile::queue_save(), &q).await), err(Status::NotFound, "track_not_found"));
+    assert_eq!(
+        status(ann.request::<_, Empty>(profile::queue_save(), &q).await),
+        err(Status::NotFound, "track_not_found")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -187,7 +223,10 @@ async fn plays_are_deduplicated_and_counted() {
     let early: PlayCounts = ann.request(profile::play_counts(), &early).await.unwrap();
     assert_eq!((early.total, early.tracks.len()), (3, 1));
     let bad = CountsRequest { limit: Some(0), ..Default::default() };
-    assert_eq!(status(ann.request::<_, PlayCounts>(profile::play_counts(), &bad).await), err(Status::BadRequest, "invalid_limit"));
+    assert_eq!(
+        status(ann.request::<_, PlayCounts>(profile::play_counts(), &bad).await),
+        err(Status::BadRequest, "invalid_limit")
+    );
 
     // Another user's history is theirs.
     let (bob, _) = stack.listener("bob").await;

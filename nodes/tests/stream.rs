@@ -76,8 +76,10 @@ async fn a_listener_signs_up_plays_a_track_and_finds_it_in_recently_played() {
 
     // A session that ends early (skipped) still counts once.
     let s2 = open(&ann, page.tracks[1].id).await;
-    let r: ProgressReply =
-        ann.request(stream::session_progress(), &Progress { session_id: s2.session_id, position_ms: 4_000, ended: true }).await.unwrap();
+    let r: ProgressReply = ann
+        .request(stream::session_progress(), &Progress { session_id: s2.session_id, position_ms: 4_000, ended: true })
+        .await
+        .unwrap();
     assert!(r.play_recorded);
     let counts: PlayCounts = ann.request(profile::play_counts(), &CountsRequest::default()).await.unwrap();
     assert_eq!(counts.total, 2);
@@ -92,8 +94,16 @@ async fn sessions_are_checked() {
     let s = open(&ann, track).await;
     assert_eq!(code(chunk(&ann, Uuid::now_v7(), 0).await), (Some(Status::NotFound), "session_not_found".into()));
     assert_eq!(code(chunk(&bob, s.session_id, 0).await), (Some(Status::Forbidden), "not_your_session".into()));
-    assert_eq!(code(chunk(&ann, s.session_id, s.chunk_count).await), (Some(Status::BadRequest), "chunk_out_of_range".into()));
-    let r = ann.request::<_, SessionInfo>(stream::session_open(), &SessionOpen { track_id: Uuid::now_v7(), source: String::new(), client: String::new() }).await;
+    assert_eq!(
+        code(chunk(&ann, s.session_id, s.chunk_count).await),
+        (Some(Status::BadRequest), "chunk_out_of_range".into())
+    );
+    let r = ann
+        .request::<_, SessionInfo>(
+            stream::session_open(),
+            &SessionOpen { track_id: Uuid::now_v7(), source: String::new(), client: String::new() },
+        )
+        .await;
     assert_eq!(code(r), (Some(Status::NotFound), "track_not_found".into()));
     let anon = ChorusClient::new(stack.server.connect().await.unwrap());
     assert_eq!(code(chunk(&anon, s.session_id, 0).await), (Some(Status::Unauthorized), "missing_token".into()));
@@ -105,7 +115,8 @@ async fn sessions_are_checked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_free_tier_gets_previews_after_its_daily_full_plays() {
-    let stack = support::listener::start(1, serde_json::json!({"free_full_plays_per_day": 1, "chunk_size": 16384})).await;
+    let stack =
+        support::listener::start(1, serde_json::json!({"free_full_plays_per_day": 1, "chunk_size": 16384})).await;
     let track = &stack.tracks[0];
     let (ann, _) = stack.listener("ann").await;
     assert_eq!(open(&ann, track.id).await.entitlement, "full");

@@ -54,7 +54,7 @@ fn no_library_code_types_a_subject() {
                 if !matches!(name.as_str(), "target" | "tests" | ".git" | "node_modules" | "examples") {
                     stack.push(path);
                 }
-            } else if name.ends_with(".rs") && !path.ends_with("nats/src/subjects.rs") {
+            } else if name.ends_with(".rs") && !path.starts_with(root().join("nats/src/subjects")) {
                 let text = std::fs::read_to_string(&path).unwrap();
                 if types_a_subject(&text) {
                     offenders.push(path.display().to_string());
@@ -62,7 +62,7 @@ fn no_library_code_types_a_subject() {
             }
         }
     }
-    assert!(offenders.is_empty(), "subjects typed outside nats/src/subjects.rs: {offenders:?}");
+    assert!(offenders.is_empty(), "subjects typed outside nats/src/subjects/: {offenders:?}");
 }
 
 /// Whether `text` has a string literal starting `"chorus.<service>.v<digit>`.

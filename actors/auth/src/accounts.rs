@@ -46,7 +46,10 @@ impl Accounts {
     }
 
     /// Start a session for `user`: a new family and its first tokens.
-    pub(crate) async fn start_session(&self, user: &UserRecord) -> Result<chorus_nats::messages::auth::Session, crate::Fail> {
+    pub(crate) async fn start_session(
+        &self,
+        user: &UserRecord,
+    ) -> Result<chorus_nats::messages::auth::Session, crate::Fail> {
         let id = Uuid::now_v7();
         let (refresh, hash) = sessions::new_refresh(id);
         let family =

@@ -18,7 +18,12 @@ pub(crate) fn list(accounts: &Accounts, req: UserList) -> Result<UserPage, Fail>
 
 /// Disable or enable a user. A disabled user cannot sign in or refresh, and
 /// every instance refuses its access tokens as soon as it sees the change.
-pub(crate) async fn set_disabled(accounts: &Accounts, caller: &Claims, req: UserRef, disabled: bool) -> Result<User, Fail> {
+pub(crate) async fn set_disabled(
+    accounts: &Accounts,
+    caller: &Claims,
+    req: UserRef,
+    disabled: bool,
+) -> Result<User, Fail> {
     not_self(caller, req.user_id)?;
     let user = change(accounts, req.user_id, move |u| UserRecord { disabled, ..u }).await?;
     let key = watch::disabled_key(req.user_id);
@@ -76,5 +81,7 @@ async fn change(
         })
         .await
         .map_err(failed)?;
-    written.and_then(|(u, _)| u).ok_or_else(|| ServiceError::not_found("user_not_found", format!("no user {id}")).into())
+    written
+        .and_then(|(u, _)| u)
+        .ok_or_else(|| ServiceError::not_found("user_not_found", format!("no user {id}")).into())
 }

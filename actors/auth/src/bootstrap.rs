@@ -14,7 +14,8 @@ pub(crate) async fn admin(accounts: &Accounts, admin: &BootstrapAdmin) -> anyhow
     if accounts.by_name(name.as_str()).await?.is_some() {
         return Ok(());
     }
-    let req = Register { username: admin.username.clone(), email: admin.email.clone(), password: admin.password.clone() };
+    let req =
+        Register { username: admin.username.clone(), email: admin.email.clone(), password: admin.password.clone() };
     match crate::register::create(accounts, &req, vec![Role::Listener, Role::Admin]).await {
         Ok(user) => {
             tracing::info!(username = %user.username, "bootstrap admin created");

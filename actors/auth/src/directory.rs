@@ -35,8 +35,12 @@ impl Directory {
             Some(c) => std::ops::Bound::Excluded(c.to_string()),
             None => std::ops::Bound::Unbounded,
         };
-        let page: Vec<User> =
-            users.by_name.range((from, std::ops::Bound::Unbounded)).take(limit as usize).map(|(_, u)| u.clone()).collect();
+        let page: Vec<User> = users
+            .by_name
+            .range((from, std::ops::Bound::Unbounded))
+            .take(limit as usize)
+            .map(|(_, u)| u.clone())
+            .collect();
         let next = (page.len() == limit as usize).then(|| page.last().map(|u| u.username.clone())).flatten();
         Ok((page, next))
     }

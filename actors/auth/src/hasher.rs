@@ -23,8 +23,8 @@ pub(crate) struct Hasher {
 impl Hasher {
     /// Argon2id with `memory_kib` and `iterations`, one lane.
     pub(crate) fn new(memory_kib: u32, iterations: u32, concurrency: usize) -> anyhow::Result<Self> {
-        let params = Params::new(memory_kib, iterations, 1, None)
-            .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+        let params =
+            Params::new(memory_kib, iterations, 1, None).map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
         let decoy = hash_with(&params, &uuid::Uuid::new_v4().to_string())?;
         Ok(Self { params, permits: Arc::new(Semaphore::new(concurrency.max(1))), decoy: Arc::new(decoy) })
     }

@@ -33,7 +33,8 @@ impl SigningKeys {
         let mut keys = Vec::new();
         for (n, line) in text.lines().map(str::trim).enumerate().filter(|(_, l)| !l.is_empty() && !l.starts_with('#')) {
             let (kid, seed) = line.split_once(':').with_context(|| format!("signing key line {}: no ':'", n + 1))?;
-            let kid_ok = !kid.is_empty() && kid.len() <= 64 && kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            let kid_ok =
+                !kid.is_empty() && kid.len() <= 64 && kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
             anyhow::ensure!(kid_ok, "signing key line {}: a key id is 1 to 64 of a-z, A-Z, 0-9, '-'", n + 1);
             let seed: [u8; 32] = B64
                 .decode(seed.trim())

@@ -91,7 +91,6 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
     })
 }
 
-
 fn endpoints(a: &Arc<Accounts>) -> Vec<EndpointDef> {
     vec![
         EndpointDef {
@@ -128,11 +127,17 @@ fn endpoints(a: &Arc<Accounts>) -> Vec<EndpointDef> {
         },
         EndpointDef {
             endpoint: subjects::user_disable(),
-            handler: with_state(a, |a, ctx, req| async move { admin::set_disabled(&a, ctx.caller()?, req, true).await }),
+            handler: with_state(
+                a,
+                |a, ctx, req| async move { admin::set_disabled(&a, ctx.caller()?, req, true).await },
+            ),
         },
         EndpointDef {
             endpoint: subjects::user_enable(),
-            handler: with_state(a, |a, ctx, req| async move { admin::set_disabled(&a, ctx.caller()?, req, false).await }),
+            handler: with_state(
+                a,
+                |a, ctx, req| async move { admin::set_disabled(&a, ctx.caller()?, req, false).await },
+            ),
         },
         EndpointDef {
             endpoint: subjects::role_grant(),

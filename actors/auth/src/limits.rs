@@ -27,7 +27,12 @@ pub(crate) struct Limiter {
 
 impl Limiter {
     /// Open (or create) the counters bucket; entries age out after `max_backoff` and an hour.
-    pub(crate) async fn open(js: &jetstream::Context, replicas: usize, free: u32, max_backoff: Duration) -> anyhow::Result<Self> {
+    pub(crate) async fn open(
+        js: &jetstream::Context,
+        replicas: usize,
+        free: u32,
+        max_backoff: Duration,
+    ) -> anyhow::Result<Self> {
         let records =
             Records::open_expiring(js, LIMITS, replicas, Some(max_backoff + Duration::from_secs(3600))).await?;
         Ok(Self { records, free, max_ms: max_backoff.as_millis() as u64 })

@@ -1,8 +1,8 @@
 //! `session.login`: a password for a session, with failures limited per
 //! username and per client across every instance.
 
-use chorus_nats::messages::auth::{Login, Session};
 use chorus_nats::headers::now_ms;
+use chorus_nats::messages::auth::{Login, Session};
 
 use crate::accounts::{account_disabled, invalid_credentials, Accounts};
 use crate::credentials::Username;

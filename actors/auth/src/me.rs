@@ -30,9 +30,7 @@ pub(crate) async fn change_password(accounts: &Accounts, caller: &Claims, req: C
         .users
         .modify::<UserRecord, _, _>(&user_key(caller.sub), ATTEMPTS, |u| {
             let password_hash = password_hash.clone();
-            async move {
-                Ok(u.map(|u| UserRecord { password_hash, session_epoch: u.session_epoch + 1, ..u }))
-            }
+            async move { Ok(u.map(|u| UserRecord { password_hash, session_epoch: u.session_epoch + 1, ..u })) }
         })
         .await
         .map_err(failed)?;

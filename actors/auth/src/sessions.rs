@@ -32,7 +32,12 @@ impl Issuer {
             exp: now + self.access_ttl_s,
         };
         let (kid, key) = self.keys.active();
-        Session { access_token: token::sign(&claims, kid, key), expires_at: claims.exp, refresh_token, user: user.view() }
+        Session {
+            access_token: token::sign(&claims, kid, key),
+            expires_at: claims.exp,
+            refresh_token,
+            user: user.view(),
+        }
     }
 }
 

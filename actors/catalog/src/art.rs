@@ -33,7 +33,12 @@ async fn get(art: &ObjectCache, req: ArtGet) -> Result<Art, Fail> {
         .await
         .map_err(|_| ServiceError::not_found("art_not_found", format!("no cover art {}", req.name)))?;
     if data.len() > MAX_ART {
-        return Err(ServiceError::new(chorus_nats::Status::TooLarge, "art_too_large", "this image is too large to send").into());
+        return Err(ServiceError::new(
+            chorus_nats::Status::TooLarge,
+            "art_too_large",
+            "this image is too large to send",
+        )
+        .into());
     }
     Ok(Art { name: req.name, mime: mime.into(), data })
 }

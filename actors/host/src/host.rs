@@ -169,7 +169,8 @@ async fn serve(
 ) -> anyhow::Result<RunningService> {
     let config = &ctx.config;
     let (tx, rx) = async_channel::bounded(config.queue_bound.max(1));
-    let runtime = Arc::new(ServiceRuntime::new(def.name, ctx.nats.clone(), def.endpoints, def.gate, ctx.trust.clone(), rx));
+    let runtime =
+        Arc::new(ServiceRuntime::new(def.name, ctx.nats.clone(), def.endpoints, def.gate, ctx.trust.clone(), rx));
     let mut children = def.children;
     children.extend((0..config.workers).map(|i| worker::child(runtime.clone(), i)));
     let policy = RestartPolicy {

@@ -7,8 +7,8 @@ use std::time::Instant;
 use async_nats::Subject;
 use bytes::Bytes;
 
-use crate::context::RequestCtx;
 use crate::auth::Trust;
+use crate::context::RequestCtx;
 use crate::gate::SeqGate;
 use crate::service::EndpointDef;
 use crate::stats::EndpointStats;

@@ -39,7 +39,10 @@ pub(crate) fn apply(mut tracks: Vec<Uuid>, ops: &[PlaylistOp]) -> Result<Vec<Uui
         }
     }
     if tracks.len() > MAX_TRACKS {
-        return Err(ServiceError::bad_request("too_many_tracks", format!("a playlist holds at most {MAX_TRACKS} tracks")));
+        return Err(ServiceError::bad_request(
+            "too_many_tracks",
+            format!("a playlist holds at most {MAX_TRACKS} tracks"),
+        ));
     }
     Ok(tracks)
 }
@@ -59,7 +62,10 @@ mod tests {
         assert_eq!(t, ids);
         let t = apply(t, &[PlaylistOp::Move { from: 0, to: 3 }, PlaylistOp::Remove { positions: vec![0, 0] }]).unwrap();
         assert_eq!(t, vec![ids[2], ids[3], ids[0]]);
-        assert_eq!(apply(t.clone(), &[PlaylistOp::Remove { positions: vec![3] }]).unwrap_err().code, "invalid_position");
+        assert_eq!(
+            apply(t.clone(), &[PlaylistOp::Remove { positions: vec![3] }]).unwrap_err().code,
+            "invalid_position"
+        );
         assert_eq!(apply(t, &[PlaylistOp::Add { tracks: vec![], at: Some(9) }]).unwrap_err().code, "invalid_position");
     }
 }

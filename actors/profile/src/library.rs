@@ -3,9 +3,7 @@
 use chorus_host::RequestCtx;
 use chorus_nats::headers::now_ms;
 use chorus_nats::messages::catalog::{AlbumGet, ArtistGet};
-use chorus_nats::messages::profile::{
-    FavoriteKind, FavoriteSet, Favorites, Rating, RatingSet, Ratings, Starred,
-};
+use chorus_nats::messages::profile::{FavoriteKind, FavoriteSet, Favorites, Rating, RatingSet, Ratings, Starred};
 use chorus_nats::messages::Empty;
 use chorus_nats::{subjects::catalog, ClientError, ServiceError};
 use uuid::Uuid;
@@ -22,7 +20,9 @@ async fn exists(p: &Profile, ctx: &RequestCtx, kind: FavoriteKind, id: Uuid) -> 
     let client = p.as_caller(ctx);
     let found: Result<(), ClientError> = match kind {
         FavoriteKind::Track => return catalog_check::require(&client, &[id]).await.map(|_| ()),
-        FavoriteKind::Album => client.request::<_, serde::de::IgnoredAny>(catalog::album_get(), &AlbumGet { id }).await.map(|_| ()),
+        FavoriteKind::Album => {
+            client.request::<_, serde::de::IgnoredAny>(catalog::album_get(), &AlbumGet { id }).await.map(|_| ())
+        }
         FavoriteKind::Artist => {
             client.request::<_, serde::de::IgnoredAny>(catalog::artist_get(), &ArtistGet { id }).await.map(|_| ())
         }

@@ -22,7 +22,11 @@ const CLOCK_SLACK_MS: u64 = 24 * 3600 * 1000;
 pub(crate) async fn record(p: &Profile, ctx: &RequestCtx, req: PlayRecord) -> Result<Empty, Fail> {
     let user = ctx.caller()?.sub;
     if req.started_at > now_ms() + CLOCK_SLACK_MS || req.source.len() > 64 || req.client.len() > 64 {
-        return Err(ServiceError::bad_request("invalid_play", "started_at is in the future, or source/client too long").into());
+        return Err(ServiceError::bad_request(
+            "invalid_play",
+            "started_at is in the future, or source/client too long",
+        )
+        .into());
     }
     let track = catalog_check::require(&p.as_caller(ctx), &[req.track_id]).await?.remove(0);
     let play = Play {
@@ -34,7 +38,8 @@ pub(crate) async fn record(p: &Profile, ctx: &RequestCtx, req: PlayRecord) -> Re
     let payload = Encoding::MsgPack.encode(&play).context("encoding a play")?;
     let publish = PublishMessage::build().payload(payload).message_id(play.record.play_id.to_string());
     // The stream drops a second publish with the same play id: a retried record counts once.
-    let ack = p.js.send_publish(play_subject(user), publish).await.context("recording a play")?.await.context("play ack")?;
+    let ack =
+        p.js.send_publish(play_subject(user), publish).await.context("recording a play")?.await.context("play ack")?;
     ctx.wrote(ack.sequence);
     p.history_view.wait_for(ack.sequence, Instant::now() + Duration::from_secs(2)).await;
     Ok(Empty {})

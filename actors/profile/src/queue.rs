@@ -16,7 +16,9 @@ const MAX_QUEUE: usize = 1_000;
 pub(crate) async fn save(p: &Profile, ctx: &RequestCtx, mut req: PlayQueue) -> Result<Empty, Fail> {
     let user = ctx.caller()?.sub;
     if req.tracks.len() > MAX_QUEUE {
-        return Err(ServiceError::bad_request("queue_too_long", format!("a queue holds at most {MAX_QUEUE} tracks")).into());
+        return Err(
+            ServiceError::bad_request("queue_too_long", format!("a queue holds at most {MAX_QUEUE} tracks")).into()
+        );
     }
     if req.index > req.tracks.len() || (req.index == req.tracks.len() && !req.tracks.is_empty()) {
         return Err(ServiceError::bad_request("invalid_index", "index must name an entry of the queue").into());

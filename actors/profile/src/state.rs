@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream;
 use chorus_host::RequestCtx;
 use chorus_nats::ChorusClient;
-use chorus_state::{Records, View, WriteError};
 use chorus_nats::ServiceError;
+use chorus_state::{Records, View, WriteError};
 
 use crate::history::History;
 use crate::owned::Owned;

@@ -51,7 +51,11 @@ impl ObjectCache {
         let size = |s: &Slot| s.data.get().map_or(0, |b| b.len() as u64);
         let mut total: u64 = slots.values().map(size).sum();
         while total > self.capacity {
-            let Some(oldest) = slots.iter().filter(|(_, s)| s.data.get().is_some()).min_by_key(|(_, s)| s.used).map(|(k, _)| k.clone())
+            let Some(oldest) = slots
+                .iter()
+                .filter(|(_, s)| s.data.get().is_some())
+                .min_by_key(|(_, s)| s.used)
+                .map(|(k, _)| k.clone())
             else {
                 break;
             };

@@ -35,7 +35,8 @@ impl ObjectReader {
     /// A reader of the object store `bucket`, created (empty) if it does not exist yet.
     pub async fn open(js: &jetstream::Context, bucket: &str, description: &str) -> anyhow::Result<Self> {
         let store = ensure_store(js, bucket, description).await?;
-        let stream = js.get_stream(format!("OBJ_{bucket}")).await.with_context(|| format!("opening the stream of {bucket}"))?;
+        let stream =
+            js.get_stream(format!("OBJ_{bucket}")).await.with_context(|| format!("opening the stream of {bucket}"))?;
         Ok(Self { bucket: bucket.to_string(), store, stream })
     }
 

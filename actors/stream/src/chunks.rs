@@ -7,7 +7,12 @@ use chorus_nats::ServiceError;
 use crate::sessions::Sessions;
 use crate::Fail;
 
-pub(crate) async fn get(sessions: &Sessions, audio: &chorus_state::ObjectCache, ctx: &RequestCtx, req: ChunkGet) -> Result<Chunk, Fail> {
+pub(crate) async fn get(
+    sessions: &Sessions,
+    audio: &chorus_state::ObjectCache,
+    ctx: &RequestCtx,
+    req: ChunkGet,
+) -> Result<Chunk, Fail> {
     let session = sessions.of_caller(ctx, req.session_id).await?;
     let info = &session.info;
     if req.index >= info.chunk_count {

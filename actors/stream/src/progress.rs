@@ -39,7 +39,10 @@ pub(crate) async fn report(
         return Ok(ProgressReply { play_recorded: true });
     }
     let client = ctx.as_caller(nats);
-    let _: Empty = client.request(profile::play_record(), &record).await.map_err(|e| Fail::from(e.into_service_error("profile_unavailable")))?;
+    let _: Empty = client
+        .request(profile::play_record(), &record)
+        .await
+        .map_err(|e| Fail::from(e.into_service_error("profile_unavailable")))?;
     match sessions.records.create(&marker, &played).await {
         Ok(_) | Err(WriteError::Exists) => Ok(ProgressReply { play_recorded: true }),
         Err(e) => Err(anyhow::anyhow!("marking a play recorded: {e}").into()),

@@ -29,7 +29,9 @@ impl Quota {
             .records
             .modify::<u32, _, _>(&format!("{user}.{day}"), 10, |used| async move {
                 match used.unwrap_or(0) {
-                    n if n >= per_day => Err(chorus_nats::ServiceError::forbidden("quota_used", "no full plays left today")),
+                    n if n >= per_day => {
+                        Err(chorus_nats::ServiceError::forbidden("quota_used", "no full plays left today"))
+                    }
                     n => Ok(Some(n + 1)),
                 }
             })

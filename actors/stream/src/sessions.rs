@@ -53,8 +53,13 @@ impl Sessions {
     ) -> anyhow::Result<Self> {
         let quota = Quota::open(js, config.replicas, config.free_full_plays_per_day).await?;
         Ok(Self {
-            records: Records::open_expiring(js, BUCKET, config.replicas, Some(Duration::from_secs(config.session_ttl_s)))
-                .await?,
+            records: Records::open_expiring(
+                js,
+                BUCKET,
+                config.replicas,
+                Some(Duration::from_secs(config.session_ttl_s)),
+            )
+            .await?,
             cache: Mutex::default(),
             quota,
             nats,
@@ -69,10 +74,14 @@ impl Sessions {
             return Err(ServiceError::bad_request("invalid_request", "source and client are at most 64 bytes").into());
         }
         let client = ctx.as_caller(&self.nats);
-        let track: Track = client.request(catalog::track_get(), &TrackGet { id: req.track_id }).await.map_err(|e| Fail::from(e.into_service_error("catalog_unavailable")))?;
-        let object = track.audio_object.clone().ok_or_else(|| {
-            ServiceError::not_found("no_audio", format!("track {} has no audio file", track.id))
-        })?;
+        let track: Track = client
+            .request(catalog::track_get(), &TrackGet { id: req.track_id })
+            .await
+            .map_err(|e| Fail::from(e.into_service_error("catalog_unavailable")))?;
+        let object = track
+            .audio_object
+            .clone()
+            .ok_or_else(|| ServiceError::not_found("no_audio", format!("track {} has no audio file", track.id)))?;
         let chunk_size = self.config.chunk_size.clamp(1024, 256 * 1024);
         let chunk_count = track.file_size.div_ceil(chunk_size as u64).max(1) as u32;
         let full = caller.plan == Plan::Premium || self.quota.take(caller.sub, now_ms()).await?;
@@ -97,7 +106,10 @@ impl Sessions {
             client: req.client,
             opened_at: now_ms(),
         };
-        self.records.create(&key(info.session_id), &session).await.map_err(|e| anyhow::anyhow!("storing a session: {e}"))?;
+        self.records
+            .create(&key(info.session_id), &session)
+            .await
+            .map_err(|e| anyhow::anyhow!("storing a session: {e}"))?;
         self.remember(Arc::new(session));
         Ok(info)
     }
@@ -109,18 +121,19 @@ impl Sessions {
         let session = match cached {
             Some(s) => s,
             None => {
-                let (s, _) = self
-                    .records
-                    .get::<Session>(&key(id))
-                    .await?
-                    .ok_or_else(|| ServiceError::not_found("session_not_found", format!("no playback session {id}")))?;
+                let (s, _) =
+                    self.records.get::<Session>(&key(id)).await?.ok_or_else(|| {
+                        ServiceError::not_found("session_not_found", format!("no playback session {id}"))
+                    })?;
                 let s = Arc::new(s);
                 self.remember(s.clone());
                 s
             }
         };
         if session.user != caller {
-            return Err(ServiceError::forbidden("not_your_session", "that playback session belongs to someone else").into());
+            return Err(
+                ServiceError::forbidden("not_your_session", "that playback session belongs to someone else").into()
+            );
         }
         Ok(session)
     }

@@ -69,7 +69,8 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     report("login (argon2id m=19 MiB, t=2, p=1)", &logins);
     let session: Session = client.request(subjects::auth::session_login(), &login).await?;
 
-    let ids: Arc<Vec<uuid::Uuid>> = Arc::new(chorus_catalog::synthetic::tracks(o.tracks, 11).iter().map(|t| t.id).collect());
+    let ids: Arc<Vec<uuid::Uuid>> =
+        Arc::new(chorus_catalog::synthetic::tracks(o.tracks, 11).iter().map(|t| t.id).collect());
     let get = |client: ChorusClient| {
         let ids = ids.clone();
         move |i: u64| {

@@ -12,9 +12,9 @@ use chorus_nats::messages::auth::{Login, Register, Session, User};
 use chorus_nats::messages::catalog::{Track, TrackList, TrackPage, AUDIO_STORE};
 use chorus_nats::messages::stream::{Chunk, ChunkGet, SessionInfo, SessionOpen};
 use chorus_nats::{subjects, ChorusClient};
+use chorus_state::ObjectReader;
 use chorus_testkit::{host_config, NatsServer};
 use hdrhistogram::Histogram;
-use chorus_state::ObjectReader;
 
 #[derive(clap::Args)]
 pub(crate) struct Options {
@@ -69,12 +69,18 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let mut listeners = Vec::new();
     for i in 0..o.listeners {
         let (username, password) = (format!("listener{i}"), "a listening password".to_string());
-        let register = Register { username: username.clone(), email: format!("{username}@chorus.test"), password: password.clone() };
+        let register = Register {
+            username: username.clone(),
+            email: format!("{username}@chorus.test"),
+            password: password.clone(),
+        };
         let _: User = client.request(subjects::auth::user_register(), &register).await?;
         listeners.push(client.clone().with_token(login(&username, &password).await?.access_token));
     }
     let listener = listeners[0].clone();
-    let page: TrackPage = listener.request(subjects::catalog::track_list(), &TrackList { limit: Some(500), ..Default::default() }).await?;
+    let page: TrackPage = listener
+        .request(subjects::catalog::track_list(), &TrackList { limit: Some(500), ..Default::default() })
+        .await?;
     let tracks: Arc<Vec<Track>> = Arc::new(page.tracks.into_iter().filter(|t| t.audio_object.is_some()).collect());
     let total: u64 = tracks.iter().map(|t| t.file_size).sum();
     println!("imported {} files ({:.1} MiB)", report.created + report.existing, total as f64 / 1048576.0);
@@ -86,11 +92,23 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let mut proxied = Vec::new();
     for round in 0..2 {
         let d = direct_reads(&store, &tracks, o.listeners, measure).await;
-        println!("  round {} direct object-store reads  {:>7.1} MiB/s  {:>5} files  whole file p50 {:>6} µs  p99 {:>6} µs",
-            round + 1, d.mib_s(), d.files, d.first_chunk_us.value_at_quantile(0.5), d.first_chunk_us.value_at_quantile(0.99));
+        println!(
+            "  round {} direct object-store reads  {:>7.1} MiB/s  {:>5} files  whole file p50 {:>6} µs  p99 {:>6} µs",
+            round + 1,
+            d.mib_s(),
+            d.files,
+            d.first_chunk_us.value_at_quantile(0.5),
+            d.first_chunk_us.value_at_quantile(0.99)
+        );
         let p = stream_reads(&listeners, &tracks, measure).await;
-        println!("  round {} through the stream service  {:>7.1} MiB/s  {:>5} files  first chunk p50 {:>6} µs  p99 {:>6} µs",
-            round + 1, p.mib_s(), p.files, p.first_chunk_us.value_at_quantile(0.5), p.first_chunk_us.value_at_quantile(0.99));
+        println!(
+            "  round {} through the stream service  {:>7.1} MiB/s  {:>5} files  first chunk p50 {:>6} µs  p99 {:>6} µs",
+            round + 1,
+            p.mib_s(),
+            p.files,
+            p.first_chunk_us.value_at_quantile(0.5),
+            p.first_chunk_us.value_at_quantile(0.99)
+        );
         direct.push(d);
         proxied.push(p);
     }
@@ -111,12 +129,7 @@ fn histogram() -> Histogram<u64> {
 /// `n` readers, each reading whole objects straight from the object store
 /// (direct gets of its chunks, the fastest way there is), back to back.
 /// "First bytes" is the whole file here: an object read has no partial answer.
-async fn direct_reads(
-    store: &ObjectReader,
-    tracks: &Arc<Vec<Track>>,
-    n: usize,
-    measure: Duration,
-) -> Moved {
+async fn direct_reads(store: &ObjectReader, tracks: &Arc<Vec<Track>>, n: usize, measure: Duration) -> Moved {
     let until = Instant::now() + measure;
     let tasks: Vec<_> = (0..n)
         .map(|i| {

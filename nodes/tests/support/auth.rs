@@ -42,11 +42,8 @@ pub async fn client(server: &NatsServer) -> ChorusClient {
 
 /// Register `username` with a good password.
 pub async fn register(c: &ChorusClient, username: &str) -> Result<User, ClientError> {
-    let req = Register {
-        username: username.into(),
-        email: format!("{username}@chorus.test"),
-        password: password(username),
-    };
+    let req =
+        Register { username: username.into(), email: format!("{username}@chorus.test"), password: password(username) };
     c.request(auth::user_register(), &req).await
 }
 

@@ -56,8 +56,8 @@ pub fn key_id(token: &str) -> Result<String, TokenError> {
         return Err(TokenError::Malformed);
     }
     let header = token.split('.').next().ok_or(TokenError::Malformed)?;
-    let header: Header =
-        serde_json::from_slice(&B64.decode(header).map_err(|_| TokenError::Malformed)?).map_err(|_| TokenError::Malformed)?;
+    let header: Header = serde_json::from_slice(&B64.decode(header).map_err(|_| TokenError::Malformed)?)
+        .map_err(|_| TokenError::Malformed)?;
     if header.alg != ALG {
         return Err(TokenError::Malformed);
     }
@@ -70,11 +70,8 @@ pub fn verify(token: &str, key: &VerifyingKey) -> Result<Claims, TokenError> {
     let (Some(signature), Some(signed)) = (parts.next(), parts.next()) else {
         return Err(TokenError::Malformed);
     };
-    let signature: [u8; 64] = B64
-        .decode(signature)
-        .map_err(|_| TokenError::Malformed)?
-        .try_into()
-        .map_err(|_| TokenError::Malformed)?;
+    let signature: [u8; 64] =
+        B64.decode(signature).map_err(|_| TokenError::Malformed)?.try_into().map_err(|_| TokenError::Malformed)?;
     key.verify_strict(signed.as_bytes(), &Signature::from_bytes(&signature)).map_err(|_| TokenError::BadSignature)?;
     let payload = signed.split('.').nth(1).ok_or(TokenError::Malformed)?;
     serde_json::from_slice(&B64.decode(payload).map_err(|_| TokenError::Malformed)?).map_err(|_| TokenError::Malformed)
