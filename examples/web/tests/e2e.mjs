@@ -122,6 +122,17 @@ try {
     if (!(afterKey < afterBar - 3)) throw new Error('ArrowLeft did not seek back');
   });
 
+  await step('space pauses and resumes', async () => {
+    await page.keyboard.press(' ');
+    await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    const t0 = await audioTime();
+    await page.waitForTimeout(700);
+    if ((await audioTime()) !== t0) throw new Error('still playing after Space');
+    await page.keyboard.press(' ');
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    await page.waitForFunction((t) => document.getElementById('audio').currentTime > t + 0.3, t0);
+  });
+
   await step('add to a new playlist', async () => {
     await page.getByRole('button', { name: `More for ${target.title}` }).first().click();
     await page.getByLabel('New playlist name').fill(playlistName);
