@@ -25,6 +25,8 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 echo "==> web player: npm ci ($(node --version), $("$CHROMIUM" --version 2>/dev/null))"
 (cd "$web_dir" && npm ci --no-audit --no-fund --loglevel=error)
+echo "==> web player unit tests"
+(cd "$web_dir" && npm test --silent)
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 state=$(mktemp -d "${TMPDIR:-/tmp}/chorus-web-e2e.XXXXXX")

@@ -168,6 +168,11 @@ try {
     await page.locator(`li.track[data-track-id="${target.id}"]`).waitFor();
   });
 
+  await step('a missing album is explained', async () => {
+    await page.goto(`${url}#/album/00000000-0000-7000-8000-000000000000`);
+    await page.getByText('We could not find that album.').waitFor();
+  });
+
   await step('phone width', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.locator('a.nav-link[data-nav="#/"]').click();
