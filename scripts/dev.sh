@@ -38,6 +38,11 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 export CHORUS_WEB_PORT=${CHORUS_WEB_PORT:-5173}
 web_dir="$root/examples/web"
 web_ports=()
+if ! command -v npm >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "==> installing Node.js and npm (Debian) to build the web player"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null \
+    && { command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }; } || true
+fi
 command -v npm >/dev/null && web_ports=("$CHORUS_WEB_PORT")
 # --- end web player ---
 for p in "$CHORUS_NATS_PORT" "$CHORUS_WS_PORT" "${web_ports[@]}"; do

@@ -4,22 +4,25 @@
 # ports, drives the page in headless Chromium, then stops the stack.
 # Screenshots of every step: examples/web/test-artifacts/.
 #
-# Needs Node.js with npm, and Debian's chromium (installed here when missing
-# and running as root). The page must be served from port 5173, the origin
+# Needs Node.js 20+ with npm, and Debian's chromium (both installed here when
+# missing and running as root). The page must be served from port 5173, the origin
 # nats/conf/dev.conf lets open websockets (CHORUS_WEB_PORT to change it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 web_dir=examples/web
 
-command -v npm >/dev/null || { echo "web-e2e: npm not found (install Node.js 18+ with npm)" >&2; exit 1; }
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$CHROMIUM" ]; then
+missing=()
+[ -x "$CHROMIUM" ] || missing+=(chromium)
+command -v npm >/dev/null || missing+=(nodejs)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "==> installing chromium (Debian) for the web player's test"
+    echo "==> installing ${missing[*]} (Debian) for the web player's test"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
   else
-    echo "web-e2e: $CHROMIUM not found: apt-get install chromium" >&2
+    echo "web-e2e: missing ${missing[*]}: apt-get install ${missing[*]} (Node.js 20+ with npm)" >&2
     exit 1
   fi
 fi
@@ -28,6 +31,10 @@ echo "==> web player: npm ci ($(node --version), $("$CHROMIUM" --version 2>/dev/
 echo "==> web player unit tests"
 (cd "$web_dir" && npm test --silent)
 
+if (exec 3<>"/dev/tcp/127.0.0.1/${CHORUS_WEB_PORT:-5173}") 2>/dev/null; then
+  echo "web-e2e: port ${CHORUS_WEB_PORT:-5173} is in use (a dev stack?): stop it first, the test's page must be served there" >&2
+  exit 1
+fi
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 state=$(mktemp -d "${TMPDIR:-/tmp}/chorus-web-e2e.XXXXXX")
 export CHORUS_DEV_DIR="$state" CHORUS_WEB_PORT=${CHORUS_WEB_PORT:-5173}
