@@ -108,7 +108,8 @@ function renderShell() {
   app.searchBox = h('input.search-box', {
     type: 'search', placeholder: 'Search tracks, albums, artists', 'aria-label': 'Search', autocomplete: 'off',
     oninput: (e) => {
-      if (!location.hash.startsWith('#/search')) history.replaceState(null, '', '#/search');
+      // pushState fires no hashchange: the page is rendered here, and Back returns to where typing began.
+      if (!location.hash.startsWith('#/search')) history.pushState(null, '', '#/search');
       if (!app.onSearch || app.view !== 'search') route();
       else app.onSearch(e.target.value);
     },
@@ -215,10 +216,17 @@ function showShortcuts() {
   dialog.showModal();
 }
 
+const typing = (t) => t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || t.isContentEditable;
+
+// Space on a focused button would also click it (on keyup): the shortcut wins.
+document.addEventListener('keyup', (e) => {
+  if (e.key === ' ' && app.session?.signedIn && !typing(e.target) && !document.querySelector('dialog[open]')) e.preventDefault();
+});
+
 document.addEventListener('keydown', (e) => {
   if (!app.session?.signedIn || e.ctrlKey || e.metaKey || e.altKey) return;
   const t = e.target;
-  if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || t.isContentEditable) {
+  if (typing(t)) {
     if (e.key === 'Escape') t.blur();
     return;
   }
