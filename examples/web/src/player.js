@@ -40,7 +40,10 @@ export class Player extends EventTarget {
     });
     audio.addEventListener('timeupdate', () => this.dispatchEvent(new Event('time')));
     audio.addEventListener('seeked', () => this.saveQueueSoon());
-    window.addEventListener('pagehide', () => this.report(false));
+    window.addEventListener('pagehide', () => {
+      this.report(false);
+      if (this.saveTimer) this.saveQueue(); // a reload right after a change keeps it
+    });
     this.setupMediaSession();
   }
 
@@ -234,16 +237,20 @@ export class Player extends EventTarget {
   /** The queue is kept in the listener's profile, so another device (or a reload) finds it. */
   saveQueueSoon() {
     clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(() => {
-      if (!this.session.signedIn) return;
-      this.session
-        .call(profile.queueSave, {
-          tracks: this.queue.slice(0, 1000).map((t) => t.id),
-          index: Math.max(0, this.index),
-          position_ms: Math.round((this.audio.currentTime || 0) * 1000),
-        })
-        .catch((err) => console.warn('queue.save', err));
-    }, 1000);
+    this.saveTimer = setTimeout(() => this.saveQueue(), 1000);
+  }
+
+  saveQueue() {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    if (!this.session.signedIn) return;
+    this.session
+      .call(profile.queueSave, {
+        tracks: this.queue.slice(0, 1000).map((t) => t.id),
+        index: Math.max(0, this.index),
+        position_ms: Math.round((this.audio.currentTime || 0) * 1000),
+      })
+      .catch((err) => console.warn('queue.save', err));
   }
 
   /** Put back a saved queue without playing it. */
@@ -255,6 +262,8 @@ export class Player extends EventTarget {
   }
 
   reset() {
+    clearTimeout(this.saveTimer); // the saved queue stays for the next sign-in
+    this.saveTimer = null;
     this.loadId++;
     this.stopProgress();
     this.audio.pause();
