@@ -5,9 +5,9 @@ import { trackList, albumGrid, pageHeader, star, link } from './components.js';
 
 export async function home(app) {
   const [albums, genres, artists, recent] = await Promise.all([
-    app.wire.request(catalog.albumList, { type: 'newest', limit: 12 }),
-    app.wire.request(catalog.genreList, {}),
-    app.wire.request(catalog.artistList, { limit: 24 }),
+    app.read(catalog.albumList, { type: 'newest', limit: 12 }),
+    app.read(catalog.genreList, {}),
+    app.read(catalog.artistList, { limit: 24 }),
     app.session.call(profile.playRecent, { limit: 6 }).catch(() => ({ tracks: [] })),
   ]);
   const recentTracks = await app.tracksById(recent.tracks.map((t) => t.track_id));
@@ -45,7 +45,7 @@ export function searchPage(app) {
     }
     const started = performance.now();
     try {
-      const reply = await app.wire.request(search.query, { q, limit: 20 }, { timeout: 3000 });
+      const reply = await app.read(search.query, { q, limit: 20 }, { timeout: 3000 });
       if (n !== latest) return;
       timing.textContent = `${Math.round(performance.now() - started)} ms`;
       results.replaceChildren(...await renderResults(app, reply));
@@ -87,7 +87,7 @@ async function renderResults(app, reply) {
 }
 
 export async function album(app, id) {
-  const { album: a, tracks } = await app.wire.request(catalog.albumGet, { id });
+  const { album: a, tracks } = await app.read(catalog.albumGet, { id });
   const sub = [a.artist ? link(`#/artist/${a.artist.id}`, a.artist.name) : null, a.year ? ` · ${a.year}` : null,
     ` · ${tracks.length} track${tracks.length === 1 ? '' : 's'}`];
   return h('div.page',
@@ -102,8 +102,8 @@ export async function album(app, id) {
 
 export async function artist(app, id) {
   const [{ artist: a, albums }, { tracks }] = await Promise.all([
-    app.wire.request(catalog.artistGet, { id }),
-    app.wire.request(catalog.trackList, { artist: id, limit: 100 }),
+    app.read(catalog.artistGet, { id }),
+    app.read(catalog.trackList, { artist: id, limit: 100 }),
   ]);
   return h('div.page',
     pageHeader({ seed: a.id, title: a.name, kind: 'Artist', sub: `${albums.length} album${albums.length === 1 ? '' : 's'}`, actions: [
@@ -116,8 +116,8 @@ export async function artist(app, id) {
 
 export async function genre(app, name) {
   const [{ albums }, { tracks }] = await Promise.all([
-    app.wire.request(catalog.albumList, { type: 'by_genre', genre: name, limit: 50 }),
-    app.wire.request(catalog.trackList, { genre: name, limit: 100 }),
+    app.read(catalog.albumList, { type: 'by_genre', genre: name, limit: 50 }),
+    app.read(catalog.trackList, { genre: name, limit: 100 }),
   ]);
   return h('div.page',
     pageHeader({ seed: `genre:${name}`, title: name, kind: 'Genre', actions: [

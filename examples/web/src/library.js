@@ -65,8 +65,8 @@ export async function favorites(app) {
   const fav = await app.loadFavorites();
   const [tracks, albums, artists] = await Promise.all([
     app.tracksById(fav.tracks.map((f) => f.id)),
-    Promise.all(fav.albums.slice(0, 60).map((f) => app.wire.request(catalog.albumGet, { id: f.id }).then((r) => r.album).catch(() => null))),
-    Promise.all(fav.artists.slice(0, 60).map((f) => app.wire.request(catalog.artistGet, { id: f.id }).then((r) => r.artist).catch(() => null))),
+    Promise.all(fav.albums.slice(0, 60).map((f) => app.read(catalog.albumGet, { id: f.id }).then((r) => r.album).catch(() => null))),
+    Promise.all(fav.artists.slice(0, 60).map((f) => app.read(catalog.artistGet, { id: f.id }).then((r) => r.artist).catch(() => null))),
   ]);
   return h('div.page', h('h1', 'Starred'),
     h('h2', 'Tracks'), trackList(app, tracks),

@@ -25,11 +25,19 @@ const app = {
   view: null,
   renderId: 0,
 
+  /**
+   * A catalog or search read. Public by default, but sent with the listener's
+   * token, so a stack with `[catalog] require_sign_in = true` serves it too.
+   */
+  read(subject, body, options) {
+    return this.session?.signedIn ? this.session.call(subject, body, options) : this.wire.request(subject, body, options);
+  },
+
   /** Tracks in the order of `ids`, from the cache or one batch request. */
   async tracksById(ids) {
     const missing = [...new Set(ids.filter((id) => !this.trackCache.has(id)))];
     for (let i = 0; i < missing.length; i += 500) {
-      const { tracks } = await this.wire.request(catalog.trackBatch, { ids: missing.slice(i, i + 500) });
+      const { tracks } = await this.read(catalog.trackBatch, { ids: missing.slice(i, i + 500) });
       for (const t of tracks) this.trackCache.set(t.id, t);
     }
     return ids.map((id) => this.trackCache.get(id)).filter(Boolean);
