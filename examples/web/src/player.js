@@ -1,11 +1,14 @@
 // Playback: a stream session per track, its chunks fetched over NATS (a few
 // at a time, first ones first) into a Blob the <audio> element plays. The
 // demo audio is Ogg Opus, which Chromium's MediaSource does not take, and a
-// Blob seeks anywhere once it is whole. Progress goes back to the stream
-// service, which records a play past 30 s or at the end.
+// Blob seeks anywhere once it is whole. So that a long track starts at once,
+// playback begins on a Blob of the first chunks and moves to the whole file,
+// at the same position, when the rest has arrived. Progress goes back to the
+// stream service, which records a play past 30 s or at the end.
 import { stream, profile } from './subjects.js';
 
 const PARALLEL_CHUNKS = 4;
+const EARLY_START_CHUNKS = 2; // 512 KiB at the default chunk size: half a minute of music or more
 const PROGRESS_EVERY_MS = 10_000;
 
 export class Player extends EventTarget {
@@ -18,6 +21,10 @@ export class Player extends EventTarget {
     this.playback = null; // {session_id, track, entitlement, loaded, total, reported}
     this.loadId = 0;
     this.url = null;
+    this.partial = false; // playing the first chunks while the rest arrive
+    this.partialEnded = false; // ... and reached their end before the rest came
+    this.pendingSeek = null; // a seek past the first chunks, done on the whole file
+    this.swapping = false;
     this.progressTimer = null;
     this.saveTimer = null;
     this.error = null;
@@ -28,11 +35,18 @@ export class Player extends EventTarget {
       this.emit();
     });
     audio.addEventListener('pause', () => {
+      if (this.swapping) return;
       this.stopProgress();
       if (!audio.ended) this.report(false);
       this.emit();
     });
     audio.addEventListener('ended', () => {
+      if (this.partial) {
+        // Only the first chunks were here: wait for the whole file (see playAt).
+        this.partialEnded = true;
+        this.emit();
+        return;
+      }
       this.stopProgress();
       this.report(true);
       if (this.index + 1 < this.queue.length) this.playAt(this.index + 1);
@@ -56,7 +70,7 @@ export class Player extends EventTarget {
   }
 
   get playing() {
-    return !!this.url && !this.audio.paused;
+    return !!this.url && (!this.audio.paused || this.partialEnded);
   }
 
   /** Replace the queue with `tracks` and play the one at `index`. */
@@ -100,6 +114,11 @@ export class Player extends EventTarget {
   }
 
   toggle() {
+    if (this.partialEnded) {
+      this.partialEnded = false; // paused while waiting for the rest
+      this.emit();
+      return undefined;
+    }
     if (!this.url) {
       if (!this.current || this.playback?.loading) return undefined;
       const startAt = this.resumeAtMs ?? 0;
@@ -118,10 +137,16 @@ export class Player extends EventTarget {
   seekTo(seconds) {
     if (!this.url) return;
     const end = Number.isFinite(this.audio.duration) ? this.audio.duration : this.durationS();
+    if (this.partial && seconds > end - 1) {
+      this.pendingSeek = Math.min(seconds, this.durationS() - 0.25); // past what has arrived
+      return;
+    }
+    this.pendingSeek = null;
     this.audio.currentTime = Math.max(0, Math.min(seconds, Math.max(0, end - 0.25)));
   }
 
   durationS() {
+    if (this.partial) return (this.playback?.duration_ms ?? this.current?.duration_ms ?? 0) / 1000;
     if (Number.isFinite(this.audio.duration) && this.audio.duration > 0) return this.audio.duration;
     return (this.playback?.duration_ms ?? this.current?.duration_ms ?? 0) / 1000;
   }
@@ -155,17 +180,25 @@ export class Player extends EventTarget {
       if (id !== this.loadId) return;
       this.playback = { ...open, track, loaded: 0, total: open.chunks_allowed, loading: true, ended: false };
       this.emit();
-      const parts = await this.fetchChunks(open, id);
-      if (id !== this.loadId) return;
       const mime = open.mime || 'audio/ogg';
-      this.url = URL.createObjectURL(new Blob(parts, { type: mime }));
-      this.audio.src = this.url;
+      const early = autoplay && !startAt && open.chunks_allowed > EARLY_START_CHUNKS;
+      const parts = await this.fetchChunks(open, id, (loaded) => {
+        if (early && !this.url && loaded.length >= EARLY_START_CHUNKS) this.startPartial(loaded, mime);
+      });
+      if (id !== this.loadId) return;
       this.playback.loading = false;
-      if (startAt > 0) {
-        await new Promise((resolve) => this.audio.addEventListener('loadedmetadata', resolve, { once: true }));
-        this.audio.currentTime = startAt / 1000;
+      const whole = URL.createObjectURL(new Blob(parts, { type: mime }));
+      if (this.partial) {
+        await this.swapToWhole(whole, id);
+      } else {
+        this.url = whole;
+        this.audio.src = whole;
+        if (startAt > 0) {
+          await loaded(this.audio);
+          this.audio.currentTime = startAt / 1000;
+        }
+        if (autoplay) await this.audio.play();
       }
-      if (autoplay) await this.audio.play();
       this.updateMediaSession();
       this.emit();
     } catch (err) {
@@ -177,9 +210,11 @@ export class Player extends EventTarget {
     }
   }
 
-  async fetchChunks(open, id) {
+  /** Every allowed chunk, in order; `onPrefix(chunks)` hears of each longer run of first chunks. */
+  async fetchChunks(open, id, onPrefix = () => {}) {
     const parts = new Array(open.chunks_allowed);
     let nextIndex = 0;
+    let prefix = 0;
     const worker = async () => {
       while (nextIndex < open.chunks_allowed) {
         const index = nextIndex++;
@@ -187,6 +222,9 @@ export class Player extends EventTarget {
         if (id !== this.loadId) throw new Error('superseded');
         parts[index] = reply.data;
         this.playback.loaded++;
+        const before = prefix;
+        while (prefix < parts.length && parts[prefix]) prefix++;
+        if (prefix > before && prefix < parts.length) onPrefix(parts.slice(0, prefix));
         this.emit();
       }
     };
@@ -194,7 +232,44 @@ export class Player extends EventTarget {
     return parts;
   }
 
+  /** Start on the first chunks; the element plays them like a short file. */
+  startPartial(chunks, mime) {
+    this.partial = true;
+    this.partialEnded = false;
+    this.pendingSeek = null;
+    this.url = URL.createObjectURL(new Blob(chunks, { type: mime }));
+    this.audio.src = this.url;
+    this.audio.play().catch(() => {});
+    this.updateMediaSession();
+    this.emit();
+  }
+
+  /** Move from the first chunks to the whole file, where playback is (or was asked to be). */
+  async swapToWhole(whole, id) {
+    const at = this.pendingSeek ?? this.audio.currentTime;
+    const play = !this.audio.paused || this.partialEnded;
+    const old = this.url;
+    this.swapping = true;
+    this.partial = false;
+    this.partialEnded = false;
+    this.pendingSeek = null;
+    this.url = whole;
+    try {
+      this.audio.src = whole;
+      await loaded(this.audio);
+      if (id !== this.loadId) return;
+      this.audio.currentTime = at;
+    } finally {
+      this.swapping = false;
+      URL.revokeObjectURL(old);
+    }
+    if (play) await this.audio.play();
+  }
+
   releaseUrl() {
+    this.partial = false;
+    this.partialEnded = false;
+    this.pendingSeek = null;
     if (this.url) {
       this.audio.removeAttribute('src');
       this.audio.load();
@@ -293,4 +368,19 @@ export class Player extends EventTarget {
       album: t.album?.title ?? '',
     });
   }
+}
+
+/** Resolves when the element knows its duration, rejects if the audio does not load. */
+function loaded(audio) {
+  return new Promise((resolve, reject) => {
+    const done = (ok) => () => {
+      audio.removeEventListener('loadedmetadata', onOk);
+      audio.removeEventListener('error', onErr);
+      ok ? resolve() : reject(new Error('the audio could not be decoded'));
+    };
+    const onOk = done(true);
+    const onErr = done(false);
+    audio.addEventListener('loadedmetadata', onOk);
+    audio.addEventListener('error', onErr);
+  });
 }
