@@ -74,7 +74,7 @@ async function renderResults(app, reply) {
   }
   if (reply.albums.length) {
     out.push(h('h2', 'Albums'), h('div.grid', reply.albums.map((a) =>
-      h('a.card', { href: `#/album/${a.id}` }, cover(a.id, a.title),
+      h('a.card', { href: `#/album/${a.id}` }, cover(a.id, a.title, '', a.cover_art),
         h('div.card-title', ...highlighted(a.highlight?.title, a.title)),
         h('div.card-sub', [a.artist, a.year].filter(Boolean).join(' · '))))));
   }
@@ -91,7 +91,7 @@ export async function album(app, id) {
   const sub = [a.artist ? link(`#/artist/${a.artist.id}`, a.artist.name) : null, a.year ? ` · ${a.year}` : null,
     ` · ${tracks.length} track${tracks.length === 1 ? '' : 's'}`];
   return h('div.page',
-    pageHeader({ seed: a.id, title: a.title, kind: 'Album', sub, actions: [
+    pageHeader({ seed: a.id, title: a.title, kind: 'Album', sub, art: a.cover_art, actions: [
       h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.length }, icon('play'), 'Play'),
       h('button.btn', { onclick: () => app.player.enqueue(tracks) }, icon('queue'), 'Add to queue'),
       star(app, 'album', a.id, a.title),

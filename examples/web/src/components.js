@@ -54,7 +54,7 @@ export function trackList(app, tracks, { numbered = false, showAlbum = true, ext
       ondblclick: () => app.player.playList(tracks, i),
     },
       h('button.icon-btn.play-row', { 'aria-label': `Play ${t.title}`, onclick: () => app.player.playList(tracks, i) },
-        numbered ? h('span.num', String(t.track_number ?? i + 1)) : cover(t.album?.id ?? t.id, t.album?.title ?? t.title, 'xs'),
+        numbered ? h('span.num', String(t.track_number ?? i + 1)) : cover(t.album?.id ?? t.id, t.album?.title ?? t.title, 'xs', t.cover_art),
         icon('play')),
       h('div.track-main',
         h('div.track-title', t.title),
@@ -72,7 +72,7 @@ export function albumGrid(albums) {
   if (!albums.length) return h('p.empty', 'No albums here yet.');
   return h('div.grid', albums.map((a) =>
     h('a.card', { href: `#/album/${a.id}` },
-      cover(a.id, a.title),
+      cover(a.id, a.title, '', a.cover_art),
       h('div.card-title', a.title),
       h('div.card-sub', [a.artist?.name, a.year].filter(Boolean).join(' · ')),
     )));
@@ -125,9 +125,9 @@ export function trackMenu(app, track, anchor) {
   menu.querySelector('button')?.focus();
 }
 
-export function pageHeader({ seed, title, kind, sub, actions = [] }) {
+export function pageHeader({ seed, title, kind, sub, actions = [], art = null }) {
   return h('header.page-head',
-    cover(seed, title, 'lg'),
+    cover(seed, title, 'lg', art),
     h('div.page-head-text',
       h('div.kind', kind),
       h('h1', title),

@@ -90,7 +90,7 @@ export function queue(app) {
   const { player } = app;
   const q = player.queue;
   const row = (t, i) => h(`li.track${i === player.index ? '.current' : ''}`, { dataset: { trackId: t.id } },
-    h('button.icon-btn.play-row', { 'aria-label': `Play ${t.title}`, onclick: () => player.playAt(i) }, cover(t.album?.id ?? t.id, t.album?.title ?? t.title, 'xs'), icon('play')),
+    h('button.icon-btn.play-row', { 'aria-label': `Play ${t.title}`, onclick: () => player.playAt(i) }, cover(t.album?.id ?? t.id, t.album?.title ?? t.title, 'xs', t.cover_art), icon('play')),
     h('div.track-main', h('div.track-title', t.title), h('div.track-sub', artistNames(t))),
     h('span.track-time', duration(t.duration_ms)),
     h('button.icon-btn', { 'aria-label': `Move ${t.title} up`, title: 'Move up', disabled: i === 0, onclick: () => player.move(i, i - 1) }, icon('up')),

@@ -3,7 +3,7 @@
 import { Wire } from './wire.js';
 import { Session } from './session.js';
 import { Player } from './player.js';
-import { h, icon, errorText, showError, toast } from './ui.js';
+import { h, icon, errorText, showError, toast, setArtSource } from './ui.js';
 import { catalog, profile } from './subjects.js';
 import { closeMenu } from './components.js';
 import { renderLogin } from './login.js';
@@ -306,6 +306,7 @@ async function start() {
     return;
   }
   app.session = new Session(app.wire, (err) => showLogin(errorText(err)));
+  setArtSource((name) => app.read(catalog.artGet, { name }));
   app.player = new Player(app.session, document.getElementById('audio'));
   app.player.addEventListener('error', (e) => showError(e.error));
   app.player.addEventListener('played', () => {

@@ -43,7 +43,7 @@ export function nowPlayingBar(app) {
     bar.classList.toggle('empty', !t);
     if (t?.id !== shownId) {
       shownId = t?.id ?? null;
-      art.replaceChildren(t ? cover(t.album?.id ?? t.id, t.album?.title ?? t.title, 'sm') : cover('', '', 'sm'));
+      art.replaceChildren(t ? cover(t.album?.id ?? t.id, t.album?.title ?? t.title, 'sm', t.cover_art) : cover('', '', 'sm'));
       title.replaceChildren(t ? (t.album ? link(`#/album/${t.album.id}`, t.title) : t.title) : 'Nothing playing');
       sub.textContent = t ? artistNames(t) : 'Pick something to listen to';
       starSlot.replaceChildren(t ? star(app, 'track', t.id, t.title) : '');

@@ -18,6 +18,7 @@ export const catalog = {
   artistGet: 'chorus.catalog.v1.artist.get',
   artistList: 'chorus.catalog.v1.artist.list',
   genreList: 'chorus.catalog.v1.genre.list',
+  artGet: 'chorus.catalog.v1.art.get',
 };
 
 export const search = {

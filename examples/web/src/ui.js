@@ -129,12 +129,37 @@ function hash(s) {
   return x >>> 0;
 }
 
+/** Where cover art comes from: `(name) => Promise<{mime, data}>` (catalog `art.get`). */
+let artSource = null;
+/** Object URLs of art already fetched, by name; the oldest are let go past ART_KEPT. */
+const artUrls = new Map();
+const ART_KEPT = 300;
+
+export function setArtSource(source) {
+  artSource = source;
+}
+
+function artUrl(name) {
+  if (!artUrls.has(name)) {
+    const url = artSource
+      ? artSource(name).then((a) => URL.createObjectURL(new Blob([a.data], { type: a.mime }))).catch(() => null)
+      : Promise.resolve(null);
+    artUrls.set(name, url);
+    if (artUrls.size > ART_KEPT) {
+      const [oldest, gone] = artUrls.entries().next().value;
+      artUrls.delete(oldest);
+      gone.then((u) => u && URL.revokeObjectURL(u));
+    }
+  }
+  return artUrls.get(name);
+}
+
 /**
- * Cover art. The catalog names art objects (`cover_art`) in the `chorus_art`
- * object store, which a browser may not read and no subject serves yet, so
- * every cover is drawn from the album's name: two colours and its initials.
+ * Cover art: the catalog's image (`cover_art`, fetched with `art.get`) where
+ * it has one; until it arrives, and where there is none, a cover drawn from
+ * the album's name: two colours and its initials.
  */
-export function cover(seed, title, size = '') {
+export function cover(seed, title, size = '', art = null) {
   const x = hash(seed || title || '?');
   const a = x % 360;
   const b = (a + 40 + ((x >> 9) % 80)) % 360;
@@ -145,10 +170,18 @@ export function cover(seed, title, size = '') {
     .slice(0, 2)
     .map((w) => w[0].toUpperCase())
     .join('');
-  return h(`div.cover${size ? `.${size}` : ''}`, {
+  const el = h(`div.cover${size ? `.${size}` : ''}`, {
     style: `background: linear-gradient(${x % 180}deg, hsl(${a} 55% 42%), hsl(${b} 60% 22%))`,
     'aria-hidden': 'true',
   }, h('span', initials || '♪'));
+  if (art) {
+    artUrl(art).then((url) => {
+      if (!url) return;
+      el.style.background = `center / cover no-repeat url("${url}")`;
+      el.replaceChildren();
+    });
+  }
+  return el;
 }
 
 export function icon(name) {
