@@ -35,16 +35,39 @@ impl ObjectCache {
             let (slots, clock) = &mut *guard;
             *clock += 1;
             let now = *clock;
-            let slot = slots.entry(name.to_string()).or_insert_with(|| Slot { data: Arc::default(), used: now });
-            slot.used = now;
-            slot.data.clone()
+            // A hit (every chunk after the first) allocates nothing.
+            match slots.get_mut(name) {
+                Some(slot) => {
+                    slot.used = now;
+                    slot.data.clone()
+                }
+                None => {
+                    let data: Arc<OnceCell<Bytes>> = Arc::default();
+                    slots.insert(name.to_string(), Slot { data: data.clone(), used: now });
+                    data
+                }
+            }
         };
-        let data = cell.get_or_try_init(|| self.store.read(name)).await?.clone();
+        if let Some(data) = cell.get() {
+            return Ok(data.clone());
+        }
+        let data = match cell.get_or_try_init(|| self.store.read(name)).await {
+            Ok(data) => data.clone(),
+            Err(e) => {
+                // Names come from clients: a name that fails to load must not keep a slot.
+                let mut guard = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+                if guard.0.get(name).is_some_and(|s| s.data.get().is_none()) {
+                    guard.0.remove(name);
+                }
+                return Err(e);
+            }
+        };
+        // Only a load adds bytes: only then can the cache be over its bound.
         self.evict();
         Ok(data)
     }
 
-    /// Drop the least recently used files until the loaded ones fit.
+    /// Drop the least recently used objects until the loaded ones fit.
     fn evict(&self) {
         let mut guard = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         let (slots, _) = &mut *guard;

@@ -68,7 +68,7 @@ where
 }
 
 /// Latencies from 1 µs to 60 s at 3 significant digits.
-fn histogram() -> Histogram<u64> {
+pub(crate) fn histogram() -> Histogram<u64> {
     // Constant, valid bounds: this cannot fail.
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
 }

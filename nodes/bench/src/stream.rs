@@ -16,6 +16,8 @@ use chorus_state::ObjectReader;
 use chorus_testkit::{host_config, NatsServer};
 use hdrhistogram::Histogram;
 
+use crate::load::histogram;
+
 #[derive(clap::Args)]
 pub(crate) struct Options {
     /// Concurrent listeners.
@@ -122,32 +124,28 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
-}
-
-/// `n` readers, each reading whole objects straight from the object store
-/// (direct gets of its chunks, the fastest way there is), back to back.
-/// "First bytes" is the whole file here: an object read has no partial answer.
-async fn direct_reads(store: &ObjectReader, tracks: &Arc<Vec<Track>>, n: usize, measure: Duration) -> Moved {
+/// `n` readers for `measure`, reader `i` taking tracks `i`, `i + n`, ... in
+/// turn; `read` moves one file and returns its bytes and when its first
+/// bytes arrived, or `None` when it failed (and said why).
+async fn readers<F, Fut>(n: usize, tracks: &Arc<Vec<Track>>, measure: Duration, read: F) -> Moved
+where
+    F: Fn(usize, Track) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Option<(u64, Duration)>> + Send,
+{
     let until = Instant::now() + measure;
     let tasks: Vec<_> = (0..n)
         .map(|i| {
-            let (store, tracks) = (store.clone(), tracks.clone());
+            let (read, tracks) = (read.clone(), tracks.clone());
             tokio::spawn(async move {
                 let (mut bytes, mut files, mut h) = (0u64, 0u64, histogram());
                 let mut k = i;
                 while Instant::now() < until {
-                    let t = &tracks[k % tracks.len()];
+                    let t = tracks[k % tracks.len()].clone();
                     k += n;
-                    let started = Instant::now();
-                    match store.read(t.audio_object.as_deref().unwrap_or_default()).await {
-                        Ok(data) => {
-                            let _ = h.record(started.elapsed().as_micros().max(1) as u64);
-                            bytes += data.len() as u64;
-                            files += 1;
-                        }
-                        Err(e) => eprintln!("direct read: {e:#}"),
+                    if let Some((b, first)) = read(i, t).await {
+                        let _ = h.record(first.as_micros().max(1) as u64);
+                        bytes += b;
+                        files += 1;
                     }
                 }
                 (bytes, files, h)
@@ -157,51 +155,60 @@ async fn direct_reads(store: &ObjectReader, tracks: &Arc<Vec<Track>>, n: usize, 
     collect(tasks, measure).await
 }
 
-/// `n` listeners, each opening a session and fetching every chunk in order, back to back.
-async fn stream_reads(listeners: &[ChorusClient], tracks: &Arc<Vec<Track>>, measure: Duration) -> Moved {
-    let until = Instant::now() + measure;
-    let n = listeners.len();
-    let tasks: Vec<_> = listeners
-        .iter()
-        .enumerate()
-        .map(|(i, client)| {
-            let (client, tracks) = (client.clone(), tracks.clone());
-            tokio::spawn(async move {
-                let (mut bytes, mut files, mut h) = (0u64, 0u64, histogram());
-                let mut k = i;
-                while Instant::now() < until {
-                    let t = &tracks[k % tracks.len()];
-                    k += n;
-                    let started = Instant::now();
-                    let open = SessionOpen { track_id: t.id, source: "bench".into(), client: "bench".into() };
-                    let s = match client.request::<_, SessionInfo>(subjects::stream::session_open(), &open).await {
-                        Ok(s) => s,
-                        Err(e) => {
-                            eprintln!("open: {e}");
-                            continue;
-                        }
-                    };
-                    for index in 0..s.chunks_allowed {
-                        let req = ChunkGet { session_id: s.session_id, index };
-                        let c = match client.request::<_, Chunk>(subjects::stream::chunk_get(), &req).await {
-                            Ok(c) => c,
-                            Err(e) => {
-                                eprintln!("chunk: {e}");
-                                break;
-                            }
-                        };
-                        if index == 0 {
-                            let _ = h.record(started.elapsed().as_micros().max(1) as u64);
-                        }
-                        bytes += c.data.len() as u64;
-                    }
-                    files += 1;
+/// Readers straight from the object store (direct gets of its chunks, the
+/// fastest way there is). "First bytes" is the whole file here: an object
+/// read has no partial answer.
+async fn direct_reads(store: &ObjectReader, tracks: &Arc<Vec<Track>>, n: usize, measure: Duration) -> Moved {
+    let store = store.clone();
+    readers(n, tracks, measure, move |_, t| {
+        let store = store.clone();
+        async move {
+            let started = Instant::now();
+            match store.read(t.audio_object.as_deref().unwrap_or_default()).await {
+                Ok(data) => Some((data.len() as u64, started.elapsed())),
+                Err(e) => {
+                    eprintln!("direct read: {e:#}");
+                    None
                 }
-                (bytes, files, h)
-            })
-        })
-        .collect();
-    collect(tasks, measure).await
+            }
+        }
+    })
+    .await
+}
+
+/// Listeners, each opening a session and fetching every chunk in order.
+async fn stream_reads(listeners: &[ChorusClient], tracks: &Arc<Vec<Track>>, measure: Duration) -> Moved {
+    let listeners: Arc<Vec<ChorusClient>> = Arc::new(listeners.to_vec());
+    readers(listeners.len(), tracks, measure, move |i, t| {
+        let client = listeners[i].clone();
+        async move {
+            let started = Instant::now();
+            let open = SessionOpen { track_id: t.id, source: "bench".into(), client: "bench".into() };
+            let s = match client.request::<_, SessionInfo>(subjects::stream::session_open(), &open).await {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("open: {e}");
+                    return None;
+                }
+            };
+            let (mut bytes, mut first) = (0u64, Duration::ZERO);
+            for index in 0..s.chunks_allowed {
+                let req = ChunkGet { session_id: s.session_id, index };
+                match client.request::<_, Chunk>(subjects::stream::chunk_get(), &req).await {
+                    Ok(c) => bytes += c.data.len() as u64,
+                    Err(e) => {
+                        eprintln!("chunk: {e}");
+                        break;
+                    }
+                }
+                if index == 0 {
+                    first = started.elapsed();
+                }
+            }
+            Some((bytes, first))
+        }
+    })
+    .await
 }
 
 async fn collect(tasks: Vec<tokio::task::JoinHandle<(u64, u64, Histogram<u64>)>>, measure: Duration) -> Moved {
