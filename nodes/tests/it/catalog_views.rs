@@ -1,7 +1,7 @@
 //! Catalog views through the wire: restarts of in-memory and on-disk views,
 //! pagination under writes, browse lists and genres.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Catalog writes through the wire: CRUD, validation, concurrency,
 //! read-your-writes, and bad input to every endpoint.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 

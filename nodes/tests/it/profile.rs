@@ -2,7 +2,7 @@
 //! concurrency), favorites, ratings, plays, the play queue, and that each
 //! user reaches only their own data.
 
-mod support;
+use crate::support;
 
 use chorus_nats::messages::catalog::{Delete, Track, Written};
 use chorus_nats::messages::profile::*;

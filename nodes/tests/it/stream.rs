@@ -1,7 +1,7 @@
 //! The stream service through the wire: sessions, chunks, entitlements,
 //! plays, and one listener's whole path from sign-up to recently played.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 

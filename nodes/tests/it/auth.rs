@@ -1,7 +1,7 @@
 //! The auth service through the wire: accounts, sessions, token checks in
 //! other services, roles, disabled users, rate limits, key rotation.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

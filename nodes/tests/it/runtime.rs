@@ -1,6 +1,6 @@
 //! The runtime under stress, through the wire: overload, crashes, restarts, drain.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

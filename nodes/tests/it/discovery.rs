@@ -1,6 +1,6 @@
 //! Micro discovery through the wire: replies the nats CLI accepts, counters that move.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

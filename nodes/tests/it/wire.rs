@@ -1,6 +1,6 @@
 //! The wire contract through a real nats-server: encodings, errors, deadlines, no responders.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::time::Duration;

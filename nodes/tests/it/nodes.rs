@@ -1,6 +1,6 @@
 //! Child `chorus-node` processes: queue-group sharing and drain on SIGTERM.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -1,6 +1,6 @@
 //! `chorus import` against the real stack: real Opus files, a corrupt one, a re-run.
 
-mod support;
+use crate::support;
 
 use chorus_nats::messages::catalog::{GenreList, TrackList, TrackPage};
 use chorus_nats::subjects::catalog;

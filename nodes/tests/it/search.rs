@@ -2,7 +2,7 @@
 //! catalog's record, a search instance on a real nats-server, and each
 //! behaviour of `catalog.query` and `catalog.suggest`.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};

@@ -1,0 +1,5 @@
+//! The state crate through a real nats-server, in one binary (each test binary
+//! links SurrealDB; one binary links it once).
+
+mod jobs;
+mod stream_view;

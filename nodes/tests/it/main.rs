@@ -1,0 +1,18 @@
+//! Every test of the Chorus nodes through the wire, in one binary: each test
+//! binary links SurrealDB, and one binary links it once.
+
+mod support;
+
+mod auth;
+mod catalog;
+mod catalog_views;
+mod dev_conf;
+mod discovery;
+mod import;
+mod nodes;
+mod profile;
+mod runtime;
+mod search;
+mod stream;
+mod subjects;
+mod wire;
