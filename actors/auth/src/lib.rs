@@ -86,6 +86,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             endpoints: endpoints(&accounts),
             children: vec![projector_child(NAME, source, view, directory.clone())],
             gate: None,
+            workload: chorus_host::Workload::Waiting,
             metadata: vec![("users".into(), directory.len().to_string())],
         })
     })

@@ -86,6 +86,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             version: env!("CARGO_PKG_VERSION"),
             endpoints,
             children: vec![projector_child(NAME, source, view.clone(), catalog)],
+            workload: chorus_host::Workload::Compute,
             metadata: vec![
                 ("view".into(), if view.is_durable() { "surrealkv" } else { "memory" }.into()),
                 ("view_replayed".into(), replayed.to_string()),

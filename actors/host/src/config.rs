@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::service::Workload;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -41,8 +42,11 @@ pub struct Config {
     pub services: Vec<String>,
     /// Where services keep on-disk state (views); in memory when absent.
     pub data_dir: Option<PathBuf>,
-    /// Worker actors per service.
+    /// Worker actors per service whose handlers compute ([`Workload::Compute`]).
     pub workers: usize,
+    /// Worker actors per service whose handlers mostly wait on other services
+    /// or JetStream ([`Workload::Waiting`]).
+    pub waiting_workers: usize,
     /// Requests that may wait for a worker; past this a request gets 503 at once.
     pub queue_bound: usize,
     /// How long a handler may run when the request carries no deadline.
@@ -80,6 +84,7 @@ impl Default for Config {
             services: vec!["all".into()],
             data_dir: None,
             workers: default_workers(),
+            waiting_workers: 32,
             queue_bound: 1024,
             handler_timeout_ms: 10_000,
             drain_timeout_ms: 10_000,
@@ -138,9 +143,17 @@ impl Config {
         Ok(config)
     }
 
+    /// Workers for a service of this workload.
+    pub fn workers_for(&self, workload: Workload) -> usize {
+        match workload {
+            Workload::Compute => self.workers,
+            Workload::Waiting => self.waiting_workers,
+        }
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
-        if self.workers == 0 {
-            return Err(ConfigError("workers must be at least 1".into()));
+        if self.workers == 0 || self.waiting_workers == 0 {
+            return Err(ConfigError("workers and waiting_workers must be at least 1".into()));
         }
         if self.nats_user.is_some() != self.nats_password.is_some() {
             return Err(ConfigError("nats_user and nats_password go together".into()));

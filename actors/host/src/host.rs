@@ -171,8 +171,9 @@ async fn serve(
     let (tx, rx) = async_channel::bounded(config.queue_bound.max(1));
     let runtime =
         Arc::new(ServiceRuntime::new(def.name, ctx.nats.clone(), def.endpoints, def.gate, ctx.trust.clone(), rx));
+    let workers = config.workers_for(def.workload);
     let mut children = def.children;
-    children.extend((0..config.workers).map(|i| worker::child(runtime.clone(), i)));
+    children.extend((0..workers).map(|i| worker::child(runtime.clone(), i)));
     let policy = RestartPolicy {
         budget: config.restart_budget,
         window: Duration::from_millis(config.restart_window_ms),
@@ -218,7 +219,11 @@ async fn serve(
         metadata: def
             .metadata
             .into_iter()
-            .chain([("node".to_string(), ctx.node_id.clone()), ("host".to_string(), hostname())])
+            .chain([
+                ("node".to_string(), ctx.node_id.clone()),
+                ("host".to_string(), hostname()),
+                ("workers".to_string(), workers.to_string()),
+            ])
             .collect(),
         started: chrono::Utc::now(),
         endpoints,

@@ -29,4 +29,4 @@ pub use context::RequestCtx;
 pub use gate::SeqGate;
 pub use handler::{typed, with_state, Fail, Handler};
 pub use host::{run, HostContext, RunningHost};
-pub use service::{ChildSpec, EndpointDef, ServiceBuilder, ServiceDef};
+pub use service::{ChildSpec, EndpointDef, ServiceBuilder, ServiceDef, Workload};

@@ -74,6 +74,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             ],
             // Read-your-writes follows the plays: a recorded play is in the next `play.recent`.
             gate: Some(history_view),
+            workload: chorus_host::Workload::Waiting,
             metadata: vec![("plays_replayed".into(), replayed.to_string())],
         })
     })

@@ -96,6 +96,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             version: env!("CARGO_PKG_VERSION"),
             endpoints: endpoints::endpoints(&built.index),
             children: vec![built.follower()],
+            workload: chorus_host::Workload::Compute,
             metadata: vec![
                 ("index".into(), built.index.kind().into()),
                 ("documents".into(), documents.to_string()),

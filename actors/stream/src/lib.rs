@@ -69,6 +69,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             ],
             children: Vec::new(),
             gate: None,
+            workload: chorus_host::Workload::Waiting,
             metadata: vec![("chunk_size".into(), config.chunk_size.to_string())],
         })
     })

@@ -1,7 +1,6 @@
 //! `nats/conf/dev.conf` as the dev stack runs it: the service user serves, the
 //! web user may only make public requests, the websocket listener checks origins.
 
-
 use std::path::Path;
 use std::time::Duration;
 

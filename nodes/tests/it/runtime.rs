@@ -47,6 +47,38 @@ async fn a_full_queue_answers_503_at_once() {
 }
 
 #[tokio::test]
+async fn a_service_whose_handlers_wait_gets_the_waiting_pool_and_keeps_answering() {
+    // Three handlers asleep for 2 s: with one worker the echo behind them
+    // cannot answer within 1 s; with the waiting pool it answers at once.
+    for (registry, answers) in [(probe::REGISTRY, false), (probe::WAITING, true)] {
+        let server = NatsServer::start().unwrap();
+        let mut config = host_config(&server.url(), &["probe"]);
+        (config.workers, config.waiting_workers) = (1, 8);
+        let host = RunningHost::start(config, registry).await.expect("probe host");
+        let nats = server.connect().await.unwrap();
+        let info: serde_json::Value =
+            serde_json::from_slice(&nats.request("$SRV.INFO.probe", "".into()).await.unwrap().payload).unwrap();
+        assert_eq!(info["metadata"]["workers"], if answers { "8" } else { "1" });
+        let client = ChorusClient::new(nats).with_timeout(Duration::from_secs(20));
+        let sleepers: Vec<_> = (0..3)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move { client.request::<_, Sleep>(probe::SLEEP, &Sleep { ms: 2000 }).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let quick =
+            client.clone().with_timeout(Duration::from_secs(1)).request::<_, Echo>(probe::ECHO, &echo("quick")).await;
+        assert_eq!(quick.is_ok(), answers, "{quick:?}");
+        assert!(sleepers.iter().all(|s| !s.is_finished()), "the sleepers were still asleep");
+        for s in sleepers {
+            s.await.unwrap().expect("every sleeper answered");
+        }
+        host.drain().await.unwrap();
+    }
+}
+
+#[tokio::test]
 async fn a_crashing_handler_gets_500_and_the_service_keeps_serving() {
     let server = NatsServer::start().unwrap();
     // One worker: serving after a crash proves the worker was restarted.

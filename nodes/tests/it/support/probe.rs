@@ -27,6 +27,15 @@ pub struct Sleep {
 }
 
 pub fn service(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+    probe(chorus_host::Workload::Compute)
+}
+
+/// The probe declared as a service whose handlers wait (more workers).
+pub fn waiting(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+    probe(chorus_host::Workload::Waiting)
+}
+
+fn probe(workload: chorus_host::Workload) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
     Box::pin(async move {
         Ok(ServiceDef {
             name: "probe",
@@ -66,12 +75,14 @@ pub fn service(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDe
             ],
             children: vec![],
             gate: None,
+            workload,
             metadata: vec![],
         })
     })
 }
 
 pub const REGISTRY: &[(&str, chorus_host::ServiceBuilder)] = &[("probe", service)];
+pub const WAITING: &[(&str, chorus_host::ServiceBuilder)] = &[("probe", waiting)];
 
 /// A service with a child that fails as soon as it starts, every time.
 pub fn doomed(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
@@ -99,6 +110,7 @@ pub fn doomed(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             }],
             children: vec![chorus_host::ChildSpec::actor("failing", true, || (Failing, ()))],
             gate: None,
+            workload: chorus_host::Workload::Compute,
             metadata: vec![],
         })
     })
