@@ -1,5 +1,6 @@
-//! `session.progress`: past the play threshold (or at the end) a session
-//! records one play into profile's history, once, whichever instance hears it.
+//! `session.progress`: past the play threshold, or played to its end, a
+//! session records one play into profile's history, once, whichever instance
+//! hears it. A skip before the threshold is not a play (the scrobblers' rule).
 
 use chorus_host::RequestCtx;
 use chorus_nats::messages::profile::PlayRecord;
@@ -11,6 +12,10 @@ use chorus_state::WriteError;
 use crate::sessions::Sessions;
 use crate::Fail;
 
+/// How far from the track's end an ended session still counts as played
+/// through (players stop a little short of the catalog's duration).
+const END_SLACK_MS: u64 = 2_000;
+
 pub(crate) async fn report(
     sessions: &Sessions,
     nats: &async_nats::Client,
@@ -21,7 +26,8 @@ pub(crate) async fn report(
     let session = sessions.of_caller(ctx, req.session_id).await?;
     let duration = session.info.duration_ms;
     let played = if duration > 0 { req.position_ms.min(duration) } else { req.position_ms };
-    if !(req.ended || played >= threshold_ms) {
+    let played_through = req.ended && duration > 0 && played + END_SLACK_MS >= duration;
+    if !(played >= threshold_ms || played_through) {
         return Ok(ProgressReply { play_recorded: false });
     }
     // The play id is the session id: profile's stream drops a second record,

@@ -74,15 +74,38 @@ async fn a_listener_signs_up_plays_a_track_and_finds_it_in_recently_played() {
     let counts: PlayCounts = ann.request(profile::play_counts(), &CountsRequest::default()).await.unwrap();
     assert_eq!(counts.total, 1, "one play per session");
 
-    // A session that ends early (skipped) still counts once.
+    // A skip after 4 s is not a play.
     let s2 = open(&ann, page.tracks[1].id).await;
     let r: ProgressReply = ann
         .request(stream::session_progress(), &Progress { session_id: s2.session_id, position_ms: 4_000, ended: true })
         .await
         .unwrap();
-    assert!(r.play_recorded);
+    assert!(!r.play_recorded);
     let counts: PlayCounts = ann.request(profile::play_counts(), &CountsRequest::default()).await.unwrap();
-    assert_eq!(counts.total, 2);
+    assert_eq!(counts.total, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_track_shorter_than_the_threshold_counts_when_played_to_its_end() {
+    // Every demo track is shorter than a 10-minute threshold.
+    let stack = support::listener::start(1, serde_json::json!({"play_threshold_ms": 600_000})).await;
+    let track = &stack.tracks[0];
+    let (ann, _) = stack.listener("ann").await;
+    let report = |session_id, position_ms, ended| {
+        let ann = ann.clone();
+        async move {
+            let r: ProgressReply =
+                ann.request(stream::session_progress(), &Progress { session_id, position_ms, ended }).await.unwrap();
+            r.play_recorded
+        }
+    };
+    let skipped = open(&ann, track.id).await;
+    assert!(!report(skipped.session_id, track.duration_ms / 2, true).await, "left half-way");
+    let through = open(&ann, track.id).await;
+    assert!(!report(through.session_id, track.duration_ms - 500, false).await, "still playing");
+    assert!(report(through.session_id, track.duration_ms - 500, true).await, "ended at the end");
+    let counts: PlayCounts = ann.request(profile::play_counts(), &CountsRequest::default()).await.unwrap();
+    assert_eq!(counts.total, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -70,7 +70,9 @@ pub struct Progress {
     pub session_id: Uuid,
     /// Position reached.
     pub position_ms: u64,
-    /// Whether playback ended (the track finished or the listener moved on).
+    /// Whether playback ended (the track finished or the listener moved on);
+    /// an ended session counts as a play when it passed the threshold or
+    /// reached the track's end.
     #[serde(default)]
     pub ended: bool,
 }
