@@ -74,6 +74,12 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Like other Unix tools, end quietly when the reader of our output goes
+    // away (`chorus req ... | head`) instead of panicking in println!.
+    // SAFETY: setting a signal's disposition to the default, before any thread reads it.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     match run(Args::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
