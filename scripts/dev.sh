@@ -27,11 +27,14 @@ if [ ! -f "$dev/secrets" ]; then
   chmod 600 "$dev/secrets"
 fi
 set -a; source "$dev/secrets"; set +a
-# Checkouts from before auth have no admin password yet.
-if [ -z "${CHORUS_ADMIN_PASSWORD:-}" ]; then
-  CHORUS_ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)
-  printf 'CHORUS_ADMIN_PASSWORD=%s\n' "$CHORUS_ADMIN_PASSWORD" >>"$dev/secrets"
-fi
+# Checkouts from before auth (or before the auth callout) lack some of them.
+for name in CHORUS_ADMIN_PASSWORD CHORUS_CALLOUT_PASSWORD; do
+  if [ -z "${!name:-}" ]; then
+    printf -v "$name" '%s' "$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)"
+    printf '%s=%s\n' "$name" "${!name}" >>"$dev/secrets"
+  fi
+done
+export CHORUS_CALLOUT_PASSWORD
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # --- web player (examples/web): its page port is checked with the others ---
@@ -76,6 +79,14 @@ if [ ! -s "$dev/signing.keys" ]; then
   (umask 077; "$bin/chorus" keygen >"$dev/signing.keys")
 fi
 
+# The account key the auth service signs each browser connection's
+# permissions with (auth callout); nats-server trusts its public half.
+if [ ! -s "$dev/callout.nkey" ]; then
+  (umask 077; "$bin/chorus" keygen --nats-account >"$dev/callout.nkey")
+fi
+read -r CHORUS_CALLOUT_ISSUER callout_seed <"$dev/callout.nkey"
+export CHORUS_CALLOUT_ISSUER
+
 nats_url="nats://127.0.0.1:$CHORUS_NATS_PORT"
 cat >"$dev/chorus.toml" <<TOML
 # Written by scripts/dev.sh: how the dev node and the chorus CLI reach NATS.
@@ -91,6 +102,13 @@ allow_writes = true
 
 [auth]
 signing_keys_file = "$dev/signing.keys"
+
+[auth.callout]
+# Answers nats-server for every browser connection (nats/conf/dev.conf).
+user = "callout"
+password = "$CHORUS_CALLOUT_PASSWORD"
+issuer_seed = "$callout_seed"
+web_password = "$CHORUS_WEB_PASSWORD"
 
 [auth.bootstrap_admin]
 username = "admin"

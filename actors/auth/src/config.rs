@@ -31,6 +31,8 @@ pub struct AuthConfig {
     pub max_backoff_s: u64,
     /// An admin account created at start when no user has that name.
     pub bootstrap_admin: Option<BootstrapAdmin>,
+    /// Answer nats-server's auth callout for browser connections (see `callout`).
+    pub callout: Option<crate::callout::CalloutConfig>,
 }
 
 /// The first admin (`[auth.bootstrap_admin]`).
@@ -64,6 +66,7 @@ impl Default for AuthConfig {
             free_failures: 5,
             max_backoff_s: 15 * 60,
             bootstrap_admin: None,
+            callout: None,
         }
     }
 }

@@ -11,6 +11,7 @@
 mod accounts;
 mod admin;
 mod bootstrap;
+pub mod callout;
 mod config;
 mod credentials;
 mod directory;
@@ -79,12 +80,16 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         if let Some(admin) = &config.bootstrap_admin {
             bootstrap::admin(&accounts, admin).await?;
         }
+        let mut children = vec![projector_child(NAME, source, view, directory.clone())];
+        if let Some(callout) = config.callout {
+            children.push(callout::child(callout, ctx.config.clone())?);
+        }
         Ok(ServiceDef {
             name: NAME,
             description: "Accounts, sessions, roles and signing keys",
             version: env!("CARGO_PKG_VERSION"),
             endpoints: endpoints(&accounts),
-            children: vec![projector_child(NAME, source, view, directory.clone())],
+            children,
             gate: None,
             workload: chorus_host::Workload::Waiting,
             metadata: vec![("users".into(), directory.len().to_string())],

@@ -94,7 +94,8 @@ impl Default for Config {
             restart_backoff_max_ms: 5_000,
             trust_replicas: 1,
             log_format: LogFormat::Human,
-            log_level: "info,surrealdb=warn,surrealdb_core=warn,surrealdb_kvs_mem=warn,surrealkv=warn,tantivy=warn".into(),
+            log_level: "info,surrealdb=warn,surrealdb_core=warn,surrealdb_kvs_mem=warn,surrealkv=warn,tantivy=warn"
+                .into(),
             sections: Default::default(),
         }
     }

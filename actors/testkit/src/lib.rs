@@ -10,4 +10,4 @@ mod server;
 
 pub use auth::TestIssuer;
 pub use node::{host_config, ChildNode};
-pub use server::NatsServer;
+pub use server::{NatsServer, TEST_CALLOUT_ISSUER, TEST_CALLOUT_SEED};

@@ -7,6 +7,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
+/// The auth callout's issuer (an account public key) in servers started
+/// with [`NatsServer::start_conf`]; tests only.
+pub const TEST_CALLOUT_ISSUER: &str = "ADDE6IT5TYSNM7L2VGYAEEPLTVCBUQQUTK7YBKHMKL3VN2UMSLGBBLNH";
+/// Its seed, for `[auth.callout] issuer_seed`; tests only.
+pub const TEST_CALLOUT_SEED: &str = "SAAF3FP2XRCCQDLCGF42YNBYFH5TUVYUQVR3L33H45K7W6645JOX4HQNVQ";
+
 /// A nats-server with JetStream on a free loopback port.
 pub struct NatsServer {
     child: Child,
@@ -35,8 +41,9 @@ impl NatsServer {
     }
 
     /// Start one from a Chorus config file such as `nats/conf/dev.conf`, which
-    /// takes its ports, store and passwords from `CHORUS_*` variables: free
-    /// ports, a temporary store and the passwords `service-test`/`web-test`.
+    /// takes its ports, store, passwords and callout issuer from `CHORUS_*`
+    /// variables: free ports, a temporary store, the passwords
+    /// `service-test`/`callout-test`, and [`TEST_CALLOUT_ISSUER`].
     pub fn start_conf(conf: &std::path::Path) -> anyhow::Result<Self> {
         let conf = conf.to_path_buf();
         Self::launch(move |dir, port, ws_port| {
@@ -45,7 +52,8 @@ impl NatsServer {
                 ("CHORUS_WS_PORT".to_string(), ws_port.to_string()),
                 ("CHORUS_JS_DIR".to_string(), dir.join("js").display().to_string()),
                 ("CHORUS_SERVICE_PASSWORD".to_string(), "service-test".to_string()),
-                ("CHORUS_WEB_PASSWORD".to_string(), "web-test".to_string()),
+                ("CHORUS_CALLOUT_PASSWORD".to_string(), "callout-test".to_string()),
+                ("CHORUS_CALLOUT_ISSUER".to_string(), TEST_CALLOUT_ISSUER.to_string()),
             ];
             Ok((conf.clone(), env))
         })

@@ -1,5 +1,5 @@
 // Every subject the player calls, from subjects.md; the only place they are spelled.
-// The web user may publish only these (nats/conf/dev.conf BROWSER_REQUESTS).
+// The web user may publish only these (the browser subjects the auth callout grants).
 
 export const auth = {
   register: 'chorus.auth.v1.user.register',

@@ -75,10 +75,16 @@ export class Wire {
   }
 
   async connect() {
+    // Replies come to an inbox only this page may read: the auth service's
+    // callout grants this connection `_INBOX_<nonce>.>` for the nonce sent
+    // as its token (the same nonce again after a reconnect).
+    this.inboxNonce ??= randomHex(16);
     this.nc = await wsconnect({
       servers: this.config.ws_url,
       user: this.config.user ?? 'web',
       pass: this.config.password,
+      token: this.inboxNonce,
+      inboxPrefix: `_INBOX_${this.inboxNonce}`,
       name: 'chorus-web',
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,

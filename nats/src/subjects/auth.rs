@@ -80,3 +80,7 @@ pub const ALL: &[Endpoint] = &[
     role_grant(),
     role_revoke(),
 ];
+
+/// nats-server's auth callout requests (in the server's auth account), which
+/// the auth service answers for browser connections.
+pub const CALLOUT: &str = "$SYS.REQ.USER.AUTH";

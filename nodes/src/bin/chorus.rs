@@ -50,7 +50,13 @@ enum Command {
         password_env: String,
     },
     /// Print a new signing key line for `[auth] signing_keys` (`<kid>:<seed>`).
-    Keygen,
+    Keygen {
+        /// Instead, a NATS account key for the auth callout: `<public key> <seed>`
+        /// (the public key is the server's `auth_callout` issuer, the seed
+        /// `[auth.callout] issuer_seed`).
+        #[arg(long)]
+        nats_account: bool,
+    },
     /// Send a JSON request and print the reply (like `nats req`).
     Req {
         /// Subject, e.g. chorus.catalog.v1.track.list.
@@ -90,8 +96,13 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    if let Command::Keygen = args.command {
-        println!("{}", chorus_auth::keys::SigningKeys::generate());
+    if let Command::Keygen { nats_account } = args.command {
+        if nats_account {
+            let (public, seed) = chorus_auth::callout::new_issuer()?;
+            println!("{public} {seed}");
+        } else {
+            println!("{}", chorus_auth::keys::SigningKeys::generate());
+        }
         return Ok(());
     }
     let config = chorus_host::Config::load(args.config.as_deref())?;
@@ -132,7 +143,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             println!("{}", session.access_token);
         }
         // Printed above, without connecting.
-        Command::Keygen => {}
+        Command::Keygen { .. } => {}
         Command::Micro { verb, service } => {
             let mut subject = format!("$SRV.{}", verb.to_uppercase());
             if let Some(s) = service {

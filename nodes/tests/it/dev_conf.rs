@@ -1,12 +1,14 @@
-//! `nats/conf/dev.conf` as the dev stack runs it: the service user serves, the
-//! web user may only make public requests, the websocket listener checks origins.
+//! `nats/conf/dev.conf` as the dev stack runs it: the service user serves; the
+//! auth service's callout lets each web connection make browser requests and
+//! read its own inbox only; the websocket listener checks origins.
 
 use std::path::Path;
 use std::time::Duration;
 
 use chorus_host::host::RunningHost;
+use chorus_nats::messages::auth::{Login, Session};
 use chorus_nats::messages::catalog::{TrackList, TrackPage};
-use chorus_nats::{subjects::catalog, ChorusClient, ClientError, Encoding};
+use chorus_nats::{subjects::auth, subjects::catalog, ChorusClient, ClientError, Encoding};
 use chorus_testkit::{host_config, NatsServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -14,69 +16,84 @@ fn dev_conf() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../nats/conf/dev.conf")
 }
 
-async fn connect(server: &NatsServer, user: &str, password: &str) -> async_nats::Client {
-    async_nats::ConnectOptions::with_user_and_password(user.into(), password.into())
-        .connect(server.url())
-        .await
-        .expect("connect")
+/// A dev-conf server with catalog and auth (answering the callout) as the service user.
+async fn dev_stack() -> (NatsServer, RunningHost) {
+    let server = NatsServer::start_conf(&dev_conf()).unwrap();
+    let mut config = host_config(&server.url(), &["catalog", "auth"]);
+    config.nats_user = Some("service".into());
+    config.nats_password = Some("service-test".into());
+    let mut auth = crate::support::auth::auth_section(&crate::support::auth::key());
+    auth["callout"] = serde_json::json!({
+        "user": "callout",
+        "password": "callout-test",
+        "issuer_seed": chorus_testkit::TEST_CALLOUT_SEED,
+        "web_password": "web-test",
+    });
+    config.sections.insert("auth".into(), auth);
+    let service = chorus_host::connect::connect(&config, "test service").await.unwrap();
+    chorus_nodes::seed::run(service.clone(), 3, 42, 1).await.unwrap();
+    let host = RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
+    (server, host)
 }
 
-#[test]
-fn the_web_user_may_publish_exactly_the_browser_subjects() {
-    let conf = std::fs::read_to_string(dev_conf()).unwrap();
-    let start = conf.find("BROWSER_REQUESTS: [").expect("a BROWSER_REQUESTS list");
-    let end = start + conf[start..].find(']').unwrap();
-    let listed: std::collections::BTreeSet<String> =
-        conf[start..end].split('"').skip(1).step_by(2).map(str::to_string).collect();
-    let browser: std::collections::BTreeSet<String> =
-        chorus_nats::subjects::browser().iter().map(|e| e.subject()).collect();
-    assert_eq!(listed, browser);
+/// A browser-like connection: the web user, a random nonce as its token and
+/// the inbox prefix the callout grants for it.
+async fn web(server: &NatsServer, password: &str, nonce: &str) -> Result<async_nats::Client, String> {
+    async_nats::ConnectOptions::with_user_and_password("web".into(), password.into())
+        .token(nonce.into())
+        .custom_inbox_prefix(chorus_auth::callout::inbox_prefix(nonce))
+        .event_callback(|e| async move { eprintln!("web event: {e}") })
+        .connect(server.url())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+fn nonce() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 #[tokio::test]
 async fn service_user_serves_and_web_user_is_fenced() {
-    let server = NatsServer::start_conf(&dev_conf()).unwrap();
-    let mut config = host_config(&server.url(), &["catalog"]);
-    config.nats_user = Some("service".into());
-    config.nats_password = Some("service-test".into());
-    // The web user may listen on _INBOX.>: service replies must not land there.
-    let web_spy = connect(&server, "web", "web-test").await;
-    let mut inbox_spy = web_spy.subscribe("_INBOX.>").await.unwrap();
-    web_spy.flush().await.unwrap();
-    let service = chorus_host::connect::connect(&config, "test service").await.unwrap();
-    chorus_nodes::seed::run(service.clone(), 3, 42, 1).await.unwrap();
-    let _host = RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
-    let leaked = tokio::time::timeout(Duration::from_millis(300), futures::StreamExt::next(&mut inbox_spy)).await;
-    assert!(leaked.is_err(), "a service reply reached the web user's _INBOX.> subscription: {leaked:?}");
+    let (server, _host) = dev_stack().await;
+    let (ann_nonce, bob_nonce) = (nonce(), nonce());
+    let ann = web(&server, "web-test", &ann_nonce).await.unwrap();
+    let bob = web(&server, "web-test", &bob_nonce).await.unwrap();
 
-    let web = connect(&server, "web", "web-test").await;
-    let client = ChorusClient::new(web.clone()).with_encoding(Encoding::Json).with_timeout(Duration::from_millis(500));
+    // Bob tries to read everyone's replies, Ann's inbox, and service traffic:
+    // the server refuses each subscription, so nothing arrives.
+    let ann_inbox = format!("{}.>", chorus_auth::callout::inbox_prefix(&ann_nonce));
+    let mut spies = Vec::new();
+    for subject in ["_INBOX.>", ">", ann_inbox.as_str(), "chorus.>", "_INBOX_chorus.>"] {
+        spies.push(bob.subscribe(subject.to_string()).await.unwrap());
+    }
+    bob.flush().await.unwrap();
+
+    let client = ChorusClient::new(ann.clone()).with_encoding(Encoding::Json).with_timeout(Duration::from_secs(2));
     let page: TrackPage = client.request(catalog::track_list(), &TrackList::default()).await.unwrap();
     assert_eq!(page.tracks.len(), 3);
+    let (user, password) = crate::support::auth::ADMIN;
+    let login = Login { username: user.into(), password: password.into() };
+    let session: Session = client.request(auth::session_login(), &login).await.unwrap();
+    assert!(!session.access_token.is_empty());
+    for mut spy in spies {
+        let seen = tokio::time::timeout(Duration::from_millis(300), futures::StreamExt::next(&mut spy)).await;
+        assert!(!matches!(seen, Ok(Some(_))), "bob read a message not meant for him: {seen:?}");
+    }
+    // Bob's own requests work.
+    let bobs = ChorusClient::new(bob).with_encoding(Encoding::Json).with_timeout(Duration::from_secs(2));
+    let _: TrackPage = bobs.request(catalog::track_list(), &TrackList::default()).await.unwrap();
 
     // Denied publishes are dropped by the server: a request there never gets an answer.
+    let client = client.with_timeout(Duration::from_millis(500));
     for subject in ["$KV.chorus_catalog.track.x", "$JS.API.INFO", "$SRV.INFO", "chorus.catalog.v1.track.delete"] {
         let e = client.request_raw(subject, "{}".into(), Default::default()).await.unwrap_err();
         assert!(matches!(e, ClientError::TimedOut { .. } | ClientError::NoResponders { .. }), "{subject}: {e:?}");
     }
-    // And it cannot listen in on service traffic: the subscription is refused.
-    let mut errors = Vec::new();
-    let web_events = async_nats::ConnectOptions::with_user_and_password("web".into(), "web-test".into())
-        .event_callback(|e| async move { eprintln!("web event: {e}") });
-    let spy = web_events.connect(server.url()).await.unwrap();
-    let mut sub = spy.subscribe("chorus.>").await.unwrap();
-    spy.flush().await.unwrap();
-    let _ = client.request::<_, TrackPage>(catalog::track_list(), &TrackList::default()).await.unwrap();
-    if let Ok(Some(m)) = tokio::time::timeout(Duration::from_millis(300), futures::StreamExt::next(&mut sub)).await {
-        errors.push(m.subject.to_string());
-    }
-    assert!(errors.is_empty(), "web user saw service traffic: {errors:?}");
 
-    // Wrong passwords are refused.
-    assert!(async_nats::ConnectOptions::with_user_and_password("web".into(), "nope".into())
-        .connect(server.url())
-        .await
-        .is_err());
+    // Wrong passwords, and browsers without an inbox nonce, are refused.
+    assert!(web(&server, "nope", &nonce()).await.is_err());
+    assert!(web(&server, "web-test", "").await.is_err());
+    assert!(web(&server, "web-test", "short").await.is_err());
 }
 
 /// Open a websocket upgrade with `origin` and return the HTTP status line.
