@@ -42,7 +42,37 @@ pub(crate) async fn run(
     default_timeout: Duration,
 ) {
     let mut received: u64 = 0;
-    let mut leaving = Leaving::No;
+    // Serving: the drain signal is one future made once, so a request costs
+    // no waker registration, timer or clock read here.
+    {
+        let draining = async {
+            loop {
+                let now = *drain.borrow_and_update();
+                // A dropped sender means the host is gone: drain too.
+                if now || drain.changed().await.is_err() {
+                    return;
+                }
+            }
+        };
+        tokio::pin!(draining);
+        loop {
+            tokio::select! {
+                biased;
+                _ = &mut draining => break,
+                msg = sub.next() => {
+                    let Some(msg) = msg else { return };
+                    received += 1;
+                    accept(&rt, endpoint, msg, &queue, default_timeout).await;
+                }
+            }
+        }
+    }
+    // Draining: leave the queue group with a limit, then read what is on the way.
+    if let Err(e) = sub.unsubscribe_after(received + 1 + DRAIN_SLACK).await {
+        tracing::warn!(error = %e, "leaving the queue group failed");
+        return;
+    }
+    let mut leaving = Leaving::Lingering(tokio::time::Instant::now() + DRAIN_LINGER);
     loop {
         let quiet_at = match leaving {
             Leaving::Lingering(at) => Some(at),
@@ -50,13 +80,6 @@ pub(crate) async fn run(
         };
         tokio::select! {
             biased;
-            _ = async { let _ = drain.wait_for(|d| *d).await; }, if matches!(leaving, Leaving::No) => {
-                leaving = Leaving::Lingering(tokio::time::Instant::now() + DRAIN_LINGER);
-                if let Err(e) = sub.unsubscribe_after(received + 1 + DRAIN_SLACK).await {
-                    tracing::warn!(error = %e, "leaving the queue group failed");
-                    break;
-                }
-            }
             _ = tokio::time::sleep_until(quiet_at.unwrap_or_else(tokio::time::Instant::now)), if quiet_at.is_some() => {
                 // Quiet for a while: nothing is on the way. Leave outright and
                 // read what is buffered.
@@ -65,7 +88,6 @@ pub(crate) async fn run(
             }
             msg = sub.next() => {
                 let Some(msg) = msg else { break };
-                received += 1;
                 if let Leaving::Lingering(at) = &mut leaving {
                     *at = tokio::time::Instant::now() + DRAIN_LINGER;
                 }
@@ -77,8 +99,6 @@ pub(crate) async fn run(
 
 /// Where an ingress is in leaving its queue group.
 enum Leaving {
-    /// Serving.
-    No,
     /// Limit sent; leave outright if nothing arrives by then.
     Lingering(tokio::time::Instant),
     /// Unsubscribed; reading what is buffered.

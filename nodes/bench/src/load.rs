@@ -21,6 +21,15 @@ impl Figures {
     pub(crate) fn p(&self, q: f64) -> f64 {
         self.latency_us.value_at_quantile(q) as f64
     }
+
+    /// Two measurements of the same thing as one.
+    pub(crate) fn merge(mut self, other: Figures) -> Figures {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.elapsed += other.elapsed;
+        let _ = self.latency_us.add(other.latency_us);
+        self
+    }
 }
 
 /// Keep `in_flight` calls of `call` going for `warmup + measure`; count only the measured part.
