@@ -43,8 +43,8 @@ pub struct SearchConfig {
 }
 
 impl SearchConfig {
-    /// Where this instance keeps its index: on disk only when configured
-    /// (a node's `data_dir` does not imply it: the index is rebuilt at start anyway).
+    /// Where this instance keeps its index: on disk only when configured (a
+    /// node's `data_dir` does not imply it; an on-disk index resumes at start).
     pub fn index(&self) -> IndexSpec {
         self.index.clone().unwrap_or_default()
     }

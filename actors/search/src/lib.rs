@@ -62,14 +62,20 @@ pub async fn build(
 ) -> anyhow::Result<Built> {
     let started = std::time::Instant::now();
     let records = chorus_catalog::open_records(js, replicas).await?;
-    let index = Arc::new(SearchIndex::open(&config.index(), config.writer_memory_mb)?);
+    let catalog_last =
+        records.store().stream.clone().get_info().await.context("reading the catalog")?.state.last_sequence;
+    let index = Arc::new(SearchIndex::open(&config.index(), config.writer_memory_mb, catalog_last)?);
     // The state kit's view only keeps the applied revision here (SurrealDB
-    // in memory, empty): the index is what search reads.
+    // in memory, empty): the index is what search reads. A resumed index
+    // only needs the changes after its revision.
     let view = Arc::new(View::open(&ViewSpec::Memory, NAME).await.context("opening the revision view")?);
+    if index.resumed_at() > 0 {
+        view.mark_applied(index.resumed_at());
+    }
     let source = Source::Bucket(records.store().clone());
     let indexer = projection::Indexer { index: index.clone() };
     let replayed = catch_up(&source, &view, &indexer).await.context("indexing the catalog")?;
-    index.publish(true).await?;
+    index.publish(true, view.applied()).await?;
     index.go_live();
     Ok(Built { index, view, source, replayed, took: started.elapsed() })
 }

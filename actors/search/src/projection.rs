@@ -32,7 +32,7 @@ fn entry(kind: Kind, value: &[u8]) -> anyhow::Result<Entry> {
 }
 
 impl Projection for Indexer {
-    fn apply<'a>(&'a self, _view: &'a View, changes: Vec<Change>, _revision: u64) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn apply<'a>(&'a self, _view: &'a View, changes: Vec<Change>, revision: u64) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             for c in changes {
                 let Some((kind, id)) = parse_key(&c.key) else { continue };
@@ -48,14 +48,14 @@ impl Projection for Indexer {
                 }
             }
             if self.index.is_live() {
-                self.index.publish(false).await?;
+                self.index.publish(false, revision).await?;
             }
             Ok(())
         })
     }
 
     fn restore<'a>(&'a self, _view: &'a View) -> BoxFuture<'a, anyhow::Result<()>> {
-        // The index is rebuilt at every start: there is nothing to restore.
+        // An on-disk index is resumed by `SearchIndex::open`; nothing else to restore.
         Box::pin(async { Ok(()) })
     }
 }

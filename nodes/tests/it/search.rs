@@ -295,21 +295,40 @@ async fn changes_are_searchable_and_new_instances_catch_up() {
 }
 
 #[tokio::test]
-async fn an_on_disk_index_answers_the_same_and_says_so() {
+async fn an_on_disk_index_answers_the_same_says_so_and_resumes() {
     let server = NatsServer::start().expect("nats-server");
-    let _fixture = Fixture::write(&server).await;
+    let f = Fixture::write(&server).await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = chorus_testkit::host_config(&server.url(), &["search"]);
     let path = dir.path().join("search").display().to_string();
     config.sections.insert("search".into(), serde_json::json!({ "index": path }));
-    let _host = chorus_host::host::RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
+    let host = chorus_host::host::RunningHost::start(config.clone(), &chorus_nodes::registry()).await.unwrap();
     let c = ChorusClient::new(server.connect().await.unwrap());
     assert_eq!(first_artist(&query(&c, "motorhead").await), "Motörhead");
     assert!(std::fs::read_dir(dir.path().join("search")).unwrap().count() > 0, "nothing written to disk");
-    let info = c.nats().request("$SRV.INFO.search", "".into()).await.unwrap();
-    let info: serde_json::Value = serde_json::from_slice(&info.payload).unwrap();
-    let meta = &info["metadata"];
+    let meta = search_metadata(&c).await;
     assert_eq!(meta["index"], "disk");
     // 11 artists, 11 albums, 24 tracks.
     assert_eq!(meta["documents"], "46", "{meta}");
+    assert_eq!(meta["index_replayed"], "46", "{meta}");
+
+    // Stopped, the catalog gains a track and loses one; the next start
+    // resumes the index and applies only those two changes.
+    host.drain().await.unwrap();
+    let (ar, al) = (&f.artists["Motörhead"], &f.albums["Ace of Spades"]);
+    let added = track("Iron Fist", ar, al);
+    f.put(Kind::Track, added.id, &added).await;
+    let gone = f.track("Motörhead", "Ace of Spades").id;
+    f.records.store().delete(Kind::Track.key(gone)).await.unwrap();
+    let _again = chorus_host::host::RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
+    let meta = search_metadata(&c).await;
+    assert_eq!((meta["index_replayed"].as_str(), meta["documents"].as_str()), (Some("2"), Some("46")), "{meta}");
+    assert_eq!(titles(&query(&c, "iron fist").await.tracks), ["Iron Fist"]);
+    assert!(!query(&c, "ace of spades").await.tracks.iter().any(|t| t.id == gone));
+}
+
+async fn search_metadata(c: &ChorusClient) -> serde_json::Value {
+    let info = c.nats().request("$SRV.INFO.search", "".into()).await.unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&info.payload).unwrap();
+    info["metadata"].clone()
 }
