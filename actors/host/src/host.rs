@@ -1,5 +1,6 @@
 //! The host: builds the configured services, serves them, drains them.
 
+use futures::StreamExt as _;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -231,7 +232,7 @@ async fn serve(
     let responder =
         micro::Responder::subscribe(ctx.nats.clone(), identity.clone()).await.context("subscribing to $SRV")?;
     let micro = tokio::spawn(responder.run(drain.subscribe()));
-    ctx.nats.flush().await.context("flushing subscriptions")?;
+    subscribed(&ctx.nats).await.context("registering subscriptions with the server")?;
     tracing::info!(service = def.name, id = %identity.id, endpoints = identity.endpoints.len(), "service ready");
     Ok(RunningService { runtime, ingress, micro, supervisor, identity })
 }
@@ -246,4 +247,20 @@ fn hostname() -> String {
         .ok()
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".into())
+}
+
+/// Return once the server has processed every subscription this connection
+/// sent so far. `flush` only writes them to the socket: a request from another
+/// connection right after could still find no responders. The server handles
+/// one connection's messages in order, so a message to a fresh inbox coming
+/// back means everything sent before it is in place.
+async fn subscribed(nats: &async_nats::Client) -> anyhow::Result<()> {
+    let inbox = nats.new_inbox();
+    let mut echo = nats.subscribe(inbox.clone()).await?;
+    nats.publish(inbox, bytes::Bytes::new()).await?;
+    tokio::time::timeout(Duration::from_secs(10), echo.next())
+        .await
+        .context("no echo from the server within 10 s")?
+        .context("the echo subscription closed")?;
+    Ok(())
 }
