@@ -172,6 +172,20 @@ impl ChorusClient {
         }
     }
 
+    /// The sequences a reply from `service` carries: its own write, and writes
+    /// it made in other services for this caller.
+    fn observe_reply_seqs(&self, service: &str, h: &async_nats::HeaderMap) {
+        for (name, values) in h.iter() {
+            let Some(seq) = values.first().and_then(|v| v.as_str().trim().parse::<u64>().ok()) else { continue };
+            let name: &str = name.as_ref();
+            if name.eq_ignore_ascii_case(headers::SEQ) {
+                self.observe_seq(service, seq);
+            } else if let Some(other) = headers::seq_of_service(name) {
+                self.observe_seq(&other, seq);
+            }
+        }
+    }
+
     /// The highest sequence seen from `service`.
     pub fn seen_seq(&self, service: &str) -> u64 {
         self.seen_seq.lock().ok().and_then(|s| s.get(service).copied()).unwrap_or(0)
@@ -246,9 +260,8 @@ impl ChorusClient {
             RequestErrorKind::TimedOut => ClientError::TimedOut { subject: subject.to_string() },
             _ => ClientError::Transport(e.to_string()),
         })?;
-        if let Some(seq) = msg.headers.as_ref().and_then(|h| h.get(headers::SEQ)).and_then(|v| v.as_str().parse().ok())
-        {
-            self.observe_seq(service, seq);
+        if let Some(h) = msg.headers.as_ref() {
+            self.observe_reply_seqs(service, h);
         }
         match error_of(&msg, self.encoding) {
             Some(err) => Err(err),

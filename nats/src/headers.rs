@@ -9,6 +9,21 @@ pub const MIN_SEQ: &str = "Chorus-Min-Seq";
 /// On replies to writes: the record sequence of the write. The typed client
 /// sends the highest it has seen back as [`MIN_SEQ`] (read-your-writes).
 pub const SEQ: &str = "Chorus-Seq";
+/// On replies from a service that wrote to *another* service for the caller:
+/// `Chorus-Seq-Of-<service>` carries that write's sequence, which the client
+/// treats as a [`SEQ`] from `<service>`.
+pub const SEQ_OF_PREFIX: &str = "Chorus-Seq-Of-";
+
+/// The header naming a write's sequence in `service` (see [`SEQ_OF_PREFIX`]).
+pub fn seq_of(service: &str) -> String {
+    format!("{SEQ_OF_PREFIX}{service}")
+}
+
+/// The service a [`SEQ_OF_PREFIX`] header names, if `name` is one.
+pub fn seq_of_service(name: &str) -> Option<String> {
+    let prefix = name.get(..SEQ_OF_PREFIX.len())?;
+    prefix.eq_ignore_ascii_case(SEQ_OF_PREFIX).then(|| name[SEQ_OF_PREFIX.len()..].to_ascii_lowercase())
+}
 /// Writes that must happen once.
 pub const IDEMPOTENCY_KEY: &str = "Chorus-Idempotency-Key";
 /// W3C trace context.
@@ -51,4 +66,17 @@ pub mod names {
     pub const SERVICE_ERROR: HeaderName = HeaderName::from_static(super::SERVICE_ERROR);
     /// [`super::SERVICE_ERROR_CODE`].
     pub const SERVICE_ERROR_CODE: HeaderName = HeaderName::from_static(super::SERVICE_ERROR_CODE);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seq_of_headers_name_their_service_in_any_case() {
+        assert_eq!(seq_of_service(&seq_of("profile")).as_deref(), Some("profile"));
+        assert_eq!(seq_of_service("chorus-seq-of-Profile").as_deref(), Some("profile"));
+        assert_eq!(seq_of_service(SEQ), None);
+        assert_eq!(seq_of_service("Chorus-Se"), None);
+    }
 }

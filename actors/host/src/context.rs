@@ -1,12 +1,13 @@
 //! What a handler knows about the request it serves.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chorus_nats::messages::auth::Claims;
 use chorus_nats::{headers, trace::TraceContext, Encoding, ServiceError};
 use uuid::Uuid;
+
+use crate::writes::Writes;
 
 /// Per-request facts, decoded once by the ingress.
 #[derive(Debug, Clone)]
@@ -30,8 +31,8 @@ pub struct RequestCtx {
     pub min_seq: Option<u64>,
     /// The verified caller, on endpoints that are not public.
     pub claims: Option<Arc<Claims>>,
-    /// Where the worker collects the sequence of a write; see [`RequestCtx::wrote`].
-    written: Option<Arc<AtomicU64>>,
+    /// Where the worker collects the sequences of writes; see [`RequestCtx::wrote`].
+    written: Option<Arc<Writes>>,
 }
 
 impl RequestCtx {
@@ -97,13 +98,22 @@ impl RequestCtx {
     /// `Chorus-Seq`, and the client asks other instances for it.
     pub fn wrote(&self, seq: u64) {
         if let Some(w) = &self.written {
-            w.fetch_max(seq, Ordering::AcqRel);
+            w.own(seq);
+        }
+    }
+
+    /// Record that this request wrote at `seq` in `service`'s record on the
+    /// caller's behalf: the reply carries it as `Chorus-Seq-Of-<service>`, and
+    /// the client asks that service's instances for it.
+    pub fn wrote_in(&self, service: &'static str, seq: u64) {
+        if let Some(w) = &self.written {
+            w.other(service, seq);
         }
     }
 
     /// Collect writes into `slot` (the worker's, reused from job to job).
-    pub(crate) fn collect_writes(&mut self, slot: &Arc<AtomicU64>) {
-        slot.store(0, Ordering::Release);
+    pub(crate) fn collect_writes(&mut self, slot: &Arc<Writes>) {
+        slot.reset();
         self.written = Some(slot.clone());
     }
 

@@ -23,6 +23,7 @@ pub mod stats;
 pub mod supervisor;
 pub mod telemetry;
 mod worker;
+mod writes;
 
 pub use config::Config;
 pub use context::RequestCtx;

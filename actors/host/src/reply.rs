@@ -7,6 +7,7 @@ use bytes::Bytes;
 use chorus_nats::{headers, Encoding, ServiceError};
 
 use crate::stats::EndpointStats;
+use crate::writes::Writes;
 
 /// A header value made from text that may echo client input: no control
 /// characters (a CR or LF would break the header block) and at most 256 bytes.
@@ -28,7 +29,7 @@ pub(crate) async fn send(
     reply: Subject,
     encoding: Encoding,
     result: Result<Bytes, ServiceError>,
-    seq: Option<u64>,
+    written: Option<&Writes>,
     stats: &EndpointStats,
     started: Instant,
 ) {
@@ -39,8 +40,13 @@ pub(crate) async fn send(
     if encoding == Encoding::Json {
         h.insert(headers::names::CONTENT_TYPE, encoding.content_type());
     }
-    if let Some(seq) = seq {
-        h.insert(headers::names::SEQ, seq.to_string().as_str());
+    if let Some(w) = written {
+        if let Some(seq) = w.own_seq() {
+            h.insert(headers::names::SEQ, seq.to_string().as_str());
+        }
+        for (service, seq) in w.others() {
+            h.insert(headers::seq_of(service).as_str(), seq.to_string().as_str());
+        }
     }
     let (body, error) = match result {
         Ok(body) => (body, None),

@@ -16,6 +16,7 @@ use crate::gate::MIN_SEQ_WAIT;
 use crate::handler::Fail;
 use crate::pool::{Job, ServiceRuntime};
 use crate::reply;
+use crate::writes::Writes;
 
 /// The worker's only message: take the next job.
 pub(crate) struct Next;
@@ -40,7 +41,7 @@ impl Actor for Worker {
         // One message runs the worker's whole life: a mailbox round trip per
         // job would cost more than many handlers. It ends when the queue closes
         // (the service drained) or a handler crashes (the supervisor restarts it).
-        let written = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let written = Arc::new(Writes::default());
         while let Ok(job) = rt.queue.recv().await {
             if let Some(crash) = serve(rt, job, &written).await {
                 // Answered 500 already; failing hands the restart to the supervisor.
@@ -53,7 +54,7 @@ impl Actor for Worker {
 }
 
 /// Handle one job and reply. Returns the reason when the handler crashed.
-async fn serve(rt: &ServiceRuntime, job: Job, written: &Arc<std::sync::atomic::AtomicU64>) -> Option<String> {
+async fn serve(rt: &ServiceRuntime, job: Job, written: &Arc<Writes>) -> Option<String> {
     let endpoint = &rt.endpoints[job.endpoint];
     let stats = &rt.stats[job.endpoint];
     let mut ctx = job.ctx;
@@ -119,8 +120,7 @@ async fn serve(rt: &ServiceRuntime, job: Job, written: &Arc<std::sync::atomic::A
         if let Some(reason) = &crash {
             tracing::error!(%reason, "request failed; restarting worker");
         }
-        let seq = Some(written.load(std::sync::atomic::Ordering::Acquire)).filter(|s| *s > 0);
-        reply::send(&rt.nats, job.reply, encoding, result, seq, stats, job.received).await;
+        reply::send(&rt.nats, job.reply, encoding, result, Some(written), stats, job.received).await;
         crash
     }
     .instrument(span)

@@ -49,6 +49,8 @@ pub(crate) async fn report(
         .request(profile::play_record(), &record)
         .await
         .map_err(|e| Fail::from(e.into_service_error("profile_unavailable")))?;
+    // The listener's next profile read, on any instance, should see this play.
+    ctx.wrote_in(profile::SERVICE, client.seen_seq(profile::SERVICE));
     match sessions.records.create(&marker, &played).await {
         Ok(_) | Err(WriteError::Exists) => Ok(ProgressReply { play_recorded: true }),
         Err(e) => Err(anyhow::anyhow!("marking a play recorded: {e}").into()),

@@ -129,10 +129,17 @@ export class Wire {
     } finally {
       this.denied.get(subject).delete(rejectDenied);
     }
-    const seqHeader = msg.headers?.get('Chorus-Seq');
-    if (seqHeader) {
-      this.wrote.add(service);
-      this.seen.set(service, Math.max(this.seen.get(service) ?? 0, Number(seqHeader)));
+    // Read-your-writes: this service's write (Chorus-Seq), and writes it made
+    // in other services for us (Chorus-Seq-Of-<service>, e.g. a play that
+    // stream recorded in profile).
+    for (const name of msg.headers?.keys() ?? []) {
+      const lower = name.toLowerCase();
+      const of = lower === 'chorus-seq' ? service : lower.startsWith('chorus-seq-of-') ? lower.slice(14) : null;
+      const seq = of && Number(msg.headers.get(name));
+      if (seq > 0) {
+        this.wrote.add(of);
+        this.seen.set(of, Math.max(this.seen.get(of) ?? 0, seq));
+      }
     }
     const status = msg.headers?.get('Nats-Service-Error-Code');
     let reply = {};

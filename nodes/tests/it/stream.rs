@@ -67,6 +67,9 @@ async fn a_listener_signs_up_plays_a_track_and_finds_it_in_recently_played() {
         let r: ProgressReply = ann.request(stream::session_progress(), &progress(31_000, false)).await.unwrap();
         assert!(r.play_recorded);
     }
+    // The reply told the client profile's sequence of the play, so the next
+    // profile read, on any instance, waits until it has the play.
+    assert!(ann.seen_seq(profile::SERVICE) > 0, "no Chorus-Seq-Of-profile on the progress reply");
     let r: ProgressReply = ann.request(stream::session_progress(), &progress(90_000, true)).await.unwrap();
     assert!(r.play_recorded);
     let recent: RecentPlays = ann.request(profile::play_recent(), &RecentRequest::default()).await.unwrap();
