@@ -1,6 +1,7 @@
 //! `session.progress`: past the play threshold, or played to its end, a
 //! session records one play into profile's history, once, whichever instance
-//! hears it. A skip before the threshold is not a play (the scrobblers' rule).
+//! hears it. A skip before the threshold is not a play (the scrobblers' rule),
+//! and a session that ended short of a play stays without one.
 
 use chorus_host::RequestCtx;
 use chorus_nats::messages::profile::PlayRecord;
@@ -27,7 +28,15 @@ pub(crate) async fn report(
     let duration = session.info.duration_ms;
     let played = if duration > 0 { req.position_ms.min(duration) } else { req.position_ms };
     let played_through = req.ended && duration > 0 && played + END_SLACK_MS >= duration;
+    let ended = format!("ended.{}", session.info.session_id);
     if !(played >= threshold_ms || played_through) {
+        if req.ended {
+            // The session is over short of a play: later reports cannot make one.
+            match sessions.records.create(&ended, &played).await {
+                Ok(_) | Err(WriteError::Exists) => {}
+                Err(e) => return Err(anyhow::anyhow!("marking a session ended: {e}").into()),
+            }
+        }
         return Ok(ProgressReply { play_recorded: false });
     }
     // The play id is the session id: profile's stream drops a second record,
@@ -43,6 +52,9 @@ pub(crate) async fn report(
     let marker = format!("played.{}", session.info.session_id);
     if let Ok(Some(_)) = sessions.records.get::<u64>(&marker).await {
         return Ok(ProgressReply { play_recorded: true });
+    }
+    if let Ok(Some(_)) = sessions.records.get::<u64>(&ended).await {
+        return Ok(ProgressReply { play_recorded: false });
     }
     let client = ctx.as_caller(nats);
     let _: Empty = client

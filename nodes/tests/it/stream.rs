@@ -84,6 +84,12 @@ async fn a_listener_signs_up_plays_a_track_and_finds_it_in_recently_played() {
         .await
         .unwrap();
     assert!(!r.play_recorded);
+    // Nor does a report past 30 s after it ended make one.
+    let r: ProgressReply = ann
+        .request(stream::session_progress(), &Progress { session_id: s2.session_id, position_ms: 31_000, ended: false })
+        .await
+        .unwrap();
+    assert!(!r.play_recorded, "a session that ended short of a play recorded one later");
     let counts: PlayCounts = ann.request(profile::play_counts(), &CountsRequest::default()).await.unwrap();
     assert_eq!(counts.total, 1);
 }
