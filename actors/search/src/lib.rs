@@ -62,8 +62,8 @@ pub async fn build(
 ) -> anyhow::Result<Built> {
     let started = std::time::Instant::now();
     let records = chorus_catalog::open_records(js, replicas).await?;
-    let catalog_last =
-        records.store().stream.clone().get_info().await.context("reading the catalog")?.state.last_sequence;
+    let source = Source::Bucket(records.store().clone());
+    let (catalog_last, _) = source.state().await?;
     let index = Arc::new(SearchIndex::open(&config.index(), config.writer_memory_mb, catalog_last)?);
     // The state kit's view only keeps the applied revision here (SurrealDB
     // in memory, empty): the index is what search reads. A resumed index
@@ -72,7 +72,6 @@ pub async fn build(
     if index.resumed_at() > 0 {
         view.mark_applied(index.resumed_at());
     }
-    let source = Source::Bucket(records.store().clone());
     let indexer = projection::Indexer { index: index.clone() };
     let replayed = catch_up(&source, &view, &indexer).await.context("indexing the catalog")?;
     index.publish(true, view.applied()).await?;

@@ -51,7 +51,7 @@ enum Feed {
 
 impl Source {
     /// The source's last sequence and its message count, read fresh.
-    async fn state(&self) -> anyhow::Result<(u64, u64)> {
+    pub async fn state(&self) -> anyhow::Result<(u64, u64)> {
         // `kv::Store::status` returns what was cached at open: ask the stream.
         let info = match self {
             Source::Bucket(kv) => kv.stream.get_info().await,

@@ -43,6 +43,18 @@ impl Moved {
     fn mib_s(&self) -> f64 {
         self.bytes as f64 / 1048576.0 / self.elapsed.as_secs_f64()
     }
+
+    /// One line of a round: throughput, files, and the latency `first` names.
+    fn print(&self, round: usize, side: &str, first: &str) {
+        println!(
+            "  round {} {side}  {:>7.1} MiB/s  {:>5} files  {first} p50 {:>6} µs  p99 {:>6} µs",
+            round + 1,
+            self.mib_s(),
+            self.files,
+            self.first_chunk_us.value_at_quantile(0.5),
+            self.first_chunk_us.value_at_quantile(0.99)
+        );
+    }
 }
 
 pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
@@ -94,23 +106,9 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let mut proxied = Vec::new();
     for round in 0..2 {
         let d = direct_reads(&store, &tracks, o.listeners, measure).await;
-        println!(
-            "  round {} direct object-store reads  {:>7.1} MiB/s  {:>5} files  whole file p50 {:>6} µs  p99 {:>6} µs",
-            round + 1,
-            d.mib_s(),
-            d.files,
-            d.first_chunk_us.value_at_quantile(0.5),
-            d.first_chunk_us.value_at_quantile(0.99)
-        );
+        d.print(round, "direct object-store reads ", "whole file");
         let p = stream_reads(&listeners, &tracks, measure).await;
-        println!(
-            "  round {} through the stream service  {:>7.1} MiB/s  {:>5} files  first chunk p50 {:>6} µs  p99 {:>6} µs",
-            round + 1,
-            p.mib_s(),
-            p.files,
-            p.first_chunk_us.value_at_quantile(0.5),
-            p.first_chunk_us.value_at_quantile(0.99)
-        );
+        p.print(round, "through the stream service", "first chunk");
         direct.push(d);
         proxied.push(p);
     }
