@@ -117,6 +117,9 @@ pub struct ChorusClient {
     seen_seq: Arc<Mutex<HashMap<String, u64>>>,
     /// Whether any write was seen: reads skip the map until then.
     wrote: Arc<AtomicBool>,
+    /// The trace every request continues, for a service calling others on a
+    /// caller's behalf; each request starts its own trace otherwise.
+    trace: Option<TraceContext>,
 }
 
 impl ChorusClient {
@@ -129,7 +132,14 @@ impl ChorusClient {
             bearer: None,
             seen_seq: Arc::default(),
             wrote: Arc::default(),
+            trace: None,
         }
+    }
+
+    /// The same client continuing `trace` in every request it sends.
+    pub fn with_trace(mut self, trace: TraceContext) -> Self {
+        self.trace = Some(trace);
+        self
     }
 
     /// The same client with another default timeout.
@@ -242,7 +252,7 @@ impl ChorusClient {
         }
         // Owned values move into the header map without another copy.
         h.insert(headers::names::DEADLINE, (headers::now_ms() + timeout.as_millis() as u64).to_string());
-        h.insert(headers::names::TRACEPARENT, options.trace.unwrap_or_default().header());
+        h.insert(headers::names::TRACEPARENT, options.trace.or(self.trace).unwrap_or_default().header());
         if let Some(bearer) = &self.bearer {
             let value = bearer.clone().map_err(|_| ClientError::Codec("the token contains a line break".into()))?;
             h.insert(headers::names::AUTHORIZATION, value);

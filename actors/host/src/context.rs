@@ -124,9 +124,10 @@ impl RequestCtx {
     }
 
     /// A client for asking other services on the caller's behalf: it carries
-    /// the caller's token, so they apply the caller's rights, not the service's.
+    /// the caller's token, so they apply the caller's rights, not the service's,
+    /// and continues the caller's trace.
     pub fn as_caller(&self, nats: &async_nats::Client) -> chorus_nats::ChorusClient {
-        let client = chorus_nats::ChorusClient::new(nats.clone());
+        let client = chorus_nats::ChorusClient::new(nats.clone()).with_trace(self.trace.child());
         match self.token() {
             Some(token) => client.with_token(token),
             None => client,

@@ -113,7 +113,9 @@ export class Wire {
     const service = subject.split('.')[1];
     const h = natsHeaders();
     h.set('Chorus-Deadline', String(Date.now() + timeout));
-    h.set('traceparent', `00-${randomHex(16)}-${randomHex(8)}-01`);
+    // Not sampled (-00): the page records no trace data, and a sampled
+    // traceparent makes nats-server lift every message's headers into a map.
+    h.set('traceparent', `00-${randomHex(16)}-${randomHex(8)}-00`);
     if (token) h.set('Authorization', `Bearer ${token}`);
     const seq = this.wrote.has(service) ? this.seen.get(service) : 0;
     if (seq) h.set('Chorus-Min-Seq', String(seq));

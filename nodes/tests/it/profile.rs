@@ -233,3 +233,33 @@ async fn plays_are_deduplicated_and_counted() {
     let recent: RecentPlays = bob.request(profile::play_recent(), &RecentRequest::default()).await.unwrap();
     assert!(recent.tracks.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_on_the_callers_behalf_continue_the_callers_trace() {
+    use chorus_nats::{trace::TraceContext, RequestOptions};
+    use futures::StreamExt;
+
+    let stack = support::listener::start(1, serde_json::json!({})).await;
+    let (ann, _) = stack.listener("ann").await;
+    // A plain subscriber gets a copy of every request profile makes to the catalog.
+    let nats = stack.server.connect().await.unwrap();
+    let mut seen = nats.subscribe(catalog::track_batch().subject()).await.unwrap();
+    nats.flush().await.unwrap();
+
+    let trace = TraceContext { sampled: true, ..TraceContext::new() };
+    let req = PlaylistCreate {
+        name: "Traced".into(),
+        description: String::new(),
+        public: false,
+        tracks: vec![stack.tracks[0].id],
+    };
+    let options = RequestOptions { trace: Some(trace), ..Default::default() };
+    let _: Playlist = ann.request_with(profile::playlist_create(), &req, options).await.unwrap();
+
+    let asked = tokio::time::timeout(std::time::Duration::from_secs(2), seen.next()).await.unwrap().unwrap();
+    let header = asked.headers.as_ref().and_then(|h| h.get(chorus_nats::headers::TRACEPARENT)).unwrap();
+    let passed = TraceContext::parse(header.as_str()).unwrap();
+    assert_eq!(passed.trace_id, trace.trace_id, "the catalog call continues the caller's trace");
+    assert!(passed.sampled, "the caller's sampling is kept");
+    assert_ne!(passed.parent_id, trace.parent_id, "profile's call is a span of its own");
+}
