@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use chorus_host::Encoded;
 use chorus_nats::messages::catalog::{Album, Artist, Genre, Track};
 use uuid::Uuid;
 
@@ -13,7 +14,8 @@ use uuid::Uuid;
 #[derive(Default)]
 pub(crate) struct Memory {
     /// In id order (uuid v7: creation order), which `track.list` pages through.
-    pub(crate) tracks: BTreeMap<Uuid, Arc<Track>>,
+    /// Kept encoded: `track.get` is the catalog's most frequent request.
+    pub(crate) tracks: BTreeMap<Uuid, Encoded<Track>>,
     pub(crate) albums: HashMap<Uuid, Arc<Album>>,
     pub(crate) artists: HashMap<Uuid, Arc<Artist>>,
     /// By folded name.
@@ -34,7 +36,7 @@ impl Memory {
                 let old = self.tracks.remove(&t.id);
                 self.count(old.as_ref().map(|o| &o.genres[..]).unwrap_or(&[]), -1, true);
                 self.count(&t.genres, 1, true);
-                self.tracks.insert(t.id, Arc::new(t));
+                self.tracks.insert(t.id, Encoded::new(t));
             }
             Put::Album(a) => {
                 let old = self.albums.remove(&a.id);

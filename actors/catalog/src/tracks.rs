@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chorus_host::{typed, EndpointDef, Fail};
+use chorus_host::{typed, Encoded, EndpointDef, Fail};
 use chorus_nats::messages::catalog::{Track, TrackBatch, TrackBatchReply, TrackGet, TrackList, TrackPage};
 use chorus_nats::subjects::catalog;
 use chorus_nats::ServiceError;
@@ -38,7 +38,7 @@ pub(crate) fn endpoints(c: &Arc<Catalog>) -> Vec<EndpointDef> {
     ]
 }
 
-fn get(c: &Catalog, id: Uuid) -> Result<Arc<Track>, Fail> {
+fn get(c: &Catalog, id: Uuid) -> Result<Encoded<Track>, Fail> {
     match c.memory().tracks.get(&id) {
         Some(t) => Ok(t.clone()),
         None => Err(ServiceError::not_found("track_not_found", format!("no track {id}")).into()),

@@ -10,9 +10,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chorus_nats::ServiceError;
 use futures::future::BoxFuture;
-use serde::{de::DeserializeOwned, Serialize};
+use serde::de::DeserializeOwned;
 
 use crate::context::RequestCtx;
+use crate::encoded::ReplyBody;
 
 /// Why a handler did not produce a reply body.
 #[derive(Debug)]
@@ -43,7 +44,7 @@ pub type Handler = Arc<dyn Fn(RequestCtx, Bytes) -> BoxFuture<'static, Result<By
 pub fn typed<Req, Resp, F, Fut>(f: F) -> Handler
 where
     Req: DeserializeOwned + Send + 'static,
-    Resp: Serialize + Send + 'static,
+    Resp: ReplyBody + Send + 'static,
     F: Fn(RequestCtx, Req) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Resp, Fail>> + Send + 'static,
 {
@@ -56,7 +57,7 @@ where
                 .decode(&body)
                 .map_err(|e| ServiceError::bad_request("invalid_request", format!("request body: {e}")))?;
             let resp = f(ctx, req).await?;
-            encoding.encode(&resp).map_err(|e| Fail::Crash(anyhow::anyhow!("encoding reply: {e}")))
+            resp.encode(encoding).map_err(|e| Fail::Crash(anyhow::anyhow!("encoding reply: {e}")))
         })
     })
 }
@@ -67,7 +68,7 @@ pub fn with_state<S, Req, Resp, F, Fut>(state: &Arc<S>, f: F) -> Handler
 where
     S: Send + Sync + 'static,
     Req: DeserializeOwned + Send + 'static,
-    Resp: Serialize + Send + 'static,
+    Resp: ReplyBody + Send + 'static,
     F: Fn(Arc<S>, RequestCtx, Req) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Resp, Fail>> + Send + 'static,
 {

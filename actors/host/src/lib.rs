@@ -10,6 +10,7 @@ pub mod auth;
 pub mod config;
 pub mod connect;
 pub mod context;
+pub mod encoded;
 pub mod gate;
 pub mod handler;
 pub mod host;
@@ -27,6 +28,7 @@ mod writes;
 
 pub use config::Config;
 pub use context::RequestCtx;
+pub use encoded::{Encoded, ReplyBody};
 pub use gate::SeqGate;
 pub use handler::{typed, with_state, Fail, Handler};
 pub use host::{run, HostContext, RunningHost};
