@@ -121,14 +121,18 @@ export CHORUS_CONFIG="$dev/chorus.toml"
 pids=()
 stop() {
   trap - INT TERM EXIT
-  echo
-  echo "==> stopping"
+  # The output may have nowhere to go (`scripts/dev.sh | tee log`: the same
+  # Ctrl-C ended tee): a failed echo must not end the cleanup.
+  trap '' PIPE
+  say() { echo "$@" 2>/dev/null || true; }
+  say
+  say "==> stopping"
   # Newest first, one at a time: the node drains while the server is still up.
   for pid in "${pids[@]}"; do
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  echo "==> stopped"
+  say "==> stopped"
 }
 trap stop INT TERM EXIT
 
