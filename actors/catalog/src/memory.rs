@@ -3,7 +3,7 @@
 //! A SurrealDB query costs several NATS round trips; a map lookup costs
 //! nothing, so `get` never touches the view.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chorus_host::Encoded;
@@ -13,9 +13,11 @@ use uuid::Uuid;
 /// See the module docs.
 #[derive(Default)]
 pub(crate) struct Memory {
-    /// In id order (uuid v7: creation order), which `track.list` pages through.
-    /// Kept encoded: `track.get` is the catalog's most frequent request.
-    pub(crate) tracks: BTreeMap<Uuid, Encoded<Track>>,
+    /// Kept encoded and hashed: `track.get` is the catalog's most frequent
+    /// request, and a hash lookup costs the same at any catalog size.
+    pub(crate) tracks: HashMap<Uuid, Encoded<Track>>,
+    /// Track ids in order (uuid v7: creation order), which `track.list` pages through.
+    order: BTreeSet<Uuid>,
     pub(crate) albums: HashMap<Uuid, Arc<Album>>,
     pub(crate) artists: HashMap<Uuid, Arc<Artist>>,
     /// By folded name.
@@ -36,6 +38,7 @@ impl Memory {
                 let old = self.tracks.remove(&t.id);
                 self.count(old.as_ref().map(|o| &o.genres[..]).unwrap_or(&[]), -1, true);
                 self.count(&t.genres, 1, true);
+                self.order.insert(t.id);
                 self.tracks.insert(t.id, Encoded::new(t));
             }
             Put::Album(a) => {
@@ -54,6 +57,7 @@ impl Memory {
         use crate::records::Kind;
         match kind {
             Kind::Track => {
+                self.order.remove(&id);
                 if let Some(old) = self.tracks.remove(&id) {
                     self.count(&old.genres, -1, true);
                 }
@@ -102,9 +106,9 @@ impl Memory {
     pub(crate) fn tracks_after(&self, after: Option<Uuid>, limit: usize, keep: impl Fn(&Track) -> bool) -> Vec<Track> {
         use std::ops::Bound::{Excluded, Unbounded};
         let from = after.map_or(Unbounded, Excluded);
-        self.tracks
+        self.order
             .range((from, Unbounded))
-            .map(|(_, t)| t)
+            .filter_map(|id| self.tracks.get(id))
             .filter(|t| keep(t))
             .take(limit)
             .map(|t| Track::clone(t))
