@@ -30,6 +30,11 @@ pub const IDEMPOTENCY_KEY: &str = "Chorus-Idempotency-Key";
 pub const TRACEPARENT: &str = "traceparent";
 /// `application/json` or `application/msgpack`.
 pub const CONTENT_TYPE: &str = "Content-Type";
+/// Set by nats-server on a request that crossed a service import with
+/// `share: true` (every browser request): JSON naming the requester's
+/// server, connection id, host and account. The server replaces any such
+/// header the client sent.
+pub const REQUEST_INFO: &str = "Nats-Request-Info";
 /// Micro error description (set on every error reply).
 pub const SERVICE_ERROR: &str = "Nats-Service-Error";
 /// Micro error status code, HTTP style.

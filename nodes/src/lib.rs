@@ -1,6 +1,7 @@
 //! The Chorus binaries' library: what a node can host, and the operator CLI's commands.
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod accounts_conf;
 pub mod import;
 pub mod req;
 pub mod seed;

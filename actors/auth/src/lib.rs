@@ -105,7 +105,7 @@ fn endpoints(a: &Arc<Accounts>) -> Vec<EndpointDef> {
         },
         EndpointDef {
             endpoint: subjects::session_login(),
-            handler: with_state(a, |a, ctx, req| async move { login::login(&a, ctx.client(), req).await }),
+            handler: with_state(a, |a, ctx, req| async move { login::login(&a, ctx.client().as_deref(), req).await }),
         },
         EndpointDef {
             endpoint: subjects::session_refresh(),

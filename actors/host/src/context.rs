@@ -87,11 +87,7 @@ impl RequestCtx {
 
     /// The bearer token (`Authorization: Bearer <token>`), if any.
     pub fn token(&self) -> Option<&str> {
-        let (_, values) = self.headers.as_ref()?.iter().find(|(n, _)| {
-            let n: &str = n.as_ref();
-            n.eq_ignore_ascii_case(headers::AUTHORIZATION)
-        })?;
-        Some(values.first()?.as_str().strip_prefix("Bearer ")?.trim())
+        Some(self.header(headers::AUTHORIZATION)?.strip_prefix("Bearer ")?.trim())
     }
 
     /// Record that this request wrote at `seq`: the reply carries it as
@@ -134,11 +130,26 @@ impl RequestCtx {
         }
     }
 
-    /// The caller's connection, as far as NATS shows it: its reply inbox
-    /// without the per-request token (`_INBOX.<connection nuid>`).
-    pub fn client(&self) -> Option<&str> {
+    /// The caller's connection, as an identity it cannot choose: for a
+    /// request that crossed a service import (every browser's), the server
+    /// and connection id nats-server wrote into `Nats-Request-Info` (it
+    /// replaces any such header the client sent); for a direct caller (a
+    /// service or operator in the services' account, trusted), its reply
+    /// inbox without the per-request token.
+    pub fn client(&self) -> Option<String> {
+        if let Some(info) = self.header(headers::REQUEST_INFO) {
+            return requester(info);
+        }
         let reply = self.reply.as_deref()?;
-        Some(reply.rsplit_once('.').map_or(reply, |(prefix, _)| prefix))
+        Some(reply.rsplit_once('.').map_or(reply, |(prefix, _)| prefix).to_string())
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        let (_, values) = self.headers.as_ref()?.iter().find(|(n, _)| {
+            let n: &str = n.as_ref();
+            n.eq_ignore_ascii_case(name)
+        })?;
+        Some(values.first()?.as_str())
     }
 
     /// Whether the deadline has passed.
@@ -147,8 +158,33 @@ impl RequestCtx {
     }
 }
 
+/// `<server>/<connection id>` from a `Nats-Request-Info` value.
+fn requester(info: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Info<'a> {
+        #[serde(borrow)]
+        server: Option<std::borrow::Cow<'a, str>>,
+        id: Option<u64>,
+    }
+    let info: Info = serde_json::from_str(info).ok()?;
+    Some(format!("{}/{}", info.server?, info.id?))
+}
+
 /// A uuid v7 from the clock and the thread's generator (no system call).
 fn request_id() -> Uuid {
     let ms = headers::now_ms();
     uuid::Builder::from_unix_timestamp_millis(ms, &rand::Rng::random(&mut rand::rng())).into_uuid()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::requester;
+
+    #[test]
+    fn the_requester_is_the_server_and_connection_nats_server_names() {
+        let info = r#"{"start":"2026-12-01T08:54:20Z","host":"127.0.0.1","id":8,"acc":"WEB","user":"web","server":"NCIAED","kind":"Client"}"#;
+        assert_eq!(requester(info).as_deref(), Some("NCIAED/8"));
+        assert_eq!(requester(r#"{"host":"127.0.0.1"}"#), None);
+        assert_eq!(requester("not json"), None);
+    }
 }

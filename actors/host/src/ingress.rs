@@ -28,6 +28,21 @@ use crate::context::RequestCtx;
 use crate::pool::{Job, ServiceRuntime};
 use crate::reply;
 
+/// Reply subjects the ingress answers: inboxes of NATS clients (`_INBOX.`,
+/// the nats CLI and other clients), of Chorus services, and the replies
+/// nats-server makes for requests that cross a service import (`_R_.`, every
+/// browser request). A request naming any other reply subject is counted as
+/// an error and not answered: a service's connection has wide rights, and
+/// publishing wherever a request says would make it a confused deputy
+/// (`$JS.API.STREAM.DELETE.…`, `$KV.…`).
+const CLIENT_REPLY_PREFIXES: [&str; 2] = ["_INBOX.", "_R_."];
+
+/// Whether the ingress answers requests whose reply subject is `reply`.
+pub(crate) fn expected_reply(reply: &str) -> bool {
+    CLIENT_REPLY_PREFIXES.iter().any(|p| reply.starts_with(p))
+        || reply.strip_prefix(crate::connect::SERVICE_INBOX_PREFIX).is_some_and(|rest| rest.starts_with('.'))
+}
+
 /// Requests the server may still route here after the drain starts.
 const DRAIN_SLACK: u64 = 256;
 /// While draining, a pause this long in the requests means none is on the way.
@@ -117,8 +132,13 @@ async fn accept(
         tracing::debug!(subject = %msg.subject, "message without reply subject ignored");
         return;
     };
-    let ctx = RequestCtx::from_message(&mut msg, default_timeout);
     let stats = &rt.stats[endpoint];
+    if !expected_reply(&reply_to) {
+        tracing::warn!(subject = %msg.subject, reply = %crate::reply::header_safe(&reply_to), "request with an unexpected reply subject refused");
+        stats.record(received.elapsed(), Some("400 unexpected_reply_subject".into()));
+        return;
+    }
+    let ctx = RequestCtx::from_message(&mut msg, default_timeout);
     if ctx.expired() {
         reply::send(&rt.nats, reply_to, ctx.encoding, Err(ServiceError::deadline_exceeded()), None, stats, received)
             .await;
@@ -136,4 +156,26 @@ async fn accept(
         }
     };
     reply::send(&rt.nats, refused.0.reply, encoding, Err(refused.1), None, stats, received).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expected_reply;
+
+    #[test]
+    fn only_inboxes_and_import_replies_are_answered() {
+        for ok in ["_INBOX.abc.1", "_R_.HD1QCB.cRq9eG", "_CHORUS_SVC_INBOX.x.2"] {
+            assert!(expected_reply(ok), "{ok}");
+        }
+        for bad in [
+            "$JS.API.STREAM.DELETE.KV_chorus_auth",
+            "$KV.chorus_auth_trust.disabled.x",
+            "_INBOX",
+            "_R_",
+            "chorus.catalog.v1.track.get",
+            "_INBOXX.a",
+        ] {
+            assert!(!expected_reply(bad), "{bad}");
+        }
+    }
 }

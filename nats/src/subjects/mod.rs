@@ -18,6 +18,10 @@ pub enum Access {
     Authenticated,
     /// A signed-in user with the `admin` role. Never reachable from browsers.
     Admin,
+    /// A valid access token, carried by a service calling on a signed-in
+    /// user's behalf (stream recording a play). Never reachable from browsers:
+    /// a play is recorded only by the playback session that streamed it.
+    Service,
 }
 
 impl Access {
@@ -27,6 +31,7 @@ impl Access {
             Access::Public => "public",
             Access::Authenticated => "authenticated",
             Access::Admin => "admin",
+            Access::Service => "service",
         }
     }
 }
@@ -54,6 +59,11 @@ impl Endpoint {
     /// The same endpoint, for signed-in users only.
     pub const fn authenticated(self) -> Self {
         Self { access: Access::Authenticated, ..self }
+    }
+
+    /// The same endpoint, for services calling with a user's token only.
+    pub const fn service_only(self) -> Self {
+        Self { access: Access::Service, ..self }
     }
 
     /// The same endpoint, for admins only.
@@ -97,10 +107,11 @@ pub fn all() -> Vec<Endpoint> {
     [auth::ALL, catalog::ALL, search::ALL, profile::ALL, stream::ALL].concat()
 }
 
-/// The endpoints browsers may call (the web user's publish permissions):
-/// all but the admin ones, which only operators' connections reach.
+/// The endpoints browsers may call: the service imports of the browsers'
+/// account and the web user's publish permissions. All but the admin ones,
+/// which only operators' connections reach, and the service-only ones.
 pub fn browser() -> Vec<Endpoint> {
-    all().into_iter().filter(|e| e.access != Access::Admin).collect()
+    all().into_iter().filter(|e| matches!(e.access, Access::Public | Access::Authenticated)).collect()
 }
 
 #[cfg(test)]

@@ -50,9 +50,10 @@ pub const fn rating_list() -> Endpoint {
     Endpoint::new(SERVICE, "rating", "list").authenticated()
 }
 
-/// `chorus.profile.v1.play.record`: append a play to the listening history (deduplicated by play id).
+/// `chorus.profile.v1.play.record`: append a play to the listening history
+/// (deduplicated by play id); stream calls it for the playback session's listener.
 pub const fn play_record() -> Endpoint {
-    Endpoint::new(SERVICE, "play", "record").authenticated()
+    Endpoint::new(SERVICE, "play", "record").service_only()
 }
 
 /// `chorus.profile.v1.play.recent`: recently played tracks, each once, newest first.

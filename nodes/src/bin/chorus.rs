@@ -57,6 +57,8 @@ enum Command {
         #[arg(long)]
         nats_account: bool,
     },
+    /// Print the nats-server accounts (`nats/conf/accounts.conf`), made from the subject builders.
+    AccountsConf,
     /// Send a JSON request and print the reply (like `nats req`).
     Req {
         /// Subject, e.g. chorus.catalog.v1.track.list.
@@ -105,6 +107,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    if let Command::AccountsConf = args.command {
+        print!("{}", chorus_nodes::accounts_conf::accounts_conf());
+        return Ok(());
+    }
     let config = chorus_host::Config::load(args.config.as_deref())?;
     let nats = chorus_host::connect::connect(&config, "chorus cli").await?;
     match args.command {
@@ -143,7 +149,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             println!("{}", session.access_token);
         }
         // Printed above, without connecting.
-        Command::Keygen { .. } => {}
+        Command::Keygen { .. } | Command::AccountsConf => {}
         Command::Micro { verb, service } => {
             let mut subject = format!("$SRV.{}", verb.to_uppercase());
             if let Some(s) = service {

@@ -117,3 +117,46 @@ async fn websocket_listener_accepts_the_dev_page_only() {
     let foreign = upgrade(server.ws_port(), "http://evil.example").await;
     assert!(foreign.contains(" 403 "), "{foreign}");
 }
+
+#[test]
+fn accounts_conf_is_generated_from_the_subject_builders() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../nats/conf/accounts.conf");
+    let committed = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        committed == chorus_nodes::accounts_conf::accounts_conf(),
+        "nats/conf/accounts.conf is out of date: run `chorus accounts-conf > nats/conf/accounts.conf`"
+    );
+    // The browsers' account imports exactly the browser subjects, never an admin or service one.
+    for e in chorus_nats::subjects::all() {
+        let imported = committed.contains(&format!("subject: \"{}\" }}", e.subject()));
+        assert_eq!(imported, chorus_nats::subjects::browser().contains(&e), "{}", e.subject());
+    }
+}
+
+/// A browser names a reply subject of the services' account (the JetStream
+/// API, a KV key): nats-server rewrites it, so the service's reply comes back
+/// to the browser and nothing is published there.
+#[tokio::test]
+async fn a_browser_cannot_choose_where_a_service_replies() {
+    let (server, _host) = dev_stack().await;
+    let service = async_nats::ConnectOptions::with_user_and_password("service".into(), "service-test".into())
+        .connect(server.url())
+        .await
+        .unwrap();
+    let mut spy = service.subscribe("$KV.>").await.unwrap();
+    let mut js_spy = service.subscribe("$JS.API.STREAM.>").await.unwrap();
+    service.flush().await.unwrap();
+    let ann = web(&server, "web-test", &nonce()).await.unwrap();
+    for reply in
+        ["$KV.chorus_auth_trust.disabled.0190d2c5-0000-7000-8000-000000000000", "$JS.API.STREAM.DELETE.KV_chorus_auth"]
+    {
+        ann.publish_with_reply(auth::key_list().subject(), reply.to_string(), "{}".into()).await.unwrap();
+    }
+    ann.flush().await.unwrap();
+    for spy in [&mut spy, &mut js_spy] {
+        let seen = tokio::time::timeout(Duration::from_millis(500), futures::StreamExt::next(spy)).await;
+        assert!(seen.is_err(), "a reply was published where the browser said: {seen:?}");
+    }
+    let js = async_nats::jetstream::new(service);
+    assert!(js.get_stream("KV_chorus_auth").await.is_ok(), "the accounts bucket survives");
+}

@@ -46,7 +46,7 @@ pub struct CalloutConfig {
 }
 
 fn default_account() -> String {
-    "CHORUS".into()
+    "WEB".into()
 }
 
 fn default_web_user() -> String {
