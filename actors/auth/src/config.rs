@@ -25,6 +25,13 @@ pub struct AuthConfig {
     pub argon2_iterations: u32,
     /// Password hashes computed at once; each holds `argon2_memory_kib`.
     pub hashing_concurrency: usize,
+    /// Password hashes that may wait or run at once; past it, 503 `busy` at once.
+    pub hashing_queue: usize,
+    /// This instance's budget of failed sign-ins a second (and its burst);
+    /// past it, sign-ins get 429 `login_busy` before any hashing.
+    pub failed_logins_per_s: u32,
+    /// See `failed_logins_per_s`.
+    pub failed_logins_burst: u32,
     /// Failed logins before backoff starts.
     pub free_failures: u32,
     /// Longest lockout after repeated failures.
@@ -63,6 +70,9 @@ impl Default for AuthConfig {
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
             hashing_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            hashing_queue: 32,
+            failed_logins_per_s: 50,
+            failed_logins_burst: 200,
             free_failures: 5,
             max_backoff_s: 15 * 60,
             bootstrap_admin: None,

@@ -67,6 +67,18 @@ impl Email {
     }
 }
 
+/// The longest password any entrance (register, login, password change)
+/// takes: hashing is costly, so a longer one is refused before it is hashed.
+pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// 400 `password_too_long` past [`MAX_PASSWORD_BYTES`], at every entrance.
+pub(crate) fn check_length(raw: &str) -> Result<(), ServiceError> {
+    if raw.len() > MAX_PASSWORD_BYTES {
+        return Err(ServiceError::bad_request("password_too_long", "a password is at most 1,024 bytes"));
+    }
+    Ok(())
+}
+
 /// A password good enough to keep: at least 10 characters, at most 1,024
 /// bytes (hashing is costly), and not one of the common ones we ship.
 pub(crate) struct Password(String);
@@ -79,11 +91,9 @@ static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 impl Password {
     /// Check a new password.
     pub(crate) fn parse(raw: &str) -> Result<Self, ServiceError> {
+        check_length(raw)?;
         if raw.chars().count() < 10 {
             return Err(ServiceError::bad_request("weak_password", "a password needs at least 10 characters"));
-        }
-        if raw.len() > 1024 {
-            return Err(ServiceError::bad_request("password_too_long", "a password is at most 1,024 bytes"));
         }
         if COMMON.contains(raw.to_lowercase().as_str()) {
             return Err(ServiceError::bad_request("common_password", "that password is too common; choose another"));

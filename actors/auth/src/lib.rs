@@ -60,10 +60,16 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             config.replicas,
             config.free_failures,
             Duration::from_secs(config.max_backoff_s),
+            config.failed_logins_per_s,
+            config.failed_logins_burst,
         )
         .await?;
-        let hasher =
-            hasher::Hasher::new(config.argon2_memory_kib, config.argon2_iterations, config.hashing_concurrency)?;
+        let hasher = hasher::Hasher::new(
+            config.argon2_memory_kib,
+            config.argon2_iterations,
+            config.hashing_concurrency,
+            config.hashing_queue,
+        )?;
         let directory = Arc::new(directory::Directory::default());
         let view = Arc::new(View::open(&ViewSpec::Memory, NAME).await.context("opening the auth view")?);
         let source = Source::Bucket(users.store().clone());
@@ -101,7 +107,9 @@ fn endpoints(a: &Arc<Accounts>) -> Vec<EndpointDef> {
     vec![
         EndpointDef {
             endpoint: subjects::user_register(),
-            handler: with_state(a, |a, _, req| async move { register::register(&a, req).await }),
+            handler: with_state(a, |a, ctx, req| async move {
+                register::register(&a, ctx.imported_from().as_deref(), req).await
+            }),
         },
         EndpointDef {
             endpoint: subjects::session_login(),
@@ -125,7 +133,9 @@ fn endpoints(a: &Arc<Accounts>) -> Vec<EndpointDef> {
         },
         EndpointDef {
             endpoint: subjects::password_change(),
-            handler: with_state(a, |a, ctx, req| async move { me::change_password(&a, ctx.caller()?, req).await }),
+            handler: with_state(a, |a, ctx, req| async move {
+                me::change_password(&a, ctx.caller()?, ctx.client().as_deref(), req).await
+            }),
         },
         EndpointDef {
             endpoint: subjects::user_list(),

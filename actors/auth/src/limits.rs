@@ -1,15 +1,31 @@
-//! Failed-login limits, shared by every instance: counters in a KV bucket
-//! whose entries age out. After `free` failures a key waits 1 s, then 2 s,
-//! 4 s, ... up to `max`, before it may try again.
+//! Sign-in limits that hold: failed-attempt counters in a KV bucket shared by
+//! every instance, whose entries age out. After `free` failures a key waits
+//! 1 s, then 2 s, 4 s, ... up to `max`, before it may try again.
+//!
+//! An attempt is *reserved* before its password is hashed: the counter is
+//! raised with a compare-and-set at the revision read, so concurrent attempts
+//! for one key are counted one by one and at most `free` of them are ever
+//! checked before the backoff starts. A success gives the reservation back.
+//! The limiter fails closed: a counter it cannot read or write refuses the
+//! attempt (503), and contention it cannot settle within a few retries is
+//! answered 429, never 500.
+//!
+//! Beside the counters, each instance keeps a budget of failed sign-ins per
+//! second (a token bucket): past it, sign-ins are refused 429 at once, before
+//! any hashing, until it refills.
 
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
 use chorus_nats::ServiceError;
-use chorus_state::Records;
+use chorus_state::{Records, WriteError};
 use serde::{Deserialize, Serialize};
 
 use crate::records::LIMITS;
+
+/// Compare-and-set rounds on one counter before the attempt is refused.
+const ATTEMPTS: usize = 8;
 
 #[derive(Serialize, Deserialize)]
 struct Failures {
@@ -23,66 +39,158 @@ pub(crate) struct Limiter {
     records: Records,
     free: u32,
     max_ms: u64,
+    budget: Mutex<Bucket>,
 }
 
 impl Limiter {
     /// Open (or create) the counters bucket; entries age out after `max_backoff` and an hour.
+    /// `failures_per_s` (burst `failures_burst`) is this instance's budget of failed attempts.
     pub(crate) async fn open(
         js: &jetstream::Context,
         replicas: usize,
         free: u32,
         max_backoff: Duration,
+        failures_per_s: u32,
+        failures_burst: u32,
     ) -> anyhow::Result<Self> {
         let records =
             Records::open_expiring(js, LIMITS, replicas, Some(max_backoff + Duration::from_secs(3600))).await?;
-        Ok(Self { records, free, max_ms: max_backoff.as_millis() as u64 })
+        Ok(Self {
+            records,
+            free,
+            max_ms: max_backoff.as_millis() as u64,
+            budget: Mutex::new(Bucket::new(failures_per_s, failures_burst)),
+        })
     }
 
-    /// 429 if any of `keys` must still wait at `now_ms`.
-    pub(crate) async fn check(&self, keys: &[String], now_ms: u64) -> Result<(), ServiceError> {
-        let mut wait = 0;
+    /// A password attempt against each of `keys` at `now_ms`: 429 if the
+    /// instance's failure budget is spent or a key must still wait, 503 if a
+    /// counter cannot be read or written. It counts as a failure unless
+    /// [`Limiter::succeeded`] gives it back.
+    pub(crate) async fn attempt(&self, keys: &[String], now_ms: u64) -> Result<(), ServiceError> {
+        self.spend_budget()?;
+        self.reserve(keys, now_ms).await
+    }
+
+    /// Count one use against each of `keys` at `now_ms`, as [`Limiter::attempt`]
+    /// does but outside the failure budget (registrations).
+    pub(crate) async fn reserve(&self, keys: &[String], now_ms: u64) -> Result<(), ServiceError> {
+        let (free, max_ms) = (self.free, self.max_ms);
         for key in keys {
-            if let Ok(Some((f, _))) = self.records.get::<Failures>(key).await {
-                wait = wait.max((f.last_ms + self.backoff_ms(f.count)).saturating_sub(now_ms));
+            let reserved = self
+                .records
+                .modify::<Failures, _, _>(key, ATTEMPTS, |f| async move {
+                    let count = f.as_ref().map_or(0, |f| f.count);
+                    let wait = f.as_ref().map_or(0, |f| (f.last_ms + backoff_ms(free, max_ms, f.count)).saturating_sub(now_ms));
+                    if wait > 0 {
+                        return Err(too_many_attempts(wait));
+                    }
+                    Ok(Some(Failures { count: count.saturating_add(1), last_ms: now_ms }))
+                })
+                .await;
+            match reserved {
+                Ok(_) => {}
+                Err(WriteError::Refused(e)) => return Err(e),
+                Err(WriteError::Conflict | WriteError::Exists) => {
+                    return Err(ServiceError::too_many(
+                        "too_many_attempts",
+                        "too many sign-ins at once for this account; try again in a moment",
+                        1000,
+                    ))
+                }
+                Err(WriteError::Failed(e)) => {
+                    tracing::warn!(error = %format!("{e:#}"), "sign-in limits unavailable; refusing the attempt");
+                    return Err(ServiceError::unavailable(
+                        "limits_unavailable",
+                        "sign-in is briefly unavailable; try again shortly",
+                    ));
+                }
             }
         }
-        match wait {
-            0 => Ok(()),
-            ms => Err(ServiceError::too_many(
-                "too_many_attempts",
-                format!("too many failed sign-ins; try again in {} s", ms.div_ceil(1000)),
-                ms,
-            )),
-        }
+        Ok(())
     }
 
-    /// Count a failure against each of `keys`.
-    pub(crate) async fn failed(&self, keys: &[String], now_ms: u64) -> anyhow::Result<()> {
-        for key in keys {
-            self.records
-                .modify::<Failures, _, _>(key, 5, |f| async move {
-                    Ok(Some(Failures { count: f.map_or(0, |f| f.count).saturating_add(1), last_ms: now_ms }))
+    /// The attempt reserved against `keys` succeeded: `keys[0]` (the
+    /// account's) is cleared, the others get their reservation back.
+    pub(crate) async fn succeeded(&self, keys: &[String]) {
+        self.refund_budget();
+        for (i, key) in keys.iter().enumerate() {
+            let given_back = self
+                .records
+                .modify::<Failures, _, _>(key, ATTEMPTS, |f| async move {
+                    Ok(match f {
+                        Some(f) if i > 0 && f.count > 1 => Some(Failures { count: f.count - 1, ..f }),
+                        _ => None,
+                    })
                 })
-                .await
-                .map_err(|e| anyhow::anyhow!("counting a failed login: {e}"))?;
+                .await;
+            // A failure counted meanwhile stays counted: losing this race only
+            // leaves a counter one higher than it need be.
+            if let Err(e) = given_back {
+                tracing::debug!(error = %e, "giving a sign-in reservation back");
+            }
         }
-        Ok(())
     }
 
-    /// Forget `key`'s failures (a successful login).
-    pub(crate) async fn clear(&self, key: &str) -> anyhow::Result<()> {
-        if let Some((_, rev)) = self.records.get::<Failures>(key).await? {
-            // A failure counted meanwhile stays counted: a conflict is fine.
-            let _ = self.records.delete(key, rev).await;
-        }
-        Ok(())
+    fn spend_budget(&self) -> Result<(), ServiceError> {
+        let mut budget = self.budget.lock().unwrap_or_else(|p| p.into_inner());
+        budget.take(Instant::now()).map_err(|wait| {
+            ServiceError::too_many(
+                "login_busy",
+                "too many failed sign-ins on this service right now; try again shortly",
+                wait.as_millis() as u64,
+            )
+        })
     }
 
-    fn backoff_ms(&self, count: u32) -> u64 {
-        match count.checked_sub(self.free) {
-            None => 0,
-            Some(over) => 1000u64.saturating_mul(1u64 << over.min(30)).min(self.max_ms),
+    fn refund_budget(&self) {
+        self.budget.lock().unwrap_or_else(|p| p.into_inner()).refund();
+    }
+}
+
+fn too_many_attempts(wait_ms: u64) -> ServiceError {
+    ServiceError::too_many(
+        "too_many_attempts",
+        format!("too many failed sign-ins; try again in {} s", wait_ms.div_ceil(1000)),
+        wait_ms,
+    )
+}
+
+fn backoff_ms(free: u32, max_ms: u64, count: u32) -> u64 {
+    match count.checked_sub(free) {
+        None => 0,
+        Some(over) => 1000u64.saturating_mul(1u64 << over.min(30)).min(max_ms),
+    }
+}
+
+/// A token bucket: `rate` tokens a second, at most `burst`.
+struct Bucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn new(rate: u32, burst: u32) -> Self {
+        let burst = f64::from(burst.max(1));
+        Self { rate: f64::from(rate.max(1)), burst, tokens: burst, at: Instant::now() }
+    }
+
+    /// Take a token, or how long until one is there.
+    fn take(&mut self, now: Instant) -> Result<(), Duration> {
+        self.tokens = (self.tokens + now.saturating_duration_since(self.at).as_secs_f64() * self.rate).min(self.burst);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - self.tokens) / self.rate))
         }
+    }
+
+    fn refund(&mut self) {
+        self.tokens = (self.tokens + 1.0).min(self.burst);
     }
 }
 
@@ -100,4 +208,30 @@ pub(crate) fn client_key(client: &str) -> String {
 fn digest(s: &str) -> String {
     use sha2::Digest as _;
     sha2::Sha256::digest(s.as_bytes())[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_starts_after_the_free_failures_and_doubles_to_the_cap() {
+        assert_eq!(backoff_ms(5, 900_000, 4), 0);
+        assert_eq!(backoff_ms(5, 900_000, 5), 1000);
+        assert_eq!(backoff_ms(5, 900_000, 7), 4000);
+        assert_eq!(backoff_ms(5, 900_000, 40), 900_000);
+    }
+
+    #[test]
+    fn the_budget_refills_at_its_rate_and_holds_its_burst() {
+        let start = Instant::now();
+        let mut b = Bucket::new(10, 3);
+        b.at = start;
+        assert!((0..3).all(|_| b.take(start).is_ok()));
+        let wait = b.take(start).unwrap_err();
+        assert!(wait <= Duration::from_millis(100) && wait > Duration::ZERO, "{wait:?}");
+        assert!(b.take(start + Duration::from_millis(100)).is_ok());
+        b.refund();
+        assert!(b.take(start + Duration::from_millis(100)).is_ok());
+    }
 }

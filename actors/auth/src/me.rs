@@ -5,7 +5,8 @@ use chorus_nats::messages::Empty;
 use chorus_nats::ServiceError;
 
 use crate::accounts::{failed, invalid_credentials, Accounts, ATTEMPTS};
-use crate::credentials::Password;
+use crate::credentials::{check_length, Password};
+use crate::limits;
 use crate::records::{family_key, user_key, Family, UserRecord};
 use crate::Fail;
 
@@ -15,13 +16,24 @@ pub(crate) async fn me(accounts: &Accounts, caller: &Claims) -> Result<User, Fai
 }
 
 /// Change the caller's password. Every other session ends; the caller's
-/// own (the one its access token names) carries on.
-pub(crate) async fn change_password(accounts: &Accounts, caller: &Claims, req: ChangePassword) -> Result<Empty, Fail> {
+/// own (the one its access token names) carries on. A wrong current password
+/// counts like a failed sign-in of the account (a stolen access token must
+/// not become a way to guess the password).
+pub(crate) async fn change_password(
+    accounts: &Accounts,
+    caller: &Claims,
+    client: Option<&str>,
+    req: ChangePassword,
+) -> Result<Empty, Fail> {
+    check_length(&req.current_password)?;
+    let new_password = Password::parse(&req.new_password)?;
     let user = accounts.user(caller.sub).await?;
+    let keys = crate::login::attempt_keys(limits::user_key(&user.username), client);
+    accounts.limiter.attempt(&keys, chorus_nats::headers::now_ms()).await?;
     if !accounts.hasher.verify(&req.current_password, Some(&user.password_hash)).await? {
         return Err(invalid_credentials().into());
     }
-    let new_password = Password::parse(&req.new_password)?;
+    accounts.limiter.succeeded(&keys).await;
     if req.new_password == req.current_password {
         return Err(ServiceError::bad_request("same_password", "the new password is the current one").into());
     }

@@ -47,7 +47,14 @@ pub(crate) async fn create(accounts: &Accounts, req: &Register, roles: Vec<Role>
     Ok(user)
 }
 
-/// The endpoint: a listener account.
-pub(crate) async fn register(accounts: &Accounts, req: Register) -> Result<User, Fail> {
+/// The endpoint: a listener account. A browser connection (`browser`, as
+/// nats-server names it) registers a few accounts freely, then waits as
+/// after failed sign-ins: each registration costs a password hash.
+pub(crate) async fn register(accounts: &Accounts, browser: Option<&str>, req: Register) -> Result<User, Fail> {
+    crate::credentials::check_length(&req.password)?;
+    if let Some(browser) = browser {
+        let key = format!("register.{}", crate::limits::client_key(browser));
+        accounts.limiter.reserve(std::slice::from_ref(&key), chorus_nats::headers::now_ms()).await?;
+    }
     Ok(create(accounts, &req, vec![Role::Listener]).await?.view())
 }

@@ -137,11 +137,17 @@ impl RequestCtx {
     /// service or operator in the services' account, trusted), its reply
     /// inbox without the per-request token.
     pub fn client(&self) -> Option<String> {
-        if let Some(info) = self.header(headers::REQUEST_INFO) {
-            return requester(info);
+        if let Some(requester) = self.imported_from() {
+            return Some(requester);
         }
         let reply = self.reply.as_deref()?;
         Some(reply.rsplit_once('.').map_or(reply, |(prefix, _)| prefix).to_string())
+    }
+
+    /// For a request that crossed a service import (a browser's), the
+    /// requester's `<server>/<connection id>` as nats-server names it.
+    pub fn imported_from(&self) -> Option<String> {
+        requester(self.header(headers::REQUEST_INFO)?)
     }
 
     fn header(&self, name: &str) -> Option<&str> {

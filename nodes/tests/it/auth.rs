@@ -337,3 +337,69 @@ async fn a_private_catalog_needs_sign_in_to_browse() {
         c.clone().with_token(fay.access_token).request(catalog::track_get(), &get).await.unwrap();
     assert_eq!(t.id, tracks[0].id);
 }
+
+/// Attempts are reserved before their password is hashed: ten wrong
+/// passwords at once for one username are not all checked, none is a 500,
+/// and the right password still works once the wait is over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_wrong_passwords_are_counted_before_they_are_checked() {
+    let server = NatsServer::start().unwrap();
+    let _host = host(&server, &["auth"], &key()).await;
+    let c = client(&server).await;
+    register(&c, "erin").await.unwrap();
+    // Each from a connection of its own, so only the username's counter binds.
+    let mut clients = Vec::new();
+    for _ in 0..10 {
+        clients.push(client(&server).await);
+    }
+    let tries = clients.iter().map(|c| login(c, "erin", "wrong password!"));
+    let results = futures::future::join_all(tries).await;
+    let codes: Vec<_> = results.iter().map(|r| status(r)).collect();
+    let checked = codes.iter().filter(|c| c.1 == Some("invalid_credentials")).count();
+    let limited = codes.iter().filter(|c| c.0 == Some(Status::TooManyRequests)).count();
+    assert!(checked <= 5, "{checked} of 10 concurrent wrong passwords were checked: {codes:?}");
+    assert_eq!(checked + limited, 10, "every attempt is a 401 or a 429: {codes:?}");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    login(&client(&server).await, "erin", &password("erin")).await.unwrap();
+}
+
+/// A stolen access token is no way to guess the password: wrong current
+/// passwords count like failed sign-ins of the account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_current_passwords_are_limited_like_sign_ins() {
+    let server = NatsServer::start().unwrap();
+    let _host = host(&server, &["auth"], &key()).await;
+    let c = client(&server).await;
+    register(&c, "frank").await.unwrap();
+    let s = login(&c, "frank", &password("frank")).await.unwrap();
+    let thief = client(&server).await.with_token(s.access_token);
+    let mut codes = Vec::new();
+    for i in 0..8 {
+        let guess = ChangePassword { current_password: format!("guess number {i}"), new_password: "a brand new secret".into() };
+        let r = thief.request::<_, Empty>(auth::password_change(), &guess).await;
+        let (st, code) = status(&r);
+        codes.push((st, code.map(str::to_string)));
+    }
+    assert_eq!(codes.iter().filter(|c| c.1.as_deref() == Some("invalid_credentials")).count(), 5, "{codes:?}");
+    assert!(codes[5..].iter().all(|c| c.1.as_deref() == Some("too_many_attempts")), "{codes:?}");
+    // The account's sign-in waits too, whoever tries.
+    let e = login(&client(&server).await, "frank", &password("frank")).await;
+    assert_eq!(status(&e).1, Some("too_many_attempts"));
+}
+
+/// Passwords past 1,024 bytes are refused before hashing, at every entrance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_passwords_are_refused_at_every_entrance() {
+    let server = NatsServer::start().unwrap();
+    let _host = host(&server, &["auth"], &key()).await;
+    let c = client(&server).await;
+    register(&c, "gina").await.unwrap();
+    let long = "x".repeat(900 * 1024);
+    assert_eq!(status(&login(&c, "gina", &long).await), (Some(Status::BadRequest), Some("password_too_long")));
+    let reg = Register { username: "hank".into(), email: "hank@example.com".into(), password: long.clone() };
+    assert_eq!(status(&c.request::<_, User>(auth::user_register(), &reg).await).1, Some("password_too_long"));
+    let s = login(&c, "gina", &password("gina")).await.unwrap();
+    let change = ChangePassword { current_password: long, new_password: "a brand new secret".into() };
+    let r = c.clone().with_token(s.access_token).request::<_, Empty>(auth::password_change(), &change).await;
+    assert_eq!(status(&r).1, Some("password_too_long"));
+}
