@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 
 use chorus_nats::messages::auth::User;
-use chorus_nats::{Encoding, ServiceError};
+use chorus_nats::ServiceError;
 use chorus_state::{Change, Projection, View};
 use futures::future::BoxFuture;
 use uuid::Uuid;
@@ -62,8 +62,7 @@ impl Projection for Directory {
                 if let Some(old) = users.names.remove(&id) {
                     users.by_name.remove(&old);
                 }
-                if let Some(value) = change.value {
-                    let record: UserRecord = Encoding::MsgPack.decode(&value)?;
+                if let Some(record) = change.decode::<UserRecord>() {
                     users.names.insert(id, record.username.clone());
                     users.by_name.insert(record.username.clone(), record.view());
                 }

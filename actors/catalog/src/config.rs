@@ -37,3 +37,15 @@ impl Default for CatalogConfig {
         Self { replicas: 1, view: None, allow_writes: false, write_attempts: 5, require_sign_in: false }
     }
 }
+
+impl CatalogConfig {
+    /// With `require_sign_in`, every public endpoint among `endpoints` (the
+    /// catalog's reads, cover art, search) needs an access token.
+    pub fn apply_sign_in(&self, endpoints: &mut [chorus_host::EndpointDef]) {
+        if self.require_sign_in {
+            for e in endpoints.iter_mut().filter(|e| e.endpoint.access == chorus_nats::subjects::Access::Public) {
+                e.endpoint = e.endpoint.with_access(chorus_nats::subjects::Access::Authenticated);
+            }
+        }
+    }
+}

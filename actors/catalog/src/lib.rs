@@ -72,14 +72,10 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         let mut endpoints = tracks::endpoints(&catalog);
         endpoints.extend(albums::endpoints(&catalog));
         endpoints.extend(artists::endpoints(&catalog));
-        if config.require_sign_in {
-            for e in &mut endpoints {
-                e.endpoint = e.endpoint.with_access(chorus_nats::subjects::Access::Authenticated);
-            }
-        }
-        endpoints.extend(writes::endpoints(&writer));
         let art_store = chorus_state::ObjectReader::open(&ctx.jetstream(), ART_STORE, "Chorus cover art").await?;
         endpoints.extend(art::endpoints(&Arc::new(chorus_state::ObjectCache::new(art_store, ART_CACHE))));
+        config.apply_sign_in(&mut endpoints);
+        endpoints.extend(writes::endpoints(&writer));
         Ok(ServiceDef {
             name: NAME,
             description: "Artists, albums, tracks and genres",

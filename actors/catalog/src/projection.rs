@@ -103,9 +103,7 @@ impl Projection for Catalog {
                         rows.entry(kind).or_default().push(r);
                         puts.push(put);
                     }
-                    Err(e) => {
-                        tracing::error!(key = %c.key, revision = c.revision, error = %e, "skipping undecodable record")
-                    }
+                    Err(e) => chorus_state::undecodable(&c.key, c.revision, &format!("{e:#}")),
                 }
             }
             let mut sql = String::new();

@@ -99,7 +99,11 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             name: NAME,
             description: "Typo-tolerant search over the catalog",
             version: env!("CARGO_PKG_VERSION"),
-            endpoints: endpoints::endpoints(&built.index),
+            endpoints: {
+                let mut endpoints = endpoints::endpoints(&built.index);
+                catalog.apply_sign_in(&mut endpoints);
+                endpoints
+            },
             children: vec![built.follower()],
             workload: chorus_host::Workload::Compute,
             metadata: vec![

@@ -41,9 +41,7 @@ impl Projection for Indexer {
                     Some(value) => match entry(kind, value) {
                         Ok(e) => self.index.put(&e).context("indexing a catalog record")?,
                         // One bad record must not stop the index: skip it, loudly.
-                        Err(e) => {
-                            tracing::error!(key = %c.key, revision = c.revision, error = %e, "skipping undecodable record")
-                        }
+                        Err(e) => chorus_state::undecodable(&c.key, c.revision, &e),
                     },
                 }
             }

@@ -25,6 +25,6 @@ mod view;
 
 pub use object_cache::ObjectCache;
 pub use objects::ObjectReader;
-pub use projector::{catch_up, projector_child, Change, Projection, Source};
+pub use projector::{catch_up, projector_child, undecodable, undecodable_records, Change, Projection, Source};
 pub use records::{Records, WriteError};
 pub use view::{View, ViewSpec};

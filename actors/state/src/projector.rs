@@ -33,6 +33,36 @@ pub struct Change {
     pub revision: u64,
 }
 
+/// Records skipped because they did not decode, in this process.
+static UNDECODABLE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl Change {
+    /// The new value decoded as `T`; `None` for a delete, and for a value that
+    /// does not decode, which is reported and skipped: a record anyone could
+    /// write (or an older or newer build's) must never stop a projector.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        let value = self.value.as_ref()?;
+        match chorus_nats::Encoding::MsgPack.decode(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                undecodable(&self.key, self.revision, &e);
+                None
+            }
+        }
+    }
+}
+
+/// Report a record at `key` that did not decode and is skipped.
+pub fn undecodable(key: &str, revision: u64, error: &dyn std::fmt::Display) {
+    UNDECODABLE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    tracing::error!(%key, revision, %error, "skipping a record that does not decode");
+}
+
+/// How many records this process skipped because they did not decode.
+pub fn undecodable_records() -> u64 {
+    UNDECODABLE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Where a view's changes come from. One view follows one source; its
 /// applied revision is that source's sequence.
 #[derive(Clone)]

@@ -323,13 +323,22 @@ fn unb64(b: &[u8]) -> String {
 async fn a_private_catalog_needs_sign_in_to_browse() {
     let server = NatsServer::start().unwrap();
     let tracks = support::seed(&server, 3).await;
-    let mut config = chorus_testkit::host_config(&server.url(), &["auth", "catalog"]);
+    let mut config = chorus_testkit::host_config(&server.url(), &["auth", "catalog", "search"]);
     config.sections.insert("auth".into(), support::auth::auth_section(&key()));
     config.sections.insert("catalog".into(), serde_json::json!({"require_sign_in": true}));
     let _host = chorus_host::host::RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
     let c = client(&server).await;
     let get = chorus_nats::messages::catalog::TrackGet { id: tracks[0].id };
     let r = c.request::<_, chorus_nats::messages::catalog::Track>(catalog::track_get(), &get).await;
+    assert_eq!(status(&r), (Some(Status::Unauthorized), Some("missing_token")));
+    // Cover art and search are browsing too.
+    let art = chorus_nats::messages::catalog::ArtGet { name: "cover.jpg".into() };
+    let r = c.request::<_, chorus_nats::messages::catalog::Art>(catalog::art_get(), &art).await;
+    assert_eq!(status(&r), (Some(Status::Unauthorized), Some("missing_token")));
+    let query: chorus_nats::messages::search::SearchQuery = serde_json::from_value(serde_json::json!({"q": "a"})).unwrap();
+    let r = c
+        .request::<_, chorus_nats::messages::search::SearchReply>(chorus_nats::subjects::search::catalog_query(), &query)
+        .await;
     assert_eq!(status(&r), (Some(Status::Unauthorized), Some("missing_token")));
     register(&c, "fay").await.unwrap();
     let fay = login(&c, "fay", &password("fay")).await.unwrap();

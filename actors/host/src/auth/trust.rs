@@ -27,8 +27,10 @@ pub fn now_s() -> u64 {
     chorus_nats::headers::now_ms() / 1000
 }
 
-/// Unknown key ids looked up recently, not looked up again for [`LOOKUP_PAUSE`].
-const LOOKUPS_KEPT: usize = 1024;
+/// Unknown key ids are looked up in the bucket at most [`LOOKUPS_PER_PAUSE`]
+/// times in all, and each at most once, per [`LOOKUP_PAUSE`]: tokens with
+/// made-up key ids cost a map lookup, not a read each.
+const LOOKUPS_PER_PAUSE: usize = 8;
 const LOOKUP_PAUSE: Duration = Duration::from_secs(1);
 
 /// See the module docs.
@@ -59,10 +61,10 @@ impl Trust {
             if looked.get(&kid).is_some_and(|at| now.duration_since(*at) < LOOKUP_PAUSE) {
                 return false;
             }
-            if looked.len() >= LOOKUPS_KEPT {
+            if looked.len() >= LOOKUPS_PER_PAUSE {
                 looked.retain(|_, at| now.duration_since(*at) < LOOKUP_PAUSE);
             }
-            if looked.len() >= LOOKUPS_KEPT {
+            if looked.len() >= LOOKUPS_PER_PAUSE {
                 return false;
             }
             looked.insert(kid.clone(), now);
@@ -100,11 +102,19 @@ impl Trust {
         }
     }
 
-    /// Forget every key, disabled user and verified token (before reloading them).
-    pub fn clear(&self) {
-        write(&self.keys).clear();
-        write(&self.disabled).clear();
-        lock(&self.verified).clear();
+    /// Trust exactly `keys` and refuse exactly `disabled` (a reload of the
+    /// bucket). The disabled list is swapped in first, so at no moment is a
+    /// disabled user's token accepted; verified tokens are forgotten only if
+    /// a key went away.
+    pub fn replace(&self, keys: HashMap<String, VerifyingKey>, disabled: HashSet<Uuid>) {
+        *write(&self.disabled) = disabled;
+        let mut current = write(&self.keys);
+        let withdrawn = current.keys().any(|kid| !keys.contains_key(kid));
+        *current = keys;
+        drop(current);
+        if withdrawn {
+            lock(&self.verified).clear();
+        }
     }
 
     /// How many keys are trusted.
@@ -215,5 +225,24 @@ mod tests {
         trust.set_disabled(user, false);
         trust.remove_key("k1");
         assert_eq!(trust.verify(&t, 10).unwrap_err().code, "unknown_key");
+    }
+
+    #[test]
+    fn a_reload_swaps_keys_and_disabled_users_in_at_once() {
+        let trust = Trust::default();
+        let key = SigningKey::from_bytes(&[2; 32]);
+        let (ann, bob) = (Uuid::now_v7(), Uuid::now_v7());
+        trust.add_key("k1", key.verifying_key());
+        trust.set_disabled(ann, true);
+        let (a, b) = (token(&key, "k1", 100, ann), token(&key, "k1", 100, bob));
+        assert_eq!(trust.verify(&a, 10).unwrap_err().code, "user_disabled");
+        // A reload that still lists ann keeps refusing her and accepting bob.
+        let keys = HashMap::from([("k1".to_string(), key.verifying_key())]);
+        trust.replace(keys.clone(), HashSet::from([ann]));
+        assert_eq!(trust.verify(&a, 10).unwrap_err().code, "user_disabled");
+        assert_eq!(trust.verify(&b, 10).unwrap().sub, bob);
+        // One that no longer has the key forgets the tokens it verified.
+        trust.replace(HashMap::new(), HashSet::new());
+        assert_eq!(trust.verify(&b, 10).unwrap_err().code, "unknown_key");
     }
 }

@@ -68,20 +68,68 @@ pub async fn load_and_follow(store: kv::Store, trust: Arc<Trust>) -> anyhow::Res
 
 async fn load(store: &kv::Store, trust: &Trust) -> anyhow::Result<kv::Watch> {
     let mut watch = store.watch_with_history(">").await.context("watching the trust bucket")?;
-    trust.clear();
+    // Read the whole bucket aside and swap it in at once: clearing first
+    // would trust a disabled user (and refuse every token) until the reload
+    // reached their entry.
+    let mut fresh = Snapshot::default();
     let pending = store.stream.get_info().await.context("reading the trust bucket")?.state.messages;
     if pending > 0 {
         while let Some(entry) = watch.next().await {
             let entry = entry.context("reading the trust bucket")?;
             let current = entry.delta == 0;
-            apply(trust, &entry);
+            match fact(&entry) {
+                Some(Fact::Key(kid, Some(key))) => {
+                    fresh.keys.insert(kid.to_string(), key);
+                }
+                Some(Fact::Key(kid, None)) => {
+                    fresh.keys.remove(kid);
+                }
+                Some(Fact::Disabled(user, disabled)) => {
+                    if disabled {
+                        fresh.disabled.insert(user);
+                    } else {
+                        fresh.disabled.remove(&user);
+                    }
+                }
+                None => {}
+            }
             if current {
                 break;
             }
         }
     }
+    trust.replace(fresh.keys, fresh.disabled);
     tracing::debug!(keys = trust.key_count(), "trust loaded");
     Ok(watch)
+}
+
+/// The bucket as read at a reload.
+#[derive(Default)]
+struct Snapshot {
+    keys: std::collections::HashMap<String, ed25519_dalek::VerifyingKey>,
+    disabled: std::collections::HashSet<Uuid>,
+}
+
+/// What one entry of the bucket says.
+enum Fact<'a> {
+    /// Trust this key for `kid`, or (`None`) no longer.
+    Key(&'a str, Option<ed25519_dalek::VerifyingKey>),
+    /// Whether this user is disabled.
+    Disabled(Uuid, bool),
+}
+
+fn fact(entry: &kv::Entry) -> Option<Fact<'_>> {
+    let put = entry.operation == kv::Operation::Put;
+    if let Some(kid) = entry.key.strip_prefix("key.") {
+        let key = if put { parse_key(&entry.value) } else { None };
+        if put && key.is_none() {
+            tracing::warn!(kid, "ignoring a malformed public key");
+        }
+        Some(Fact::Key(kid, key))
+    } else {
+        let user = entry.key.strip_prefix("disabled.").and_then(|u| Uuid::parse_str(u).ok())?;
+        Some(Fact::Disabled(user, put))
+    }
 }
 
 async fn follow(mut watch: kv::Watch, trust: &Trust) {
@@ -102,14 +150,10 @@ pub(crate) fn parse_key(value: &[u8]) -> Option<ed25519_dalek::VerifyingKey> {
 }
 
 fn apply(trust: &Trust, entry: &kv::Entry) {
-    let put = entry.operation == kv::Operation::Put;
-    if let Some(kid) = entry.key.strip_prefix("key.") {
-        match (put, parse_key(&entry.value)) {
-            (true, Some(key)) => trust.add_key(kid, key),
-            (true, None) => tracing::warn!(kid, "ignoring a malformed public key"),
-            (false, _) => trust.remove_key(kid),
-        }
-    } else if let Some(user) = entry.key.strip_prefix("disabled.").and_then(|u| Uuid::parse_str(u).ok()) {
-        trust.set_disabled(user, put);
+    match fact(entry) {
+        Some(Fact::Key(kid, Some(key))) => trust.add_key(kid, key),
+        Some(Fact::Key(kid, None)) => trust.remove_key(kid),
+        Some(Fact::Disabled(user, disabled)) => trust.set_disabled(user, disabled),
+        None => {}
     }
 }
