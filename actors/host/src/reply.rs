@@ -50,23 +50,47 @@ pub(crate) async fn send(
     }
     let (body, error) = match result {
         Ok(body) => (body, None),
-        Err(e) => {
-            h.insert(headers::names::SERVICE_ERROR, header_safe(&e.message).as_str());
-            h.insert(headers::names::SERVICE_ERROR_CODE, e.status.code().to_string().as_str());
-            // Encoding a two-string struct cannot fail; an empty body still carries the headers.
-            let body = encoding.encode(&e.body()).unwrap_or_default();
-            (body, Some(format!("{} {}", e.status, e.code)))
-        }
+        Err(e) => error_body(&mut h, encoding, &e),
     };
-    stats.record(started.elapsed(), error);
     let sent = if h.iter().next().is_none() {
-        nats.publish(reply, body).await
+        nats.publish(reply.clone(), body).await
     } else {
-        nats.publish_with_headers(reply, h, body).await
+        nats.publish_with_headers(reply.clone(), h, body).await
     };
-    if let Err(e) = sent {
-        tracing::warn!(error = %e, "reply not sent");
+    match sent {
+        Ok(()) => stats.record(started.elapsed(), error),
+        // A reply past the server's max payload would never arrive: the
+        // caller is told so instead of waiting for its timeout.
+        Err(e) if e.kind() == async_nats::client::PublishErrorKind::MaxPayloadExceeded => {
+            let too_large = ServiceError::new(
+                chorus_nats::Status::TooLarge,
+                "reply_too_large",
+                "the reply is larger than the server's max payload; ask for a smaller page",
+            );
+            let mut h = HeaderMap::new();
+            if encoding == Encoding::Json {
+                h.insert(headers::names::CONTENT_TYPE, encoding.content_type());
+            }
+            let (body, error) = error_body(&mut h, encoding, &too_large);
+            stats.record(started.elapsed(), error);
+            if let Err(e) = nats.publish_with_headers(reply, h, body).await {
+                tracing::warn!(error = %e, "reply not sent");
+            }
+        }
+        Err(e) => {
+            stats.record(started.elapsed(), error);
+            tracing::warn!(error = %e, "reply not sent");
+        }
     }
+}
+
+/// The micro error headers and `{code, message}` body of `e`, and its stats line.
+fn error_body(h: &mut HeaderMap, encoding: Encoding, e: &ServiceError) -> (Bytes, Option<String>) {
+    h.insert(headers::names::SERVICE_ERROR, header_safe(&e.message).as_str());
+    h.insert(headers::names::SERVICE_ERROR_CODE, e.status.code().to_string().as_str());
+    // Encoding a two-string struct cannot fail; an empty body still carries the headers.
+    let body = encoding.encode(&e.body()).unwrap_or_default();
+    (body, Some(format!("{} {}", e.status, e.code)))
 }
 
 #[cfg(test)]

@@ -192,3 +192,14 @@ async fn drain_finishes_in_flight_requests_then_leaves() {
     let e = client.request::<_, Echo>(probe::ECHO, &echo("anyone?")).await.unwrap_err();
     assert!(matches!(e, ClientError::NoResponders { .. }), "{e:?}");
 }
+
+#[tokio::test]
+async fn a_reply_past_the_max_payload_is_answered_413_not_silence() {
+    let server = NatsServer::start().unwrap();
+    let _host = probe_host(&server, |_| {}).await;
+    let client = ChorusClient::new(server.connect().await.unwrap()).with_timeout(Duration::from_secs(5));
+    let small: Echo = client.request(probe::GROW, &echo("ab")).await.unwrap();
+    assert_eq!(small.text.len(), 2 * 4096);
+    let e = client.request::<_, Echo>(probe::GROW, &echo(&"x".repeat(300))).await.unwrap_err();
+    assert_eq!((e.status(), e.code()), (Some(Status::TooLarge), Some("reply_too_large")), "{e:?}");
+}

@@ -12,6 +12,8 @@ pub const SLEEP: Endpoint = Endpoint::new("probe", "sleep", "run");
 pub const PANIC: Endpoint = Endpoint::new("probe", "panic", "run");
 pub const CRASH: Endpoint = Endpoint::new("probe", "crash", "run");
 pub const COUNT: Endpoint = Endpoint::new("probe", "count", "run");
+/// Answers its text repeated 4,096 times (a reply past the max payload).
+pub const GROW: Endpoint = Endpoint::new("probe", "grow", "run");
 
 /// How many times COUNT's handler ran, in this test process.
 pub static COUNTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -65,6 +67,10 @@ fn probe(workload: chorus_host::Workload) -> BoxFuture<'static, anyhow::Result<S
                         let n = COUNTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                         Ok::<_, Fail>(Sleep { ms: n })
                     }),
+                },
+                EndpointDef {
+                    endpoint: GROW,
+                    handler: typed(|_, e: Echo| async move { Ok::<_, Fail>(Echo { text: e.text.repeat(4096) }) }),
                 },
                 EndpointDef {
                     endpoint: CRASH,
