@@ -10,9 +10,12 @@
 //! attempt (503), and contention it cannot settle within a few retries is
 //! answered 429, never 500.
 //!
-//! Beside the counters, each instance keeps a budget of failed sign-ins per
-//! second (a token bucket): past it, sign-ins are refused 429 at once, before
-//! any hashing, until it refills.
+//! Beside the counters, each instance keeps a budget of failed sign-ins a
+//! second (a token bucket, spent by each failure). While it is spent, only
+//! clean attempts go on to hashing — an account and a connection with no
+//! failures counted, which is what a listener signing in looks like — and
+//! the rest are refused 429 `login_busy` at once. The hashing queue (see
+//! `hasher`) bounds the rest.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -63,27 +66,45 @@ impl Limiter {
         })
     }
 
-    /// A password attempt against each of `keys` at `now_ms`: 429 if the
-    /// instance's failure budget is spent or a key must still wait, 503 if a
-    /// counter cannot be read or written. It counts as a failure unless
-    /// [`Limiter::succeeded`] gives it back.
+    /// A password attempt against each of `keys` at `now_ms`: 429 if a key
+    /// must still wait, or the instance's failure budget is spent and a key
+    /// has failures counted; 503 if a counter cannot be read or written. It
+    /// counts as a failure unless [`Limiter::succeeded`] gives it back.
     pub(crate) async fn attempt(&self, keys: &[String], now_ms: u64) -> Result<(), ServiceError> {
-        self.spend_budget()?;
-        self.reserve(keys, now_ms).await
+        let busy = self.budget.lock().unwrap_or_else(|p| p.into_inner()).spent(Instant::now());
+        self.count(keys, now_ms, busy).await
     }
 
     /// Count one use against each of `keys` at `now_ms`, as [`Limiter::attempt`]
     /// does but outside the failure budget (registrations).
     pub(crate) async fn reserve(&self, keys: &[String], now_ms: u64) -> Result<(), ServiceError> {
+        self.count(keys, now_ms, None).await
+    }
+
+    /// A password attempt failed: it spends the instance's failure budget.
+    pub(crate) fn failed(&self) {
+        let _ = self.budget.lock().unwrap_or_else(|p| p.into_inner()).take(Instant::now());
+    }
+
+    /// `busy`: the failure budget is spent, refills in that long.
+    async fn count(&self, keys: &[String], now_ms: u64, busy: Option<Duration>) -> Result<(), ServiceError> {
         let (free, max_ms) = (self.free, self.max_ms);
         for key in keys {
             let reserved = self
                 .records
                 .modify::<Failures, _, _>(key, ATTEMPTS, |f| async move {
                     let count = f.as_ref().map_or(0, |f| f.count);
-                    let wait = f.as_ref().map_or(0, |f| (f.last_ms + backoff_ms(free, max_ms, f.count)).saturating_sub(now_ms));
+                    let wait =
+                        f.as_ref().map_or(0, |f| (f.last_ms + backoff_ms(free, max_ms, f.count)).saturating_sub(now_ms));
                     if wait > 0 {
                         return Err(too_many_attempts(wait));
+                    }
+                    if let (Some(refill), true) = (busy, count > 0) {
+                        return Err(ServiceError::too_many(
+                            "login_busy",
+                            "too many failed sign-ins on this service right now; try again shortly",
+                            refill.as_millis().max(1) as u64,
+                        ));
                     }
                     Ok(Some(Failures { count: count.saturating_add(1), last_ms: now_ms }))
                 })
@@ -110,16 +131,16 @@ impl Limiter {
         Ok(())
     }
 
-    /// The attempt reserved against `keys` succeeded: `keys[0]` (the
+    /// The attempt reserved against `keys` succeeded: the last key (the
     /// account's) is cleared, the others get their reservation back.
     pub(crate) async fn succeeded(&self, keys: &[String]) {
-        self.refund_budget();
         for (i, key) in keys.iter().enumerate() {
+            let account = i + 1 == keys.len();
             let given_back = self
                 .records
                 .modify::<Failures, _, _>(key, ATTEMPTS, |f| async move {
                     Ok(match f {
-                        Some(f) if i > 0 && f.count > 1 => Some(Failures { count: f.count - 1, ..f }),
+                        Some(f) if !account && f.count > 1 => Some(Failures { count: f.count - 1, ..f }),
                         _ => None,
                     })
                 })
@@ -130,21 +151,6 @@ impl Limiter {
                 tracing::debug!(error = %e, "giving a sign-in reservation back");
             }
         }
-    }
-
-    fn spend_budget(&self) -> Result<(), ServiceError> {
-        let mut budget = self.budget.lock().unwrap_or_else(|p| p.into_inner());
-        budget.take(Instant::now()).map_err(|wait| {
-            ServiceError::too_many(
-                "login_busy",
-                "too many failed sign-ins on this service right now; try again shortly",
-                wait.as_millis() as u64,
-            )
-        })
-    }
-
-    fn refund_budget(&self) {
-        self.budget.lock().unwrap_or_else(|p| p.into_inner()).refund();
     }
 }
 
@@ -189,8 +195,11 @@ impl Bucket {
         }
     }
 
-    fn refund(&mut self) {
-        self.tokens = (self.tokens + 1.0).min(self.burst);
+    /// Whether no token is left, and if so how long until one is.
+    fn spent(&mut self, now: Instant) -> Option<Duration> {
+        self.tokens = (self.tokens + now.saturating_duration_since(self.at).as_secs_f64() * self.rate).min(self.burst);
+        self.at = now;
+        (self.tokens < 1.0).then(|| Duration::from_secs_f64((1.0 - self.tokens) / self.rate))
     }
 }
 
@@ -230,8 +239,8 @@ mod tests {
         assert!((0..3).all(|_| b.take(start).is_ok()));
         let wait = b.take(start).unwrap_err();
         assert!(wait <= Duration::from_millis(100) && wait > Duration::ZERO, "{wait:?}");
+        assert!(b.spent(start + Duration::from_millis(100)).is_none());
         assert!(b.take(start + Duration::from_millis(100)).is_ok());
-        b.refund();
-        assert!(b.take(start + Duration::from_millis(100)).is_ok());
+        assert!(b.spent(start + Duration::from_millis(100)).is_some());
     }
 }

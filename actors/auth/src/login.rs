@@ -20,6 +20,7 @@ pub(crate) async fn login(accounts: &Accounts, client: Option<&str>, req: Login)
     let phc = user.as_ref().map(|(u, _)| u.password_hash.as_str());
     if !accounts.hasher.verify(&req.password, phc).await? {
         tracing::info!(username = %username.as_str(), "failed login");
+        accounts.limiter.failed();
         return Err(invalid_credentials().into());
     }
     let Some((user, _)) = user else { return Err(invalid_credentials().into()) };
@@ -30,9 +31,11 @@ pub(crate) async fn login(accounts: &Accounts, client: Option<&str>, req: Login)
     accounts.start_session(&user).await
 }
 
-/// The counters an attempt is reserved against: the account's first, then the client's.
+/// The counters an attempt is reserved against: the client's first, so a
+/// throttled connection is refused before it can raise the account's
+/// counter; the account's last.
 pub(crate) fn attempt_keys(account: String, client: Option<&str>) -> Vec<String> {
-    let mut keys = vec![account];
-    keys.extend(client.map(limits::client_key));
+    let mut keys: Vec<String> = client.map(limits::client_key).into_iter().collect();
+    keys.push(account);
     keys
 }

@@ -31,6 +31,7 @@ pub(crate) async fn change_password(
     let keys = crate::login::attempt_keys(limits::user_key(&user.username), client);
     accounts.limiter.attempt(&keys, chorus_nats::headers::now_ms()).await?;
     if !accounts.hasher.verify(&req.current_password, Some(&user.password_hash)).await? {
+        accounts.limiter.failed();
         return Err(invalid_credentials().into());
     }
     accounts.limiter.succeeded(&keys).await;

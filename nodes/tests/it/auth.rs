@@ -412,3 +412,29 @@ async fn long_passwords_are_refused_at_every_entrance() {
     let r = c.clone().with_token(s.access_token).request::<_, Empty>(auth::password_change(), &change).await;
     assert_eq!(status(&r).1, Some("password_too_long"));
 }
+
+/// While the instance's failure budget is spent, connections and accounts
+/// with failures are refused before hashing; a clean sign-in still works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spent_failure_budget_refuses_the_failing_and_lets_a_listener_in() {
+    let server = NatsServer::start().unwrap();
+    let mut config = chorus_testkit::host_config(&server.url(), &["auth"]);
+    let mut section = support::auth::auth_section(&key());
+    section["failed_logins_per_s"] = 1.into();
+    section["failed_logins_burst"] = 2.into();
+    config.sections.insert("auth".into(), section);
+    let _host = chorus_host::host::RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
+    let c = client(&server).await;
+    for name in ["ivy", "jack", "kim"] {
+        register(&c, name).await.unwrap();
+    }
+    let attacker = client(&server).await;
+    for name in ["ivy", "jack"] {
+        assert_eq!(status(&login(&attacker, name, "wrong password!").await).1, Some("invalid_credentials"));
+    }
+    // The budget is spent: the attacker's connection has failures counted.
+    let r = login(&attacker, "kim", "wrong password!").await;
+    assert_eq!(status(&r), (Some(Status::TooManyRequests), Some("login_busy")));
+    // A listener on a clean connection, with a clean account, signs in.
+    login(&client(&server).await, "kim", &password("kim")).await.unwrap();
+}
