@@ -6,12 +6,14 @@
 //! `cargo run --release -p chorus-bench -- catalog` measures the catalog view
 //! (rebuild, time to ready, restart from disk), reads and memory.
 //! `cargo run --release -p chorus-bench -- auth` measures logins and what
-//! token verification costs an authenticated read.
+//! token verification costs an authenticated read; `auth-attack` a
+//! listener's sign-in while many connections spray passwords and register.
 //! `cargo run --release -p chorus-bench -- search` runs the FTS5 anchor and
 //! compares search with it on the same catalog and queries.
 
 mod anchor;
 mod auth;
+mod auth_attack;
 mod catalog;
 mod echo;
 mod load;
@@ -40,6 +42,8 @@ enum Bench {
     Catalog(catalog::Options),
     /// Auth: login throughput, and authenticated against public track.get.
     Auth(auth::Options),
+    /// Auth under attack: sign-in latency alone and while many connections spray passwords and register.
+    AuthAttack(auth_attack::Options),
     /// Stream: chunk throughput for concurrent listeners against direct object-store reads.
     Stream(stream::Options),
     /// Search: index build, latency and hit@10 against SQLite FTS5 (the anchor).
@@ -52,6 +56,7 @@ async fn main() -> anyhow::Result<()> {
         Bench::Request(o) => request::run(o).await,
         Bench::Catalog(o) => catalog::run(o).await,
         Bench::Auth(o) => auth::run(o).await,
+        Bench::AuthAttack(o) => auth_attack::run(o).await,
         Bench::Stream(o) => stream::run(o).await,
         Bench::Search(o) => search::run(o).await,
     }
