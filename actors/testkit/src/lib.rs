@@ -5,6 +5,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod auth;
+pub mod browser;
 mod node;
 mod server;
 
