@@ -20,9 +20,11 @@ pub(crate) async fn lookup(client: &ChorusClient, ids: &[Uuid]) -> Result<(Vec<T
     Ok((found, missing))
 }
 
-/// 404 unless the catalog has every one of `ids`.
+/// 404 unless the catalog has every one of `ids` (asked about each once).
 pub(crate) async fn require(client: &ChorusClient, ids: &[Uuid]) -> Result<Vec<Track>, crate::Fail> {
-    let (tracks, missing) = lookup(client, ids).await?;
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    let ids: Vec<Uuid> = ids.iter().copied().filter(|id| seen.insert(*id)).collect();
+    let (tracks, missing) = lookup(client, &ids).await?;
     if missing > 0 {
         let known: std::collections::HashSet<Uuid> = tracks.iter().map(|t| t.id).collect();
         let unknown = ids.iter().find(|id| !known.contains(id)).copied().unwrap_or_default();

@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
 
 use chorus_nats::messages::profile::{Play, PlayCount, PlayCounts, RecentPlay};
-use chorus_nats::Encoding;
 use chorus_state::{Change, Projection, View};
 use futures::future::BoxFuture;
 use uuid::Uuid;
@@ -72,8 +71,7 @@ impl Projection for History {
         Box::pin(async move {
             let mut users = self.users.write().unwrap_or_else(|p| p.into_inner());
             for change in changes {
-                let Some(value) = change.value else { continue };
-                let play: Play = Encoding::MsgPack.decode(&value)?;
+                let Some(play) = change.decode::<Play>() else { continue };
                 users.entry(play.user).or_default().push(Entry {
                     track: play.record.track_id,
                     album: play.album,

@@ -6,6 +6,11 @@
 //! appended to the stream `chorus_plays`. Each instance keeps in memory the
 //! playlists by owner and the listening history, both built before it
 //! registers and followed by supervised projectors.
+//!
+//! What one listener may keep is capped (`[profile]` settings: playlists,
+//! tracks per playlist, favorites, ratings, queue length), their writes are
+//! rate limited per instance, and every list is read in pages, so that no
+//! record and no reply outgrows the server's max payload.
 #![warn(missing_docs, unreachable_pub)]
 
 mod catalog_check;
@@ -14,10 +19,13 @@ mod edits;
 mod history;
 mod library;
 mod owned;
+mod paging;
 mod playlists;
 mod plays;
 mod queue;
+mod rate;
 mod records;
+mod serial;
 mod state;
 
 use std::sync::Arc;
@@ -43,6 +51,7 @@ pub const NAME: &str = subjects::SERVICE;
 pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
     Box::pin(async move {
         let config: ProfileConfig = ctx.config.section(NAME)?;
+        config.validate()?;
         let js = ctx.jetstream();
         let records = Records::open(&js, records::BUCKET, config.replicas).await?;
         let plays = open_plays(&js, &config).await?;
@@ -60,8 +69,12 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             nats: ctx.nats.clone(),
             owned: owned.clone(),
             owned_view: owned_view.clone(),
+            owned_source: owned_source.clone(),
             history: history.clone(),
             history_view: history_view.clone(),
+            writes: rate::WriteRate::new(config.writes_per_s, config.write_burst),
+            creating: serial::PerUser::default(),
+            config,
         });
         Ok(ServiceDef {
             name: NAME,
@@ -107,7 +120,7 @@ fn endpoints(p: &Arc<Profile>) -> Vec<EndpointDef> {
         },
         EndpointDef {
             endpoint: subjects::playlist_list(),
-            handler: with_state(p, |p, ctx, _: Empty| async move { playlists::list(&p, &ctx) }),
+            handler: with_state(p, |p, ctx, req| async move { playlists::list(&p, &ctx, req) }),
         },
         EndpointDef {
             endpoint: subjects::playlist_update(),
@@ -123,7 +136,7 @@ fn endpoints(p: &Arc<Profile>) -> Vec<EndpointDef> {
         },
         EndpointDef {
             endpoint: subjects::favorite_list(),
-            handler: with_state(p, |p, ctx, _: Empty| async move { library::favorites(&p, &ctx).await }),
+            handler: with_state(p, |p, ctx, req| async move { library::favorites(&p, &ctx, req).await }),
         },
         EndpointDef {
             endpoint: subjects::rating_set(),
@@ -131,7 +144,7 @@ fn endpoints(p: &Arc<Profile>) -> Vec<EndpointDef> {
         },
         EndpointDef {
             endpoint: subjects::rating_list(),
-            handler: with_state(p, |p, ctx, _: Empty| async move { library::ratings(&p, &ctx).await }),
+            handler: with_state(p, |p, ctx, req| async move { library::ratings(&p, &ctx, req).await }),
         },
         EndpointDef {
             endpoint: subjects::play_record(),

@@ -1,43 +1,70 @@
-//! Every playlist by owner, in memory: a projection of the `playlist.*` records.
+//! Every playlist by owner, in memory, without track ids: a projection of
+//! the `playlist.*` records, from which lists are paged and caps counted.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 
-use chorus_nats::messages::profile::Playlist;
-use chorus_nats::Encoding;
+use chorus_nats::messages::profile::{Playlist, PlaylistSummary};
 use chorus_state::{Change, Projection, View};
 use futures::future::BoxFuture;
 use uuid::Uuid;
 
+#[derive(Default)]
+struct Index {
+    by_owner: HashMap<Uuid, BTreeMap<Uuid, PlaylistSummary>>,
+    /// playlist → owner, so a change finds its entry without a scan of every owner.
+    owner_of: HashMap<Uuid, Uuid>,
+}
+
 /// See the module docs.
 #[derive(Default)]
 pub(crate) struct Owned {
-    by_owner: RwLock<HashMap<Uuid, BTreeMap<Uuid, Playlist>>>,
+    index: RwLock<Index>,
 }
 
 impl Owned {
-    /// `owner`'s playlists, newest first (ids are uuid v7).
-    pub(crate) fn of(&self, owner: Uuid) -> Vec<Playlist> {
-        let map = self.by_owner.read().unwrap_or_else(|p| p.into_inner());
-        map.get(&owner).map(|p| p.values().rev().cloned().collect()).unwrap_or_default()
+    /// How many playlists `owner` has.
+    pub(crate) fn count(&self, owner: Uuid) -> usize {
+        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+        index.by_owner.get(&owner).map_or(0, BTreeMap::len)
+    }
+
+    /// Up to `limit` of `owner`'s playlists older than `before` (all when
+    /// none), newest first (ids are uuid v7), and whether more follow.
+    pub(crate) fn page(&self, owner: Uuid, before: Option<Uuid>, limit: usize) -> (Vec<PlaylistSummary>, bool) {
+        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+        let Some(lists) = index.by_owner.get(&owner) else { return (Vec::new(), false) };
+        let older = match before {
+            Some(b) => lists.range(..b),
+            None => lists.range(..),
+        };
+        let mut page: Vec<PlaylistSummary> = older.rev().take(limit + 1).map(|(_, p)| p.clone()).collect();
+        let more = page.len() > limit;
+        page.truncate(limit);
+        (page, more)
     }
 }
 
 impl Projection for Owned {
     fn apply<'a>(&'a self, _: &'a View, changes: Vec<Change>, _: u64) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            let mut map = self.by_owner.write().unwrap_or_else(|p| p.into_inner());
+            let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
             for change in changes {
                 let Some(id) = change.key.strip_prefix("playlist.").and_then(|id| Uuid::parse_str(id).ok()) else {
                     continue;
                 };
-                for lists in map.values_mut() {
-                    lists.remove(&id);
+                if let Some(owner) = index.owner_of.remove(&id) {
+                    if let Some(lists) = index.by_owner.get_mut(&owner) {
+                        lists.remove(&id);
+                        if lists.is_empty() {
+                            index.by_owner.remove(&owner);
+                        }
+                    }
                 }
-                if let Some(value) = change.value {
-                    let mut p: Playlist = Encoding::MsgPack.decode(&value)?;
+                if let Some(mut p) = change.decode::<Playlist>() {
                     p.revision = change.revision;
-                    map.entry(p.owner).or_default().insert(id, p);
+                    index.owner_of.insert(id, p.owner);
+                    index.by_owner.entry(p.owner).or_default().insert(id, PlaylistSummary::from(&p));
                 }
             }
             Ok(())

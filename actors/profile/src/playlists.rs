@@ -1,10 +1,15 @@
 //! Playlists: create, read, list, update (at a revision), delete. Only the
 //! owner changes a playlist; a public one may be read by anyone signed in.
+//! A listener owns at most `max_playlists`, each of at most
+//! `max_playlist_tracks`; lists and a playlist's tracks are read in pages.
+
+use std::collections::HashSet;
 
 use chorus_host::RequestCtx;
 use chorus_nats::headers::now_ms;
 use chorus_nats::messages::profile::{
-    Playlist, PlaylistCreate, PlaylistList, PlaylistOp, PlaylistRef, PlaylistUpdate, PlaylistView,
+    PageRequest, Playlist, PlaylistCreate, PlaylistGet, PlaylistList, PlaylistOp, PlaylistRef, PlaylistUpdate,
+    PlaylistView,
 };
 use chorus_nats::messages::Empty;
 use chorus_nats::ServiceError;
@@ -12,9 +17,17 @@ use uuid::Uuid;
 
 use crate::catalog_check;
 use crate::edits;
+use crate::paging::{self, PageSize};
 use crate::records::playlist_key;
 use crate::state::{failed, Profile};
 use crate::Fail;
+
+/// `playlist.list`: a summary is at most ~13.5 KB in JSON (a 2,000-character
+/// description of escapes), so 50 of them fit the max payload.
+const LIST_PAGE: PageSize = PageSize { default: 50, max: 50 };
+/// `playlist.get`: every id of the playlist (≤ 390 KB in JSON at 10,000) plus
+/// up to 200 tracks in full.
+const TRACK_PAGE: PageSize = PageSize { default: 100, max: 200 };
 
 fn not_found(id: Uuid) -> ServiceError {
     ServiceError::not_found("playlist_not_found", format!("no playlist {id}"))
@@ -54,11 +67,25 @@ async fn owned(p: &Profile, caller: Uuid, id: Uuid) -> Result<(Playlist, u64), F
 }
 
 pub(crate) async fn create(p: &Profile, ctx: &RequestCtx, req: PlaylistCreate) -> Result<Playlist, Fail> {
-    let caller = ctx.caller()?.sub;
+    let caller = p.writer(ctx)?;
     let name = check_name(&req.name)?;
     let description = check_description(&req.description)?;
-    let tracks = edits::apply(Vec::new(), &[PlaylistOp::Add { tracks: req.tracks, at: None }])?;
+    let cfg = &p.config;
+    let tracks =
+        edits::apply(Vec::new(), &[PlaylistOp::Add { tracks: req.tracks, at: None }], 1, cfg.max_playlist_tracks)?;
     catalog_check::require(&p.as_caller(ctx), &tracks).await?;
+    // Counted in the caller's turn, from a view that has every write
+    // acknowledged so far, and shown in it before their next create counts:
+    // only creates counted at the same time on other instances go unseen.
+    let _turn = p.creating.turn(caller).await;
+    p.catch_up_playlists().await?;
+    if p.owned.count(caller) >= cfg.max_playlists {
+        return Err(ServiceError::conflict(
+            "playlist_limit",
+            format!("you have {} playlists, the most one listener may keep; delete one first", cfg.max_playlists),
+        )
+        .into());
+    }
     let now = now_ms();
     let mut pl = Playlist {
         id: Uuid::now_v7(),
@@ -76,19 +103,36 @@ pub(crate) async fn create(p: &Profile, ctx: &RequestCtx, req: PlaylistCreate) -
     Ok(pl)
 }
 
-pub(crate) async fn get(p: &Profile, ctx: &RequestCtx, req: PlaylistRef) -> Result<PlaylistView, Fail> {
-    let (playlist, _) = visible(p, ctx.caller()?.sub, req.id).await?;
+pub(crate) async fn get(p: &Profile, ctx: &RequestCtx, req: PlaylistGet) -> Result<PlaylistView, Fail> {
+    let limit = TRACK_PAGE.of(req.limit)?;
+    let from = paging::cursor(req.cursor.as_deref(), |c| c.parse::<usize>().ok())?.unwrap_or(0);
+    let (playlist, rev) = visible(p, ctx.caller()?.sub, req.id).await?;
+    if req.revision.is_some_and(|r| r != rev) {
+        return Err(failed(chorus_state::WriteError::Conflict));
+    }
+    if from > playlist.tracks.len() {
+        return Err(paging::invalid_cursor().into());
+    }
+    let until = (from + limit).min(playlist.tracks.len());
     // Tracks the catalog deleted are hidden, not errors: the playlist keeps their ids.
-    let (tracks, hidden) = catalog_check::lookup(&p.as_caller(ctx), &playlist.tracks).await?;
-    Ok(PlaylistView { playlist, tracks, hidden })
+    let (tracks, hidden) = catalog_check::lookup(&p.as_caller(ctx), &playlist.tracks[from..until]).await?;
+    let next = (until < playlist.tracks.len()).then(|| until.to_string());
+    Ok(PlaylistView { playlist, tracks, hidden, next })
 }
 
-pub(crate) fn list(p: &Profile, ctx: &RequestCtx) -> Result<PlaylistList, Fail> {
-    Ok(PlaylistList { playlists: p.owned.of(ctx.caller()?.sub) })
+pub(crate) fn list(p: &Profile, ctx: &RequestCtx, req: PageRequest) -> Result<PlaylistList, Fail> {
+    let limit = LIST_PAGE.of(req.limit)?;
+    let before = paging::cursor(req.cursor.as_deref(), |c| Uuid::parse_str(c).ok())?;
+    let (playlists, more) = p.owned.page(ctx.caller()?.sub, before, limit);
+    let next = more.then(|| playlists.last().map(|l| l.id.to_string())).flatten();
+    Ok(PlaylistList { playlists, next })
 }
 
 pub(crate) async fn update(p: &Profile, ctx: &RequestCtx, req: PlaylistUpdate) -> Result<Playlist, Fail> {
-    let caller = ctx.caller()?.sub;
+    let caller = p.writer(ctx)?;
+    let cfg = &p.config;
+    // Before any read: too many ops are refused unlooked at.
+    edits::check_op_count(&req.ops, cfg.max_playlist_ops)?;
     let (mut pl, rev) = owned(p, caller, req.id).await?;
     if rev != req.revision {
         return Err(failed(chorus_state::WriteError::Conflict));
@@ -102,16 +146,19 @@ pub(crate) async fn update(p: &Profile, ctx: &RequestCtx, req: PlaylistUpdate) -
     if let Some(public) = req.public {
         pl.public = public;
     }
-    let added: Vec<Uuid> = req
+    let added: HashSet<Uuid> = req
         .ops
         .iter()
         .flat_map(|op| match op {
-            PlaylistOp::Add { tracks, .. } => tracks.clone(),
-            _ => Vec::new(),
+            PlaylistOp::Add { tracks, .. } => tracks.as_slice(),
+            _ => &[],
         })
+        .copied()
         .collect();
-    pl.tracks = edits::apply(pl.tracks, &req.ops)?;
-    catalog_check::require(&p.as_caller(ctx), &added).await?;
+    pl.tracks = edits::apply(pl.tracks, &req.ops, cfg.max_playlist_ops, cfg.max_playlist_tracks)?;
+    // Only what was added and stays must be in the catalog: at most the cap, however many ops.
+    let kept: Vec<Uuid> = pl.tracks.iter().copied().filter(|id| added.contains(id)).collect();
+    catalog_check::require(&p.as_caller(ctx), &kept).await?;
     pl.updated_at = now_ms();
     // At the revision the client read: a concurrent edit from another device is a 409, never lost.
     pl.revision = p.records.update(&playlist_key(pl.id), &pl, rev).await.map_err(failed)?;
@@ -120,11 +167,90 @@ pub(crate) async fn update(p: &Profile, ctx: &RequestCtx, req: PlaylistUpdate) -
 }
 
 pub(crate) async fn delete(p: &Profile, ctx: &RequestCtx, req: PlaylistRef) -> Result<Empty, Fail> {
-    let (_, rev) = owned(p, ctx.caller()?.sub, req.id).await?;
+    let (_, rev) = owned(p, p.writer(ctx)?, req.id).await?;
     if req.revision.is_some_and(|r| r != rev) {
         return Err(failed(chorus_state::WriteError::Conflict));
     }
     let seq = p.records.delete(&playlist_key(req.id), rev).await.map_err(failed)?;
     p.show_playlist_write(seq).await;
     Ok(Empty {})
+}
+
+#[cfg(test)]
+mod tests {
+    use chorus_nats::messages::catalog::{AlbumRef, ArtistCredit, Track};
+    use chorus_nats::Encoding;
+
+    use super::*;
+
+    /// A track with long names everywhere (the catalog's own sizes are smaller).
+    fn wordy_track() -> Track {
+        let credit = |n: &str| ArtistCredit { id: Uuid::now_v7(), name: n.repeat(40) };
+        Track {
+            id: Uuid::now_v7(),
+            title: "t".repeat(120),
+            sort_title: "t".repeat(120),
+            artists: vec![credit("a"), credit("b"), credit("c")],
+            album_artist: Some(credit("a")),
+            album: Some(AlbumRef { id: Uuid::now_v7(), title: "l".repeat(120) }),
+            track_number: Some(12),
+            disc_number: Some(2),
+            year: Some(2024),
+            genres: vec!["Alternative Rock".into(), "Shoegaze".into(), "Dream Pop".into()],
+            duration_ms: 245_000,
+            codec: "opus".into(),
+            bitrate_kbps: 160,
+            file_size: 12_345_678,
+            cover_art: Some(format!("art/{}.jpg", "c".repeat(64))),
+            audio_object: Some(format!("audio/{}.opus", "o".repeat(64))),
+            mbid: Some(Uuid::now_v7()),
+            added_at: 1_700_000_000_000,
+            revision: 123_456,
+        }
+    }
+
+    #[test]
+    fn a_full_page_of_a_full_playlist_fits_the_max_payload() {
+        let cfg = crate::ProfileConfig::default();
+        let now = 1_700_000_000_000;
+        let playlist = Playlist {
+            id: Uuid::now_v7(),
+            owner: Uuid::now_v7(),
+            name: "n".repeat(200),
+            description: "d".repeat(2000),
+            public: true,
+            tracks: (0..cfg.max_playlist_tracks).map(|_| Uuid::now_v7()).collect(),
+            created_at: now,
+            updated_at: now,
+            revision: 1,
+        };
+        let tracks = (0..TRACK_PAGE.max).map(|_| wordy_track()).collect();
+        let view = PlaylistView { playlist, tracks, hidden: 0, next: Some("200".into()) };
+        for encoding in [Encoding::Json, Encoding::MsgPack] {
+            let bytes = encoding.encode(&view).unwrap().len();
+            assert!(bytes < 1024 * 1024, "{encoding:?}: {bytes} bytes");
+        }
+    }
+
+    #[test]
+    fn a_full_page_of_playlists_fits_the_max_payload() {
+        let summary = chorus_nats::messages::profile::PlaylistSummary {
+            id: Uuid::now_v7(),
+            owner: Uuid::now_v7(),
+            // Control characters are escaped six bytes each in JSON: the worst case.
+            name: "\u{1}".repeat(200),
+            description: "\u{1}".repeat(2000),
+            public: true,
+            track_count: 10_000,
+            created_at: u64::MAX,
+            updated_at: u64::MAX,
+            revision: u64::MAX,
+        };
+        let list =
+            PlaylistList { playlists: vec![summary; LIST_PAGE.max as usize], next: Some(Uuid::nil().to_string()) };
+        for encoding in [Encoding::Json, Encoding::MsgPack] {
+            let bytes = encoding.encode(&list).unwrap().len();
+            assert!(bytes < 1024 * 1024, "{encoding:?}: {bytes} bytes");
+        }
+    }
 }

@@ -4,21 +4,18 @@ use chorus_host::RequestCtx;
 use chorus_nats::headers::now_ms;
 use chorus_nats::messages::profile::PlayQueue;
 use chorus_nats::messages::Empty;
-use chorus_nats::ServiceError;
+use chorus_nats::{ServiceError, Status};
 
 use crate::records::queue_key;
 use crate::state::Profile;
 use crate::Fail;
 
-/// Most tracks a saved queue holds.
-const MAX_QUEUE: usize = 1_000;
-
 pub(crate) async fn save(p: &Profile, ctx: &RequestCtx, mut req: PlayQueue) -> Result<Empty, Fail> {
-    let user = ctx.caller()?.sub;
-    if req.tracks.len() > MAX_QUEUE {
-        return Err(
-            ServiceError::bad_request("queue_too_long", format!("a queue holds at most {MAX_QUEUE} tracks")).into()
-        );
+    let user = p.writer(ctx)?;
+    let max = p.config.max_queue;
+    if req.tracks.len() > max {
+        let message = format!("a saved queue holds at most {max} tracks");
+        return Err(ServiceError::new(Status::TooLarge, "queue_too_long", message).into());
     }
     if req.index > req.tracks.len() || (req.index == req.tracks.len() && !req.tracks.is_empty()) {
         return Err(ServiceError::bad_request("invalid_index", "index must name an entry of the queue").into());

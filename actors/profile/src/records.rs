@@ -36,3 +36,27 @@ pub(crate) struct Library {
     /// track → 1..=5.
     pub(crate) ratings: BTreeMap<Uuid, u8>,
 }
+
+#[cfg(test)]
+mod tests {
+    use chorus_nats::Encoding;
+
+    use super::*;
+    use crate::config::{ProfileConfig, FAVORITE_BYTES, RATING_BYTES};
+
+    #[test]
+    fn a_full_library_is_no_larger_than_its_estimate() {
+        let cfg = ProfileConfig::default();
+        let mut lib = Library::default();
+        for i in 0..cfg.max_favorites {
+            lib.tracks.insert(Uuid::now_v7(), u64::MAX - i as u64);
+        }
+        for _ in 0..cfg.max_ratings {
+            lib.ratings.insert(Uuid::now_v7(), 5);
+        }
+        let bytes = Encoding::MsgPack.encode(&lib).unwrap().len();
+        let estimate = cfg.max_favorites * FAVORITE_BYTES + cfg.max_ratings * RATING_BYTES;
+        assert!(bytes <= estimate + 64, "{bytes} bytes, estimated {estimate}");
+        assert!(bytes < 1024 * 1024 / 2, "{bytes} bytes: half the max payload at most");
+    }
+}

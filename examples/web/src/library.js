@@ -18,12 +18,32 @@ export async function playlists(app) {
   return h('div.page', h('h1', 'Playlists'), form,
     app.playlists.length
       ? h('div.grid', app.playlists.map((p) => h('a.card', { href: `#/playlist/${p.id}` }, cover(p.id, p.name),
-        h('div.card-title', p.name), h('div.card-sub', `${p.tracks.length} track${p.tracks.length === 1 ? '' : 's'}`))))
+        h('div.card-title', p.name), h('div.card-sub', `${p.track_count} track${p.track_count === 1 ? '' : 's'}`))))
       : h('p.empty', 'No playlists yet. Create one here, or from any track\'s ••• menu.'));
 }
 
+/** A playlist and all its tracks, page by page at the first page's revision; read again if it changes meanwhile. */
+async function wholePlaylist(app, id) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const first = await app.session.call(profile.playlistGet, { id, limit: 200 });
+      const { playlist } = first;
+      let { tracks, hidden, next } = first;
+      while (next) {
+        const page = await app.session.call(profile.playlistGet, { id, revision: playlist.revision, cursor: next, limit: 200 });
+        tracks = tracks.concat(page.tracks);
+        hidden += page.hidden;
+        next = page.next;
+      }
+      return { playlist, tracks, hidden };
+    } catch (err) {
+      if (err.status !== 409 || attempt >= 2) throw err;
+    }
+  }
+}
+
 export async function playlist(app, id) {
-  const { playlist: p, tracks, hidden } = await app.session.call(profile.playlistGet, { id });
+  const { playlist: p, tracks, hidden } = await wholePlaylist(app, id);
   const total = tracks.reduce((s, t) => s + (t.duration_ms ?? 0), 0);
   const remove = (t, i) => h('button.icon-btn', {
     'aria-label': `Remove ${t.title} from ${p.name}`, title: 'Remove from playlist',

@@ -43,14 +43,34 @@ const app = {
     return ids.map((id) => this.trackCache.get(id)).filter(Boolean);
   },
 
+  /** Every page of a paged profile list: each `next` goes back as `cursor` until it is null. */
+  async allPages(subject, body) {
+    const pages = [];
+    let cursor = null;
+    // The caps bound every list (1,000 playlists are 20 pages): this bound only stops a runaway.
+    for (let i = 0; i < 200; i++) {
+      const page = await this.session.call(subject, cursor ? { ...body, cursor } : body);
+      pages.push(page);
+      if (!page.next) break;
+      cursor = page.next;
+    }
+    return pages;
+  },
+
   async loadPlaylists() {
-    this.playlists = (await this.session.call(profile.playlistList, {})).playlists;
+    const pages = await this.allPages(profile.playlistList, {});
+    this.playlists = pages.flatMap((p) => p.playlists);
     renderSidebarPlaylists();
     return this.playlists;
   },
 
   async loadFavorites() {
-    const fav = await this.session.call(profile.favoriteList, {});
+    const pages = await this.allPages(profile.favoriteList, { limit: 500 });
+    const fav = {
+      tracks: pages.flatMap((p) => p.tracks),
+      albums: pages.flatMap((p) => p.albums),
+      artists: pages.flatMap((p) => p.artists),
+    };
     this.favorites = {
       track: new Set(fav.tracks.map((f) => f.id)),
       album: new Set(fav.albums.map((f) => f.id)),
@@ -82,7 +102,7 @@ const app = {
   async addToPlaylist(id, tracks) {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        const { playlist } = await this.session.call(profile.playlistGet, { id });
+        const { playlist } = await this.session.call(profile.playlistGet, { id, limit: 1 });
         await this.session.call(profile.playlistUpdate, { id, revision: playlist.revision, ops: [{ op: 'add', tracks }] });
         toast(`Added to ${playlist.name}`);
         await this.loadPlaylists();

@@ -79,6 +79,11 @@ export function errorText(err) {
     not_owner: 'Only the owner of this playlist can change it.',
     revision_conflict: 'This playlist changed somewhere else. Reload and try again.',
     invalid_name: 'Playlist names are 1 to 200 characters.',
+    playlist_limit: 'You have as many playlists as one listener may keep. Delete one to make room.',
+    too_many_tracks: 'That playlist is full. Remove some tracks, or start another playlist.',
+    too_many_ops: 'That is too many changes at once. Make fewer at a time.',
+    favorite_limit: 'You have starred as much as one listener may. Unstar something to make room.',
+    rating_limit: 'You have rated as many tracks as one listener may. Clear some ratings to make room.',
     query_too_long: 'That search is too long.',
   };
   if (known[code]) return known[code];

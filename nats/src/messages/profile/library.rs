@@ -36,7 +36,23 @@ pub struct Starred {
     pub starred_at: u64,
 }
 
-/// `favorite.list` reply, newest first.
+/// `favorite.list` request: a page of starred things, tracks first, then
+/// albums, then artists, each kind newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FavoriteList {
+    /// Only this kind; every kind when absent.
+    #[serde(default)]
+    pub kind: Option<FavoriteKind>,
+    /// The `next` cursor of the previous page; none for the first page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Entries per page (all kinds together), 1 to 500; 100 when absent.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// `favorite.list` reply: one page, each kind newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Favorites {
     /// Starred tracks.
@@ -45,6 +61,9 @@ pub struct Favorites {
     pub albums: Vec<Starred>,
     /// Starred artists.
     pub artists: Vec<Starred>,
+    /// The cursor of the next page; none on the last page.
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
 /// `rating.set` request.
@@ -66,9 +85,12 @@ pub struct Rating {
     pub rating: u8,
 }
 
-/// `rating.list` reply.
+/// `rating.list` reply: a page of ratings in track id order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ratings {
-    /// Every rated track.
+    /// Rated tracks on this page.
     pub ratings: Vec<Rating>,
+    /// The cursor of the next page; none on the last page.
+    #[serde(default)]
+    pub next: Option<String>,
 }

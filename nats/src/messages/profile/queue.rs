@@ -7,7 +7,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlayQueue {
-    /// Track ids, at most 1,000.
+    /// Track ids, at most `[profile] max_queue` (1,000).
     pub tracks: Vec<Uuid>,
     /// The current entry.
     #[serde(default)]
