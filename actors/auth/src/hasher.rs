@@ -32,7 +32,12 @@ pub(crate) struct Hasher {
 impl Hasher {
     /// Argon2id with `memory_kib` and `iterations`, one lane.
     /// At most `max_pending` hashes wait or run at once.
-    pub(crate) fn new(memory_kib: u32, iterations: u32, concurrency: usize, max_pending: usize) -> anyhow::Result<Self> {
+    pub(crate) fn new(
+        memory_kib: u32,
+        iterations: u32,
+        concurrency: usize,
+        max_pending: usize,
+    ) -> anyhow::Result<Self> {
         let params =
             Params::new(memory_kib, iterations, 1, None).map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
         let decoy = hash_with(&params, &uuid::Uuid::new_v4().to_string())?;

@@ -94,8 +94,9 @@ impl Limiter {
                 .records
                 .modify::<Failures, _, _>(key, ATTEMPTS, |f| async move {
                     let count = f.as_ref().map_or(0, |f| f.count);
-                    let wait =
-                        f.as_ref().map_or(0, |f| (f.last_ms + backoff_ms(free, max_ms, f.count)).saturating_sub(now_ms));
+                    let wait = f
+                        .as_ref()
+                        .map_or(0, |f| (f.last_ms + backoff_ms(free, max_ms, f.count)).saturating_sub(now_ms));
                     if wait > 0 {
                         return Err(too_many_attempts(wait));
                     }

@@ -39,8 +39,9 @@ impl From<anyhow::Error> for Fail {
 /// An untyped handler: request context and body in, reply body out.
 pub type Handler = Arc<dyn Fn(RequestCtx, Bytes) -> BoxFuture<'static, Result<Bytes, Fail>> + Send + Sync>;
 
-/// Wrap a typed handler: decode the request (400 `invalid_request` when it does
-/// not decode), call `f`, encode the reply in the request's encoding.
+/// Wrap a typed handler: decode the request strictly (bounded depth and size,
+/// unknown fields and sequences for maps refused: 400 `invalid_request`, 413
+/// `request_too_large`), call `f`, encode the reply in the request's encoding.
 pub fn typed<Req, Resp, F, Fut>(f: F) -> Handler
 where
     Req: DeserializeOwned + Send + 'static,
@@ -53,13 +54,21 @@ where
         let f = f.clone();
         Box::pin(async move {
             let encoding = ctx.encoding;
-            let req: Req = encoding
-                .decode(&body)
-                .map_err(|e| ServiceError::bad_request("invalid_request", format!("request body: {e}")))?;
+            let req: Req = encoding.decode_request(&body).map_err(refused)?;
             let resp = f(ctx, req).await?;
             resp.encode(encoding).map_err(|e| Fail::Crash(anyhow::anyhow!("encoding reply: {e}")))
         })
     })
+}
+
+/// The answer to a request body that does not decode.
+fn refused(e: chorus_nats::codec::CodecError) -> ServiceError {
+    match e.kind() {
+        chorus_nats::codec::CodecErrorKind::TooLarge => {
+            ServiceError::new(chorus_nats::Status::TooLarge, "request_too_large", format!("request body: {e}"))
+        }
+        _ => ServiceError::bad_request("invalid_request", format!("request body: {e}")),
+    }
 }
 
 /// [`typed`] for a handler that needs the service's shared state: `f` gets

@@ -167,12 +167,13 @@ mod tests {
         for ok in ["_INBOX.abc.1", "_R_.HD1QCB.cRq9eG", "_CHORUS_SVC_INBOX.x.2"] {
             assert!(expected_reply(ok), "{ok}");
         }
+        let subject = chorus_nats::subjects::catalog::track_get().subject();
         for bad in [
             "$JS.API.STREAM.DELETE.KV_chorus_auth",
             "$KV.chorus_auth_trust.disabled.x",
             "_INBOX",
             "_R_",
-            "chorus.catalog.v1.track.get",
+            &subject,
             "_INBOXX.a",
         ] {
             assert!(!expected_reply(bad), "{bad}");

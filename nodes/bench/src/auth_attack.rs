@@ -55,7 +55,9 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let server = NatsServer::start()?;
     let mut config = host_config(&server.url(), &["auth"]);
     config.log_level = "error".into();
-    config.sections.insert("auth".into(), serde_json::json!({"signing_keys": chorus_auth::keys::SigningKeys::generate()}));
+    config
+        .sections
+        .insert("auth".into(), serde_json::json!({"signing_keys": chorus_auth::keys::SigningKeys::generate()}));
     let host = RunningHost::start(config, &chorus_nodes::registry()).await?;
     let admin = ChorusClient::new(server.connect().await?).with_timeout(Duration::from_secs(60));
     let password = "the listener's own password".to_string();
@@ -112,7 +114,11 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     for (what, tally) in [("spraying logins", &attack), ("registrations", &registered)] {
         let tally = tally.lock().unwrap_or_else(|p| p.into_inner());
         let total: u64 = tally.values().sum();
-        println!("  {what}: {:.0} answered/s from {} connections", total as f64 / seconds, if what.starts_with('s') { o.attackers } else { o.registrars });
+        println!(
+            "  {what}: {:.0} answered/s from {} connections",
+            total as f64 / seconds,
+            if what.starts_with('s') { o.attackers } else { o.registrars }
+        );
         for (code, n) in tally.iter() {
             println!("    {code:<32} {n:>8}  ({:.0}/s)", *n as f64 / seconds);
         }

@@ -335,9 +335,13 @@ async fn a_private_catalog_needs_sign_in_to_browse() {
     let art = chorus_nats::messages::catalog::ArtGet { name: "cover.jpg".into() };
     let r = c.request::<_, chorus_nats::messages::catalog::Art>(catalog::art_get(), &art).await;
     assert_eq!(status(&r), (Some(Status::Unauthorized), Some("missing_token")));
-    let query: chorus_nats::messages::search::SearchQuery = serde_json::from_value(serde_json::json!({"q": "a"})).unwrap();
+    let query: chorus_nats::messages::search::SearchQuery =
+        serde_json::from_value(serde_json::json!({"q": "a"})).unwrap();
     let r = c
-        .request::<_, chorus_nats::messages::search::SearchReply>(chorus_nats::subjects::search::catalog_query(), &query)
+        .request::<_, chorus_nats::messages::search::SearchReply>(
+            chorus_nats::subjects::search::catalog_query(),
+            &query,
+        )
         .await;
     assert_eq!(status(&r), (Some(Status::Unauthorized), Some("missing_token")));
     register(&c, "fay").await.unwrap();
@@ -384,7 +388,8 @@ async fn wrong_current_passwords_are_limited_like_sign_ins() {
     let thief = client(&server).await.with_token(s.access_token);
     let mut codes = Vec::new();
     for i in 0..8 {
-        let guess = ChangePassword { current_password: format!("guess number {i}"), new_password: "a brand new secret".into() };
+        let guess =
+            ChangePassword { current_password: format!("guess number {i}"), new_password: "a brand new secret".into() };
         let r = thief.request::<_, Empty>(auth::password_change(), &guess).await;
         let (st, code) = status(&r);
         codes.push((st, code.map(str::to_string)));

@@ -12,7 +12,7 @@ use chorus_nats::{subjects::auth, subjects::catalog, ChorusClient, ClientError, 
 use chorus_testkit::{host_config, NatsServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-fn dev_conf() -> std::path::PathBuf {
+pub(crate) fn dev_conf() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../nats/conf/dev.conf")
 }
 
@@ -48,7 +48,7 @@ async fn web(server: &NatsServer, password: &str, nonce: &str) -> Result<async_n
         .map_err(|e| e.to_string())
 }
 
-fn nonce() -> String {
+pub(crate) fn nonce() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 

@@ -3,14 +3,17 @@
 
 mod support;
 
+mod attacks;
 mod auth;
 mod catalog;
 mod catalog_views;
 mod dev_conf;
 mod discovery;
+mod garbage;
 mod import;
 mod nodes;
 mod profile;
+mod profile_bounds;
 mod runtime;
 mod search;
 mod stream;
