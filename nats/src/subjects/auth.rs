@@ -84,3 +84,13 @@ pub const ALL: &[Endpoint] = &[
 /// nats-server's auth callout requests (in the server's auth account), which
 /// the auth service answers for browser connections.
 pub const CALLOUT: &str = "$SYS.REQ.USER.AUTH";
+
+/// Where each auth instance tells the others of a browser connection it let
+/// in (in the server's auth account), so every instance knows every live nonce.
+pub const CALLOUT_GRANTS: &str = "auth_callout.v1.granted";
+
+/// The system account's disconnect events for connections of `account`
+/// (imported into the auth account): the callout forgets their grants.
+pub fn account_disconnects(account: &str) -> String {
+    format!("$SYS.ACCOUNT.{account}.DISCONNECT")
+}

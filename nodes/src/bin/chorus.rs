@@ -56,6 +56,10 @@ enum Command {
         /// `[auth.callout] issuer_seed`).
         #[arg(long)]
         nats_account: bool,
+        /// Instead, a curve key to seal callout requests and answers: `<public key> <seed>`
+        /// (the public key is the server's `auth_callout { xkey }`, the seed `[auth.callout] xkey_seed`).
+        #[arg(long, conflicts_with = "nats_account")]
+        nats_xkey: bool,
     },
     /// Print the nats-server accounts (`nats/conf/accounts.conf`), made from the subject builders.
     AccountsConf,
@@ -98,8 +102,11 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    if let Command::Keygen { nats_account } = args.command {
-        if nats_account {
+    if let Command::Keygen { nats_account, nats_xkey } = args.command {
+        if nats_xkey {
+            let (public, seed) = chorus_auth::callout::new_xkey();
+            println!("{public} {seed}");
+        } else if nats_account {
             let (public, seed) = chorus_auth::callout::new_issuer()?;
             println!("{public} {seed}");
         } else {

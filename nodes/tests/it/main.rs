@@ -5,6 +5,7 @@ mod support;
 
 mod attacks;
 mod auth;
+mod callout;
 mod catalog;
 mod catalog_views;
 mod dev_conf;

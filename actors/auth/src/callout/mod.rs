@@ -6,23 +6,28 @@
 //! server asks this service about each new connection; the answer is a user
 //! JWT for that connection alone: publish on the browser request subjects,
 //! subscribe only below the inbox prefix the client chose
-//! (`_INBOX_<nonce>.`, the nonce sent as the connect token). Nobody else may
-//! subscribe there, and the nonce only ever travels to the services.
+//! (`_INBOX_<nonce>.`, the nonce sent as the connect token), until the JWT
+//! expires (`user_ttl_s`; the server then closes the connection and the page
+//! reconnects with the same nonce). A nonce is good for one live connection
+//! at a time, and connections are capped per client host and in all
+//! (`connections`). Requests must be signed by a server (one of
+//! `server_keys`, when set) and may be sealed to our xkey (`xkey`).
 //!
 //! Service users are listed in the server's `auth_users` and never reach here.
 
+mod actor;
+mod authorizer;
+mod connections;
 mod nats_jwt;
+mod poly1305;
+mod request;
+mod xkey;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
-use chorus_nats::subjects;
-use futures::StreamExt;
-use nkeys::KeyPair;
-use ractor::{Actor, ActorProcessingErr, ActorRef};
+use nkeys::{KeyPair, KeyPairType};
 use serde::Deserialize;
-use serde_json::{json, Value};
-use subtle::ConstantTimeEq;
 
 /// `[auth.callout]`.
 #[derive(Clone, Deserialize)]
@@ -35,7 +40,8 @@ pub struct CalloutConfig {
     /// Seed of the account nkey named `issuer` in the server's `auth_callout`
     /// block (`chorus keygen --nats-account` makes one).
     pub issuer_seed: String,
-    /// The account browsers land in: the services' account.
+    /// The account browsers land in (`WEB`, which imports only the browser
+    /// request subjects); the callout follows its disconnect events.
     #[serde(default = "default_account")]
     pub account: String,
     /// The user browsers connect as.
@@ -43,7 +49,57 @@ pub struct CalloutConfig {
     pub web_user: String,
     /// Its password (the web page's settings hold it).
     pub web_password: String,
+    /// Lifetime of a browser connection's user JWT: the server closes the
+    /// connection at its `exp` and the page reconnects for a new one, so this
+    /// bounds how long a grant (and a stale entry for a connection whose
+    /// disconnect was never heard) lives.
+    #[serde(default = "default_user_ttl_s")]
+    pub user_ttl_s: u64,
+    /// Subscriptions per browser connection: a page needs one (the request
+    /// inbox, which nats.js and async-nats multiplex). nats-server 2.15 does
+    /// not apply a callout user JWT's `subs` or `payload`: give the browser
+    /// account the same numbers as `limits { max_subscriptions, max_payload }`
+    /// in the server config, which it does apply.
+    #[serde(default = "default_max_subs")]
+    pub max_subs: u32,
+    /// Largest message a browser may publish, headers included: the largest
+    /// request the web player sends is a saved play queue (1,000 ids, about
+    /// 18 KB in MessagePack, 39 KB in JSON). Replies to it are not limited.
+    #[serde(default = "default_max_payload")]
+    pub max_payload: u32,
+    /// Live browser connections from one client address (an IPv6 /64 counts
+    /// as one). Behind a reverse proxy every browser has the proxy's address:
+    /// raise it to `max_connections` there.
+    #[serde(default = "default_max_connections_per_host")]
+    pub max_connections_per_host: usize,
+    /// Live browser connections in all. Keep it at or under the browser
+    /// account's `limits { max_connections }` in the server config, if any,
+    /// so a refusal says why (the server's own refusal of a granted
+    /// connection is counted out again by its disconnect event).
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// Public nkeys (`N...`) of the servers allowed to ask; any server when
+    /// empty. A list, or one comma-separated string
+    /// (`CHORUS_AUTH__CALLOUT__SERVER_KEYS`).
+    #[serde(default, deserialize_with = "key_list")]
+    pub server_keys: Vec<String>,
+    /// Seed of the curve key (`SX...`) whose public half is the server's
+    /// `auth_callout { xkey }`: requests then arrive sealed to it, and
+    /// answers are sealed to the server's key (`chorus_auth::callout::new_xkey`).
+    #[serde(default)]
+    pub xkey_seed: Option<String>,
 }
+
+/// See [`CalloutConfig`].
+pub const DEFAULT_USER_TTL_S: u64 = 3600;
+/// See [`CalloutConfig`].
+pub const DEFAULT_MAX_SUBS: u32 = 16;
+/// See [`CalloutConfig`].
+pub const DEFAULT_MAX_PAYLOAD: u32 = 64 * 1024;
+/// See [`CalloutConfig`].
+pub const DEFAULT_MAX_CONNECTIONS_PER_HOST: usize = 64;
+/// See [`CalloutConfig`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 
 fn default_account() -> String {
     "WEB".into()
@@ -53,9 +109,75 @@ fn default_web_user() -> String {
     "web".into()
 }
 
+fn default_user_ttl_s() -> u64 {
+    DEFAULT_USER_TTL_S
+}
+
+fn default_max_subs() -> u32 {
+    DEFAULT_MAX_SUBS
+}
+
+fn default_max_payload() -> u32 {
+    DEFAULT_MAX_PAYLOAD
+}
+
+fn default_max_connections_per_host() -> usize {
+    DEFAULT_MAX_CONNECTIONS_PER_HOST
+}
+
+fn default_max_connections() -> usize {
+    DEFAULT_MAX_CONNECTIONS
+}
+
+/// A list of keys, or one comma-separated string (as an environment variable gives it).
+fn key_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Keys {
+        List(Vec<String>),
+        One(String),
+    }
+    let keys = match Keys::deserialize(d)? {
+        Keys::List(l) => l,
+        Keys::One(s) => s.split(',').map(str::to_string).collect(),
+    };
+    Ok(keys.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+}
+
+impl CalloutConfig {
+    fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.user_ttl_s > 0, "auth.callout.user_ttl_s must be at least 1");
+        anyhow::ensure!(self.max_subs > 0, "auth.callout.max_subs must be at least 1 (the request inbox)");
+        anyhow::ensure!(self.max_payload > 0, "auth.callout.max_payload must be at least 1");
+        anyhow::ensure!(
+            self.max_connections_per_host > 0 && self.max_connections > 0,
+            "auth.callout.max_connections_per_host and max_connections must be at least 1"
+        );
+        for key in &self.server_keys {
+            let server = KeyPair::from_public_key(key).ok().map(|k| k.key_pair_type());
+            anyhow::ensure!(
+                matches!(server, Some(KeyPairType::Server)),
+                "auth.callout.server_keys: {key} is not a server public key (N...)"
+            );
+        }
+        Ok(())
+    }
+}
+
 impl std::fmt::Debug for CalloutConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CalloutConfig").field("user", &self.user).field("account", &self.account).finish()
+        f.debug_struct("CalloutConfig")
+            .field("user", &self.user)
+            .field("account", &self.account)
+            .field("web_user", &self.web_user)
+            .field("user_ttl_s", &self.user_ttl_s)
+            .field("max_subs", &self.max_subs)
+            .field("max_payload", &self.max_payload)
+            .field("max_connections_per_host", &self.max_connections_per_host)
+            .field("max_connections", &self.max_connections)
+            .field("server_keys", &self.server_keys)
+            .field("xkey", &self.xkey_seed.is_some())
+            .finish()
     }
 }
 
@@ -66,189 +188,24 @@ pub fn new_issuer() -> anyhow::Result<(String, String)> {
     Ok((key.public_key(), seed))
 }
 
+/// A new curve key to seal callout messages with: (public key for the
+/// server's `auth_callout { xkey }`, seed for `[auth.callout] xkey_seed`).
+pub fn new_xkey() -> (String, String) {
+    let key = xkey::XKey::generate();
+    (key.public_key(), key.seed())
+}
+
 /// The inbox prefix a browser connection with this nonce may read.
 pub fn inbox_prefix(nonce: &str) -> String {
     format!("_INBOX_{nonce}")
 }
 
-/// Answers authorization requests.
-pub(crate) struct Authorizer {
-    config: CalloutConfig,
-    issuer: KeyPair,
-}
-
-impl Authorizer {
-    pub(crate) fn new(config: CalloutConfig) -> anyhow::Result<Self> {
-        let issuer = KeyPair::from_seed(config.issuer_seed.trim()).context("auth.callout.issuer_seed")?;
-        anyhow::ensure!(
-            issuer.public_key().starts_with('A'),
-            "auth.callout.issuer_seed must be an account seed (SA...)"
-        );
-        Ok(Self { config, issuer })
-    }
-
-    /// The signed reply to one authorization request: a user JWT, or the reason not.
-    pub(crate) fn answer(&self, request: &[u8]) -> anyhow::Result<String> {
-        let request = std::str::from_utf8(request).context("authorization request is not text")?;
-        let claims = nats_jwt::decode(request).context("authorization request")?;
-        let nats = &claims["nats"];
-        let user_nkey = nats["user_nkey"].as_str().context("request without user_nkey")?;
-        let server = nats["server_id"]["id"].as_str().context("request without server_id.id")?;
-        let verdict = self.grant(&nats["connect_opts"], user_nkey);
-        if let Err(reason) = &verdict {
-            tracing::info!(reason = %reason, client = %nats["client_info"]["host"], "browser connection refused");
-        }
-        let mut body = json!({"type": "authorization_response", "version": 2});
-        match verdict {
-            Ok(user_jwt) => body["jwt"] = Value::String(user_jwt),
-            Err(reason) => body["error"] = Value::String(reason),
-        }
-        let response = self.claims(user_nkey, server, body);
-        nats_jwt::encode(&response, &self.issuer)
-    }
-
-    /// A user JWT for a browser connection, or why it is refused.
-    fn grant(&self, connect: &Value, user_nkey: &str) -> Result<String, String> {
-        let (user, password) = (connect["user"].as_str().unwrap_or(""), connect["pass"].as_str().unwrap_or(""));
-        let user_ok = user.as_bytes().ct_eq(self.config.web_user.as_bytes());
-        let password_ok = password.as_bytes().ct_eq(self.config.web_password.as_bytes());
-        if !bool::from(user_ok & password_ok) {
-            return Err("unknown user or wrong password".into());
-        }
-        let nonce = connect["auth_token"].as_str().unwrap_or("");
-        if !(16..=64).contains(&nonce.len()) || !nonce.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(
-                "a browser connection sends a random inbox nonce (16 to 64 letters and digits) as its token".into()
-            );
-        }
-        let publish: Vec<String> = subjects::browser().iter().map(|e| e.subject()).collect();
-        let permissions = json!({
-            "pub": {"allow": publish},
-            "sub": {"allow": [format!("{}.>", inbox_prefix(nonce))]},
-            "subs": -1, "data": -1, "payload": -1,
-            "type": "user", "version": 2,
-        });
-        let mut claims = self.claims(user_nkey, &self.config.account, permissions);
-        claims["name"] = Value::String(self.config.web_user.clone());
-        nats_jwt::encode(&claims, &self.issuer).map_err(|e| format!("signing: {e}"))
-    }
-
-    fn claims(&self, subject: &str, audience: &str, nats: Value) -> Value {
-        json!({
-            "jti": uuid::Uuid::new_v4().simple().to_string(),
-            "iat": chorus_nats::headers::now_ms() / 1000,
-            "iss": self.issuer.public_key(),
-            "sub": subject,
-            "aud": audience,
-            "nats": nats,
-        })
-    }
-}
-
-/// The child that answers `$SYS.REQ.USER.AUTH` on a connection of its own
-/// (the callout user lives in the server's auth account).
+/// The child that answers the server's authorization requests.
 pub(crate) fn child(config: CalloutConfig, host: Arc<chorus_host::Config>) -> anyhow::Result<chorus_host::ChildSpec> {
-    let authorizer = Arc::new(Authorizer::new(config)?);
-    Ok(chorus_host::ChildSpec::actor("auth-callout", true, move || (Callout, (authorizer.clone(), host.clone()))))
-}
-
-struct Callout;
-
-impl Actor for Callout {
-    type Msg = ();
-    type State = (Arc<Authorizer>, async_nats::Client, async_nats::Subscriber);
-    type Arguments = (Arc<Authorizer>, Arc<chorus_host::Config>);
-
-    async fn pre_start(
-        &self,
-        myself: ActorRef<()>,
-        (authorizer, host): Self::Arguments,
-    ) -> Result<Self::State, ActorProcessingErr> {
-        let mut config = (*host).clone();
-        config.nats_user = Some(authorizer.config.user.clone());
-        config.nats_password = Some(authorizer.config.password.clone());
-        config.nats_creds = None;
-        let nats = chorus_host::connect::connect(&config, "chorus auth callout").await?;
-        let requests = nats.queue_subscribe(subjects::auth::CALLOUT, "chorus_auth_callout".into()).await?;
-        nats.flush().await?;
-        myself.cast(())?;
-        Ok((authorizer, nats, requests))
-    }
-
-    async fn handle(&self, _: ActorRef<()>, _: (), state: &mut Self::State) -> Result<(), ActorProcessingErr> {
-        let (authorizer, nats, requests) = state;
-        while let Some(msg) = requests.next().await {
-            let Some(reply) = msg.reply else { continue };
-            match authorizer.answer(&msg.payload) {
-                Ok(answer) => nats.publish(reply, answer.into()).await?,
-                // Unreadable: no answer, so the server refuses the connection at its timeout.
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "unreadable authorization request"),
-            }
-        }
-        Err("the auth callout subscription ended".into())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn authorizer() -> (Authorizer, KeyPair) {
-        let account = KeyPair::new_account();
-        let config = CalloutConfig {
-            user: "callout".into(),
-            password: "x".into(),
-            issuer_seed: account.seed().unwrap(),
-            account: "CHORUS".into(),
-            web_user: "web".into(),
-            web_password: "web-test".into(),
-        };
-        (Authorizer::new(config).unwrap(), account)
-    }
-
-    fn request(user: &str, pass: &str, token: &str) -> String {
-        let server = KeyPair::new_server();
-        let claims = json!({
-            "iss": server.public_key(), "sub": "A", "aud": "nats-authorization-request",
-            "nats": {
-                "user_nkey": "UCONN", "server_id": {"id": "NSERVER"},
-                "connect_opts": {"user": user, "pass": pass, "auth_token": token},
-                "client_info": {"host": "127.0.0.1"},
-                "type": "authorization_request", "version": 2,
-            },
-        });
-        nats_jwt::encode(&claims, &server).unwrap()
-    }
-
-    #[test]
-    fn a_browser_gets_its_own_inbox_and_the_browser_subjects_only() {
-        let (a, account) = authorizer();
-        let reply = nats_jwt::decode(&a.answer(request("web", "web-test", "abcdefghijklmnop1234").as_bytes()).unwrap())
-            .unwrap();
-        assert_eq!(reply["iss"], account.public_key());
-        assert_eq!((reply["sub"].as_str(), reply["aud"].as_str()), (Some("UCONN"), Some("NSERVER")));
-        let user = nats_jwt::decode(reply["nats"]["jwt"].as_str().unwrap()).unwrap();
-        assert_eq!((user["sub"].as_str(), user["aud"].as_str()), (Some("UCONN"), Some("CHORUS")));
-        assert_eq!(user["nats"]["sub"]["allow"], json!(["_INBOX_abcdefghijklmnop1234.>"]));
-        let publish = user["nats"]["pub"]["allow"].as_array().unwrap();
-        assert_eq!(publish.len(), subjects::browser().len());
-        assert!(!publish.iter().any(|s| s.as_str().unwrap().contains("user.disable")));
-    }
-
-    #[test]
-    fn wrong_passwords_and_missing_nonces_are_refused_with_a_reason() {
-        let (a, _) = authorizer();
-        for (user, pass, token) in [
-            ("web", "nope", "abcdefghijklmnop1234"),
-            ("service", "web-test", "abcdefghijklmnop1234"),
-            ("web", "web-test", ""),
-            ("web", "web-test", "short"),
-            ("web", "web-test", "has.dots.in.it.abcdef"),
-        ] {
-            let reply = nats_jwt::decode(&a.answer(request(user, pass, token).as_bytes()).unwrap()).unwrap();
-            assert!(reply["nats"]["jwt"].is_null(), "{user} {pass} {token}");
-            assert!(reply["nats"]["error"].as_str().is_some_and(|e| !e.is_empty()));
-        }
-        assert!(a.answer(b"not a jwt").is_err());
-    }
+    let connections =
+        Arc::new(Mutex::new(connections::Connections::new(config.max_connections_per_host, config.max_connections)));
+    let authorizer = Arc::new(authorizer::Authorizer::new(config)?);
+    Ok(chorus_host::ChildSpec::actor("auth-callout", true, move || {
+        (actor::Callout, (authorizer.clone(), host.clone(), connections.clone()))
+    }))
 }
