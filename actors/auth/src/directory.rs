@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 
+use async_nats::jetstream::kv;
 use chorus_nats::messages::auth::User;
 use chorus_nats::ServiceError;
 use chorus_state::{Change, Projection, View};
@@ -13,9 +14,11 @@ use uuid::Uuid;
 use crate::records::UserRecord;
 
 /// See the module docs.
-#[derive(Default)]
 pub(crate) struct Directory {
     users: RwLock<Users>,
+    /// Where a user whose record is gone is marked disabled, so that no
+    /// service accepts a token naming a user that does not exist.
+    trust: kv::Store,
 }
 
 #[derive(Default)]
@@ -25,6 +28,11 @@ struct Users {
 }
 
 impl Directory {
+    /// An empty directory that marks users whose record is deleted as disabled in `trust`.
+    pub(crate) fn new(trust: kv::Store) -> Self {
+        Self { users: RwLock::default(), trust }
+    }
+
     /// Up to `limit` users after `cursor` (a username), and the next cursor.
     pub(crate) fn page(&self, cursor: Option<&str>, limit: u32) -> Result<(Vec<User>, Option<String>), ServiceError> {
         if !(1..=500).contains(&limit) {
@@ -54,18 +62,30 @@ impl Directory {
 impl Projection for Directory {
     fn apply<'a>(&'a self, _: &'a View, changes: Vec<Change>, _: u64) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            let mut users = self.users.write().unwrap_or_else(|p| p.into_inner());
-            for change in changes {
-                let Some(id) = change.key.strip_prefix("user.").and_then(|id| Uuid::parse_str(id).ok()) else {
-                    continue;
-                };
-                if let Some(old) = users.names.remove(&id) {
-                    users.by_name.remove(&old);
+            let mut gone = Vec::new();
+            {
+                let mut users = self.users.write().unwrap_or_else(|p| p.into_inner());
+                for change in changes {
+                    let Some(id) = change.key.strip_prefix("user.").and_then(|id| Uuid::parse_str(id).ok()) else {
+                        continue;
+                    };
+                    if let Some(old) = users.names.remove(&id) {
+                        users.by_name.remove(&old);
+                    }
+                    if change.value.is_none() {
+                        gone.push(id);
+                    } else if let Some(record) = change.decode::<UserRecord>() {
+                        users.names.insert(id, record.username.clone());
+                        users.by_name.insert(record.username.clone(), record.view());
+                    }
                 }
-                if let Some(record) = change.decode::<UserRecord>() {
-                    users.names.insert(id, record.username.clone());
-                    users.by_name.insert(record.username.clone(), record.view());
-                }
+            }
+            // Tokens outlive their user's record: every instance must refuse them.
+            for id in gone {
+                self.trust
+                    .put(chorus_host::auth::watch::disabled_key(id), bytes::Bytes::new())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("disabling deleted user {id}: {e}"))?;
             }
             Ok(())
         })

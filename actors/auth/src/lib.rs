@@ -70,7 +70,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             config.hashing_concurrency,
             config.hashing_queue,
         )?;
-        let directory = Arc::new(directory::Directory::default());
+        let directory = Arc::new(directory::Directory::new(trust.clone()));
         let view = Arc::new(View::open(&ViewSpec::Memory, NAME).await.context("opening the auth view")?);
         let source = Source::Bucket(users.store().clone());
         catch_up(&source, &view, directory.as_ref()).await.context("loading the user directory")?;

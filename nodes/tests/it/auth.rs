@@ -443,3 +443,40 @@ async fn a_spent_failure_budget_refuses_the_failing_and_lets_a_listener_in() {
     // A listener on a clean connection, with a clean account, signs in.
     login(&client(&server).await, "kim", &password("kim")).await.unwrap();
 }
+
+/// A token outlives nothing: when a user's record is gone (deleted by an
+/// operator, or lost), every service refuses their still-unexpired tokens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_of_a_user_whose_record_is_gone_are_refused_everywhere() {
+    let server = NatsServer::start().unwrap();
+    let _host = host(&server, &["auth", "profile"], &key()).await;
+    let c = client(&server).await;
+    let lee = register(&c, "lee").await.unwrap();
+    let s = login(&c, "lee", &password("lee")).await.unwrap();
+    let as_lee = c.clone().with_token(s.access_token.clone());
+    let list = chorus_nats::messages::profile::FavoriteList::default();
+    let favorites = |c: ChorusClient| {
+        let list = list.clone();
+        async move {
+            c.request::<_, chorus_nats::messages::profile::Favorites>(
+                chorus_nats::subjects::profile::favorite_list(),
+                &list,
+            )
+            .await
+        }
+    };
+    favorites(as_lee.clone()).await.unwrap();
+    let js = async_nats::jetstream::new(server.connect().await.unwrap());
+    js.get_key_value("chorus_auth").await.unwrap().delete(format!("user.{}", lee.id)).await.unwrap();
+    let mut refused = None;
+    for _ in 0..50 {
+        match favorites(as_lee.clone()).await {
+            Err(e) if e.code() == Some("user_disabled") => {
+                refused = Some(e);
+                break;
+            }
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    assert!(refused.is_some(), "a token of a deleted user is still accepted by profile");
+}
