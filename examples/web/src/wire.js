@@ -77,7 +77,8 @@ export class Wire {
   async connect() {
     // Replies come to an inbox only this page may read: the auth service's
     // callout grants this connection `_INBOX_<nonce>.>` for the nonce sent
-    // as its token (the same nonce again after a reconnect).
+    // as its token (the same nonce again after a reconnect; a new one when
+    // the connection is opened afresh, see `reopen`).
     this.inboxNonce ??= randomHex(16);
     this.nc = await wsconnect({
       servers: this.config.ws_url,
@@ -101,7 +102,31 @@ export class Wire {
         }
       }
     })();
-    this.nc.closed().then(() => this.onStatus('closed'));
+    const nc = this.nc;
+    nc.closed().then(() => {
+      if (this.nc === nc) this.reopen();
+    });
+  }
+
+  /**
+   * The server closed this connection for good: nats.js gives up when a
+   * reconnect is refused (the callout lets one connection at a time use a
+   * nonce, and a stale grant can hold it a while). Start afresh with a new
+   * nonce, retrying every few seconds; requests meanwhile fail as transport
+   * errors and the page retries them as it does after a disconnect.
+   */
+  async reopen() {
+    this.onStatus('reconnecting');
+    for (let wait = 1000; ; wait = Math.min(wait * 2, 10000)) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      this.inboxNonce = randomHex(16);
+      try {
+        await this.connect();
+        return;
+      } catch {
+        // Still refused or unreachable: wait longer.
+      }
+    }
   }
 
   /**
