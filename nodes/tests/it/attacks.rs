@@ -421,3 +421,67 @@ async fn a_browser_cannot_read_or_write_another_browsers_inbox() {
     // Bob's own requests still work.
     ask(&bob, catalog::track_list(), None, json!({})).await.unwrap();
 }
+
+/// The per-connection sign-in limit is keyed on the connection nats-server
+/// names, not on the reply subject: a page that changes its reply inbox
+/// with every guess (each request here has a new one) is still one client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_reply_subject_per_guess_does_not_evade_the_sign_in_limit() {
+    let stack = Stack::start().await;
+    let page = stack.page().await;
+    let mut codes = Vec::new();
+    for i in 0..7 {
+        // A different username each time: only the connection's counter can bind.
+        let guess = json!({"username": format!("sprayed{i}"), "password": "a wrong password"});
+        codes.push(ask(&page, auth::session_login(), None, guess).await.unwrap_err());
+    }
+    assert!(codes[..5].iter().all(|(s, c)| s == "401" && c == "invalid_credentials"), "{codes:?}");
+    assert!(codes[5..].iter().all(|(s, c)| s == "429" && c == "too_many_attempts"), "{codes:?}");
+    // Another page signs in.
+    let (user, pass) = ADMIN;
+    sign_in(&stack.page().await, user, pass).await;
+}
+
+/// A public `track.get` nesting an unknown field 800 arrays deep (it killed
+/// the node), a JSON array for the request, an unknown or misspelt field:
+/// each answered 400 `invalid_request` through the browser's door, and the
+/// node keeps serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_shapes_and_deep_nesting_are_refused_at_the_browsers_door() {
+    let stack = Stack::start().await;
+    let admin = {
+        let page = stack.page().await;
+        let (user, pass) = ADMIN;
+        let (_, token) = sign_in(&page, user, pass).await;
+        (page, token)
+    };
+    let id = stack.tracks[0].to_string();
+    let mut deep = vec![0x82, 0xa2, b'i', b'd', 0xc4, 16];
+    deep.extend(stack.tracks[0].as_bytes());
+    deep.extend([0xa3, b'z', b'z', b'z']);
+    deep.extend(std::iter::repeat_n(0x91, 800));
+    deep.push(0xc0);
+    let cases: Vec<(Endpoint, Vec<u8>)> = vec![
+        (catalog::track_get(), deep),
+        (catalog::track_get(), serde_json::to_vec(&json!([id])).unwrap()),
+        (catalog::track_get(), serde_json::to_vec(&json!({"id": id, "zzz": 1})).unwrap()),
+        (profile::queue_save(), serde_json::to_vec(&json!([[id], 0, 0])).unwrap()),
+        (profile::playlist_create(), serde_json::to_vec(&json!({"name": "mine", "pulbic": true})).unwrap()),
+    ];
+    let bearer = format!("Bearer {}", admin.1);
+    for (endpoint, body) in cases {
+        let reply = admin.0.request(&endpoint.subject(), &[("Authorization", &bearer)], &body, TIMEOUT).await.unwrap();
+        let status = reply.header("Nats-Service-Error-Code").map(str::to_string);
+        let code: Value = serde_json::from_slice(&reply.payload)
+            .or_else(|_| Encoding::MsgPack.decode(&reply.payload).map_err(|e| e.to_string()))
+            .unwrap_or(Value::Null);
+        assert_eq!(
+            (status.as_deref(), code["code"].as_str()),
+            (Some("400"), Some("invalid_request")),
+            "{}",
+            endpoint.subject()
+        );
+    }
+    let listener = stack.listener("nora").await;
+    stack.assert_still_served(&listener).await;
+}
