@@ -51,17 +51,31 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let auth = start(&server, &["auth"], false, &keys).await?;
     let client = ChorusClient::new(nats.clone()).with_timeout(Duration::from_secs(30));
     let password = "a benchmark password".to_string();
-    let register = Register { username: "bench".into(), email: "bench@chorus.test".into(), password: password.clone() };
-    let _: chorus_nats::messages::auth::User = client.request(subjects::auth::user_register(), &register).await?;
+    // Each login slot is a listener of its own on a connection of its own,
+    // as logins arrive: attempts are reserved per account and per connection
+    // before hashing, so one account signing in many times at once would
+    // measure the limiter, not the hashing.
+    let mut slots = Vec::new();
+    for i in 0..o.login_in_flight.max(1) {
+        let username = format!("bench{i}");
+        let register = Register {
+            username: username.clone(),
+            email: format!("{username}@chorus.test"),
+            password: password.clone(),
+        };
+        let _: chorus_nats::messages::auth::User = client.request(subjects::auth::user_register(), &register).await?;
+        let c = ChorusClient::new(server.connect().await?).with_timeout(Duration::from_secs(30));
+        slots.push((c, Login { username, password: password.clone() }));
+    }
+    let slots = Arc::new(slots);
 
-    // Each login comes from its own connection: the per-client failure
-    // counter does not apply to successes, but this is how logins arrive.
     let measure = Duration::from_secs_f64(o.seconds);
-    let login = Login { username: "bench".into(), password };
+    let login = slots[0].1.clone();
     let logins = {
-        let (client, login) = (client.clone(), login.clone());
-        closed_loop(o.login_in_flight, Duration::from_millis(500), measure, move |_| {
-            let (client, login) = (client.clone(), login.clone());
+        let slots = slots.clone();
+        let in_flight = slots.len();
+        closed_loop(in_flight, Duration::from_millis(500), measure, move |i| {
+            let (client, login) = slots[i as usize % in_flight].clone();
             async move { client.request::<_, Session>(subjects::auth::session_login(), &login).await.is_ok() }
         })
         .await
