@@ -81,6 +81,8 @@ impl Stack {
             "account": "WEB",
         });
         config.sections.insert("auth".into(), auth);
+        // Small caps, so that reaching one is quick.
+        config.sections.insert("profile".into(), json!({"max_playlists": 5}));
         let service = chorus_host::connect::connect(&config, "attack checks").await.unwrap();
         chorus_nodes::seed::run(service.clone(), 3, 42, 1).await.unwrap();
         let host = match RunningHost::start(config.clone(), &chorus_nodes::registry()).await {
@@ -484,4 +486,106 @@ async fn wrong_shapes_and_deep_nesting_are_refused_at_the_browsers_door() {
     }
     let listener = stack.listener("nora").await;
     stack.assert_still_served(&listener).await;
+}
+
+/// Ten pages guess one account's password at once: attempts are reserved
+/// before hashing, so at most five are checked, and the limiter's contention
+/// is a 429, never a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_guesses_from_many_pages_are_counted_before_they_are_checked() {
+    let stack = Stack::start().await;
+    let victim = stack.listener("olga").await;
+    let mut pages = Vec::new();
+    for _ in 0..10 {
+        pages.push(stack.page().await);
+    }
+    let guess = json!({"username": "olga", "password": "not her password"});
+    let tries = pages.iter().map(|p| ask(p, auth::session_login(), None, guess.clone()));
+    let codes: Vec<_> = futures::future::join_all(tries).await.into_iter().map(|r| r.unwrap_err()).collect();
+    let checked = codes.iter().filter(|(_, c)| c == "invalid_credentials").count();
+    assert!(checked <= 5, "{checked} of 10 guesses checked: {codes:?}");
+    assert!(codes.iter().all(|(s, _)| s == "401" || s == "429"), "{codes:?}");
+    // A stolen access token is no way to guess either.
+    let bearer = victim.token.clone();
+    let mut changes = Vec::new();
+    for i in 0..3 {
+        let body = json!({"current_password": format!("guess {i} guess"), "new_password": "a brand new secret"});
+        changes.push(ask(&victim.page, auth::password_change(), Some(&bearer), body).await.unwrap_err());
+    }
+    assert!(changes.iter().all(|(s, _)| s == "429"), "the account is waiting: {changes:?}");
+}
+
+/// Passwords cost a hash: one past 1,024 bytes is refused before hashing,
+/// and a browser's publish past the account's 64 KiB limit closes its
+/// connection at the server, before any service sees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_passwords_never_reach_the_hasher() {
+    let stack = Stack::start().await;
+    let page = stack.page().await;
+    let long = json!({"username": "anyone", "password": "x".repeat(60 * 1024)});
+    assert_eq!(
+        ask(&page, auth::session_login(), None, long).await.unwrap_err(),
+        ("400".into(), "password_too_long".into())
+    );
+    let served = stack.requests(auth::session_login()).await;
+    let huge = serde_json::to_vec(&json!({"username": "anyone", "password": "x".repeat(900 * 1024)})).unwrap();
+    let _ = page.publish(&auth::session_login().subject(), Some("_INBOX_x.1"), &[], &huge).await;
+    tokio::time::sleep(SETTLE).await;
+    assert!(!page.is_open(), "the server closes a connection that publishes past max_payload");
+    assert_eq!(stack.requests(auth::session_login()).await, served, "the service never saw it");
+}
+
+/// What one listener may keep is capped, and the list still answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listener_cannot_grow_their_playlists_without_bound() {
+    let stack = Stack::start().await;
+    let who = stack.listener("pia").await;
+    for i in 0..5 {
+        ask(&who.page, profile::playlist_create(), Some(&who.token), json!({"name": format!("list {i}")}))
+            .await
+            .unwrap();
+    }
+    let sixth = ask(&who.page, profile::playlist_create(), Some(&who.token), json!({"name": "one more"})).await;
+    assert_eq!(sixth.unwrap_err(), ("409".into(), "playlist_limit".into()));
+    let page = ask(&who.page, profile::playlist_list(), Some(&who.token), json!({})).await.unwrap();
+    assert_eq!(page["playlists"].as_array().map(Vec::len), Some(5));
+}
+
+/// A nonce is good for one live connection: a second page with the same
+/// nonce (which could read the first's replies) is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_connection_cannot_take_a_live_nonce() {
+    let stack = Stack::start().await;
+    let nonce = Uuid::new_v4().simple().to_string();
+    let first = Browser::connect(stack.server.ws_port(), ORIGIN, "web", "web-test", &nonce).await.unwrap();
+    let second = Browser::connect(stack.server.ws_port(), ORIGIN, "web", "web-test", &nonce).await;
+    assert!(second.is_err(), "a second connection got the live nonce");
+    assert!(first.is_open());
+    ask(&first, catalog::track_list(), None, json!({})).await.unwrap();
+}
+
+/// A record that does not decode (however it got into a bucket) is skipped
+/// and reported by every projector: auth and profile keep serving, and an
+/// auth instance started afterwards starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undecodable_records_never_stop_a_projector() {
+    let stack = Stack::start().await;
+    let who = stack.listener("quinn").await;
+    let garbage = bytes::Bytes::from_static(b"\xc1 not a record");
+    for (bucket, key) in [
+        ("chorus_auth", format!("user.{}", Uuid::now_v7())),
+        ("chorus_profile", format!("playlist.{}", Uuid::now_v7())),
+    ] {
+        stack.js.get_key_value(bucket).await.unwrap().put(key, garbage.clone()).await.unwrap();
+    }
+    tokio::time::sleep(SETTLE).await;
+    stack.assert_still_served(&who).await;
+    ask(&who.page, profile::playlist_list(), Some(&who.token), json!({})).await.unwrap();
+    let mut config = stack.config.clone();
+    config.services = vec!["auth".into(), "profile".into()];
+    let second = match RunningHost::start(config, &chorus_nodes::registry()).await {
+        Ok(host) => host,
+        Err(e) => panic!("an instance started after the bad records did not start: {e:#}"),
+    };
+    second.drain().await.unwrap();
 }
