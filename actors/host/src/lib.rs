@@ -23,6 +23,7 @@ pub mod shutdown;
 pub mod stats;
 pub mod supervisor;
 pub mod telemetry;
+mod unavailable;
 mod worker;
 mod writes;
 

@@ -112,6 +112,16 @@ async fn serve(rt: &ServiceRuntime, job: Job, written: &Arc<Writes>) -> Option<S
             Err(_) => (Err(ServiceError::deadline_exceeded()), None),
             Ok(Ok(Ok(body))) => (Ok(body), None),
             Ok(Ok(Err(Fail::Reply(e)))) => (Err(e), None),
+            Ok(Ok(Err(Fail::Crash(e)))) if crate::unavailable::is_unavailable(&e) => {
+                tracing::warn!(error = %format!("{e:#}"), "a dependency is unavailable");
+                (
+                    Err(ServiceError::unavailable(
+                        "dependency_unavailable",
+                        "a service this request needs is briefly unavailable; retry",
+                    )),
+                    None,
+                )
+            }
             Ok(Ok(Err(Fail::Crash(e)))) => (Err(ServiceError::internal()), Some(format!("handler failed: {e:#}"))),
             Ok(Err(panic)) => {
                 (Err(ServiceError::internal()), Some(format!("handler panicked: {}", panic_message(&panic))))

@@ -203,3 +203,16 @@ async fn a_reply_past_the_max_payload_is_answered_413_not_silence() {
     let e = client.request::<_, Echo>(probe::GROW, &echo(&"x".repeat(300))).await.unwrap_err();
     assert_eq!((e.status(), e.code()), (Some(Status::TooLarge), Some("reply_too_large")), "{e:?}");
 }
+
+#[tokio::test]
+async fn a_dependency_that_is_down_is_a_503_not_a_crash() {
+    let server = NatsServer::start().unwrap();
+    let _host = probe_host(&server, |c| c.workers = 1).await;
+    let client = ChorusClient::new(server.connect().await.unwrap()).with_timeout(Duration::from_secs(10));
+    for _ in 0..3 {
+        let e = client.request::<_, Echo>(probe::DOWN, &echo("x")).await.unwrap_err();
+        assert_eq!((e.status(), e.code()), (Some(Status::Unavailable), Some("dependency_unavailable")), "{e:?}");
+    }
+    let back: Echo = client.request(probe::ECHO, &echo("alive")).await.unwrap();
+    assert_eq!(back, echo("alive"));
+}

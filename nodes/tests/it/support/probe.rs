@@ -12,6 +12,8 @@ pub const SLEEP: Endpoint = Endpoint::new("probe", "sleep", "run");
 pub const PANIC: Endpoint = Endpoint::new("probe", "panic", "run");
 pub const CRASH: Endpoint = Endpoint::new("probe", "crash", "run");
 pub const COUNT: Endpoint = Endpoint::new("probe", "count", "run");
+/// Asks JetStream in a domain no server has: a dependency that is down.
+pub const DOWN: Endpoint = Endpoint::new("probe", "down", "run");
 /// Answers its text repeated 4,096 times (a reply past the max payload).
 pub const GROW: Endpoint = Endpoint::new("probe", "grow", "run");
 
@@ -28,16 +30,17 @@ pub struct Sleep {
     pub ms: u64,
 }
 
-pub fn service(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
-    probe(chorus_host::Workload::Compute)
+pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+    probe(ctx, chorus_host::Workload::Compute)
 }
 
 /// The probe declared as a service whose handlers wait (more workers).
-pub fn waiting(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
-    probe(chorus_host::Workload::Waiting)
+pub fn waiting(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+    probe(ctx, chorus_host::Workload::Waiting)
 }
 
-fn probe(workload: chorus_host::Workload) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+fn probe(ctx: HostContext, workload: chorus_host::Workload) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+    let nowhere = async_nats::jetstream::with_domain(ctx.nats.clone(), "nowhere");
     Box::pin(async move {
         Ok(ServiceDef {
             name: "probe",
@@ -66,6 +69,17 @@ fn probe(workload: chorus_host::Workload) -> BoxFuture<'static, anyhow::Result<S
                     handler: typed(|_, _e: Echo| async move {
                         let n = COUNTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                         Ok::<_, Fail>(Sleep { ms: n })
+                    }),
+                },
+                EndpointDef {
+                    endpoint: DOWN,
+                    handler: typed(move |_, e: Echo| {
+                        let js = nowhere.clone();
+                        async move {
+                            use anyhow::Context as _;
+                            js.get_stream(e.text).await.context("reading a stream")?;
+                            Ok::<_, Fail>(Echo { text: "found".into() })
+                        }
                     }),
                 },
                 EndpointDef {
