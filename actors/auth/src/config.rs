@@ -12,7 +12,7 @@ pub struct AuthConfig {
     pub replicas: usize,
     /// Signing keys, one `<kid>:<base64url 32-byte seed>` per line; the first
     /// signs, all verify (`CHORUS_AUTH__SIGNING_KEYS`). `chorus keygen` makes one.
-    pub signing_keys: Option<String>,
+    pub signing_keys: Option<chorus_host::Secret>,
     /// Or a file holding them (the dev stack writes `.dev/signing.keys`).
     pub signing_keys_file: Option<PathBuf>,
     /// Access-token lifetime.

@@ -18,7 +18,7 @@ impl SigningKeys {
     /// From `signing_keys`, else `signing_keys_file`.
     pub fn load(config: &AuthConfig) -> anyhow::Result<Self> {
         let text = match (&config.signing_keys, &config.signing_keys_file) {
-            (Some(keys), _) => keys.clone(),
+            (Some(keys), _) => keys.expose().to_string(),
             (None, Some(file)) => std::fs::read_to_string(file)
                 .with_context(|| format!("reading signing keys from {}", file.display()))?,
             (None, None) => anyhow::bail!(

@@ -32,7 +32,7 @@ pub struct Config {
     /// NATS user (with `nats_password`). Credentials in the URL are ignored by the client.
     pub nats_user: Option<String>,
     /// NATS password.
-    pub nats_password: Option<String>,
+    pub nats_password: Option<crate::Secret>,
     /// A NATS `.creds` file, instead of user and password.
     pub nats_creds: Option<PathBuf>,
     /// This node's id in micro metadata and logs; a random one when absent.

@@ -19,7 +19,7 @@ pub async fn connect(config: &Config, name: &str) -> anyhow::Result<async_nats::
         .retry_on_initial_connect()
         .event_callback(|event| async move { log_event(event) });
     if let (Some(user), Some(password)) = (&config.nats_user, &config.nats_password) {
-        options = options.user_and_password(user.clone(), password.clone());
+        options = options.user_and_password(user.clone(), password.expose().to_string());
     }
     if let Some(creds) = &config.nats_creds {
         options = options

@@ -134,13 +134,9 @@ impl RunningHost {
                 let _ = tokio::time::timeout_at(until, handle).await;
             }
         }
-        let left = loop {
-            let pending: usize = self.services.iter().map(|s| s.runtime.pending()).sum();
-            if pending == 0 || tokio::time::Instant::now() >= until {
-                break pending;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        };
+        let idle = futures::future::join_all(self.services.iter().map(|s| s.runtime.idle()));
+        let _ = tokio::time::timeout_at(until, idle).await;
+        let left: usize = self.services.iter().map(|s| s.runtime.pending()).sum();
         let _ = tokio::time::timeout(Duration::from_secs(2), self.nats.flush()).await;
         for s in self.services {
             let _ = s.supervisor.stop_and_wait(Some("drained".into()), Some(Duration::from_secs(5))).await;

@@ -18,6 +18,8 @@ mod ingress;
 pub mod micro;
 mod pool;
 mod reply;
+pub mod secret;
+pub use secret::Secret;
 pub mod service;
 pub mod shutdown;
 pub mod stats;

@@ -36,7 +36,14 @@ pub(crate) struct ServiceRuntime {
     pub(crate) trust: Arc<Trust>,
     /// Workers take jobs from here; it closes when every ingress has drained.
     pub(crate) queue: async_channel::Receiver<Job>,
-    in_flight: Arc<AtomicUsize>,
+    in_flight: Arc<Counter>,
+}
+
+/// Requests accepted and not yet answered, and a signal for when none are.
+#[derive(Default)]
+struct Counter {
+    count: AtomicUsize,
+    idle: tokio::sync::Notify,
 }
 
 impl ServiceRuntime {
@@ -55,21 +62,38 @@ impl ServiceRuntime {
     /// Count a request as accepted; the guard uncounts it when dropped,
     /// after its reply or when it is refused.
     pub(crate) fn accept(&self) -> InFlight {
-        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        self.in_flight.count.fetch_add(1, Ordering::AcqRel);
         InFlight(self.in_flight.clone())
     }
 
     /// Requests accepted and not yet answered.
     pub(crate) fn pending(&self) -> usize {
-        self.in_flight.load(Ordering::Acquire)
+        self.in_flight.count.load(Ordering::Acquire)
+    }
+
+    /// Wait until no request is accepted and unanswered.
+    pub(crate) async fn idle(&self) {
+        loop {
+            // Registered before the count is read, so a last reply between
+            // the read and the wait still wakes it.
+            let notified = self.in_flight.idle.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            if self.pending() == 0 {
+                return;
+            }
+            notified.await;
+        }
     }
 }
 
 /// A request being handled; see [`ServiceRuntime::accept`].
-pub(crate) struct InFlight(Arc<AtomicUsize>);
+pub(crate) struct InFlight(Arc<Counter>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.idle.notify_waiters();
+        }
     }
 }

@@ -113,7 +113,7 @@ impl Actor for Callout {
     ) -> Result<Self::State, ActorProcessingErr> {
         let mut config = (*host).clone();
         config.nats_user = Some(authorizer.config.user.clone());
-        config.nats_password = Some(authorizer.config.password.clone());
+        config.nats_password = Some(authorizer.config.password.clone().into());
         config.nats_creds = None;
         let nats = chorus_host::connect::connect(&config, "chorus auth callout").await?;
         // Every instance hears every disconnect and every grant; any one answers a request.
