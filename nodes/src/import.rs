@@ -2,17 +2,29 @@
 //! to the `chorus_audio` object store, and create catalog records through the
 //! catalog service.
 //!
-//! Ids are derived from content (artist name, album artist and title, audio
-//! bytes), so a re-run finds every record already there and creates nothing
-//! twice. A file that cannot be read is reported and skipped.
+//! A re-run creates nothing twice: before importing, it reads what the
+//! catalog has and recognises a track by its audio object (named by the
+//! file's content hash), an album by its album artist and title, an artist by
+//! name (both case-insensitive). Only what it does not recognise is created,
+//! and the catalog gives it a fresh uuid v7, so what an import adds sorts
+//! after everything already there (`track.list` pages in id order; a client
+//! syncing from its last cursor must see it). Ids derived from content would
+//! be stable too, but carry no time, and would land before tracks a client
+//! has paged past. Run one import at a time: two at once may both create a
+//! record for the same file. A file that cannot be read is reported and
+//! skipped.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use async_nats::jetstream::{self, object_store};
-use chorus_nats::messages::catalog::{Album, AlbumRef, Artist, ArtistCredit, Track, Written};
-use chorus_nats::{subjects::catalog, ChorusClient, ClientError};
+use chorus_nats::messages::catalog::{
+    Album, AlbumList, AlbumOrder, AlbumPage, AlbumRef, Artist, ArtistCredit, ArtistList, ArtistPage, Track, TrackList,
+    TrackPage, Written,
+};
+use chorus_nats::{subjects::catalog, ChorusClient};
 use indicatif::{ProgressBar, ProgressStyle};
 use lofty::file::FileType;
 use lofty::picture::PictureType;
@@ -58,10 +70,11 @@ pub async fn run(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let mut known = Known::load(client).await.context("reading what the catalog has")?;
     let mut report = ImportReport::default();
     for path in files {
         bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-        match import_file(client, &store, &art, &path, default_artist).await {
+        match import_file(client, &mut known, &store, &art, &path, default_artist).await {
             Ok(true) => report.created += 1,
             Ok(false) => report.existing += 1,
             Err(e) => {
@@ -74,8 +87,6 @@ pub async fn run(
     bar.finish_and_clear();
     Ok(report)
 }
-
-/// An object store bucket, created on first use.
 
 /// Store `bytes` under `name` unless an object of that name is there already
 /// (names are content hashes, so it is the same content).
@@ -185,24 +196,104 @@ fn humanize(s: &str) -> String {
         .join(" ")
 }
 
-/// A uuid with the v7 layout whose random bits come from `parts` and whose
-/// time is `ms` (0 for imports: a file's mtime does not survive copies), so
-/// the same input always gives the same id.
-fn stable_id(ms: u64, parts: &[&str]) -> Uuid {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p.trim().to_lowercase().as_bytes());
-        h.update([0]);
+/// How an import recognises a name: case and surrounding space do not count
+/// ("björk" is Björk; "Bjork" is someone else).
+fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// What the catalog has, by the keys an import recognises records by.
+#[derive(Debug, Default)]
+struct Known {
+    /// Audio object names of the tracks.
+    tracks: HashSet<String>,
+    /// Albums by album artist and title key.
+    albums: HashMap<(Uuid, String), AlbumRef>,
+    /// Artist ids by name key (the oldest, if several share a name).
+    artists: HashMap<String, Uuid>,
+}
+
+impl Known {
+    /// Page through every track, album and artist once.
+    async fn load(client: &ChorusClient) -> anyhow::Result<Known> {
+        const PAGE: u32 = 500;
+        let mut known = Known::default();
+        let mut cursor = None;
+        loop {
+            let req = TrackList { cursor, limit: Some(PAGE), ..Default::default() };
+            let page: TrackPage = client.request(catalog::track_list(), &req).await.context("track.list")?;
+            known.tracks.extend(page.tracks.into_iter().filter_map(|t| t.audio_object));
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        for offset in (0..).step_by(PAGE as usize) {
+            let req = ArtistList { offset, limit: Some(PAGE) };
+            let page: ArtistPage = client.request(catalog::artist_list(), &req).await.context("artist.list")?;
+            let last = page.artists.len() < PAGE as usize;
+            for a in page.artists {
+                let id = known.artists.entry(name_key(&a.name)).or_insert(a.id);
+                *id = (*id).min(a.id);
+            }
+            if last {
+                break;
+            }
+        }
+        for offset in (0..).step_by(PAGE as usize) {
+            let req = AlbumList {
+                order: AlbumOrder::AlphabeticalByName,
+                offset,
+                limit: Some(PAGE),
+                year_from: None,
+                year_to: None,
+                genre: None,
+            };
+            let page: AlbumPage = client.request(catalog::album_list(), &req).await.context("album.list")?;
+            let last = page.albums.len() < PAGE as usize;
+            for a in page.albums {
+                if let Some(artist) = &a.artist {
+                    let album = AlbumRef { id: a.id, title: a.title.clone() };
+                    let kept = known.albums.entry((artist.id, name_key(&a.title))).or_insert_with(|| album.clone());
+                    if album.id < kept.id {
+                        *kept = album;
+                    }
+                }
+            }
+            if last {
+                break;
+            }
+        }
+        Ok(known)
     }
-    let digest = h.finalize();
-    let mut random = [0u8; 10];
-    random.copy_from_slice(&digest[..10]);
-    uuid::Builder::from_unix_timestamp_millis(ms, &random).into_uuid()
+
+    /// The artist named `name`, created when the catalog has none.
+    async fn artist(&mut self, client: &ChorusClient, name: &str) -> anyhow::Result<ArtistCredit> {
+        let id = match self.artists.get(&name_key(name)) {
+            Some(id) => *id,
+            None => {
+                let new = Artist {
+                    id: Uuid::nil(),
+                    name: name.to_string(),
+                    sort_name: String::new(),
+                    mbid: None,
+                    image: None,
+                    added_at: 0,
+                    revision: 0,
+                };
+                let id = create(client, catalog::artist_create(), &new).await?.id;
+                self.artists.insert(name_key(name), id);
+                id
+            }
+        };
+        Ok(ArtistCredit { id, name: name.to_string() })
+    }
 }
 
 /// Import one file; true when its track was new.
 async fn import_file(
     client: &ChorusClient,
+    known: &mut Known,
     store: &object_store::ObjectStore,
     art: &object_store::ObjectStore,
     path: &Path,
@@ -216,6 +307,10 @@ async fn import_file(
     };
     let sha = format!("{:x}", Sha256::digest(&bytes));
     let object = format!("{sha}.{}", tags.codec);
+    if known.tracks.contains(&object) {
+        // Its audio went up before its record was written.
+        return Ok(false);
+    }
     put_once(store, &object, &bytes).await?;
     let cover = match &tags.cover {
         Some((image, ext)) => {
@@ -226,41 +321,37 @@ async fn import_file(
         None => None,
     };
 
-    let artist = Artist {
-        id: stable_id(0, &["artist", &tags.artist]),
-        name: tags.artist.clone(),
-        sort_name: String::new(),
-        mbid: None,
-        image: None,
-        added_at: 0,
-        revision: 0,
+    let artist = known.artist(client, &tags.artist).await?;
+    let album_artist = known.artist(client, &tags.album_artist).await?;
+    let album_key = (album_artist.id, name_key(&tags.album));
+    let album = match known.albums.get(&album_key) {
+        Some(album) => album.clone(),
+        None => {
+            let new = Album {
+                id: Uuid::nil(),
+                title: tags.album.clone(),
+                sort_title: String::new(),
+                artist: Some(album_artist.clone()),
+                year: tags.year,
+                genres: tags.genres.clone(),
+                cover_art: cover.clone(),
+                mbid: None,
+                added_at: 0,
+                revision: 0,
+            };
+            let created = create(client, catalog::album_create(), &new).await?;
+            let album = AlbumRef { id: created.id, title: created.title };
+            known.albums.insert(album_key, album.clone());
+            album
+        }
     };
-    let album_artist =
-        Artist { id: stable_id(0, &["artist", &tags.album_artist]), name: tags.album_artist.clone(), ..artist.clone() };
-    let album = Album {
-        id: stable_id(0, &["album", &tags.album_artist, &tags.album]),
-        title: tags.album.clone(),
-        sort_title: String::new(),
-        artist: Some(ArtistCredit { id: album_artist.id, name: album_artist.name.clone() }),
-        year: tags.year,
-        genres: tags.genres.clone(),
-        cover_art: cover.clone(),
-        mbid: None,
-        added_at: 0,
-        revision: 0,
-    };
-    ensure(client, catalog::artist_create(), &artist).await?;
-    if album_artist.id != artist.id {
-        ensure(client, catalog::artist_create(), &album_artist).await?;
-    }
-    ensure(client, catalog::album_create(), &album).await?;
     let track = Track {
-        id: stable_id(0, &["track", &sha]),
+        id: Uuid::nil(),
         title: tags.title,
         sort_title: String::new(),
-        artists: vec![ArtistCredit { id: artist.id, name: artist.name }],
-        album_artist: Some(ArtistCredit { id: album_artist.id, name: album_artist.name }),
-        album: Some(AlbumRef { id: album.id, title: album.title }),
+        artists: vec![artist],
+        album_artist: Some(album_artist),
+        album: Some(album),
         track_number: tags.track,
         disc_number: tags.disc,
         year: tags.year,
@@ -270,24 +361,23 @@ async fn import_file(
         bitrate_kbps: tags.bitrate_kbps,
         file_size: bytes.len() as u64,
         cover_art: cover,
-        audio_object: Some(object),
+        audio_object: Some(object.clone()),
         mbid: None,
         added_at: 0,
         revision: 0,
     };
-    ensure(client, catalog::track_create(), &track).await
+    create(client, catalog::track_create(), &track).await?;
+    known.tracks.insert(object);
+    Ok(true)
 }
 
-/// Create a record; true when it was new, false when it was there already.
-async fn ensure<T>(client: &ChorusClient, endpoint: chorus_nats::Endpoint, entity: &T) -> anyhow::Result<bool>
+/// Create a record under an id the catalog mints; the record as written.
+async fn create<T>(client: &ChorusClient, endpoint: chorus_nats::Endpoint, entity: &T) -> anyhow::Result<T>
 where
     T: serde::Serialize + serde::de::DeserializeOwned,
 {
-    match client.request::<_, Written<T>>(endpoint, entity).await {
-        Ok(_) => Ok(true),
-        Err(ClientError::Service { code, .. }) if code == "already_exists" => Ok(false),
-        Err(e) => Err(anyhow::Error::new(e).context(format!("{}", endpoint.subject()))),
-    }
+    let written: Written<T> = client.request(endpoint, entity).await.with_context(|| endpoint.subject().to_string())?;
+    written.entity.with_context(|| format!("{} answered without the record", endpoint.subject()))
 }
 
 #[cfg(test)]
@@ -295,10 +385,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_stable_and_names_humane() {
-        assert_eq!(stable_id(5, &["artist", "Björk"]), stable_id(5, &["artist", " björk "]));
-        assert_ne!(stable_id(5, &["artist", "Björk"]), stable_id(5, &["artist", "Bjork"]));
-        assert_eq!(stable_id(5, &["a"]).get_version_num(), 7);
+    fn names_are_recognised_and_humane() {
+        assert_eq!(name_key("Björk"), name_key(" björk "));
+        assert_ne!(name_key("Björk"), name_key("Bjork"));
         assert_eq!(humanize("calm_acoustic_1"), "Calm Acoustic 1");
     }
 }

@@ -8,6 +8,8 @@ use uuid::Uuid;
 
 use crate::records::Kind;
 
+pub(crate) mod sort;
+
 /// Longest title or name accepted.
 const MAX_NAME: usize = 500;
 
@@ -28,6 +30,25 @@ pub(crate) trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 's
     fn references(&self) -> (Vec<Uuid>, Vec<Uuid>) {
         (vec![], vec![])
     }
+    /// The title or name.
+    fn name(&self) -> &str;
+    /// Its sort form (`sort_title`, `sort_name`), empty when none was given.
+    fn sort(&self) -> &str;
+    /// Replace the sort form.
+    fn set_sort(&mut self, sort: String);
+
+    /// Fill the sort form when it is empty, keeping one an admin gave. An
+    /// update (`before` is the stored record) that renames the entity but
+    /// sends back the sort form derived from the old name gets it derived
+    /// again: clients send back what they read, and it must follow the name.
+    fn fill_sort(&mut self, before: Option<&Self>) {
+        let sort = self.sort().trim();
+        let stale = before.is_some_and(|b| b.name().trim() != self.name().trim() && sort == sort::sort_name(b.name()));
+        if sort.is_empty() || stale {
+            let derived = sort::sort_name(self.name());
+            self.set_sort(derived);
+        }
+    }
 }
 
 fn check_name(what: &str, value: &str) -> Result<(), ServiceError> {
@@ -47,8 +68,12 @@ fn fold(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
-fn sort_key(sort: &str, plain: &str) -> String {
-    fold(if sort.trim().is_empty() { plain } else { sort })
+/// The key a list sorts an entity by: its sort form, or the one its name gives.
+pub(crate) fn sort_key<E: Entity>(e: &E) -> String {
+    match e.sort().trim() {
+        "" => sort::key(&sort::sort_name(e.name())),
+        given => sort::key(given),
+    }
 }
 
 macro_rules! common {
@@ -74,14 +99,29 @@ macro_rules! common {
     };
 }
 
+macro_rules! sort_fields {
+    ($name:ident, $sort:ident) => {
+        fn name(&self) -> &str {
+            &self.$name
+        }
+        fn sort(&self) -> &str {
+            &self.$sort
+        }
+        fn set_sort(&mut self, sort: String) {
+            self.$sort = sort;
+        }
+    };
+}
+
 impl Entity for Track {
     const KIND: Kind = Kind::Track;
     common!();
+    sort_fields!(title, sort_title);
 
     fn row(&self) -> serde_json::Value {
         serde_json::json!({
             "key": self.id.to_string(),
-            "sort": sort_key(&self.sort_title, &self.title),
+            "sort": sort_key(self),
             "artists": self.artists.iter().map(|a| a.id.to_string()).collect::<Vec<_>>(),
             "album": self.album.as_ref().map(|a| a.id.to_string()),
             "disc": self.disc_number.unwrap_or(1),
@@ -113,13 +153,15 @@ impl Entity for Track {
 impl Entity for Album {
     const KIND: Kind = Kind::Album;
     common!();
+    sort_fields!(title, sort_title);
 
     fn row(&self) -> serde_json::Value {
         serde_json::json!({
             "key": self.id.to_string(),
-            "sort": sort_key(&self.sort_title, &self.title),
+            "sort": sort_key(self),
             "artist": self.artist.as_ref().map(|a| a.id.to_string()),
-            "artist_sort": self.artist.as_ref().map(|a| fold(&a.name)).unwrap_or_default(),
+            // The credited name's; the projection puts the artist's own sort name in.
+            "artist_sort": self.artist.as_ref().map(|a| sort::key(&sort::sort_name(&a.name))).unwrap_or_default(),
             "year": self.year,
             "genres": self.genres.iter().map(|g| fold(g)).collect::<Vec<_>>(),
             "added_at": self.added_at,
@@ -142,16 +184,56 @@ impl Entity for Album {
 impl Entity for Artist {
     const KIND: Kind = Kind::Artist;
     common!();
+    sort_fields!(name, sort_name);
 
     fn row(&self) -> serde_json::Value {
         serde_json::json!({
             "key": self.id.to_string(),
-            "sort": sort_key(&self.sort_name, &self.name),
+            "sort": sort_key(self),
             "added_at": self.added_at,
         })
     }
 
     fn validate(&self) -> Result<(), ServiceError> {
         check_name("name", &self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn artist(name: &str, sort: &str) -> Artist {
+        Artist {
+            id: Uuid::nil(),
+            name: name.into(),
+            sort_name: sort.into(),
+            mbid: None,
+            image: None,
+            added_at: 0,
+            revision: 0,
+        }
+    }
+
+    #[test]
+    fn sort_names_are_filled_kept_and_follow_renames() {
+        let mut new = artist("The Beatles", "");
+        new.fill_sort(None);
+        assert_eq!(new.sort_name, "Beatles, The");
+        let mut given = artist("John Lennon", "Lennon, John");
+        given.fill_sort(None);
+        assert_eq!(given.sort_name, "Lennon, John");
+        // Renamed, with the sort name read back: derived again.
+        let mut renamed = artist("The Beatles (UK)", "Beatles, The");
+        renamed.fill_sort(Some(&new));
+        assert_eq!(renamed.sort_name, "Beatles (UK), The");
+        // Renamed with one of its own, or not renamed: kept.
+        let mut renamed = artist("John Winston Lennon", "Lennon, John");
+        renamed.fill_sort(Some(&given));
+        assert_eq!(renamed.sort_name, "Lennon, John");
+        let mut same = artist("The Beatles", "Fab Four");
+        same.fill_sort(Some(&new));
+        assert_eq!(same.sort_name, "Fab Four");
+        assert_eq!(sort_key(&artist("The Beatles", "")), "beatles the");
     }
 }

@@ -128,7 +128,7 @@ impl Memory {
     /// Every genre with its counts, most tracks first.
     pub(crate) fn genres(&self) -> Vec<Genre> {
         let mut all: Vec<Genre> = self.genres.values().cloned().collect();
-        all.sort_by(|a, b| b.tracks.cmp(&a.tracks).then_with(|| a.name.cmp(&b.name)));
+        all.sort_by_cached_key(|g| (std::cmp::Reverse(g.tracks), crate::entity::sort::key(&g.name)));
         all
     }
 }

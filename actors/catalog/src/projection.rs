@@ -10,7 +10,7 @@ use chorus_state::{Change, Projection, View};
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
 
-use crate::entity::Entity;
+use crate::entity::{sort_key, Entity};
 use crate::memory::{Memory, Put};
 use crate::records::{parse_key, Kind};
 
@@ -55,10 +55,25 @@ fn row<E: Entity>(e: &E, durable: bool) -> anyhow::Result<Value> {
     Ok(row)
 }
 
+/// A record as served: at its revision, with the sort form its name gives
+/// when it has none (records written before sort forms were filled, or
+/// straight into the bucket).
 fn decode<E: Entity>(value: &[u8], revision: u64) -> anyhow::Result<E> {
     let mut e: E = Encoding::MsgPack.decode(value).context("decoding a catalog record")?;
     e.set_revision(revision);
+    e.fill_sort(None);
     Ok(e)
+}
+
+/// An album's row sorts under its artist's sort name, which only the artist
+/// record has: take it from memory when the artist is known (an artist in the
+/// same batch is set by its own change, after the albums).
+fn with_artist_sort(mut row: Value, album: &Album, catalog: &Catalog) -> Value {
+    let artist = album.artist.as_ref().and_then(|a| catalog.memory().artists.get(&a.id).cloned());
+    if let Some(artist) = artist {
+        row["artist_sort"] = json!(sort_key(artist.as_ref()));
+    }
+    row
 }
 
 impl Projection for Catalog {
@@ -78,6 +93,8 @@ impl Projection for Catalog {
             let mut puts = Vec::new();
             let durable = view.is_durable();
             let mut removals = Vec::new();
+            // The artists whose sort key their albums' rows must follow.
+            let mut artist_sorts = Vec::new();
             for key in order {
                 let c = &last[&key];
                 let Some((kind, id)) = parse_key(&c.key) else { continue };
@@ -91,12 +108,12 @@ impl Projection for Catalog {
                     Kind::Track => {
                         decode::<Track>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Track(e))))
                     }
-                    Kind::Album => {
-                        decode::<Album>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Album(e))))
-                    }
-                    Kind::Artist => {
-                        decode::<Artist>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Artist(e))))
-                    }
+                    Kind::Album => decode::<Album>(value, c.revision)
+                        .and_then(|e| Ok((with_artist_sort(row(&e, durable)?, &e, self), Put::Album(e)))),
+                    Kind::Artist => decode::<Artist>(value, c.revision).and_then(|e| {
+                        artist_sorts.push(json!({"key": e.id.to_string(), "sort": sort_key(&e)}));
+                        Ok((row(&e, durable)?, Put::Artist(e)))
+                    }),
                 };
                 match decoded {
                     Ok((r, put)) => {
@@ -120,6 +137,13 @@ impl Projection for Catalog {
                     sql.push_str(&format!("FOR $k IN ${t}_gone {{ DELETE type::record('{t}', $k); }};\n"));
                     vars.insert(format!("{t}_gone"), json!(g));
                 }
+            }
+            if !artist_sorts.is_empty() {
+                // After the album rows: a renamed artist re-files its albums, this batch's too.
+                sql.push_str(
+                    "FOR $a IN $artist_sorts { UPDATE album SET artist_sort = $a.sort WHERE artist = $a.key; };\n",
+                );
+                vars.insert("artist_sorts".into(), Value::Array(artist_sorts));
             }
             view.write(&sql, Value::Object(vars), revision).await?;
             let mut memory = self.memory_mut();

@@ -7,6 +7,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
+use crate::entity::sort::sort_name;
+
 const WORDS: &[&str] = &[
     "midnight",
     "river",
@@ -66,7 +68,7 @@ pub fn generate(n: usize, seed: u64) -> SyntheticCatalog {
         let name = title(&mut rng, 2);
         let artist = Artist {
             id: uuid_v7_from(&mut rng, base + i as u64),
-            sort_name: name.to_lowercase(),
+            sort_name: sort_name(&name),
             name,
             mbid: None,
             image: None,
@@ -82,7 +84,7 @@ pub fn generate(n: usize, seed: u64) -> SyntheticCatalog {
             let t = title(&mut rng, 3);
             let album = Album {
                 id: uuid_v7_from(&mut rng, base + i as u64),
-                sort_title: t.to_lowercase(),
+                sort_title: sort_name(&t),
                 title: t,
                 artist: Some(credit.clone()),
                 year: Some(rng.random_range(1960..=2025)),
@@ -111,7 +113,7 @@ fn track(rng: &mut StdRng, i: usize, number: u32, artist: &ArtistCredit, album: 
     let name = title(rng, words);
     let id = uuid_v7_from(rng, base + i as u64);
     Track {
-        sort_title: name.to_lowercase(),
+        sort_title: sort_name(&name),
         duration_ms: rng.random_range(90_000..420_000),
         added_at: base + i as u64 * 1000,
         ..track_on(id, &name, artist, album, number)

@@ -127,6 +127,7 @@ impl Writer {
         if e.id().is_nil() {
             e.set_id(Uuid::now_v7());
         }
+        e.fill_sort(None);
         e.set_added_at(now_ms());
         e.set_revision(0);
         let key = E::KIND.key(e.id());
@@ -148,6 +149,7 @@ impl Writer {
         if let Some(revision) = Some(e.revision()).filter(|r| *r > 0) {
             // The client read a revision: write at it, or tell it to read again.
             let (current, _) = self.records.get::<E>(&key).await?.ok_or_else(|| not_found::<E>(id))?;
+            e.fill_sort(Some(&current));
             e.set_added_at(current.added_at());
             e.set_revision(0);
             return match self.records.update(&key, &e, revision).await {
@@ -162,6 +164,7 @@ impl Writer {
                 let mut next = e.clone();
                 async move {
                     let current = current.ok_or_else(|| not_found::<E>(id))?;
+                    next.fill_sort(Some(&current));
                     next.set_added_at(current.added_at());
                     next.set_revision(0);
                     Ok(Some(next))

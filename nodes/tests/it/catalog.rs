@@ -166,3 +166,72 @@ async fn bad_input_to_every_endpoint_gets_4xx() {
         }
     }
 }
+
+fn albums_by(order: AlbumOrder) -> AlbumList {
+    AlbumList { order, offset: 0, limit: None, year_from: None, year_to: None, genre: None }
+}
+
+async fn titles(c: &chorus_nats::ChorusClient, order: AlbumOrder) -> Vec<String> {
+    let page: AlbumPage = c.request(catalog::album_list(), &albums_by(order)).await.unwrap();
+    page.albums.into_iter().map(|a| a.title).collect()
+}
+
+#[tokio::test]
+async fn lists_sort_by_sort_names_folded() {
+    let server = NatsServer::start().unwrap();
+    let _host = catalog_host(&server, "mem").await;
+    let c = support::admin_client(&server).await;
+    let beatles = create(&c, catalog::artist_create(), &artist("The Beatles")).await;
+    let sigur = create(&c, catalog::artist_create(), &artist("Sigur Rós")).await;
+    let husker = create(&c, catalog::artist_create(), &artist("Hüsker Dü")).await;
+    let zappa = Artist { sort_name: "Zappa, Frank".into(), ..artist("Frank Zappa") };
+    let zappa = create(&c, catalog::artist_create(), &zappa).await;
+    let abba = create(&c, catalog::artist_create(), &artist("ABBA")).await;
+    // Filled when not given, kept when given.
+    assert_eq!((beatles.sort_name.as_str(), sigur.sort_name.as_str()), ("Beatles, The", "Sigur Rós"));
+    assert_eq!(zappa.sort_name, "Zappa, Frank");
+    let zen = create(&c, catalog::album_create(), &album("Zen Arcade", &husker, 1984, "Punk")).await;
+    create(&c, catalog::album_create(), &album("Ágætis byrjun", &sigur, 1999, "Post-Rock")).await;
+    let abbey = create(&c, catalog::album_create(), &album("Abbey Road", &beatles, 1969, "Rock")).await;
+    let rats = create(&c, catalog::album_create(), &album("Hot Rats", &zappa, 1969, "Jazz")).await;
+    let end = create(&c, catalog::track_create(), &track("The End", &abbey, &beatles, 16)).await;
+    assert_eq!((abbey.sort_title.as_str(), end.sort_title.as_str()), ("Abbey Road", "End, The"));
+    let got: Track = c.request(catalog::track_get(), &TrackGet { id: end.id }).await.unwrap();
+    assert_eq!(got.sort_title, "End, The");
+
+    assert_eq!(
+        titles(&c, AlbumOrder::AlphabeticalByName).await,
+        ["Abbey Road", "Ágætis byrjun", "Hot Rats", "Zen Arcade"]
+    );
+    // Beatles under B, Zappa under Z as given (not F).
+    assert_eq!(
+        titles(&c, AlbumOrder::AlphabeticalByArtist).await,
+        ["Abbey Road", "Zen Arcade", "Ágætis byrjun", "Hot Rats"]
+    );
+    let page: ArtistPage = c.request(catalog::artist_list(), &ArtistList::default()).await.unwrap();
+    let names: Vec<&str> = page.artists.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["ABBA", "The Beatles", "Hüsker Dü", "Sigur Rós", "Frank Zappa"]);
+    assert_eq!(page.artists[0], abba);
+
+    // An artist's new sort name re-files its albums.
+    let refiled = Artist { sort_name: "Zz, Hüsker Dü".into(), ..husker.clone() };
+    write::<_, Artist>(&c, catalog::artist_update(), &refiled).await.unwrap();
+    assert_eq!(
+        titles(&c, AlbumOrder::AlphabeticalByArtist).await,
+        ["Abbey Road", "Ágætis byrjun", "Hot Rats", "Zen Arcade"]
+    );
+    // A rename sent back with the sort title read follows the name; a given one stays.
+    let renamed = Album { title: "The Hot Rats".into(), ..rats.clone() };
+    let w = write::<_, Album>(&c, catalog::album_update(), &renamed).await.unwrap();
+    assert_eq!(w.entity.unwrap().sort_title, "Hot Rats, The");
+    let renamed = Album { title: "Zen Arcade (remaster)".into(), sort_title: "Arcade".into(), ..zen.clone() };
+    let w = write::<_, Album>(&c, catalog::album_update(), &renamed).await.unwrap();
+    assert_eq!(w.entity.unwrap().sort_title, "Arcade");
+    let renamed = Artist { name: "Frank Vincent Zappa".into(), revision: 0, ..zappa.clone() };
+    let w = write::<_, Artist>(&c, catalog::artist_update(), &renamed).await.unwrap();
+    assert_eq!(w.entity.unwrap().sort_name, "Zappa, Frank");
+    assert_eq!(
+        titles(&c, AlbumOrder::AlphabeticalByName).await,
+        ["Abbey Road", "Ágætis byrjun", "Zen Arcade (remaster)", "The Hot Rats"]
+    );
+}

@@ -2,9 +2,12 @@
 
 use crate::support;
 
-use chorus_nats::messages::catalog::{GenreList, TrackList, TrackPage};
+use chorus_nats::messages::catalog::{
+    AlbumList, AlbumOrder, AlbumPage, ArtistList, ArtistPage, GenreList, Track, TrackList, TrackPage,
+};
 use chorus_nats::subjects::catalog;
 use chorus_testkit::NatsServer;
+use support::catalog::{album, artist, create, track};
 use tokio::io::AsyncReadExt;
 
 /// The demo music (scripts/test.sh fetches it into .tools/demo).
@@ -127,4 +130,85 @@ async fn tags_and_cover_art_reach_the_catalog() {
         client.request(catalog::genre_list(), &chorus_nats::messages::catalog::Empty {}).await.unwrap();
     assert_eq!(genres.genres.len(), 1);
     assert_eq!((genres.genres[0].name.as_str(), genres.genres[0].tracks, genres.genres[0].albums), ("Post-Rock", 1, 1));
+}
+
+/// Copy `names` from the demo folder `mood` into `<root>/<mood>`.
+fn demo_folder(root: &std::path::Path, mood: &str, names: &[&str]) {
+    let dir = root.join(mood);
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in names {
+        std::fs::copy(support::demo_music().join(mood).join(name), dir.join(name)).unwrap();
+    }
+}
+
+/// Every track from `cursor` on, in `track.list` order.
+async fn tracks_after(client: &chorus_nats::ChorusClient, mut cursor: Option<String>) -> Vec<Track> {
+    let mut all = Vec::new();
+    loop {
+        let req = TrackList { cursor, limit: Some(2), ..Default::default() };
+        let page: TrackPage = client.request(catalog::track_list(), &req).await.unwrap();
+        all.extend(page.tracks);
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => return all,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_later_import_lands_after_everything_a_client_has_paged_past() {
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    demo_folder(first.path(), "calm", &["calm_acoustic_1.opus", "calm_electronic_s411.opus"]);
+    demo_folder(second.path(), "happy", &["happy_acoustic_1.opus", "happy_electronic_1.opus"]);
+    let server = NatsServer::start().unwrap();
+    let _host = support::catalog_host(&server, "mem").await;
+    let client = support::admin_client(&server).await.with_timeout(std::time::Duration::from_secs(10));
+    // A track a client has already synced before anything is imported.
+    let ar = create(&client, catalog::artist_create(), &artist("Hüsker Dü")).await;
+    let al = create(&client, catalog::album_create(), &album("Zen Arcade", &ar, 1984, "Punk")).await;
+    let before = create(&client, catalog::track_create(), &track("Something I Learned Today", &al, &ar, 1)).await;
+
+    let report = chorus_nodes::import::run(&client, first.path(), "Demo Artist", false).await.unwrap();
+    assert_eq!(report.created, 2, "{report:?}");
+    let synced = tracks_after(&client, None).await;
+    assert_eq!(synced[0].id, before.id, "an import lands after what was there");
+    assert_eq!(synced.len(), 3);
+    let cursor = synced.last().map(|t| t.id.to_string());
+
+    let report = chorus_nodes::import::run(&client, second.path(), "Demo Artist", false).await.unwrap();
+    assert_eq!(report.created, 2, "{report:?}");
+    // A client syncing from its last cursor sees exactly the second import.
+    let later = tracks_after(&client, cursor.clone()).await;
+    assert_eq!(later.len(), 2, "{later:?}");
+    assert!(later.iter().all(|t| t.album.as_ref().unwrap().title == "Happy"), "{later:?}");
+    assert!(later.iter().all(|t| synced.iter().all(|s| s.id < t.id)));
+    assert!(later.iter().all(|t| t.id.get_version_num() == 7 && t.added_at >= synced[2].added_at));
+    // Albums and artists the import makes are time-ordered too; the artist is reused.
+    let (calm, happy) = (synced[1].album.as_ref().unwrap().id, later[0].album.as_ref().unwrap().id);
+    assert!(al.id < calm && calm < happy);
+    assert_eq!(later[0].artists[0].id, synced[1].artists[0].id);
+
+    // Re-running either import adds nothing.
+    for folder in [first.path(), second.path()] {
+        let again = chorus_nodes::import::run(&client, folder, "Demo Artist", false).await.unwrap();
+        assert_eq!((again.created, again.existing, again.failed.len()), (0, 2, 0), "{again:?}");
+    }
+    assert!(tracks_after(&client, cursor).await.iter().map(|t| t.id).eq(later.iter().map(|t| t.id)));
+    let albums: AlbumPage = client
+        .request(
+            catalog::album_list(),
+            &AlbumList {
+                order: AlbumOrder::Newest,
+                offset: 0,
+                limit: None,
+                year_from: None,
+                year_to: None,
+                genre: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(albums.albums.len(), 3, "{albums:?}");
+    let artists: ArtistPage = client.request(catalog::artist_list(), &ArtistList::default()).await.unwrap();
+    assert_eq!(artists.artists.len(), 2, "{artists:?}");
 }

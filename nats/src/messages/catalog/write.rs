@@ -1,8 +1,9 @@
 //! Catalog writes: create, update, delete of tracks, albums and artists.
 //!
 //! `<entity>.create` takes the entity itself: a nil or absent `id` gets a new
-//! uuid v7; a given id makes the create idempotent (a second create of the
-//! same id is 409 `already_exists`), which is how imports avoid duplicates.
+//! uuid v7 of the moment it is written, so it sorts after every record there;
+//! a given id is used as it is (a second create of the same id is 409
+//! `already_exists`) and sorts where its timestamp puts it.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
