@@ -9,6 +9,7 @@ pub mod codec;
 pub mod error;
 pub mod headers;
 pub mod messages;
+pub mod records;
 pub mod subjects;
 pub mod trace;
 

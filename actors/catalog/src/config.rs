@@ -7,8 +7,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct CatalogConfig {
-    /// JetStream replicas of the catalog bucket: 1 in dev, 3 in a cluster.
-    pub replicas: usize,
+    /// What every reader of the catalog's record shares: `replicas`, `require_sign_in`.
+    #[serde(flatten)]
+    pub shared: chorus_nats::records::catalog::Shared,
     /// `mem` or `surrealkv:<dir>` for a view that survives restarts. When
     /// absent: on disk under the node's `data_dir` if it has one, else in memory.
     pub view: Option<ViewSpec>,
@@ -17,8 +18,6 @@ pub struct CatalogConfig {
     pub allow_writes: bool,
     /// Re-reads after a conflicting write before answering 409.
     pub write_attempts: usize,
-    /// Whether browsing needs a signed-in user (a private deployment); reads are public otherwise.
-    pub require_sign_in: bool,
 }
 
 impl CatalogConfig {
@@ -34,18 +33,6 @@ impl CatalogConfig {
 
 impl Default for CatalogConfig {
     fn default() -> Self {
-        Self { replicas: 1, view: None, allow_writes: false, write_attempts: 5, require_sign_in: false }
-    }
-}
-
-impl CatalogConfig {
-    /// With `require_sign_in`, every public endpoint among `endpoints` (the
-    /// catalog's reads, cover art, search) needs an access token.
-    pub fn apply_sign_in(&self, endpoints: &mut [chorus_host::EndpointDef]) {
-        if self.require_sign_in {
-            for e in endpoints.iter_mut().filter(|e| e.endpoint.access == chorus_nats::subjects::Access::Public) {
-                e.endpoint = e.endpoint.with_access(chorus_nats::subjects::Access::Authenticated);
-            }
-        }
+        Self { shared: Default::default(), view: None, allow_writes: false, write_attempts: 5 }
     }
 }

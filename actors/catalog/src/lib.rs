@@ -14,7 +14,7 @@ mod entity;
 mod memory;
 mod paging;
 mod projection;
-pub mod records;
+pub use chorus_nats::records::catalog as records;
 pub mod synthetic;
 mod tracks;
 mod writes;
@@ -46,7 +46,7 @@ pub async fn open_records(js: &async_nats::jetstream::Context, replicas: usize) 
 pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
     Box::pin(async move {
         let config: CatalogConfig = ctx.config.section(NAME)?;
-        let records = open_records(&ctx.jetstream(), config.replicas).await?;
+        let records = open_records(&ctx.jetstream(), config.shared.replicas).await?;
         let view = Arc::new(
             View::open(&config.view(ctx.config.data_dir.as_deref()), NAME).await.context("opening the catalog view")?,
         );
@@ -74,7 +74,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         endpoints.extend(artists::endpoints(&catalog));
         let art_store = chorus_state::ObjectReader::open(&ctx.jetstream(), ART_STORE, "Chorus cover art").await?;
         endpoints.extend(art::endpoints(&Arc::new(chorus_state::ObjectCache::new(art_store, ART_CACHE))));
-        config.apply_sign_in(&mut endpoints);
+        chorus_host::service::browse_access(&mut endpoints, config.shared.browse_access());
         endpoints.extend(writes::endpoints(&writer));
         Ok(ServiceDef {
             name: NAME,

@@ -26,8 +26,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use chorus_catalog::CatalogConfig;
 use chorus_host::{HostContext, ServiceDef};
+use chorus_nats::records::catalog as catalog_record;
 use chorus_state::{catch_up, projector_child, Source, View, ViewSpec};
 use futures::future::BoxFuture;
 
@@ -61,7 +61,7 @@ pub async fn build(
     replicas: usize,
 ) -> anyhow::Result<Built> {
     let started = std::time::Instant::now();
-    let records = chorus_catalog::open_records(js, replicas).await?;
+    let records = chorus_state::Records::open(js, catalog_record::BUCKET, replicas).await?;
     let source = Source::Bucket(records.store().clone());
     let (catalog_last, _) = source.state().await?;
     let index = Arc::new(SearchIndex::open(&config.index(), config.writer_memory_mb, catalog_last)?);
@@ -91,7 +91,7 @@ impl Built {
 pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
     Box::pin(async move {
         let config: SearchConfig = ctx.config.section(NAME)?;
-        let catalog: CatalogConfig = ctx.config.section(chorus_catalog::NAME)?;
+        let catalog: catalog_record::Shared = ctx.config.section(catalog_record::SECTION)?;
         let built = build(&ctx.jetstream(), &config, catalog.replicas).await?;
         let documents = built.index.documents();
         tracing::info!(documents, replayed = built.replayed, took = ?built.took, "search index caught up");
@@ -101,7 +101,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             version: env!("CARGO_PKG_VERSION"),
             endpoints: {
                 let mut endpoints = endpoints::endpoints(&built.index);
-                catalog.apply_sign_in(&mut endpoints);
+                chorus_host::service::browse_access(&mut endpoints, catalog.browse_access());
                 endpoints
             },
             children: vec![built.follower()],

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use chorus_catalog::records::{parse_key, Kind};
 use chorus_nats::messages::catalog::{Album, Artist, Track};
+use chorus_nats::records::catalog::{parse_key, Kind};
 use chorus_nats::Encoding;
 use chorus_state::{Change, Projection, View};
 use futures::future::BoxFuture;

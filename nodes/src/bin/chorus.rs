@@ -123,7 +123,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         Command::Seed { tracks, seed } => {
             let catalog: chorus_catalog::CatalogConfig = config.section(chorus_catalog::NAME)?;
-            let created = chorus_nodes::seed::run(nats.clone(), tracks, seed, catalog.replicas).await?;
+            let created = chorus_nodes::seed::run(nats.clone(), tracks, seed, catalog.shared.replicas).await?;
             println!("seeded {created} new tracks ({} already there)", tracks - created);
         }
         Command::Import { folder, default_artist } => {

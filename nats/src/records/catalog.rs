@@ -1,12 +1,49 @@
 //! The catalog's system of record: the JetStream KV bucket `chorus_catalog`.
 //!
 //! Keys are `<kind>.<uuid>` (`track.…`, `album.…`, `artist.…`); values are
-//! MessagePack entities.
+//! MessagePack entities ([`crate::messages::catalog`]). The catalog writes
+//! it; search (and any other reader) follows it through this contract, not
+//! through the catalog crate.
 
+use serde::Deserialize;
 use uuid::Uuid;
+
+use crate::subjects::Access;
 
 /// The bucket name.
 pub const BUCKET: &str = "chorus_catalog";
+
+/// The configuration section the settings below are read from, by the
+/// catalog and by every service that follows its record.
+pub const SECTION: &str = "catalog";
+
+/// What every reader of the catalog's record shares from `[catalog]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct Shared {
+    /// JetStream replicas of the bucket (when the first reader creates it): 1 in dev, 3 in a cluster.
+    pub replicas: usize,
+    /// Whether browsing (the catalog's reads, cover art, search) needs a
+    /// signed-in user: a private deployment. Public otherwise.
+    pub require_sign_in: bool,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self { replicas: 1, require_sign_in: false }
+    }
+}
+
+impl Shared {
+    /// Who may browse.
+    pub fn browse_access(&self) -> Access {
+        if self.require_sign_in {
+            Access::Authenticated
+        } else {
+            Access::Public
+        }
+    }
+}
 
 /// The kinds of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,0 +1,4 @@
+//! Record contracts: the JetStream buckets a service writes and others
+//! follow — their names, key formats and the settings every reader shares.
+
+pub mod catalog;
