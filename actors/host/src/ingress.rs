@@ -140,8 +140,8 @@ async fn accept(
     }
     let ctx = RequestCtx::from_message(&mut msg, default_timeout);
     if ctx.expired() {
-        reply::send(&rt.nats, reply_to, ctx.encoding, Err(ServiceError::deadline_exceeded()), None, stats, received)
-            .await;
+        let reply = reply::Reply { nats: &rt.nats, to: reply_to, encoding: ctx.encoding, stats, received };
+        reply.send(Err(ServiceError::deadline_exceeded()), None).await;
         return;
     }
     let encoding = ctx.encoding;
@@ -155,7 +155,8 @@ async fn accept(
             (job, ServiceError::unavailable("draining", "the instance is shutting down; retry"))
         }
     };
-    reply::send(&rt.nats, refused.0.reply, encoding, Err(refused.1), None, stats, received).await;
+    let reply = reply::Reply { nats: &rt.nats, to: refused.0.reply, encoding, stats, received };
+    reply.send(Err(refused.1), None).await;
 }
 
 #[cfg(test)]

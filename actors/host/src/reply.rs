@@ -23,63 +23,68 @@ pub(crate) fn header_safe(text: &str) -> String {
     out
 }
 
-/// Answer `reply` and count it in `stats`.
-pub(crate) async fn send(
-    nats: &async_nats::Client,
-    reply: Subject,
-    encoding: Encoding,
-    result: Result<Bytes, ServiceError>,
-    written: Option<&Writes>,
-    stats: &EndpointStats,
-    started: Instant,
-) {
-    // MessagePack successes, the common case, go without headers: a header
-    // block costs an allocation per reply. JSON says so; errors carry the
-    // micro headers; writes carry their sequence.
-    let mut h = HeaderMap::new();
-    if encoding == Encoding::Json {
-        h.insert(headers::names::CONTENT_TYPE, encoding.content_type());
-    }
-    if let Some(w) = written {
-        if let Some(seq) = w.own_seq() {
-            h.insert(headers::names::SEQ, seq.to_string().as_str());
+/// Where and how one request is answered: the caller's reply subject, the
+/// request's encoding, the endpoint's stats and when the request arrived.
+pub(crate) struct Reply<'a> {
+    pub(crate) nats: &'a async_nats::Client,
+    pub(crate) to: Subject,
+    pub(crate) encoding: Encoding,
+    pub(crate) stats: &'a EndpointStats,
+    pub(crate) received: Instant,
+}
+
+impl Reply<'_> {
+    /// Answer with `result`, carrying the sequences of what it `written`, and count it.
+    pub(crate) async fn send(self, result: Result<Bytes, ServiceError>, written: Option<&Writes>) {
+        let Reply { nats, to: reply, encoding, stats, received: started } = self;
+        // MessagePack successes, the common case, go without headers: a header
+        // block costs an allocation per reply. JSON says so; errors carry the
+        // micro headers; writes carry their sequence.
+        let mut h = HeaderMap::new();
+        if encoding == Encoding::Json {
+            h.insert(headers::names::CONTENT_TYPE, encoding.content_type());
         }
-        for (service, seq) in w.others() {
-            h.insert(headers::seq_of(service).as_str(), seq.to_string().as_str());
-        }
-    }
-    let (body, error) = match result {
-        Ok(body) => (body, None),
-        Err(e) => error_body(&mut h, encoding, &e),
-    };
-    let sent = if h.iter().next().is_none() {
-        nats.publish(reply.clone(), body).await
-    } else {
-        nats.publish_with_headers(reply.clone(), h, body).await
-    };
-    match sent {
-        Ok(()) => stats.record(started.elapsed(), error),
-        // A reply past the server's max payload would never arrive: the
-        // caller is told so instead of waiting for its timeout.
-        Err(e) if e.kind() == async_nats::client::PublishErrorKind::MaxPayloadExceeded => {
-            let too_large = ServiceError::new(
-                chorus_nats::Status::TooLarge,
-                "reply_too_large",
-                "the reply is larger than the server's max payload; ask for a smaller page",
-            );
-            let mut h = HeaderMap::new();
-            if encoding == Encoding::Json {
-                h.insert(headers::names::CONTENT_TYPE, encoding.content_type());
+        if let Some(w) = written {
+            if let Some(seq) = w.own_seq() {
+                h.insert(headers::names::SEQ, seq.to_string().as_str());
             }
-            let (body, error) = error_body(&mut h, encoding, &too_large);
-            stats.record(started.elapsed(), error);
-            if let Err(e) = nats.publish_with_headers(reply, h, body).await {
+            for (service, seq) in w.others() {
+                h.insert(headers::seq_of(service).as_str(), seq.to_string().as_str());
+            }
+        }
+        let (body, error) = match result {
+            Ok(body) => (body, None),
+            Err(e) => error_body(&mut h, encoding, &e),
+        };
+        let sent = if h.iter().next().is_none() {
+            nats.publish(reply.clone(), body).await
+        } else {
+            nats.publish_with_headers(reply.clone(), h, body).await
+        };
+        match sent {
+            Ok(()) => stats.record(started.elapsed(), error),
+            // A reply past the server's max payload would never arrive: the
+            // caller is told so instead of waiting for its timeout.
+            Err(e) if e.kind() == async_nats::client::PublishErrorKind::MaxPayloadExceeded => {
+                let too_large = ServiceError::new(
+                    chorus_nats::Status::TooLarge,
+                    "reply_too_large",
+                    "the reply is larger than the server's max payload; ask for a smaller page",
+                );
+                let mut h = HeaderMap::new();
+                if encoding == Encoding::Json {
+                    h.insert(headers::names::CONTENT_TYPE, encoding.content_type());
+                }
+                let (body, error) = error_body(&mut h, encoding, &too_large);
+                stats.record(started.elapsed(), error);
+                if let Err(e) = nats.publish_with_headers(reply, h, body).await {
+                    tracing::warn!(error = %e, "reply not sent");
+                }
+            }
+            Err(e) => {
+                stats.record(started.elapsed(), error);
                 tracing::warn!(error = %e, "reply not sent");
             }
-        }
-        Err(e) => {
-            stats.record(started.elapsed(), error);
-            tracing::warn!(error = %e, "reply not sent");
         }
     }
 }

@@ -69,24 +69,17 @@ async fn serve(rt: &ServiceRuntime, job: Job, written: &Arc<Writes>) -> Option<S
         trace_id = %ctx.trace.trace_id,
     );
     async move {
-        let (encoding, deadline) = (ctx.encoding, ctx.deadline);
+        let deadline = ctx.deadline;
+        let answer =
+            reply::Reply { nats: &rt.nats, to: job.reply, encoding: ctx.encoding, stats, received: job.received };
         if ctx.expired() {
-            reply::send(
-                &rt.nats,
-                job.reply,
-                encoding,
-                Err(ServiceError::deadline_exceeded()),
-                None,
-                stats,
-                job.received,
-            )
-            .await;
+            answer.send(Err(ServiceError::deadline_exceeded()), None).await;
             return None;
         }
         match crate::auth::authorize(&rt.trust, endpoint.endpoint.access, ctx.token()).await {
             Ok(claims) => ctx.claims = claims,
             Err(e) => {
-                reply::send(&rt.nats, job.reply, encoding, Err(e), None, stats, job.received).await;
+                answer.send(Err(e), None).await;
                 return None;
             }
         }
@@ -97,7 +90,7 @@ async fn serve(rt: &ServiceRuntime, job: Job, written: &Arc<Writes>) -> Option<S
                     "not_caught_up",
                     format!("this instance has not yet applied sequence {min}; retry"),
                 );
-                reply::send(&rt.nats, job.reply, encoding, Err(e), None, stats, job.received).await;
+                answer.send(Err(e), None).await;
                 return None;
             }
         }
@@ -130,7 +123,7 @@ async fn serve(rt: &ServiceRuntime, job: Job, written: &Arc<Writes>) -> Option<S
         if let Some(reason) = &crash {
             tracing::error!(%reason, "request failed; restarting worker");
         }
-        reply::send(&rt.nats, job.reply, encoding, result, Some(written), stats, job.received).await;
+        answer.send(result, Some(written)).await;
         crash
     }
     .instrument(span)
