@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::StreamExt;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::stats::EndpointStats;
@@ -46,59 +47,110 @@ pub struct Identity {
     pub endpoints: Vec<EndpointInfo>,
 }
 
+/// What every discovery reply starts with.
+#[derive(Serialize)]
+struct Base<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    name: &'a str,
+    id: &'a str,
+    version: &'a str,
+    metadata: &'a BTreeMap<String, String>,
+}
+
+/// `io.nats.micro.v1.info_response`.
+#[derive(Serialize)]
+struct Info<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    description: &'a str,
+    endpoints: Vec<EndpointEntry<'a>>,
+}
+
+/// An endpoint in an info reply.
+#[derive(Serialize)]
+struct EndpointEntry<'a> {
+    name: &'a str,
+    subject: &'a str,
+    queue_group: &'a str,
+    metadata: Option<BTreeMap<String, String>>,
+}
+
+/// `io.nats.micro.v1.stats_response`.
+#[derive(Serialize)]
+struct Stats<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    started: String,
+    endpoints: Vec<EndpointStatsEntry<'a>>,
+}
+
+/// An endpoint in a stats reply.
+#[derive(Serialize)]
+struct EndpointStatsEntry<'a> {
+    name: &'a str,
+    subject: &'a str,
+    queue_group: &'a str,
+    num_requests: u64,
+    num_errors: u64,
+    last_error: String,
+    processing_time: u64,
+    average_processing_time: u64,
+}
+
 impl Identity {
-    fn base(&self, kind: &str) -> serde_json::Map<String, Value> {
-        let mut m = serde_json::Map::new();
-        m.insert("type".into(), json!(format!("io.nats.micro.v1.{kind}_response")));
-        m.insert("name".into(), json!(self.name));
-        m.insert("id".into(), json!(self.id));
-        m.insert("version".into(), json!(self.version));
-        m.insert("metadata".into(), json!(self.metadata));
-        m
+    fn base(&self, kind: &str) -> Base<'_> {
+        Base {
+            kind: format!("io.nats.micro.v1.{kind}_response"),
+            name: &self.name,
+            id: &self.id,
+            version: &self.version,
+            metadata: &self.metadata,
+        }
     }
 
     /// The `$SRV.PING` reply.
     pub fn ping(&self) -> Value {
-        Value::Object(self.base("ping"))
+        to_value(&self.base("ping"))
     }
 
     /// The `$SRV.INFO` reply.
     pub fn info(&self) -> Value {
-        let mut m = self.base("info");
-        m.insert("description".into(), json!(self.description));
-        let endpoints: Vec<Value> = self
+        let endpoints = self
             .endpoints
             .iter()
-            .map(|e| json!({"name": e.name, "subject": e.subject, "queue_group": e.queue_group, "metadata": null}))
+            .map(|e| EndpointEntry { name: &e.name, subject: &e.subject, queue_group: &e.queue_group, metadata: None })
             .collect();
-        m.insert("endpoints".into(), json!(endpoints));
-        Value::Object(m)
+        to_value(&Info { base: self.base("info"), description: &self.description, endpoints })
     }
 
     /// The `$SRV.STATS` reply.
     pub fn stats(&self) -> Value {
-        let mut m = self.base("stats");
-        m.insert("started".into(), json!(self.started.to_rfc3339_opts(SecondsFormat::Nanos, true)));
-        let endpoints: Vec<Value> = self
+        let endpoints = self
             .endpoints
             .iter()
             .map(|e| {
                 let s = e.stats.snapshot();
-                json!({
-                    "name": e.name,
-                    "subject": e.subject,
-                    "queue_group": e.queue_group,
-                    "num_requests": s.requests,
-                    "num_errors": s.errors,
-                    "last_error": s.last_error,
-                    "processing_time": s.processing_ns,
-                    "average_processing_time": s.processing_ns.checked_div(s.requests).unwrap_or(0),
-                })
+                EndpointStatsEntry {
+                    name: &e.name,
+                    subject: &e.subject,
+                    queue_group: &e.queue_group,
+                    num_requests: s.requests,
+                    num_errors: s.errors,
+                    last_error: s.last_error,
+                    processing_time: s.processing_ns,
+                    average_processing_time: s.processing_ns.checked_div(s.requests).unwrap_or(0),
+                }
             })
             .collect();
-        m.insert("endpoints".into(), json!(endpoints));
-        Value::Object(m)
+        let started = self.started.to_rfc3339_opts(SecondsFormat::Nanos, true);
+        to_value(&Stats { base: self.base("stats"), started, endpoints })
     }
+}
+
+// These structs hold strings and numbers only: serializing them cannot fail.
+fn to_value(reply: &impl Serialize) -> Value {
+    serde_json::to_value(reply).unwrap_or(Value::Null)
 }
 
 /// Discovery subscriptions of one instance, made before the instance is
@@ -136,7 +188,8 @@ impl Responder {
                 _ = async { let _ = drain.wait_for(|d| *d).await; } => break,
                 next = all.next() => {
                     let Some((verb, msg)) = next else { break };
-                    let Some(reply) = msg.reply else { continue };
+                    // Like every endpoint, discovery answers only inboxes (see the ingress).
+                    let Some(reply) = msg.reply.filter(|r| crate::ingress::expected_reply(r)) else { continue };
                     let body = match verb {
                         "PING" => identity.ping(),
                         "INFO" => identity.info(),
