@@ -1,7 +1,10 @@
-//! Admin operations: list users, disable and enable them, grant and revoke roles.
+//! Admin operations: list users, disable and enable them, grant and revoke
+//! roles. A change's reply carries the user record's sequence, so the next
+//! list, on any instance, shows it.
 
 use bytes::Bytes;
 use chorus_host::auth::watch;
+use chorus_host::RequestCtx;
 use chorus_nats::messages::auth::{Claims, Role, RoleChange, User, UserList, UserPage, UserRef};
 use chorus_nats::ServiceError;
 use uuid::Uuid;
@@ -18,14 +21,20 @@ pub(crate) fn list(accounts: &Accounts, req: UserList) -> Result<UserPage, Fail>
 
 /// Disable or enable a user. A disabled user cannot sign in or refresh, and
 /// every instance refuses its access tokens as soon as it sees the change.
-pub(crate) async fn set_disabled(
+pub(crate) async fn disable(accounts: &Accounts, ctx: &RequestCtx, req: UserRef, disabled: bool) -> Result<User, Fail> {
+    let (user, seq) = disabled_or_enabled(accounts, ctx.caller()?, req, disabled).await?;
+    ctx.wrote(seq);
+    Ok(user)
+}
+
+async fn disabled_or_enabled(
     accounts: &Accounts,
     caller: &Claims,
     req: UserRef,
     disabled: bool,
-) -> Result<User, Fail> {
+) -> Result<(User, u64), Fail> {
     not_self(caller, req.user_id)?;
-    let user = change(accounts, req.user_id, move |u| UserRecord { disabled, ..u }).await?;
+    let (user, seq) = change(accounts, req.user_id, move |u| UserRecord { disabled, ..u }).await?;
     let key = watch::disabled_key(req.user_id);
     if disabled {
         accounts.trust.put(key, Bytes::new()).await.map_err(anyhow::Error::new)?;
@@ -33,16 +42,32 @@ pub(crate) async fn set_disabled(
         accounts.trust.delete(key).await.map_err(anyhow::Error::new)?;
     }
     tracing::info!(user = %req.user_id, disabled, by = %caller.sub, "user access changed");
-    Ok(user.view())
+    Ok((user.view(), seq))
 }
 
 /// Grant or revoke a role; it shows in the user's next access token.
-pub(crate) async fn set_role(accounts: &Accounts, caller: &Claims, req: RoleChange, held: bool) -> Result<User, Fail> {
+pub(crate) async fn change_role(
+    accounts: &Accounts,
+    ctx: &RequestCtx,
+    req: RoleChange,
+    held: bool,
+) -> Result<User, Fail> {
+    let (user, seq) = granted_or_revoked(accounts, ctx.caller()?, req, held).await?;
+    ctx.wrote(seq);
+    Ok(user)
+}
+
+async fn granted_or_revoked(
+    accounts: &Accounts,
+    caller: &Claims,
+    req: RoleChange,
+    held: bool,
+) -> Result<(User, u64), Fail> {
     if req.role == Role::Admin {
         not_self(caller, req.user_id)?;
     }
     let role = req.role;
-    let user = change(accounts, req.user_id, move |mut u| {
+    let (user, seq) = change(accounts, req.user_id, move |mut u| {
         u.roles.retain(|r| *r != role);
         if held {
             u.roles.push(role);
@@ -52,7 +77,7 @@ pub(crate) async fn set_role(accounts: &Accounts, caller: &Claims, req: RoleChan
     })
     .await?;
     tracing::info!(user = %req.user_id, ?role, held, by = %caller.sub, "role changed");
-    Ok(user.view())
+    Ok((user.view(), seq))
 }
 
 // An admin locking themself out is a mistake no one can undo from the wire.
@@ -63,11 +88,12 @@ fn not_self(caller: &Claims, user: Uuid) -> Result<(), ServiceError> {
     Ok(())
 }
 
+/// Change user `id` with `f`; returns the record written and its sequence.
 async fn change(
     accounts: &Accounts,
     id: Uuid,
     f: impl Fn(UserRecord) -> UserRecord + Clone,
-) -> Result<UserRecord, Fail> {
+) -> Result<(UserRecord, u64), Fail> {
     let written = accounts
         .users
         .modify::<UserRecord, _, _>(&user_key(id), ATTEMPTS, |u| {
@@ -81,7 +107,8 @@ async fn change(
         })
         .await
         .map_err(failed)?;
-    written
-        .and_then(|(u, _)| u)
-        .ok_or_else(|| ServiceError::not_found("user_not_found", format!("no user {id}")).into())
+    match written {
+        Some((Some(user), seq)) => Ok((user, seq)),
+        _ => Err(ServiceError::not_found("user_not_found", format!("no user {id}")).into()),
+    }
 }

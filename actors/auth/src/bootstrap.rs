@@ -17,7 +17,7 @@ pub(crate) async fn admin(accounts: &Accounts, admin: &BootstrapAdmin) -> anyhow
     let req =
         Register { username: admin.username.clone(), email: admin.email.clone(), password: admin.password.clone() };
     match crate::register::create(accounts, &req, vec![Role::Listener, Role::Admin]).await {
-        Ok(user) => {
+        Ok((user, _)) => {
             tracing::info!(username = %user.username, "bootstrap admin created");
             Ok(())
         }

@@ -86,7 +86,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         if let Some(admin) = &config.bootstrap_admin {
             bootstrap::admin(&accounts, admin).await?;
         }
-        let mut children = vec![projector_child(NAME, source, view, directory.clone())];
+        let mut children = vec![projector_child(NAME, source, view.clone(), directory.clone())];
         if let Some(callout) = config.callout {
             children.push(callout::child(callout, ctx.config.clone())?);
         }
@@ -96,7 +96,10 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             version: env!("CARGO_PKG_VERSION"),
             endpoints: endpoints(&accounts),
             children,
-            gate: None,
+            // Read-your-writes in the users bucket's sequence, which the
+            // replies to writes of users carry; sessions and sign-in counters
+            // are read from their buckets, never from a view, and carry none.
+            gate: Some(view),
             workload: chorus_host::Workload::Waiting,
             metadata: vec![("users".into(), directory.len().to_string())],
         })
@@ -107,9 +110,7 @@ fn endpoints(a: &Arc<Accounts>) -> Vec<EndpointDef> {
     vec![
         EndpointDef {
             endpoint: subjects::user_register(),
-            handler: with_state(a, |a, ctx, req| async move {
-                register::register(&a, ctx.imported_from().as_deref(), req).await
-            }),
+            handler: with_state(a, |a, ctx, req| async move { register::register_listener(&a, &ctx, req).await }),
         },
         EndpointDef {
             endpoint: subjects::session_login(),
@@ -133,9 +134,7 @@ fn endpoints(a: &Arc<Accounts>) -> Vec<EndpointDef> {
         },
         EndpointDef {
             endpoint: subjects::password_change(),
-            handler: with_state(a, |a, ctx, req| async move {
-                me::change_password(&a, ctx.caller()?, ctx.client().as_deref(), req).await
-            }),
+            handler: with_state(a, |a, ctx, req| async move { me::change_own_password(&a, &ctx, req).await }),
         },
         EndpointDef {
             endpoint: subjects::user_list(),
@@ -143,25 +142,19 @@ fn endpoints(a: &Arc<Accounts>) -> Vec<EndpointDef> {
         },
         EndpointDef {
             endpoint: subjects::user_disable(),
-            handler: with_state(
-                a,
-                |a, ctx, req| async move { admin::set_disabled(&a, ctx.caller()?, req, true).await },
-            ),
+            handler: with_state(a, |a, ctx, req| async move { admin::disable(&a, &ctx, req, true).await }),
         },
         EndpointDef {
             endpoint: subjects::user_enable(),
-            handler: with_state(
-                a,
-                |a, ctx, req| async move { admin::set_disabled(&a, ctx.caller()?, req, false).await },
-            ),
+            handler: with_state(a, |a, ctx, req| async move { admin::disable(&a, &ctx, req, false).await }),
         },
         EndpointDef {
             endpoint: subjects::role_grant(),
-            handler: with_state(a, |a, ctx, req| async move { admin::set_role(&a, ctx.caller()?, req, true).await }),
+            handler: with_state(a, |a, ctx, req| async move { admin::change_role(&a, &ctx, req, true).await }),
         },
         EndpointDef {
             endpoint: subjects::role_revoke(),
-            handler: with_state(a, |a, ctx, req| async move { admin::set_role(&a, ctx.caller()?, req, false).await }),
+            handler: with_state(a, |a, ctx, req| async move { admin::change_role(&a, &ctx, req, false).await }),
         },
     ]
 }

@@ -1,5 +1,6 @@
 //! `user.me` and `password.change`: the signed-in user's own account.
 
+use chorus_host::RequestCtx;
 use chorus_nats::messages::auth::{ChangePassword, Claims, User};
 use chorus_nats::messages::Empty;
 use chorus_nats::ServiceError;
@@ -15,16 +16,30 @@ pub(crate) async fn me(accounts: &Accounts, caller: &Claims) -> Result<User, Fai
     Ok(accounts.user(caller.sub).await?.view())
 }
 
-/// Change the caller's password. Every other session ends; the caller's
-/// own (the one its access token names) carries on. A wrong current password
-/// counts like a failed sign-in of the account (a stolen access token must
-/// not become a way to guess the password).
-pub(crate) async fn change_password(
+/// Change the caller's password; the reply carries the user record's
+/// sequence. Every other session ends; the caller's own (the one its access
+/// token names) carries on. A wrong current password counts like a failed
+/// sign-in of the account (a stolen access token must not become a way to
+/// guess the password).
+pub(crate) async fn change_own_password(
+    accounts: &Accounts,
+    ctx: &RequestCtx,
+    req: ChangePassword,
+) -> Result<Empty, Fail> {
+    if let Some(seq) = changed(accounts, ctx.caller()?, ctx.client().as_deref(), req).await? {
+        ctx.wrote(seq);
+    }
+    Ok(Empty {})
+}
+
+/// The password change; returns the user record's sequence (none if the
+/// record went meanwhile).
+async fn changed(
     accounts: &Accounts,
     caller: &Claims,
     client: Option<&str>,
     req: ChangePassword,
-) -> Result<Empty, Fail> {
+) -> Result<Option<u64>, Fail> {
     check_length(&req.current_password)?;
     let new_password = Password::parse(&req.new_password)?;
     let user = accounts.user(caller.sub).await?;
@@ -47,6 +62,7 @@ pub(crate) async fn change_password(
         })
         .await
         .map_err(failed)?;
+    let seq = written.as_ref().map(|(_, seq)| *seq);
     let epoch = written.and_then(|(u, _)| u).map(|u| u.session_epoch).unwrap_or_default();
     accounts
         .sessions
@@ -56,5 +72,5 @@ pub(crate) async fn change_password(
         .await
         .map_err(failed)?;
     tracing::info!(user = %caller.sub, "password changed; other sessions ended");
-    Ok(Empty {})
+    Ok(seq)
 }

@@ -1,5 +1,6 @@
 //! `user.register`: a new account, with a username unique across every instance.
 
+use chorus_host::RequestCtx;
 use chorus_nats::messages::auth::{Plan, Register, Role, User};
 use chorus_nats::ServiceError;
 use chorus_state::WriteError;
@@ -10,9 +11,10 @@ use crate::credentials::{Email, Password, Username};
 use crate::records::{name_key, user_key, UserRecord};
 use crate::Fail;
 
-/// Create an account with `roles`. The username is claimed with a KV
-/// `create`, so of any number of concurrent registrations exactly one wins.
-pub(crate) async fn create(accounts: &Accounts, req: &Register, roles: Vec<Role>) -> Result<UserRecord, Fail> {
+/// Create an account with `roles`; returns it and its record's sequence. The
+/// username is claimed with a KV `create`, so of any number of concurrent
+/// registrations exactly one wins.
+pub(crate) async fn create(accounts: &Accounts, req: &Register, roles: Vec<Role>) -> Result<(UserRecord, u64), Fail> {
     let username = Username::parse(&req.username)?;
     let email = Email::parse(&req.email)?;
     let password = Password::parse(&req.password)?;
@@ -36,25 +38,36 @@ pub(crate) async fn create(accounts: &Accounts, req: &Register, roles: Vec<Role>
         created_at: chorus_nats::headers::now_ms(),
         session_epoch: 0,
     };
-    if let Err(e) = accounts.users.create(&user_key(id), &user).await {
-        // Free the name again, or it stays claimed by no one.
-        if let Ok(Some((_, rev))) = accounts.users.get::<Uuid>(&name_key(&user.username)).await {
-            let _ = accounts.users.delete(&name_key(&user.username), rev).await;
+    let seq = match accounts.users.create(&user_key(id), &user).await {
+        Ok(seq) => seq,
+        Err(e) => {
+            // Free the name again, or it stays claimed by no one.
+            if let Ok(Some((_, rev))) = accounts.users.get::<Uuid>(&name_key(&user.username)).await {
+                let _ = accounts.users.delete(&name_key(&user.username), rev).await;
+            }
+            return Err(failed(e));
         }
-        return Err(failed(e));
-    }
+    };
     tracing::info!(user = %id, username = %user.username, "registered");
-    Ok(user)
+    Ok((user, seq))
 }
 
-/// The endpoint: a listener account. A browser connection (`browser`, as
-/// nats-server names it) registers a few accounts freely, then waits as
-/// after failed sign-ins: each registration costs a password hash.
-pub(crate) async fn register(accounts: &Accounts, browser: Option<&str>, req: Register) -> Result<User, Fail> {
+/// The endpoint: a listener account; the reply carries its record's
+/// sequence, so the directory of any instance asked next lists it. A
+/// browser connection (as nats-server names it) registers a few accounts
+/// freely, then waits as after failed sign-ins: each registration costs a
+/// password hash.
+pub(crate) async fn register_listener(accounts: &Accounts, ctx: &RequestCtx, req: Register) -> Result<User, Fail> {
+    let (user, seq) = listener(accounts, ctx.imported_from().as_deref(), req).await?;
+    ctx.wrote(seq);
+    Ok(user.view())
+}
+
+async fn listener(accounts: &Accounts, browser: Option<&str>, req: Register) -> Result<(UserRecord, u64), Fail> {
     crate::credentials::check_length(&req.password)?;
     if let Some(browser) = browser {
         let key = format!("register.{}", crate::limits::client_key(browser));
         accounts.limiter.reserve(std::slice::from_ref(&key), chorus_nats::headers::now_ms()).await?;
     }
-    Ok(create(accounts, &req, vec![Role::Listener]).await?.view())
+    create(accounts, &req, vec![Role::Listener]).await
 }

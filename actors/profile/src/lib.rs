@@ -3,9 +3,10 @@
 //! anyone signed in), enforced from the access token.
 //!
 //! Records live in the JetStream KV bucket `chorus_profile`; plays are
-//! appended to the stream `chorus_plays`. Each instance keeps in memory the
-//! playlists by owner and the listening history, both built before it
-//! registers and followed by supervised projectors.
+//! appended to the stream `chorus_plays` (and noted in the bucket, so that
+//! every write has a bucket sequence: see `position`). Each instance keeps
+//! in memory the playlists by owner and the listening history, both built
+//! before it registers and followed by supervised projectors.
 //!
 //! What one listener may keep is capped (`[profile]` settings: playlists,
 //! tracks per playlist, favorites, ratings, queue length), their writes are
@@ -22,6 +23,7 @@ mod owned;
 mod paging;
 mod playlists;
 mod plays;
+mod position;
 mod queue;
 mod rate;
 mod records;
@@ -58,11 +60,18 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         let owned = Arc::new(owned::Owned::default());
         let owned_view = Arc::new(View::open(&ViewSpec::Memory, "profile-playlists").await?);
         let owned_source = Source::Bucket(records.store().clone());
-        catch_up(&owned_source, &owned_view, owned.as_ref()).await.context("loading playlists")?;
+        let bucket = Arc::new(position::Bucket::new(owned.clone()));
+        catch_up(&owned_source, &owned_view, bucket.as_ref()).await.context("loading playlists")?;
         let history = Arc::new(history::History::default());
         let history_view = Arc::new(View::open(&ViewSpec::Memory, "profile-plays").await?);
         let history_source = Source::Stream(plays);
         let replayed = catch_up(&history_source, &history_view, history.as_ref()).await.context("loading plays")?;
+        bucket.forget_plays_after(history_view.applied());
+        let gate = position::Position {
+            bucket: bucket.clone(),
+            bucket_view: owned_view.clone(),
+            history_view: history_view.clone(),
+        };
         let profile = Arc::new(Profile {
             records,
             js,
@@ -82,11 +91,11 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             version: env!("CARGO_PKG_VERSION"),
             endpoints: endpoints(&profile),
             children: vec![
-                projector_child("profile-playlists", owned_source, owned_view, owned),
-                projector_child("profile-plays", history_source, history_view.clone(), history),
+                projector_child("profile-playlists", owned_source, owned_view, bucket),
+                projector_child("profile-plays", history_source, history_view, history),
             ],
-            // Read-your-writes follows the plays: a recorded play is in the next `play.recent`.
-            gate: Some(history_view),
+            // Read-your-writes in the bucket's sequence, which every write's reply carries.
+            gate: Some(Arc::new(gate)),
             workload: chorus_host::Workload::Waiting,
             metadata: vec![("plays_replayed".into(), replayed.to_string())],
         })

@@ -45,12 +45,15 @@ async fn exists(p: &Profile, ctx: &RequestCtx, kind: FavoriteKind, id: Uuid) -> 
     found.map_err(|e| e.into_service_error("catalog_unavailable").into())
 }
 
+/// Change `user`'s library with `f`, at the revision read; the reply carries the write's sequence.
 async fn change(
     p: &Profile,
+    ctx: &RequestCtx,
     user: Uuid,
     f: impl Fn(&mut Library) -> Result<(), ServiceError> + Clone,
 ) -> Result<(), Fail> {
-    p.records
+    let written = p
+        .records
         .modify::<Library, _, _>(&library_key(user), ATTEMPTS, |lib| {
             let f = f.clone();
             async move {
@@ -61,6 +64,9 @@ async fn change(
         })
         .await
         .map_err(failed)?;
+    if let Some((_, seq)) = written {
+        ctx.wrote(seq);
+    }
     Ok(())
 }
 
@@ -79,7 +85,7 @@ pub(crate) async fn set_favorite(p: &Profile, ctx: &RequestCtx, req: FavoriteSet
     }
     let now = now_ms();
     let max = p.config.max_favorites;
-    change(p, user, move |lib| {
+    change(p, ctx, user, move |lib| {
         let total = lib.tracks.len() + lib.albums.len() + lib.artists.len();
         let map = match req.kind {
             FavoriteKind::Track => &mut lib.tracks,
@@ -181,7 +187,7 @@ pub(crate) async fn set_rating(p: &Profile, ctx: &RequestCtx, req: RatingSet) ->
         catalog_check::require(&p.as_caller(ctx), &[req.track_id]).await?;
     }
     let max = p.config.max_ratings;
-    change(p, user, move |lib| {
+    change(p, ctx, user, move |lib| {
         if req.rating == 0 {
             lib.ratings.remove(&req.track_id);
         } else if lib.ratings.contains_key(&req.track_id) || lib.ratings.len() < max {

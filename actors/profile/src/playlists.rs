@@ -99,6 +99,7 @@ pub(crate) async fn create(p: &Profile, ctx: &RequestCtx, req: PlaylistCreate) -
         revision: 0,
     };
     pl.revision = p.records.create(&playlist_key(pl.id), &pl).await.map_err(failed)?;
+    ctx.wrote(pl.revision);
     p.show_playlist_write(pl.revision).await;
     Ok(pl)
 }
@@ -162,6 +163,7 @@ pub(crate) async fn update(p: &Profile, ctx: &RequestCtx, req: PlaylistUpdate) -
     pl.updated_at = now_ms();
     // At the revision the client read: a concurrent edit from another device is a 409, never lost.
     pl.revision = p.records.update(&playlist_key(pl.id), &pl, rev).await.map_err(failed)?;
+    ctx.wrote(pl.revision);
     p.show_playlist_write(pl.revision).await;
     Ok(pl)
 }
@@ -172,6 +174,7 @@ pub(crate) async fn delete(p: &Profile, ctx: &RequestCtx, req: PlaylistRef) -> R
         return Err(failed(chorus_state::WriteError::Conflict));
     }
     let seq = p.records.delete(&playlist_key(req.id), rev).await.map_err(failed)?;
+    ctx.wrote(seq);
     p.show_playlist_write(seq).await;
     Ok(Empty {})
 }

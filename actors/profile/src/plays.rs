@@ -1,5 +1,6 @@
-//! Plays: recorded into the `chorus_plays` stream (deduplicated by play id),
-//! read back from this instance's history projection.
+//! Plays: recorded into the `chorus_plays` stream (deduplicated by play id)
+//! and noted in the bucket, whose sequence the reply carries (see
+//! `position`); read back from this instance's history projection.
 
 use std::time::{Duration, Instant};
 
@@ -12,7 +13,7 @@ use chorus_nats::messages::Empty;
 use chorus_nats::{Encoding, ServiceError};
 
 use crate::catalog_check;
-use crate::records::play_subject;
+use crate::records::{play_subject, plays_key, PlayNote};
 use crate::state::Profile;
 use crate::Fail;
 
@@ -40,7 +41,10 @@ pub(crate) async fn record(p: &Profile, ctx: &RequestCtx, req: PlayRecord) -> Re
     // The stream drops a second publish with the same play id: a retried record counts once.
     let ack =
         p.js.send_publish(play_subject(user), publish).await.context("recording a play")?.await.context("play ack")?;
-    ctx.wrote(ack.sequence);
+    // A retry's ack names the first publish's sequence: noted again, in case
+    // the first attempt failed before its note.
+    let noted = p.records.put(&plays_key(user), &PlayNote { seq: ack.sequence }).await?;
+    ctx.wrote(noted);
     p.history_view.wait_for(ack.sequence, Instant::now() + Duration::from_secs(2)).await;
     Ok(Empty {})
 }

@@ -23,7 +23,7 @@ pub(crate) async fn save(p: &Profile, ctx: &RequestCtx, mut req: PlayQueue) -> R
     crate::catalog_check::require(&p.as_caller(ctx), &req.tracks).await?;
     req.saved_at = now_ms();
     // Last write wins: a queue is one device's current state, not a shared document.
-    p.records.put(&queue_key(user), &req).await?;
+    ctx.wrote(p.records.put(&queue_key(user), &req).await?);
     Ok(Empty {})
 }
 

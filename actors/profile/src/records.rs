@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Playlists (`playlist.<id>`), libraries (`library.<user>`), queues (`queue.<user>`).
+/// Playlists (`playlist.<id>`), libraries (`library.<user>`), queues
+/// (`queue.<user>`), and where each user's latest play is (`plays.<user>`).
 pub(crate) const BUCKET: &str = "chorus_profile";
 /// Every play, on subject `chorus_plays.<user>`, deduplicated by play id.
 pub(crate) const PLAYS: &str = "chorus_plays";
@@ -24,6 +25,21 @@ pub(crate) fn queue_key(user: Uuid) -> String {
 
 pub(crate) fn play_subject(user: Uuid) -> String {
     format!("{PLAYS}.{user}")
+}
+
+/// Prefix of the keys that note plays in the bucket.
+pub(crate) const PLAYS_PREFIX: &str = "plays.";
+
+pub(crate) fn plays_key(user: Uuid) -> String {
+    format!("{PLAYS_PREFIX}{user}")
+}
+
+/// A play noted in the bucket: its sequence in the plays stream. Writing it
+/// gives the play a place in the bucket's sequence, the one clients hold for
+/// profile (see `position`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub(crate) struct PlayNote {
+    pub(crate) seq: u64,
 }
 
 /// A user's favorites and ratings, one record so each change is one write.

@@ -480,3 +480,104 @@ async fn tokens_of_a_user_whose_record_is_gone_are_refused_everywhere() {
     }
     assert!(refused.is_some(), "a token of a deleted user is still accepted by profile");
 }
+
+/// Asking for exactly `seq` (`Chorus-Min-Seq`), from a client that has seen no write.
+fn at(seq: u64) -> chorus_nats::RequestOptions {
+    chorus_nats::RequestOptions { min_seq: Some(seq), ..Default::default() }
+}
+
+/// Writes of users (`user.register`, `password.change`, the admin's) carry
+/// `Chorus-Seq`, the users bucket's, and any instance asked for it lists the
+/// change. Sessions are read from their own bucket, never from a view: their
+/// writes carry no sequence, and hold on any instance without one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_writes_are_listed_by_any_instance_asked_for_their_sequence() {
+    let server = NatsServer::start().unwrap();
+    let keys = key();
+    let _a = host(&server, &["auth"], &keys).await;
+    let _b = host(&server, &["auth"], &keys).await;
+    let c = client(&server).await;
+    let root = login(&c, ADMIN.0, ADMIN.1).await.unwrap();
+    let admin = c.fresh().with_token(root.access_token.clone());
+    let listed = |seq: u64| {
+        let admin = admin.fresh();
+        async move {
+            let req = UserList { cursor: None, limit: Some(500) };
+            admin.request_with::<_, UserPage>(auth::user_list(), &req, at(seq)).await.unwrap().users
+        }
+    };
+    let written = |w: &ChorusClient, what: &str| {
+        let seq = w.seen_seq(auth::SERVICE);
+        assert!(seq > 0, "{what}: no Chorus-Seq on the reply");
+        seq
+    };
+    let refresh = |t: &str| {
+        let (c, req) = (c.fresh(), RefreshToken { refresh_token: t.into() });
+        async move { c.request::<_, Session>(auth::session_refresh(), &req).await }
+    };
+    // Enough rounds that each step lands on both instances.
+    for round in 0..4 {
+        let name = format!("listener{round}");
+        let w = c.fresh();
+        let user = register(&w, &name).await.unwrap();
+        let seq = written(&w, "user.register");
+        assert!(listed(seq).await.iter().any(|u| u.id == user.id), "round {round}: user.list misses the new user");
+
+        let w = c.fresh();
+        let s = login(&w, &name, &password(&name)).await.unwrap();
+        assert_eq!(w.seen_seq(auth::SERVICE), 0, "session.login: a session's sequence is not the users'");
+        let s = refresh(&s.refresh_token).await.unwrap();
+        assert_eq!(me(&c.fresh(), &s.access_token).await.unwrap().id, user.id);
+        let w = c.fresh().with_token(s.access_token.clone());
+        let change = ChangePassword { current_password: password(&name), new_password: format!("{name} sings along") };
+        let _: Empty = w.request(auth::password_change(), &change).await.unwrap();
+        written(&w, "password.change");
+        login(&c.fresh(), &name, &change.new_password).await.unwrap();
+
+        let w = admin.fresh();
+        let _: User = w.request(auth::role_grant(), &RoleChange { user_id: user.id, role: Role::Admin }).await.unwrap();
+        let seq = written(&w, "role.grant");
+        let u = listed(seq).await.into_iter().find(|u| u.id == user.id).unwrap();
+        assert!(u.roles.contains(&Role::Admin), "round {round}: user.list misses the granted role");
+        let w = admin.fresh();
+        let _: User =
+            w.request(auth::role_revoke(), &RoleChange { user_id: user.id, role: Role::Admin }).await.unwrap();
+        let seq = written(&w, "role.revoke");
+        let u = listed(seq).await.into_iter().find(|u| u.id == user.id).unwrap();
+        assert!(!u.roles.contains(&Role::Admin), "round {round}: user.list still has the revoked role");
+
+        let w = admin.fresh();
+        let _: User = w.request(auth::user_disable(), &UserRef { user_id: user.id }).await.unwrap();
+        let seq = written(&w, "user.disable");
+        assert!(listed(seq).await.iter().any(|u| u.id == user.id && u.disabled), "round {round}: user.disable");
+        let w = admin.fresh();
+        let _: User = w.request(auth::user_enable(), &UserRef { user_id: user.id }).await.unwrap();
+        let seq = written(&w, "user.enable");
+        assert!(listed(seq).await.iter().any(|u| u.id == user.id && !u.disabled), "round {round}: user.enable");
+
+        // A logout on one instance ends the session on every other, with no sequence to ask for.
+        let s = login(&c.fresh(), &name, &change.new_password).await.unwrap();
+        let _: Empty = c
+            .fresh()
+            .request(auth::session_logout(), &RefreshToken { refresh_token: s.refresh_token.clone() })
+            .await
+            .unwrap();
+        assert_eq!(status(&refresh(&s.refresh_token).await), (Some(Status::Unauthorized), Some("session_ended")));
+    }
+
+    // A list that names the next sequence waits for it: sent before the write, it has the write.
+    let target = register(&c.fresh(), "latecomer").await.unwrap();
+    let js = async_nats::jetstream::new(server.connect().await.unwrap());
+    let next = js.get_stream("KV_chorus_auth").await.unwrap().info().await.unwrap().state.last_sequence + 1;
+    let read = tokio::spawn(listed(next));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _: User =
+        admin.fresh().request(auth::role_grant(), &RoleChange { user_id: target.id, role: Role::Admin }).await.unwrap();
+    let users = read.await.unwrap();
+    let u = users.iter().find(|u| u.id == target.id).expect("the latecomer is listed");
+    assert!(u.roles.contains(&Role::Admin), "the list did not wait for the grant");
+    // The wait is bounded: a sequence no write reaches gets 503.
+    let patient = admin.fresh().with_timeout(Duration::from_secs(5));
+    let r = patient.request_with::<_, UserPage>(auth::user_list(), &UserList::default(), at(next + 1_000)).await;
+    assert_eq!(status(&r), (Some(Status::Unavailable), Some("not_caught_up")));
+}

@@ -263,3 +263,196 @@ async fn calls_on_the_callers_behalf_continue_the_callers_trace() {
     assert!(passed.sampled, "the caller's sampling is kept");
     assert_ne!(passed.parent_id, trace.parent_id, "profile's call is a span of its own");
 }
+
+/// The listener stack, and a second profile instance on the same server:
+/// each request goes to either.
+async fn two_instances(files: usize) -> (support::listener::Stack, chorus_host::host::RunningHost) {
+    let stack = support::listener::start(files, serde_json::json!({})).await;
+    let config = chorus_testkit::host_config(&stack.server.url(), &["profile"]);
+    match chorus_host::host::RunningHost::start(config, &chorus_nodes::registry()).await {
+        Ok(second) => (stack, second),
+        Err(e) => panic!("second profile instance: {e:#}"),
+    }
+}
+
+/// Asking for exactly `seq` (`Chorus-Min-Seq`), from a client that has seen no write.
+fn at(seq: u64) -> chorus_nats::RequestOptions {
+    chorus_nats::RequestOptions { min_seq: Some(seq), ..Default::default() }
+}
+
+/// The sequence the bucket `chorus_profile` gives its next write.
+async fn next_bucket_seq(stack: &support::listener::Stack) -> u64 {
+    let js = async_nats::jetstream::new(stack.server.connect().await.unwrap());
+    let mut bucket = js.get_stream("KV_chorus_profile").await.unwrap();
+    bucket.info().await.unwrap().state.last_sequence + 1
+}
+
+fn play_of(track: Uuid) -> PlayRecord {
+    PlayRecord {
+        play_id: Uuid::now_v7(),
+        track_id: track,
+        started_at: chorus_nats::headers::now_ms(),
+        ms_played: 60_000,
+        source: "album".into(),
+        client: "test".into(),
+    }
+}
+
+/// Each write's reply carries `Chorus-Seq`, and any instance asked for it
+/// answers with the write in. Each write goes through a client that has
+/// seen nothing, each read through another that sends only that sequence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_write_is_read_back_on_any_instance_asked_for_its_sequence() {
+    let (stack, _second) = two_instances(3).await;
+    let ids: Vec<Uuid> = stack.tracks.iter().map(|t| t.id).collect();
+    let (ann, _) = stack.listener("ann").await;
+    let written = |w: &ChorusClient, what: &str| {
+        let seq = w.seen_seq(profile::SERVICE);
+        assert!(seq > 0, "{what}: no Chorus-Seq on the reply");
+        seq
+    };
+    // Enough rounds that reads land on both instances.
+    for round in 0..6 {
+        let w = ann.fresh();
+        let p = create(&w, &format!("Round {round}"), &ids[..1], false).await;
+        let seq = written(&w, "playlist.create");
+        let list: PlaylistList = ann.fresh().request_with(profile::playlist_list(), &Empty {}, at(seq)).await.unwrap();
+        assert!(list.playlists.iter().any(|l| l.id == p.id), "round {round}: playlist.list misses the new playlist");
+
+        let w = ann.fresh();
+        let rename = PlaylistUpdate { name: Some(format!("Renamed {round}")), ..update(&p) };
+        let _: Playlist = w.request(profile::playlist_update(), &rename).await.unwrap();
+        let seq = written(&w, "playlist.update");
+        let list: PlaylistList = ann.fresh().request_with(profile::playlist_list(), &Empty {}, at(seq)).await.unwrap();
+        let listed = list.playlists.iter().find(|l| l.id == p.id).map(|l| l.name.as_str());
+        assert_eq!(listed, Some(format!("Renamed {round}").as_str()), "round {round}: playlist.list");
+
+        let w = ann.fresh();
+        let _: Empty = w.request(profile::playlist_delete(), &PlaylistRef { id: p.id, revision: None }).await.unwrap();
+        let seq = written(&w, "playlist.delete");
+        let list: PlaylistList = ann.fresh().request_with(profile::playlist_list(), &Empty {}, at(seq)).await.unwrap();
+        assert!(list.playlists.iter().all(|l| l.id != p.id), "round {round}: a deleted playlist is listed");
+
+        let track = ids[round % ids.len()];
+        let w = ann.fresh();
+        let star = FavoriteSet { kind: FavoriteKind::Track, id: track, starred: round % 2 == 0 };
+        let _: Empty = w.request(profile::favorite_set(), &star).await.unwrap();
+        let seq = written(&w, "favorite.set");
+        let favs: Favorites = ann.fresh().request_with(profile::favorite_list(), &Empty {}, at(seq)).await.unwrap();
+        assert_eq!(favs.tracks.iter().any(|f| f.id == track), star.starred, "round {round}: favorite.list");
+
+        let w = ann.fresh();
+        let rating = (round % 5 + 1) as u8;
+        let _: Empty = w.request(profile::rating_set(), &RatingSet { track_id: track, rating }).await.unwrap();
+        let seq = written(&w, "rating.set");
+        let ratings: Ratings = ann.fresh().request_with(profile::rating_list(), &Empty {}, at(seq)).await.unwrap();
+        assert!(ratings.ratings.contains(&Rating { track_id: track, rating }), "round {round}: rating.list");
+
+        let w = ann.fresh();
+        let q = PlayQueue { tracks: ids.clone(), index: round % ids.len(), position_ms: round as u64, saved_at: 0 };
+        let _: Empty = w.request(profile::queue_save(), &q).await.unwrap();
+        let seq = written(&w, "queue.save");
+        let got: PlayQueue = ann.fresh().request_with(profile::queue_get(), &Empty {}, at(seq)).await.unwrap();
+        assert_eq!((got.index, got.position_ms), (q.index, q.position_ms), "round {round}: queue.get");
+
+        let w = ann.fresh();
+        let play = play_of(track);
+        let _: Empty = w.request(profile::play_record(), &play).await.unwrap();
+        let seq = written(&w, "play.record");
+        let recent: RecentPlays =
+            ann.fresh().request_with(profile::play_recent(), &RecentRequest::default(), at(seq)).await.unwrap();
+        assert_eq!(recent.tracks.first().map(|r| r.track_id), Some(track), "round {round}: play.recent");
+    }
+}
+
+/// A read that names a sequence no instance has yet waits for it: sent
+/// before the write, it is answered with the write in, whichever instance
+/// took the one and the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_waits_for_the_write_its_sequence_names() {
+    let (stack, _second) = two_instances(2).await;
+    let ids: Vec<Uuid> = stack.tracks.iter().map(|t| t.id).collect();
+    let (ann, _) = stack.listener("ann").await;
+    let pending = |endpoint: chorus_nats::Endpoint, seq: u64| {
+        let reader = ann.fresh().with_encoding(chorus_nats::Encoding::Json);
+        let read = tokio::spawn(async move {
+            reader.request_raw(&endpoint.subject(), bytes::Bytes::from_static(b"{}"), at(seq)).await
+        });
+        async move {
+            let body = read.await.unwrap().unwrap_or_else(|e| panic!("{}: {e}", endpoint.subject()));
+            serde_json::from_slice::<serde_json::Value>(&body).unwrap()
+        }
+    };
+    // The read is sent first, and has waited a while when the write happens.
+    let head_start = std::time::Duration::from_millis(300);
+    for round in 0..4 {
+        let read = pending(profile::playlist_list(), next_bucket_seq(&stack).await);
+        tokio::time::sleep(head_start).await;
+        let p = create(&ann, &format!("Later {round}"), &ids[..1], false).await;
+        let list = read.await;
+        assert!(
+            list["playlists"].as_array().unwrap().iter().any(|l| l["id"] == p.id.to_string()),
+            "round {round}: {list}"
+        );
+
+        let read = pending(profile::favorite_list(), next_bucket_seq(&stack).await);
+        tokio::time::sleep(head_start).await;
+        let star = FavoriteSet { kind: FavoriteKind::Track, id: ids[round % 2], starred: true };
+        let _: Empty = ann.request(profile::favorite_set(), &star).await.unwrap();
+        let favs = read.await;
+        assert!(
+            favs["tracks"].as_array().unwrap().iter().any(|f| f["id"] == star.id.to_string()),
+            "round {round}: {favs}"
+        );
+
+        let read = pending(profile::queue_get(), next_bucket_seq(&stack).await);
+        tokio::time::sleep(head_start).await;
+        let q = PlayQueue { tracks: ids.clone(), index: 1, position_ms: 1_000 + round as u64, saved_at: 0 };
+        let _: Empty = ann.request(profile::queue_save(), &q).await.unwrap();
+        let got = read.await;
+        assert_eq!(got["position_ms"], q.position_ms, "round {round}: {got}");
+
+        let read = pending(profile::play_recent(), next_bucket_seq(&stack).await);
+        tokio::time::sleep(head_start).await;
+        let play = play_of(ids[round % 2]);
+        let _: Empty = ann.request(profile::play_record(), &play).await.unwrap();
+        let recent = read.await;
+        assert_eq!(recent["tracks"][0]["played_at"], play.started_at, "round {round}: {recent}");
+    }
+    // The wait is bounded: a sequence no write reaches gets 503.
+    let far = next_bucket_seq(&stack).await + 1_000;
+    let r = ann.fresh().request_with::<_, PlaylistList>(profile::playlist_list(), &Empty {}, at(far)).await;
+    assert_eq!(status(r), err(Status::Unavailable, "not_caught_up"));
+}
+
+/// Playlists and plays are two records, but a client holds one sequence for
+/// profile, the highest it has seen: whatever it wrote last, every read
+/// after is answered, and has the writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_sequence_covers_playlists_and_plays() {
+    let (stack, _second) = two_instances(2).await;
+    let ids: Vec<Uuid> = stack.tracks.iter().map(|t| t.id).collect();
+    let (ann, _) = stack.listener("ann").await;
+    for round in 0..3 {
+        // Many bucket writes, then a play: then the other way round.
+        let mut made = Vec::new();
+        for i in 0..5 {
+            made.push(create(&ann, &format!("Mix {round}.{i}"), &ids[..1], false).await.id);
+        }
+        let play = play_of(ids[round % 2]);
+        let _: Empty = ann.request(profile::play_record(), &play).await.unwrap();
+        let last = create(&ann, &format!("Mix {round} after"), &ids[..1], false).await;
+        made.push(last.id);
+
+        // `ann` sends the highest sequence it has seen; so does a new device told it.
+        for reader in [ann.clone(), ann.fresh()] {
+            let options = at(ann.seen_seq(profile::SERVICE));
+            let recent: RecentPlays =
+                reader.request_with(profile::play_recent(), &RecentRequest::default(), options.clone()).await.unwrap();
+            assert_eq!(recent.tracks.first().map(|r| r.played_at), Some(play.started_at), "round {round}");
+            let list: PlaylistList = reader.request_with(profile::playlist_list(), &Empty {}, options).await.unwrap();
+            let listed: Vec<Uuid> = list.playlists.iter().map(|l| l.id).collect();
+            assert!(made.iter().all(|id| listed.contains(id)), "round {round}: {listed:?}");
+        }
+    }
+}
