@@ -251,7 +251,7 @@ impl ChorusClient {
             h.insert(headers::names::CONTENT_TYPE, headers::JSON);
         }
         // Owned values move into the header map without another copy.
-        h.insert(headers::names::DEADLINE, (headers::now_ms() + timeout.as_millis() as u64).to_string());
+        h.insert(headers::names::DEADLINE, (crate::clock::now_ms() + timeout.as_millis() as u64).to_string());
         h.insert(headers::names::TRACEPARENT, options.trace.or(self.trace).unwrap_or_default().header());
         if let Some(bearer) = &self.bearer {
             let value = bearer.clone().map_err(|_| ClientError::Codec("the token contains a line break".into()))?;

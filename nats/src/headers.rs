@@ -45,11 +45,6 @@ pub const JSON: &str = "application/json";
 /// Content type of MessagePack bodies.
 pub const MSGPACK: &str = "application/msgpack";
 
-/// Milliseconds since the Unix epoch, the unit of [`DEADLINE`].
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
-
 /// The same names as [`async_nats::HeaderName`] constants: inserting one of
 /// these copies nothing, where a `&str` name is copied into every message.
 pub mod names {

@@ -5,6 +5,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod client;
+pub mod clock;
 pub mod codec;
 pub mod error;
 pub mod headers;

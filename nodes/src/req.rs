@@ -30,7 +30,7 @@ pub async fn request(
     if let Some(token) = token {
         h.insert(headers::AUTHORIZATION, format!("Bearer {token}").as_str());
     }
-    h.insert(headers::DEADLINE, (headers::now_ms() + timeout.as_millis() as u64).to_string().as_str());
+    h.insert(headers::DEADLINE, (chorus_nats::clock::now_ms() + timeout.as_millis() as u64).to_string().as_str());
     let req = async_nats::Request::new().headers(h).payload(body.to_string().into()).timeout(Some(timeout));
     let msg = nats.send_request(subject.to_string(), req).await.with_context(|| format!("request on {subject}"))?;
     let error = msg.headers.as_ref().and_then(|h| {

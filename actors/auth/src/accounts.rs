@@ -55,7 +55,7 @@ impl Accounts {
         let family =
             Family { id, user_id: user.id, current: hash, used: Vec::new(), epoch: user.session_epoch, revoked: false };
         self.sessions.create(&family_key(id), &family).await.map_err(failed)?;
-        Ok(self.issuer.session(user, id, refresh, now_s()))
+        Ok(self.issuer.session(user, id, refresh, chorus_nats::clock::now_s()))
     }
 
     /// End session `id` (idempotent).
@@ -89,9 +89,4 @@ pub(crate) fn invalid_credentials() -> ServiceError {
 /// 403 for a disabled account.
 pub(crate) fn account_disabled() -> ServiceError {
     ServiceError::new(Status::Forbidden, "account_disabled", "this account has been disabled")
-}
-
-/// Seconds since the Unix epoch.
-pub(crate) fn now_s() -> u64 {
-    chorus_host::auth::trust::now_s()
 }

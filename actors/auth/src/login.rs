@@ -1,7 +1,7 @@
 //! `session.login`: a password for a session, with attempts limited per
 //! username and per client connection across every instance.
 
-use chorus_nats::headers::now_ms;
+use chorus_nats::clock::now_ms;
 use chorus_nats::messages::auth::{Login, Session};
 
 use crate::accounts::{account_disabled, invalid_credentials, Accounts};

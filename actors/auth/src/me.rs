@@ -44,7 +44,7 @@ async fn changed(
     let new_password = Password::parse(&req.new_password)?;
     let user = accounts.user(caller.sub).await?;
     let keys = crate::login::attempt_keys(limits::user_key(&user.username), client);
-    accounts.limiter.attempt(&keys, chorus_nats::headers::now_ms()).await?;
+    accounts.limiter.attempt(&keys, chorus_nats::clock::now_ms()).await?;
     if !accounts.hasher.verify(&req.current_password, Some(&user.password_hash)).await? {
         accounts.limiter.failed();
         return Err(invalid_credentials().into());

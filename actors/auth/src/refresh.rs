@@ -6,7 +6,7 @@ use chorus_nats::messages::auth::{RefreshToken, Session};
 use chorus_nats::ServiceError;
 use chorus_state::WriteError;
 
-use crate::accounts::{account_disabled, failed, now_s, Accounts};
+use crate::accounts::{account_disabled, failed, Accounts};
 use crate::records::{family_key, Family, USED_KEPT};
 use crate::sessions::{self, same};
 use crate::Fail;
@@ -52,7 +52,7 @@ pub(crate) async fn refresh(accounts: &Accounts, req: RefreshToken) -> Result<Se
     let skip = used.len().saturating_sub(USED_KEPT);
     let rotated = Family { current: next, used: used.split_off(skip), ..family };
     match accounts.sessions.update(&family_key(id), &rotated, revision).await {
-        Ok(_) => Ok(accounts.issuer.session(&user, id, token, now_s())),
+        Ok(_) => Ok(accounts.issuer.session(&user, id, token, chorus_nats::clock::now_s())),
         // Another refresh with the same token won the race: the same token used twice.
         Err(WriteError::Conflict) => {
             accounts.revoke(id).await?;

@@ -35,7 +35,7 @@ pub(crate) async fn create(accounts: &Accounts, req: &Register, roles: Vec<Role>
         roles,
         plan: Plan::Free,
         disabled: false,
-        created_at: chorus_nats::headers::now_ms(),
+        created_at: chorus_nats::clock::now_ms(),
         session_epoch: 0,
     };
     let seq = match accounts.users.create(&user_key(id), &user).await {
@@ -67,7 +67,7 @@ async fn listener(accounts: &Accounts, browser: Option<&str>, req: Register) -> 
     crate::credentials::check_length(&req.password)?;
     if let Some(browser) = browser {
         let key = format!("register.{}", crate::limits::client_key(browser));
-        accounts.limiter.reserve(std::slice::from_ref(&key), chorus_nats::headers::now_ms()).await?;
+        accounts.limiter.reserve(std::slice::from_ref(&key), chorus_nats::clock::now_ms()).await?;
     }
     create(accounts, &req, vec![Role::Listener]).await
 }

@@ -64,7 +64,7 @@ impl RequestCtx {
         let deadline = deadline
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(|at_ms| {
-                let now_ms = headers::now_ms();
+                let now_ms = chorus_nats::clock::now_ms();
                 match at_ms.checked_sub(now_ms) {
                     Some(left) => now + Duration::from_millis(left).min(default_timeout),
                     None => now.checked_sub(Duration::from_millis(now_ms - at_ms)).unwrap_or(now),
@@ -178,7 +178,7 @@ fn requester(info: &str) -> Option<String> {
 
 /// A uuid v7 from the clock and the thread's generator (no system call).
 fn request_id() -> Uuid {
-    let ms = headers::now_ms();
+    let ms = chorus_nats::clock::now_ms();
     uuid::Builder::from_unix_timestamp_millis(ms, &rand::Rng::random(&mut rand::rng())).into_uuid()
 }
 

@@ -8,7 +8,7 @@ use std::collections::btree_map::{BTreeMap, Entry};
 use std::ops::Bound;
 
 use chorus_host::RequestCtx;
-use chorus_nats::headers::now_ms;
+use chorus_nats::clock::now_ms;
 use chorus_nats::messages::catalog::{AlbumGet, ArtistGet};
 use chorus_nats::messages::profile::{
     FavoriteKind, FavoriteList, FavoriteSet, Favorites, PageRequest, Rating, RatingSet, Ratings, Starred,

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use chorus_host::RequestCtx;
-use chorus_nats::headers::now_ms;
+use chorus_nats::clock::now_ms;
 use chorus_nats::messages::profile::{
     PageRequest, Playlist, PlaylistCreate, PlaylistGet, PlaylistList, PlaylistOp, PlaylistRef, PlaylistUpdate,
     PlaylistView,

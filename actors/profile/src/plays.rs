@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use async_nats::jetstream::message::PublishMessage;
 use chorus_host::RequestCtx;
-use chorus_nats::headers::now_ms;
+use chorus_nats::clock::now_ms;
 use chorus_nats::messages::profile::{CountsRequest, Play, PlayCounts, PlayRecord, RecentPlays, RecentRequest};
 use chorus_nats::messages::Empty;
 use chorus_nats::{Encoding, ServiceError};

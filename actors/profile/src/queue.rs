@@ -1,7 +1,7 @@
 //! The play queue, saved per user so playback resumes on another device.
 
 use chorus_host::RequestCtx;
-use chorus_nats::headers::now_ms;
+use chorus_nats::clock::now_ms;
 use chorus_nats::messages::profile::PlayQueue;
 use chorus_nats::messages::Empty;
 use chorus_nats::{ServiceError, Status};

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_nats::jetstream;
 use chorus_host::RequestCtx;
-use chorus_nats::headers::now_ms;
+use chorus_nats::clock::now_ms;
 use chorus_nats::messages::auth::Plan;
 use chorus_nats::messages::catalog::{Track, TrackGet};
 use chorus_nats::messages::stream::{SessionInfo, SessionOpen};

@@ -37,7 +37,7 @@ impl TestIssuer {
 
     /// A token for `user` with `roles`, valid for a minute.
     pub fn token_for(&self, user: Uuid, roles: &[Role]) -> String {
-        let now = chorus_nats::headers::now_ms() / 1000;
+        let now = chorus_nats::clock::now_ms() / 1000;
         self.sign(&Claims {
             iss: ISSUER.into(),
             sub: user,

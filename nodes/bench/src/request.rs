@@ -77,7 +77,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
                     let mut h = async_nats::HeaderMap::new();
                     h.insert(
                         chorus_nats::headers::DEADLINE,
-                        (chorus_nats::headers::now_ms() + 2000).to_string().as_str(),
+                        (chorus_nats::clock::now_ms() + 2000).to_string().as_str(),
                     );
                     h.insert(
                         chorus_nats::headers::TRACEPARENT,

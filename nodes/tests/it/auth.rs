@@ -33,7 +33,7 @@ async fn register_login_refresh_and_logout() {
 
     let s = login(&c, "ADA", &password("Ada")).await.unwrap();
     assert_eq!(me(&c, &s.access_token).await.unwrap().id, user.id);
-    let now = chorus_nats::headers::now_ms() / 1000;
+    let now = chorus_nats::clock::now_ms() / 1000;
     assert!((now + 14 * 60..=now + 15 * 60).contains(&s.expires_at), "15-minute access tokens");
 
     // Rotation: the new refresh token works once; the old one is a theft signal.
@@ -149,7 +149,7 @@ async fn other_services_check_tokens_locally() {
 
     // Expired: issued by a trusted key with a clock an hour behind.
     let issuer = chorus_testkit::TestIssuer::publish(c.nats()).await.unwrap();
-    let hour_ago = chorus_nats::headers::now_ms() / 1000 - 3600;
+    let hour_ago = chorus_nats::clock::now_ms() / 1000 - 3600;
     let old = Claims { iat: hour_ago, exp: hour_ago + 900, ..claims.clone() };
     assert_eq!(status(&create(Some(issuer.sign(&old))).await), (Some(Status::Unauthorized), Some("token_expired")));
     // The same claims, current, from that key: accepted.

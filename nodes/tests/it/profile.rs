@@ -291,7 +291,7 @@ fn play_of(track: Uuid) -> PlayRecord {
     PlayRecord {
         play_id: Uuid::now_v7(),
         track_id: track,
-        started_at: chorus_nats::headers::now_ms(),
+        started_at: chorus_nats::clock::now_ms(),
         ms_played: 60_000,
         source: "album".into(),
         client: "test".into(),

@@ -138,7 +138,7 @@ async fn a_passed_deadline_gets_504_and_the_work_is_not_done() {
     let server = NatsServer::start().unwrap();
     let _host = probe_host(&server, |_| {}).await;
     let nats = server.connect().await.unwrap();
-    let past = (chorus_nats::headers::now_ms() - 1_000).to_string();
+    let past = (chorus_nats::clock::now_ms() - 1_000).to_string();
     let msg =
         support::raw(&nats, &probe::COUNT.subject(), &[(chorus_nats::headers::DEADLINE, &past)], b"{\"text\": \"\"}")
             .await;
@@ -155,7 +155,7 @@ async fn a_handler_past_its_deadline_gets_504() {
     let server = NatsServer::start().unwrap();
     let _host = probe_host(&server, |_| {}).await;
     let nats = server.connect().await.unwrap();
-    let deadline = (chorus_nats::headers::now_ms() + 200).to_string();
+    let deadline = (chorus_nats::clock::now_ms() + 200).to_string();
     let msg =
         support::raw(&nats, &probe::SLEEP.subject(), &[(chorus_nats::headers::DEADLINE, &deadline)], b"{\"ms\": 2000}")
             .await;

@@ -97,10 +97,6 @@ enum Event {
     Request(Option<async_nats::Message>),
 }
 
-fn now_s() -> u64 {
-    chorus_nats::headers::now_ms() / 1000
-}
-
 impl Actor for Callout {
     type Msg = ();
     type State = State;
@@ -156,7 +152,7 @@ impl State {
     async fn request(&mut self, msg: async_nats::Message) -> Result<(), ActorProcessingErr> {
         let Some(reply) = msg.reply else { return Ok(()) };
         let xkey = msg.headers.as_ref().and_then(|h| h.get(XKEY_HEADER)).map(|v| v.as_str().to_string());
-        match self.authorizer.read(&msg.payload, xkey.as_deref(), now_s()) {
+        match self.authorizer.read(&msg.payload, xkey.as_deref(), chorus_nats::clock::now_s()) {
             Ok(request) => self.judge(request, reply, true).await,
             // Not one we can trust: no answer, so the server refuses the connection at its timeout.
             Err(e) => {
@@ -174,7 +170,7 @@ impl State {
         reply: async_nats::Subject,
         may_wait: bool,
     ) -> Result<(), ActorProcessingErr> {
-        let now = now_s();
+        let now = chorus_nats::clock::now_s();
         let verdict = {
             let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
             let verdict = self.authorizer.decide(&request, &mut table, now);
@@ -193,8 +189,7 @@ impl State {
             Err(Denial::Busy(Refusal::NonceInUse)) if may_wait && self.waiting.len() < MAX_WAITING => {
                 // Wait within the server's own deadline for this request (its
                 // `exp`, whole seconds, at or before the server's timeout).
-                let left =
-                    Duration::from_millis((request.expires * 1000).saturating_sub(chorus_nats::headers::now_ms()));
+                let left = Duration::from_millis((request.expires * 1000).saturating_sub(chorus_nats::clock::now_ms()));
                 let wait = NONCE_GRACE.min(left.saturating_sub(ANSWER_MARGIN));
                 if wait >= NONCE_GRACE / 2 {
                     self.waiting.push_back(Waiting { request, reply, until: Instant::now() + wait });
@@ -222,7 +217,7 @@ impl State {
         reply: async_nats::Subject,
         verdict: Result<&str, String>,
     ) -> Result<(), ActorProcessingErr> {
-        match self.authorizer.answer(request, verdict, now_s()) {
+        match self.authorizer.answer(request, verdict, chorus_nats::clock::now_s()) {
             Ok(answer) => self.nats.publish(reply, answer.into()).await?,
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "could not sign an authorization answer"),
         }

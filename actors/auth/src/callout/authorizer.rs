@@ -171,7 +171,7 @@ mod tests {
     }
 
     fn now() -> u64 {
-        chorus_nats::headers::now_ms() / 1000
+        chorus_nats::clock::now_ms() / 1000
     }
 
     /// A request from one server (requests from two would say it restarted: both are named `chorus_dev`).

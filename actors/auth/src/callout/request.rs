@@ -141,7 +141,7 @@ pub(crate) mod tests {
 
     /// A request as nats-server 2.15 sends it (fields seen on the wire).
     pub(crate) fn claims(server: &KeyPair, issuer: &str, token: &str) -> Value {
-        let now = chorus_nats::headers::now_ms() / 1000;
+        let now = chorus_nats::clock::now_ms() / 1000;
         json!({
             "aud": "nats-authorization-request", "iat": now, "exp": now + 2,
             "jti": "J", "iss": server.public_key(), "sub": issuer,
@@ -156,7 +156,7 @@ pub(crate) mod tests {
     }
 
     fn now() -> u64 {
-        chorus_nats::headers::now_ms() / 1000
+        chorus_nats::clock::now_ms() / 1000
     }
 
     #[test]

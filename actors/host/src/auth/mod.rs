@@ -29,10 +29,12 @@ pub async fn authorize(
         return Ok(None);
     }
     let token = token.ok_or_else(missing_token)?;
-    let claims = match trust.verify(token, trust::now_s()) {
+    let claims = match trust.verify(token, chorus_nats::clock::now_s()) {
         // A key published a moment ago may not have reached this instance's
         // watch yet (a rotation): look it up once before refusing.
-        Err(e) if e.code == "unknown_key" && trust.fetch_key(token).await => trust.verify(token, trust::now_s())?,
+        Err(e) if e.code == "unknown_key" && trust.fetch_key(token).await => {
+            trust.verify(token, chorus_nats::clock::now_s())?
+        }
         other => other?,
     };
     if access == Access::Admin && !claims.has(Role::Admin) {

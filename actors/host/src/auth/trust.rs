@@ -22,11 +22,6 @@ use super::token::{self, TokenError};
 /// Verified tokens kept; past it, expired ones go, and if none had, all do.
 const CACHE_CAPACITY: usize = 65_536;
 
-/// Seconds since the Unix epoch.
-pub fn now_s() -> u64 {
-    chorus_nats::headers::now_ms() / 1000
-}
-
 /// Unknown key ids are looked up in the bucket at most [`LOOKUPS_PER_PAUSE`]
 /// times in all, and each at most once, per [`LOOKUP_PAUSE`]: tokens with
 /// made-up key ids cost a map lookup, not a read each.
