@@ -32,7 +32,7 @@ use anyhow::Context as _;
 use chorus_host::{with_state, EndpointDef, Fail, HostContext, ServiceDef};
 use chorus_nats::messages::Empty;
 use chorus_nats::subjects::auth as subjects;
-use chorus_state::{catch_up, projector_child, Records, Source, View, ViewSpec};
+use chorus_state::{catch_up, projector_child, Records, Source, View};
 use futures::future::BoxFuture;
 
 pub use config::{AuthConfig, BootstrapAdmin};
@@ -71,7 +71,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             config.hashing_queue,
         )?;
         let directory = Arc::new(directory::Directory::new(trust.clone()));
-        let view = Arc::new(View::open(&ViewSpec::Memory, NAME).await.context("opening the auth view")?);
+        let view = Arc::new(View::revision_only());
         let source = Source::Bucket(users.store().clone());
         catch_up(&source, &view, directory.as_ref()).await.context("loading the user directory")?;
         let accounts = Arc::new(Accounts {

@@ -38,7 +38,7 @@ use async_nats::jetstream::stream;
 use chorus_host::{with_state, EndpointDef, Fail, HostContext, ServiceDef};
 use chorus_nats::messages::Empty;
 use chorus_nats::subjects::profile as subjects;
-use chorus_state::{catch_up, projector_child, Records, Source, View, ViewSpec};
+use chorus_state::{catch_up, projector_child, Records, Source, View};
 use futures::future::BoxFuture;
 
 pub use config::ProfileConfig;
@@ -58,12 +58,12 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         let records = Records::open(&js, records::BUCKET, config.replicas).await?;
         let plays = open_plays(&js, &config).await?;
         let owned = Arc::new(owned::Owned::default());
-        let owned_view = Arc::new(View::open(&ViewSpec::Memory, "profile-playlists").await?);
+        let owned_view = Arc::new(View::revision_only());
         let owned_source = Source::Bucket(records.store().clone());
         let bucket = Arc::new(position::Bucket::new(owned.clone()));
         catch_up(&owned_source, &owned_view, bucket.as_ref()).await.context("loading playlists")?;
         let history = Arc::new(history::History::default());
-        let history_view = Arc::new(View::open(&ViewSpec::Memory, "profile-plays").await?);
+        let history_view = Arc::new(View::revision_only());
         let history_source = Source::Stream(plays);
         let replayed = catch_up(&history_source, &history_view, history.as_ref()).await.context("loading plays")?;
         bucket.forget_plays_after(history_view.applied());

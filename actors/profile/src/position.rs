@@ -94,7 +94,6 @@ mod tests {
     use std::time::Duration;
 
     use chorus_nats::Encoding;
-    use chorus_state::ViewSpec;
 
     use super::*;
 
@@ -106,8 +105,8 @@ mod tests {
     async fn gate() -> Position {
         Position {
             bucket: Arc::new(Bucket::new(Arc::default())),
-            bucket_view: Arc::new(View::open(&ViewSpec::Memory, "test-bucket").await.unwrap()),
-            history_view: Arc::new(View::open(&ViewSpec::Memory, "test-history").await.unwrap()),
+            bucket_view: Arc::new(View::revision_only()),
+            history_view: Arc::new(View::revision_only()),
         }
     }
 

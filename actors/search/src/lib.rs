@@ -28,7 +28,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chorus_host::{HostContext, ServiceDef};
 use chorus_nats::records::catalog as catalog_record;
-use chorus_state::{catch_up, projector_child, Source, View, ViewSpec};
+use chorus_state::{catch_up, projector_child, Source, View};
 use futures::future::BoxFuture;
 
 pub use config::{IndexSpec, SearchConfig};
@@ -68,7 +68,7 @@ pub async fn build(
     // The state kit's view only keeps the applied revision here (SurrealDB
     // in memory, empty): the index is what search reads. A resumed index
     // only needs the changes after its revision.
-    let view = Arc::new(View::open(&ViewSpec::Memory, NAME).await.context("opening the revision view")?);
+    let view = Arc::new(View::revision_only());
     if index.resumed_at() > 0 {
         view.mark_applied(index.resumed_at());
     }

@@ -1,4 +1,7 @@
-//! The instance's view: an embedded SurrealDB, and the revision it has applied.
+//! The instance's view: the revision it has applied, and — for a view that
+//! answers queries — an embedded SurrealDB. A projection that keeps its state
+//! in memory (auth's directory, profile's, search's index) needs only the
+//! revision: [`View::revision_only`] opens no database for it.
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -61,7 +64,8 @@ async fn open_surrealkv(dir: &std::path::Path) -> anyhow::Result<Surreal<Db>> {
 
 /// See the module docs.
 pub struct View {
-    db: Surreal<Db>,
+    /// None for a view that only counts the revision.
+    db: Option<Surreal<Db>>,
     applied: watch::Sender<u64>,
     durable: bool,
 }
@@ -80,7 +84,19 @@ impl View {
         let mut res = db.query("SELECT VALUE revision FROM ONLY chorus_meta:projector").await?;
         let revision: Option<u64> = res.take(0).unwrap_or(None);
         let (applied, _) = watch::channel(revision.unwrap_or(0));
-        Ok(Self { db, applied, durable })
+        Ok(Self { db: Some(db), applied, durable })
+    }
+
+    /// A view that keeps only the applied revision, for a projection whose
+    /// state lives in memory: no database is opened, [`View::query`] and
+    /// [`View::write`] fail.
+    pub fn revision_only() -> Self {
+        let (applied, _) = watch::channel(0);
+        Self { db: None, applied, durable: false }
+    }
+
+    fn db(&self) -> anyhow::Result<&Surreal<Db>> {
+        self.db.as_ref().context("this view keeps only its applied revision: it has no database")
     }
 
     /// Whether the view survives a restart.
@@ -112,7 +128,7 @@ impl View {
 
     /// Run a read query with parameters; rows decode as `T`.
     pub async fn query<T: DeserializeOwned>(&self, sql: &str, vars: Value) -> anyhow::Result<Vec<T>> {
-        let mut res = self.db.query(sql).bind(vars).await.context("view query")?;
+        let mut res = self.db()?.query(sql).bind(vars).await.context("view query")?;
         let rows: Vec<Value> = res.take(0).context("view query result")?;
         rows.into_iter().map(|r| serde_json::from_value(r).context("decoding a view row")).collect()
     }
@@ -129,13 +145,13 @@ impl View {
         let sql = format!(
             "BEGIN TRANSACTION;\n{statements}\nUPSERT chorus_meta:projector SET revision = $__revision;\nCOMMIT TRANSACTION;"
         );
-        self.db.query(sql).bind(vars).await.context("applying changes to the view")?.check()?;
+        self.db()?.query(sql).bind(vars).await.context("applying changes to the view")?.check()?;
         Ok(())
     }
 
     /// Define tables and indexes (idempotent statements).
     pub async fn define(&self, schema: &str) -> anyhow::Result<()> {
-        self.db.query(schema).await.context("defining the view schema")?.check()?;
+        self.db()?.query(schema).await.context("defining the view schema")?.check()?;
         Ok(())
     }
 }
