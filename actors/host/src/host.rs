@@ -13,31 +13,12 @@ use tokio::task::JoinHandle;
 
 use crate::auth::{self, Trust};
 use crate::config::Config;
+pub use crate::host_context::HostContext;
 use crate::micro::{self, EndpointInfo, Identity};
 use crate::pool::ServiceRuntime;
 use crate::service::{ServiceBuilder, ServiceDef};
 use crate::supervisor::{RestartPolicy, ServiceSupervisor, SupervisorArgs, SupervisorMsg};
 use crate::{ingress, worker};
-
-/// What a service builder gets from the host.
-#[derive(Clone)]
-pub struct HostContext {
-    /// The node's NATS connection (service user).
-    pub nats: async_nats::Client,
-    /// The node's configuration.
-    pub config: Arc<Config>,
-    /// The node's id.
-    pub node_id: String,
-    /// The keys and disabled users every instance checks tokens against.
-    pub trust: Arc<Trust>,
-}
-
-impl HostContext {
-    /// JetStream on the node's connection.
-    pub fn jetstream(&self) -> async_nats::jetstream::Context {
-        async_nats::jetstream::new(self.nats.clone())
-    }
-}
 
 struct RunningService {
     runtime: Arc<ServiceRuntime>,

@@ -14,6 +14,7 @@ pub mod encoded;
 pub mod gate;
 pub mod handler;
 pub mod host;
+mod host_context;
 mod ingress;
 pub mod micro;
 mod pool;

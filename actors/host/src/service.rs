@@ -8,7 +8,7 @@ use ractor::{ActorCell, SpawnErr};
 
 use crate::gate::SeqGate;
 use crate::handler::Handler;
-use crate::host::HostContext;
+use crate::host_context::HostContext;
 
 /// One endpoint and its handler.
 #[derive(Clone)]
