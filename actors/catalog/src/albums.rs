@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::paging;
 use crate::projection::Catalog;
+use crate::tracks::year_range;
 
 pub(crate) fn endpoints(c: &Arc<Catalog>) -> Vec<EndpointDef> {
     let (c1, c2) = (c.clone(), c.clone());
@@ -64,6 +65,8 @@ async fn list(c: &Catalog, req: AlbumList) -> Result<AlbumPage, Fail> {
             let (Some(from), Some(to)) = (req.year_from, req.year_to) else {
                 return Err(ServiceError::bad_request("missing_years", "by_year needs year_from and year_to").into());
             };
+            // The range is the same either way (as in track.list and search);
+            // the order of the bounds is the order of the list (Subsonic's byYear).
             if from <= to {
                 ("year >= $low AND year <= $high", "year, sort, key")
             } else {
@@ -71,8 +74,9 @@ async fn list(c: &Catalog, req: AlbumList) -> Result<AlbumPage, Fail> {
             }
         }
     };
-    let (low, high) = match (req.year_from, req.year_to) {
-        (Some(a), Some(b)) => (a.min(b), a.max(b)),
+    // The years count only for by_year, the genre only for by_genre: other types ignore them.
+    let (low, high) = match year_range(req.year_from, req.year_to) {
+        (Some(low), Some(high)) => (low, high),
         _ => (0, 0),
     };
     let sql = format!("SELECT VALUE key FROM album WHERE {filter} ORDER BY {order} LIMIT $limit START $offset");

@@ -100,11 +100,6 @@ impl SearchIndex {
         check_length(&req.q)?;
         let limit = limit(req.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
         let offset = offset(req.cursor.as_deref())?;
-        if let (Some(from), Some(to)) = (req.filters.year_from, req.filters.year_to) {
-            if from > to {
-                return Err(bad("invalid_years", "year_from is after year_to"));
-            }
-        }
         let Some(Prepared { searcher, text, marker }) = self.prepare(&req.q) else {
             return Ok(SearchReply::default());
         };
