@@ -38,7 +38,12 @@ pub(crate) async fn refresh(accounts: &Accounts, req: RefreshToken) -> Result<Se
         }
         return Err(invalid().into());
     }
-    let user = accounts.user(family.user_id).await.map_err(|_| ended())?;
+    // A user whose record is gone has no session left; a record that cannot
+    // be read now is the store's failure, not the listener's (503/500).
+    let user = accounts.user(family.user_id).await.map_err(|e| match e {
+        Fail::Reply(_) => ended().into(),
+        crash => crash,
+    })?;
     if user.disabled {
         return Err(account_disabled().into());
     }
