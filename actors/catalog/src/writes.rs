@@ -5,7 +5,6 @@
 //! this instance's view has applied it, and replies with its sequence.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use chorus_host::{typed, EndpointDef, Fail, RequestCtx};
 use chorus_nats::messages::catalog::{Album, Artist, Delete, Track, Written};
@@ -66,10 +65,6 @@ fn entity_endpoints<E: Entity>(w: &Arc<Writer>, [create, update, delete]: [Endpo
     ]
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
-
 fn not_found<E: Entity>(id: Uuid) -> ServiceError {
     let kind = E::KIND.name();
     ServiceError::not_found(format!("{kind}_not_found"), format!("no {kind} {id}"))
@@ -128,7 +123,7 @@ impl Writer {
             e.set_id(Uuid::now_v7());
         }
         e.fill_sort(None);
-        e.set_added_at(now_ms());
+        e.set_added_at(chorus_nats::clock::now_ms());
         e.set_revision(0);
         let key = E::KIND.key(e.id());
         match self.records.create(&key, &e).await {
