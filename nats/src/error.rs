@@ -155,7 +155,7 @@ impl ServiceError {
 
     /// 500, with a message that does not leak internals.
     pub fn internal() -> Self {
-        Self::new(Status::Internal, "internal", "the service failed to handle the request")
+        Self::new(Status::Internal, crate::errors::common::INTERNAL, "the service failed to handle the request")
     }
 
     /// 503.
@@ -165,7 +165,7 @@ impl ServiceError {
 
     /// 504.
     pub fn deadline_exceeded() -> Self {
-        Self::new(Status::DeadlineExceeded, "deadline_exceeded", "the request's deadline passed")
+        Self::new(Status::DeadlineExceeded, crate::errors::common::DEADLINE_EXCEEDED, "the request's deadline passed")
     }
 
     /// The reply body.

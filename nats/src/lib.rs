@@ -8,6 +8,7 @@ pub mod client;
 pub mod clock;
 pub mod codec;
 pub mod error;
+pub mod errors;
 pub mod headers;
 pub mod messages;
 pub mod records;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_nats::jetstream::kv;
+use chorus_nats::errors::auth as codes;
 use chorus_nats::{ServiceError, Status};
 use chorus_state::{Records, WriteError};
 use uuid::Uuid;
@@ -41,7 +42,7 @@ impl Accounts {
     pub(crate) async fn user(&self, id: Uuid) -> Result<UserRecord, crate::Fail> {
         match self.users.get::<UserRecord>(&user_key(id)).await? {
             Some((user, _)) => Ok(user),
-            None => Err(ServiceError::not_found("user_not_found", format!("no user {id}")).into()),
+            None => Err(ServiceError::not_found(codes::USER_NOT_FOUND, format!("no user {id}")).into()),
         }
     }
 
@@ -75,7 +76,7 @@ pub(crate) fn failed(e: WriteError) -> crate::Fail {
     match e {
         WriteError::Refused(e) => e.into(),
         WriteError::Conflict | WriteError::Exists => {
-            ServiceError::conflict("conflict", "changed meanwhile; try again").into()
+            ServiceError::conflict(codes::CONFLICT, "changed meanwhile; try again").into()
         }
         WriteError::Failed(e) => e.into(),
     }
@@ -83,10 +84,10 @@ pub(crate) fn failed(e: WriteError) -> crate::Fail {
 
 /// 401 for a wrong username or password (the same for both).
 pub(crate) fn invalid_credentials() -> ServiceError {
-    ServiceError::unauthorized("invalid_credentials", "wrong username or password")
+    ServiceError::unauthorized(codes::INVALID_CREDENTIALS, "wrong username or password")
 }
 
 /// 403 for a disabled account.
 pub(crate) fn account_disabled() -> ServiceError {
-    ServiceError::new(Status::Forbidden, "account_disabled", "this account has been disabled")
+    ServiceError::new(Status::Forbidden, codes::ACCOUNT_DISABLED, "this account has been disabled")
 }

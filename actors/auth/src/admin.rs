@@ -5,6 +5,7 @@
 use bytes::Bytes;
 use chorus_host::auth::watch;
 use chorus_host::RequestCtx;
+use chorus_nats::errors::auth as codes;
 use chorus_nats::messages::auth::{Claims, Role, RoleChange, User, UserList, UserPage, UserRef};
 use chorus_nats::ServiceError;
 use uuid::Uuid;
@@ -83,7 +84,7 @@ async fn granted_or_revoked(
 // An admin locking themself out is a mistake no one can undo from the wire.
 fn not_self(caller: &Claims, user: Uuid) -> Result<(), ServiceError> {
     if caller.sub == user {
-        return Err(ServiceError::bad_request("cannot_change_self", "an admin cannot disable or demote themself"));
+        return Err(ServiceError::bad_request(codes::CANNOT_CHANGE_SELF, "an admin cannot disable or demote themself"));
     }
     Ok(())
 }
@@ -101,7 +102,7 @@ async fn change(
             async move {
                 match u {
                     Some(u) => Ok(Some(f(u))),
-                    None => Err(ServiceError::not_found("user_not_found", format!("no user {id}"))),
+                    None => Err(ServiceError::not_found(codes::USER_NOT_FOUND, format!("no user {id}"))),
                 }
             }
         })
@@ -109,6 +110,6 @@ async fn change(
         .map_err(failed)?;
     match written {
         Some((Some(user), seq)) => Ok((user, seq)),
-        _ => Err(ServiceError::not_found("user_not_found", format!("no user {id}")).into()),
+        _ => Err(ServiceError::not_found(codes::USER_NOT_FOUND, format!("no user {id}")).into()),
     }
 }

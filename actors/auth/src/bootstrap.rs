@@ -1,5 +1,6 @@
 //! The first admin, created at start from configuration when its name is free.
 
+use chorus_nats::errors::auth as codes;
 use chorus_nats::messages::auth::{Register, Role};
 
 use crate::accounts::Accounts;
@@ -21,7 +22,7 @@ pub(crate) async fn admin(accounts: &Accounts, admin: &BootstrapAdmin) -> anyhow
             tracing::info!(username = %user.username, "bootstrap admin created");
             Ok(())
         }
-        Err(Fail::Reply(e)) if e.code == "username_taken" => Ok(()),
+        Err(Fail::Reply(e)) if e.code == codes::USERNAME_TAKEN => Ok(()),
         Err(Fail::Reply(e)) => Err(anyhow::anyhow!("[auth.bootstrap_admin]: {e}")),
         Err(Fail::Crash(e)) => Err(e.context("creating the bootstrap admin")),
     }

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use chorus_nats::errors::auth as codes;
 use chorus_nats::ServiceError;
 
 /// 3 to 32 of `[a-z0-9_.-]`, stored lower-case (unique ignoring case).
@@ -19,7 +20,7 @@ impl Username {
         if ok {
             Ok(Self(name))
         } else {
-            Err(ServiceError::bad_request("invalid_username", "a username is 3 to 32 of a-z, 0-9, '_', '.', '-'"))
+            Err(ServiceError::bad_request(codes::INVALID_USERNAME, "a username is 3 to 32 of a-z, 0-9, '_', '.', '-'"))
         }
     }
 
@@ -57,7 +58,7 @@ impl Email {
         if well_formed {
             Ok(Self(email.to_string()))
         } else {
-            Err(ServiceError::bad_request("invalid_email", "that is not a well-formed email address"))
+            Err(ServiceError::bad_request(codes::INVALID_EMAIL, "that is not a well-formed email address"))
         }
     }
 
@@ -74,7 +75,7 @@ pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;
 /// 400 `password_too_long` past [`MAX_PASSWORD_BYTES`], at every entrance.
 pub(crate) fn check_length(raw: &str) -> Result<(), ServiceError> {
     if raw.len() > MAX_PASSWORD_BYTES {
-        return Err(ServiceError::bad_request("password_too_long", "a password is at most 1,024 bytes"));
+        return Err(ServiceError::bad_request(codes::PASSWORD_TOO_LONG, "a password is at most 1,024 bytes"));
     }
     Ok(())
 }
@@ -93,10 +94,13 @@ impl Password {
     pub(crate) fn parse(raw: &str) -> Result<Self, ServiceError> {
         check_length(raw)?;
         if raw.chars().count() < 10 {
-            return Err(ServiceError::bad_request("weak_password", "a password needs at least 10 characters"));
+            return Err(ServiceError::bad_request(codes::WEAK_PASSWORD, "a password needs at least 10 characters"));
         }
         if COMMON.contains(raw.to_lowercase().as_str()) {
-            return Err(ServiceError::bad_request("common_password", "that password is too common; choose another"));
+            return Err(ServiceError::bad_request(
+                codes::COMMON_PASSWORD,
+                "that password is too common; choose another",
+            ));
         }
         Ok(Self(raw.to_string()))
     }

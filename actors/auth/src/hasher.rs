@@ -6,6 +6,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use chorus_nats::errors::auth as codes;
 use chorus_nats::ServiceError;
 
 use anyhow::Context as _;
@@ -54,7 +55,7 @@ impl Hasher {
     fn enter(&self) -> Result<Pending, ServiceError> {
         if self.pending.fetch_add(1, Ordering::AcqRel) >= self.max_pending {
             self.pending.fetch_sub(1, Ordering::AcqRel);
-            return Err(ServiceError::unavailable("busy", "too many sign-ins at once; try again shortly"));
+            return Err(ServiceError::unavailable(codes::BUSY, "too many sign-ins at once; try again shortly"));
         }
         Ok(Pending(self.pending.clone()))
     }

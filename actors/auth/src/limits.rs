@@ -21,6 +21,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
+use chorus_nats::errors::auth as codes;
 use chorus_nats::ServiceError;
 use chorus_state::{Records, WriteError};
 use serde::{Deserialize, Serialize};
@@ -102,7 +103,7 @@ impl Limiter {
                     }
                     if let (Some(refill), true) = (busy, count > 0) {
                         return Err(ServiceError::too_many(
-                            "login_busy",
+                            codes::LOGIN_BUSY,
                             "too many failed sign-ins on this service right now; try again shortly",
                             refill.as_millis().max(1) as u64,
                         ));
@@ -115,7 +116,7 @@ impl Limiter {
                 Err(WriteError::Refused(e)) => return Err(e),
                 Err(WriteError::Conflict | WriteError::Exists) => {
                     return Err(ServiceError::too_many(
-                        "too_many_attempts",
+                        codes::TOO_MANY_ATTEMPTS,
                         "too many sign-ins at once for this account; try again in a moment",
                         1000,
                     ))
@@ -123,7 +124,7 @@ impl Limiter {
                 Err(WriteError::Failed(e)) => {
                     tracing::warn!(error = %format!("{e:#}"), "sign-in limits unavailable; refusing the attempt");
                     return Err(ServiceError::unavailable(
-                        "limits_unavailable",
+                        codes::LIMITS_UNAVAILABLE,
                         "sign-in is briefly unavailable; try again shortly",
                     ));
                 }
@@ -157,7 +158,7 @@ impl Limiter {
 
 fn too_many_attempts(wait_ms: u64) -> ServiceError {
     ServiceError::too_many(
-        "too_many_attempts",
+        codes::TOO_MANY_ATTEMPTS,
         format!("too many failed sign-ins; try again in {} s", wait_ms.div_ceil(1000)),
         wait_ms,
     )

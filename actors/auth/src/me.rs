@@ -1,6 +1,7 @@
 //! `user.me` and `password.change`: the signed-in user's own account.
 
 use chorus_host::RequestCtx;
+use chorus_nats::errors::auth as codes;
 use chorus_nats::messages::auth::{ChangePassword, Claims, User};
 use chorus_nats::messages::Empty;
 use chorus_nats::ServiceError;
@@ -51,7 +52,7 @@ async fn changed(
     }
     accounts.limiter.succeeded(&keys).await;
     if req.new_password == req.current_password {
-        return Err(ServiceError::bad_request("same_password", "the new password is the current one").into());
+        return Err(ServiceError::bad_request(codes::SAME_PASSWORD, "the new password is the current one").into());
     }
     let password_hash = accounts.hasher.hash(&new_password).await?;
     let written = accounts

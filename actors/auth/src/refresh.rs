@@ -2,6 +2,7 @@
 //! Each refresh rotates the token; presenting a used one again means it was
 //! stolen (or raced), and ends the whole session.
 
+use chorus_nats::errors::auth as codes;
 use chorus_nats::messages::auth::{RefreshToken, Session};
 use chorus_nats::ServiceError;
 use chorus_state::WriteError;
@@ -12,15 +13,15 @@ use crate::sessions::{self, same};
 use crate::Fail;
 
 fn invalid() -> ServiceError {
-    ServiceError::unauthorized("invalid_refresh_token", "that refresh token is not valid; sign in again")
+    ServiceError::unauthorized(codes::INVALID_REFRESH_TOKEN, "that refresh token is not valid; sign in again")
 }
 
 fn ended() -> ServiceError {
-    ServiceError::unauthorized("session_ended", "this session has ended; sign in again")
+    ServiceError::unauthorized(codes::SESSION_ENDED, "this session has ended; sign in again")
 }
 
 fn reused() -> ServiceError {
-    ServiceError::unauthorized("refresh_token_reused", "that refresh token was used before; the session has ended")
+    ServiceError::unauthorized(codes::REFRESH_TOKEN_REUSED, "that refresh token was used before; the session has ended")
 }
 
 /// See the module docs.

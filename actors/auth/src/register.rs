@@ -1,6 +1,7 @@
 //! `user.register`: a new account, with a username unique across every instance.
 
 use chorus_host::RequestCtx;
+use chorus_nats::errors::auth as codes;
 use chorus_nats::messages::auth::{Plan, Register, Role, User};
 use chorus_nats::ServiceError;
 use chorus_state::WriteError;
@@ -23,7 +24,7 @@ pub(crate) async fn create(accounts: &Accounts, req: &Register, roles: Vec<Role>
     match accounts.users.create(&name_key(username.as_str()), &id).await {
         Ok(_) => {}
         Err(WriteError::Exists) => {
-            return Err(ServiceError::conflict("username_taken", format!("{} is taken", username.as_str())).into())
+            return Err(ServiceError::conflict(codes::USERNAME_TAKEN, format!("{} is taken", username.as_str())).into())
         }
         Err(e) => return Err(failed(e)),
     }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chorus_host::{typed, EndpointDef, Fail};
+use chorus_nats::errors::catalog as codes;
 use chorus_nats::messages::catalog::{Album, AlbumDetail, AlbumGet, AlbumList, AlbumOrder, AlbumPage};
 use chorus_nats::subjects::catalog;
 use chorus_nats::ServiceError;
@@ -35,7 +36,7 @@ pub(crate) fn endpoints(c: &Arc<Catalog>) -> Vec<EndpointDef> {
 
 async fn get(c: &Catalog, id: Uuid) -> Result<AlbumDetail, Fail> {
     let album = c.memory().albums.get(&id).map(|a| Album::clone(a));
-    let album = album.ok_or_else(|| ServiceError::not_found("album_not_found", format!("no album {id}")))?;
+    let album = album.ok_or_else(|| ServiceError::not_found(codes::ALBUM_NOT_FOUND, format!("no album {id}")))?;
     let keys: Vec<String> = c
         .view
         .query(
@@ -57,13 +58,15 @@ async fn list(c: &Catalog, req: AlbumList) -> Result<AlbumPage, Fail> {
         AlbumOrder::Random => ("true", "rand()"),
         AlbumOrder::ByGenre => {
             if req.genre.as_deref().is_none_or(|g| g.trim().is_empty()) {
-                return Err(ServiceError::bad_request("missing_genre", "by_genre needs a genre").into());
+                return Err(ServiceError::bad_request(codes::MISSING_GENRE, "by_genre needs a genre").into());
             }
             ("$genre IN genres", "sort, key")
         }
         AlbumOrder::ByYear => {
             let (Some(from), Some(to)) = (req.year_from, req.year_to) else {
-                return Err(ServiceError::bad_request("missing_years", "by_year needs year_from and year_to").into());
+                return Err(
+                    ServiceError::bad_request(codes::MISSING_YEARS, "by_year needs year_from and year_to").into()
+                );
             };
             // The range is the same either way (as in track.list and search);
             // the order of the bounds is the order of the list (Subsonic's byYear).

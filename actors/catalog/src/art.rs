@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use chorus_host::{typed, EndpointDef, Fail};
+use chorus_nats::errors::catalog as codes;
 use chorus_nats::messages::catalog::{Art, ArtGet};
 use chorus_nats::subjects::catalog;
 use chorus_nats::ServiceError;
@@ -25,17 +26,17 @@ pub(crate) fn endpoints(art: &Arc<ObjectCache>) -> Vec<EndpointDef> {
 
 async fn get(art: &ObjectCache, req: ArtGet) -> Result<Art, Fail> {
     let mime = mime(&req.name).ok_or_else(|| {
-        ServiceError::bad_request("invalid_art_name", "an art name is <sha256 hex>.<jpg|png|gif|webp|bmp>")
+        ServiceError::bad_request(codes::INVALID_ART_NAME, "an art name is <sha256 hex>.<jpg|png|gif|webp|bmp>")
     })?;
     // Any failure to read is "not there": names come from clients.
     let data = art
         .get(&req.name)
         .await
-        .map_err(|_| ServiceError::not_found("art_not_found", format!("no cover art {}", req.name)))?;
+        .map_err(|_| ServiceError::not_found(codes::ART_NOT_FOUND, format!("no cover art {}", req.name)))?;
     if data.len() > MAX_ART {
         return Err(ServiceError::new(
             chorus_nats::Status::TooLarge,
-            "art_too_large",
+            codes::ART_TOO_LARGE,
             "this image is too large to send",
         )
         .into());

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chorus_host::{typed, EndpointDef, Fail};
+use chorus_nats::errors::catalog as codes;
 use chorus_nats::messages::catalog::{Artist, ArtistDetail, ArtistGet, ArtistList, ArtistPage, Empty, GenreList};
 use chorus_nats::subjects::catalog;
 use chorus_nats::ServiceError;
@@ -41,7 +42,7 @@ pub(crate) fn endpoints(c: &Arc<Catalog>) -> Vec<EndpointDef> {
 
 async fn get(c: &Catalog, id: Uuid) -> Result<ArtistDetail, Fail> {
     let artist = c.memory().artists.get(&id).map(|a| Artist::clone(a));
-    let artist = artist.ok_or_else(|| ServiceError::not_found("artist_not_found", format!("no artist {id}")))?;
+    let artist = artist.ok_or_else(|| ServiceError::not_found(codes::ARTIST_NOT_FOUND, format!("no artist {id}")))?;
     let keys: Vec<String> = c
         .view
         .query(

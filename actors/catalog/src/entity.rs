@@ -1,6 +1,7 @@
 //! What the catalog's three kinds of record have in common, so that one
 //! write path and one projection path serve them all.
 
+use chorus_nats::errors::catalog as codes;
 use chorus_nats::messages::catalog::{Album, Artist, Track};
 use chorus_nats::ServiceError;
 use serde::{de::DeserializeOwned, Serialize};
@@ -16,6 +17,10 @@ const MAX_NAME: usize = 500;
 /// A catalog record type.
 pub(crate) trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     const KIND: Kind;
+    /// 404 for a record of this kind the catalog does not have (`<kind>_not_found`).
+    const NOT_FOUND: &'static str;
+    /// 400 for a blank or overlong title or name (`invalid_title`, `invalid_name`).
+    const INVALID_NAME: &'static str;
     fn id(&self) -> Uuid;
     fn set_id(&mut self, id: Uuid);
     fn added_at(&self) -> u64;
@@ -51,15 +56,13 @@ pub(crate) trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 's
     }
 }
 
-fn check_name(what: &str, value: &str) -> Result<(), ServiceError> {
+/// Check `value`, the field `what` of an `E`: 400 `E::INVALID_NAME` when blank or too long.
+fn check_name<E: Entity>(what: &str, value: &str) -> Result<(), ServiceError> {
     if value.trim().is_empty() {
-        return Err(ServiceError::bad_request(format!("invalid_{what}"), format!("{what} must not be empty")));
+        return Err(ServiceError::bad_request(E::INVALID_NAME, format!("{what} must not be empty")));
     }
     if value.len() > MAX_NAME {
-        return Err(ServiceError::bad_request(
-            format!("invalid_{what}"),
-            format!("{what} is longer than {MAX_NAME} bytes"),
-        ));
+        return Err(ServiceError::bad_request(E::INVALID_NAME, format!("{what} is longer than {MAX_NAME} bytes")));
     }
     Ok(())
 }
@@ -115,6 +118,8 @@ macro_rules! sort_fields {
 
 impl Entity for Track {
     const KIND: Kind = Kind::Track;
+    const NOT_FOUND: &'static str = codes::TRACK_NOT_FOUND;
+    const INVALID_NAME: &'static str = codes::INVALID_TITLE;
     common!();
     sort_fields!(title, sort_title);
 
@@ -139,12 +144,12 @@ impl Entity for Track {
     }
 
     fn validate(&self) -> Result<(), ServiceError> {
-        check_name("title", &self.title)?;
+        check_name::<Self>("title", &self.title)?;
         if self.artists.len() > 50 || self.genres.len() > 50 {
-            return Err(ServiceError::bad_request("too_many_values", "at most 50 artists and 50 genres"));
+            return Err(ServiceError::bad_request(codes::TOO_MANY_VALUES, "at most 50 artists and 50 genres"));
         }
         if self.year.is_some_and(|y| !(0..=3000).contains(&y)) {
-            return Err(ServiceError::bad_request("invalid_year", "year must be 0 to 3000"));
+            return Err(ServiceError::bad_request(codes::INVALID_YEAR, "year must be 0 to 3000"));
         }
         Ok(())
     }
@@ -152,6 +157,8 @@ impl Entity for Track {
 
 impl Entity for Album {
     const KIND: Kind = Kind::Album;
+    const NOT_FOUND: &'static str = codes::ALBUM_NOT_FOUND;
+    const INVALID_NAME: &'static str = codes::INVALID_TITLE;
     common!();
     sort_fields!(title, sort_title);
 
@@ -173,9 +180,9 @@ impl Entity for Album {
     }
 
     fn validate(&self) -> Result<(), ServiceError> {
-        check_name("title", &self.title)?;
+        check_name::<Self>("title", &self.title)?;
         if self.year.is_some_and(|y| !(0..=3000).contains(&y)) {
-            return Err(ServiceError::bad_request("invalid_year", "year must be 0 to 3000"));
+            return Err(ServiceError::bad_request(codes::INVALID_YEAR, "year must be 0 to 3000"));
         }
         Ok(())
     }
@@ -183,6 +190,8 @@ impl Entity for Album {
 
 impl Entity for Artist {
     const KIND: Kind = Kind::Artist;
+    const NOT_FOUND: &'static str = codes::ARTIST_NOT_FOUND;
+    const INVALID_NAME: &'static str = codes::INVALID_NAME;
     common!();
     sort_fields!(name, sort_name);
 
@@ -195,7 +204,7 @@ impl Entity for Artist {
     }
 
     fn validate(&self) -> Result<(), ServiceError> {
-        check_name("name", &self.name)
+        check_name::<Self>("name", &self.name)
     }
 }
 
@@ -235,5 +244,20 @@ mod tests {
         same.fill_sort(Some(&new));
         assert_eq!(same.sort_name, "Fab Four");
         assert_eq!(sort_key(&artist("The Beatles", "")), "beatles the");
+    }
+
+    #[test]
+    fn each_kind_answers_its_own_codes() {
+        fn kind_codes<E: Entity>() -> (&'static str, &'static str) {
+            (E::NOT_FOUND, E::INVALID_NAME)
+        }
+        assert_eq!(kind_codes::<Track>(), ("track_not_found", "invalid_title"));
+        assert_eq!(kind_codes::<Album>(), ("album_not_found", "invalid_title"));
+        assert_eq!(kind_codes::<Artist>(), ("artist_not_found", "invalid_name"));
+        for (kind, code) in
+            [(Kind::Track, Track::NOT_FOUND), (Kind::Album, Album::NOT_FOUND), (Kind::Artist, Artist::NOT_FOUND)]
+        {
+            assert_eq!(code, format!("{}_not_found", kind.name()));
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Page sizes, the same rule on every list.
 
+use chorus_nats::errors::{catalog as codes, common};
 use chorus_nats::ServiceError;
 
 /// Page size when the request names none.
@@ -13,7 +14,7 @@ pub(crate) fn limit(requested: Option<u32>) -> Result<u32, ServiceError> {
     if (1..=MAX_LIMIT).contains(&limit) {
         Ok(limit)
     } else {
-        Err(ServiceError::bad_request("invalid_limit", format!("limit must be 1 to {MAX_LIMIT}")))
+        Err(ServiceError::bad_request(common::INVALID_LIMIT, format!("limit must be 1 to {MAX_LIMIT}")))
     }
 }
 
@@ -22,6 +23,6 @@ pub(crate) fn offset(requested: u32) -> Result<u32, ServiceError> {
     if requested <= 1_000_000 {
         Ok(requested)
     } else {
-        Err(ServiceError::bad_request("invalid_offset", "offset must be at most 1000000"))
+        Err(ServiceError::bad_request(codes::INVALID_OFFSET, "offset must be at most 1000000"))
     }
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chorus_host::{typed, Encoded, EndpointDef, Fail};
+use chorus_nats::errors::{catalog as codes, common};
 use chorus_nats::messages::catalog::{Track, TrackBatch, TrackBatchReply, TrackGet, TrackList, TrackPage};
 use chorus_nats::subjects::catalog;
 use chorus_nats::ServiceError;
@@ -41,13 +42,13 @@ pub(crate) fn endpoints(c: &Arc<Catalog>) -> Vec<EndpointDef> {
 fn get(c: &Catalog, id: Uuid) -> Result<Encoded<Track>, Fail> {
     match c.memory().tracks.get(&id) {
         Some(t) => Ok(t.clone()),
-        None => Err(ServiceError::not_found("track_not_found", format!("no track {id}")).into()),
+        None => Err(ServiceError::not_found(codes::TRACK_NOT_FOUND, format!("no track {id}")).into()),
     }
 }
 
 fn batch(c: &Catalog, req: TrackBatch) -> Result<TrackBatchReply, Fail> {
     if req.ids.len() > paging::MAX_LIMIT as usize {
-        return Err(ServiceError::bad_request("too_many_ids", format!("at most {} ids", paging::MAX_LIMIT)).into());
+        return Err(ServiceError::bad_request(codes::TOO_MANY_IDS, format!("at most {} ids", paging::MAX_LIMIT)).into());
     }
     let memory = c.memory();
     let (mut tracks, mut missing) = (Vec::new(), Vec::new());
@@ -62,13 +63,13 @@ fn batch(c: &Catalog, req: TrackBatch) -> Result<TrackBatchReply, Fail> {
 
 async fn list(c: &Catalog, req: TrackList) -> Result<TrackPage, Fail> {
     let limit = paging::limit(req.limit)?;
-    let after = match req.cursor.as_deref() {
-        None | Some("") => None,
-        Some(cursor) => Some(
-            Uuid::parse_str(cursor)
-                .map_err(|_| ServiceError::bad_request("invalid_cursor", "cursor is not one this service issued"))?,
-        ),
-    };
+    let after =
+        match req.cursor.as_deref() {
+            None | Some("") => None,
+            Some(cursor) => Some(Uuid::parse_str(cursor).map_err(|_| {
+                ServiceError::bad_request(common::INVALID_CURSOR, "cursor is not one this service issued")
+            })?),
+        };
     let genre = req.genre.as_deref().map(|g| g.trim().to_lowercase());
     let (low, high) = year_range(req.year_from, req.year_to);
     let keep = |t: &Track| {

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use chorus_host::{typed, EndpointDef, Fail, RequestCtx};
+use chorus_nats::errors::catalog as codes;
 use chorus_nats::messages::catalog::{Album, Artist, Delete, Track, Written};
 use chorus_nats::subjects::catalog;
 use chorus_nats::{Endpoint, ServiceError, Status};
@@ -67,12 +68,12 @@ fn entity_endpoints<E: Entity>(w: &Arc<Writer>, [create, update, delete]: [Endpo
 
 fn not_found<E: Entity>(id: Uuid) -> ServiceError {
     let kind = E::KIND.name();
-    ServiceError::not_found(format!("{kind}_not_found"), format!("no {kind} {id}"))
+    ServiceError::not_found(E::NOT_FOUND, format!("no {kind} {id}"))
 }
 
 fn conflict<E: Entity>(id: Uuid) -> ServiceError {
     ServiceError::conflict(
-        "revision_conflict",
+        codes::REVISION_CONFLICT,
         format!("{} {id} changed since it was read; read it again", E::KIND.name()),
     )
 }
@@ -84,7 +85,7 @@ impl Writer {
         } else {
             Err(ServiceError::new(
                 Status::Forbidden,
-                "writes_disabled",
+                codes::WRITES_DISABLED,
                 "catalog writes are disabled on this deployment",
             ))
         }
@@ -95,10 +96,10 @@ impl Writer {
         let (albums, artists) = e.references();
         let memory = self.catalog.memory();
         if let Some(id) = albums.iter().find(|id| !memory.albums.contains_key(id)) {
-            return Err(ServiceError::bad_request("unknown_album", format!("no album {id}")));
+            return Err(ServiceError::bad_request(codes::UNKNOWN_ALBUM, format!("no album {id}")));
         }
         if let Some(id) = artists.iter().find(|id| !memory.artists.contains_key(id)) {
-            return Err(ServiceError::bad_request("unknown_artist", format!("no artist {id}")));
+            return Err(ServiceError::bad_request(codes::UNKNOWN_ARTIST, format!("no artist {id}")));
         }
         Ok(())
     }
@@ -129,7 +130,8 @@ impl Writer {
         match self.records.create(&key, &e).await {
             Ok(seq) => self.written(&ctx, Some(e), seq).await,
             Err(WriteError::Exists) => {
-                Err(ServiceError::conflict("already_exists", format!("{} {} exists", E::KIND.name(), e.id())).into())
+                Err(ServiceError::conflict(codes::ALREADY_EXISTS, format!("{} {} exists", E::KIND.name(), e.id()))
+                    .into())
             }
             Err(e) => Err(write_failure(e)),
         }
@@ -192,7 +194,7 @@ fn write_failure(e: WriteError) -> Fail {
     match e {
         WriteError::Refused(e) => Fail::Reply(e),
         WriteError::Exists | WriteError::Conflict => {
-            Fail::Reply(ServiceError::conflict("revision_conflict", e.to_string()))
+            Fail::Reply(ServiceError::conflict(codes::REVISION_CONFLICT, e.to_string()))
         }
         WriteError::Failed(e) => Fail::Crash(e),
     }

@@ -64,10 +64,12 @@ where
 /// The answer to a request body that does not decode.
 fn refused(e: chorus_nats::codec::CodecError) -> ServiceError {
     match e.kind() {
-        chorus_nats::codec::CodecErrorKind::TooLarge => {
-            ServiceError::new(chorus_nats::Status::TooLarge, "request_too_large", format!("request body: {e}"))
-        }
-        _ => ServiceError::bad_request("invalid_request", format!("request body: {e}")),
+        chorus_nats::codec::CodecErrorKind::TooLarge => ServiceError::new(
+            chorus_nats::Status::TooLarge,
+            chorus_nats::errors::common::REQUEST_TOO_LARGE,
+            format!("request body: {e}"),
+        ),
+        _ => ServiceError::bad_request(chorus_nats::errors::common::INVALID_REQUEST, format!("request body: {e}")),
     }
 }
 

@@ -148,12 +148,17 @@ async fn accept(
     let job = Job { in_flight: rt.accept(), endpoint, reply: reply_to, body: msg.payload, ctx, received };
     let refused = match queue.try_send(job) {
         Ok(()) => return,
-        Err(TrySendError::Full(job)) => {
-            (job, ServiceError::unavailable("overloaded", "the service is at capacity; retry shortly"))
-        }
-        Err(TrySendError::Closed(job)) => {
-            (job, ServiceError::unavailable("draining", "the instance is shutting down; retry"))
-        }
+        Err(TrySendError::Full(job)) => (
+            job,
+            ServiceError::unavailable(
+                chorus_nats::errors::common::OVERLOADED,
+                "the service is at capacity; retry shortly",
+            ),
+        ),
+        Err(TrySendError::Closed(job)) => (
+            job,
+            ServiceError::unavailable(chorus_nats::errors::common::DRAINING, "the instance is shutting down; retry"),
+        ),
     };
     let reply = reply::Reply { nats: &rt.nats, to: refused.0.reply, encoding, stats, received };
     reply.send(Err(refused.1), None).await;

@@ -68,7 +68,7 @@ impl Reply<'_> {
             Err(e) if e.kind() == async_nats::client::PublishErrorKind::MaxPayloadExceeded => {
                 let too_large = ServiceError::new(
                     chorus_nats::Status::TooLarge,
-                    "reply_too_large",
+                    chorus_nats::errors::common::REPLY_TOO_LARGE,
                     "the reply is larger than the server's max payload; ask for a smaller page",
                 );
                 let mut h = HeaderMap::new();

@@ -87,7 +87,7 @@ async fn serve(rt: &ServiceRuntime, job: Job, written: &Arc<Writes>) -> Option<S
             let until = deadline.min(std::time::Instant::now() + MIN_SEQ_WAIT);
             if gate.applied() < min && !gate.wait_for(min, until).await {
                 let e = ServiceError::unavailable(
-                    "not_caught_up",
+                    chorus_nats::errors::common::NOT_CAUGHT_UP,
                     format!("this instance has not yet applied sequence {min}; retry"),
                 );
                 answer.send(Err(e), None).await;
@@ -109,7 +109,7 @@ async fn serve(rt: &ServiceRuntime, job: Job, written: &Arc<Writes>) -> Option<S
                 tracing::warn!(error = %format!("{e:#}"), "a dependency is unavailable");
                 (
                     Err(ServiceError::unavailable(
-                        "dependency_unavailable",
+                        chorus_nats::errors::common::DEPENDENCY_UNAVAILABLE,
                         "a service this request needs is briefly unavailable; retry",
                     )),
                     None,

@@ -1,7 +1,7 @@
 //! Asks the catalog about tracks: profile never trusts a track id it was sent.
 
 use chorus_nats::messages::catalog::{Track, TrackBatch, TrackBatchReply};
-use chorus_nats::{subjects::catalog, ChorusClient, ClientError, ServiceError};
+use chorus_nats::{errors, subjects::catalog, ChorusClient, ClientError, ServiceError};
 use uuid::Uuid;
 
 /// The catalog's `track.batch` limit.
@@ -28,11 +28,15 @@ pub(crate) async fn require(client: &ChorusClient, ids: &[Uuid]) -> Result<Vec<T
     if missing > 0 {
         let known: std::collections::HashSet<Uuid> = tracks.iter().map(|t| t.id).collect();
         let unknown = ids.iter().find(|id| !known.contains(id)).copied().unwrap_or_default();
-        return Err(ServiceError::not_found("track_not_found", format!("the catalog has no track {unknown}")).into());
+        return Err(ServiceError::not_found(
+            errors::catalog::TRACK_NOT_FOUND,
+            format!("the catalog has no track {unknown}"),
+        )
+        .into());
     }
     Ok(tracks)
 }
 
 fn unavailable(e: ClientError) -> crate::Fail {
-    e.into_service_error("catalog_unavailable").into()
+    e.into_service_error(errors::profile::CATALOG_UNAVAILABLE).into()
 }

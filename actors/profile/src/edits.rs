@@ -6,7 +6,7 @@
 //! defaults, a few milliseconds).
 
 use chorus_nats::messages::profile::PlaylistOp;
-use chorus_nats::{ServiceError, Status};
+use chorus_nats::{errors, ServiceError, Status};
 use uuid::Uuid;
 
 /// `tracks` after `ops`, or the error for the first op that does not fit.
@@ -68,7 +68,7 @@ pub(crate) fn apply(
 pub(crate) fn check_op_count(ops: &[PlaylistOp], max_ops: usize) -> Result<(), ServiceError> {
     if ops.len() > max_ops {
         return Err(ServiceError::bad_request(
-            "too_many_ops",
+            errors::profile::TOO_MANY_OPS,
             format!("an update carries at most {max_ops} ops; send the rest in another update"),
         ));
     }
@@ -77,11 +77,18 @@ pub(crate) fn check_op_count(ops: &[PlaylistOp], max_ops: usize) -> Result<(), S
 
 /// 413 `too_many_tracks`.
 pub(crate) fn too_many_tracks(max: usize) -> ServiceError {
-    ServiceError::new(Status::TooLarge, "too_many_tracks", format!("a playlist holds at most {max} tracks"))
+    ServiceError::new(
+        Status::TooLarge,
+        errors::profile::TOO_MANY_TRACKS,
+        format!("a playlist holds at most {max} tracks"),
+    )
 }
 
 fn out_of_range(p: usize, len: usize) -> ServiceError {
-    ServiceError::bad_request("invalid_position", format!("position {p} is outside the playlist ({len} tracks)"))
+    ServiceError::bad_request(
+        errors::profile::INVALID_POSITION,
+        format!("position {p} is outside the playlist ({len} tracks)"),
+    )
 }
 
 #[cfg(test)]

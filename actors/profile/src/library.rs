@@ -14,7 +14,7 @@ use chorus_nats::messages::profile::{
     FavoriteKind, FavoriteList, FavoriteSet, Favorites, PageRequest, Rating, RatingSet, Ratings, Starred,
 };
 use chorus_nats::messages::Empty;
-use chorus_nats::{subjects::catalog, ClientError, ServiceError};
+use chorus_nats::{errors, subjects::catalog, ClientError, ServiceError};
 use uuid::Uuid;
 
 use crate::catalog_check;
@@ -42,7 +42,7 @@ async fn exists(p: &Profile, ctx: &RequestCtx, kind: FavoriteKind, id: Uuid) -> 
             client.request::<_, serde::de::IgnoredAny>(catalog::artist_get(), &ArtistGet { id }).await.map(|_| ())
         }
     };
-    found.map_err(|e| e.into_service_error("catalog_unavailable").into())
+    found.map_err(|e| e.into_service_error(errors::profile::CATALOG_UNAVAILABLE).into())
 }
 
 /// Change `user`'s library with `f`, at the revision read; the reply carries the write's sequence.
@@ -100,7 +100,7 @@ pub(crate) async fn set_favorite(p: &Profile, ctx: &RequestCtx, req: FavoriteSet
             // Starring again keeps the first time: re-starring does not reorder.
             Entry::Occupied(_) => Ok(()),
             Entry::Vacant(_) if total >= max => Err(ServiceError::conflict(
-                "favorite_limit",
+                errors::profile::FAVORITE_LIMIT,
                 format!(
                     "you have starred {max} tracks, albums and artists, the most one listener may; unstar some first"
                 ),
@@ -181,7 +181,9 @@ pub(crate) async fn favorites(p: &Profile, ctx: &RequestCtx, req: FavoriteList) 
 pub(crate) async fn set_rating(p: &Profile, ctx: &RequestCtx, req: RatingSet) -> Result<Empty, Fail> {
     let user = p.writer(ctx)?;
     if req.rating > 5 {
-        return Err(ServiceError::bad_request("invalid_rating", "a rating is 1 to 5, or 0 to clear it").into());
+        return Err(
+            ServiceError::bad_request(errors::profile::INVALID_RATING, "a rating is 1 to 5, or 0 to clear it").into()
+        );
     }
     if req.rating > 0 {
         catalog_check::require(&p.as_caller(ctx), &[req.track_id]).await?;
@@ -194,7 +196,7 @@ pub(crate) async fn set_rating(p: &Profile, ctx: &RequestCtx, req: RatingSet) ->
             lib.ratings.insert(req.track_id, req.rating);
         } else {
             return Err(ServiceError::conflict(
-                "rating_limit",
+                errors::profile::RATING_LIMIT,
                 format!("you have rated {max} tracks, the most one listener may; clear some first"),
             ));
         }

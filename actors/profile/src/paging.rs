@@ -1,7 +1,7 @@
 //! Page sizes and cursors, checked at the edge: 400 `invalid_limit` and
 //! 400 `invalid_cursor`, as catalog's `track.list` answers.
 
-use chorus_nats::ServiceError;
+use chorus_nats::{errors, ServiceError};
 
 /// One endpoint's page sizes.
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +17,7 @@ impl PageSize {
     pub(crate) fn of(self, asked: Option<u32>) -> Result<usize, ServiceError> {
         match asked.unwrap_or(self.default) {
             n if (1..=self.max).contains(&n) => Ok(n as usize),
-            _ => Err(ServiceError::bad_request("invalid_limit", format!("limit is 1 to {}", self.max))),
+            _ => Err(ServiceError::bad_request(errors::common::INVALID_LIMIT, format!("limit is 1 to {}", self.max))),
         }
     }
 }
@@ -35,7 +35,7 @@ pub(crate) fn cursor<T>(
 
 /// 400 `invalid_cursor`.
 pub(crate) fn invalid_cursor() -> ServiceError {
-    ServiceError::bad_request("invalid_cursor", "cursor is not one this service issued")
+    ServiceError::bad_request(errors::common::INVALID_CURSOR, "cursor is not one this service issued")
 }
 
 #[cfg(test)]

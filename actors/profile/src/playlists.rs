@@ -12,7 +12,7 @@ use chorus_nats::messages::profile::{
     PlaylistView,
 };
 use chorus_nats::messages::Empty;
-use chorus_nats::ServiceError;
+use chorus_nats::{errors, ServiceError};
 use uuid::Uuid;
 
 use crate::catalog_check;
@@ -30,20 +30,23 @@ const LIST_PAGE: PageSize = PageSize { default: 50, max: 50 };
 const TRACK_PAGE: PageSize = PageSize { default: 100, max: 200 };
 
 fn not_found(id: Uuid) -> ServiceError {
-    ServiceError::not_found("playlist_not_found", format!("no playlist {id}"))
+    ServiceError::not_found(errors::profile::PLAYLIST_NOT_FOUND, format!("no playlist {id}"))
 }
 
 fn check_name(name: &str) -> Result<String, ServiceError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ServiceError::bad_request("invalid_name", "a playlist name is 1 to 200 characters"));
+        return Err(ServiceError::bad_request(errors::profile::INVALID_NAME, "a playlist name is 1 to 200 characters"));
     }
     Ok(name.to_string())
 }
 
 fn check_description(d: &str) -> Result<String, ServiceError> {
     if d.chars().count() > 2000 {
-        return Err(ServiceError::bad_request("invalid_description", "a description is at most 2,000 characters"));
+        return Err(ServiceError::bad_request(
+            errors::profile::INVALID_DESCRIPTION,
+            "a description is at most 2,000 characters",
+        ));
     }
     Ok(d.to_string())
 }
@@ -61,7 +64,7 @@ async fn visible(p: &Profile, caller: Uuid, id: Uuid) -> Result<(Playlist, u64),
 async fn owned(p: &Profile, caller: Uuid, id: Uuid) -> Result<(Playlist, u64), Fail> {
     let (pl, rev) = visible(p, caller, id).await?;
     if pl.owner != caller {
-        return Err(ServiceError::forbidden("not_owner", "only its owner may change a playlist").into());
+        return Err(ServiceError::forbidden(errors::profile::NOT_OWNER, "only its owner may change a playlist").into());
     }
     Ok((pl, rev))
 }
@@ -81,7 +84,7 @@ pub(crate) async fn create(p: &Profile, ctx: &RequestCtx, req: PlaylistCreate) -
     p.catch_up_playlists().await?;
     if p.owned.count(caller) >= cfg.max_playlists {
         return Err(ServiceError::conflict(
-            "playlist_limit",
+            errors::profile::PLAYLIST_LIMIT,
             format!("you have {} playlists, the most one listener may keep; delete one first", cfg.max_playlists),
         )
         .into());

@@ -10,7 +10,7 @@ use chorus_host::RequestCtx;
 use chorus_nats::clock::now_ms;
 use chorus_nats::messages::profile::{CountsRequest, Play, PlayCounts, PlayRecord, RecentPlays, RecentRequest};
 use chorus_nats::messages::Empty;
-use chorus_nats::{Encoding, ServiceError};
+use chorus_nats::{errors, Encoding, ServiceError};
 
 use crate::catalog_check;
 use crate::records::{play_subject, plays_key, PlayNote};
@@ -24,7 +24,7 @@ pub(crate) async fn record(p: &Profile, ctx: &RequestCtx, req: PlayRecord) -> Re
     let user = ctx.caller()?.sub;
     if req.started_at > now_ms() + CLOCK_SLACK_MS || req.source.len() > 64 || req.client.len() > 64 {
         return Err(ServiceError::bad_request(
-            "invalid_play",
+            errors::profile::INVALID_PLAY,
             "started_at is in the future, or source/client too long",
         )
         .into());
@@ -58,7 +58,7 @@ pub(crate) fn counts(p: &Profile, ctx: &RequestCtx, req: CountsRequest) -> Resul
     let limit = limit(req.limit, 20)?;
     let (from, until) = (req.from.unwrap_or(0), req.until.unwrap_or(u64::MAX));
     if from >= until {
-        return Err(ServiceError::bad_request("invalid_period", "from must be before until").into());
+        return Err(ServiceError::bad_request(errors::profile::INVALID_PERIOD, "from must be before until").into());
     }
     Ok(p.history.counts(ctx.caller()?.sub, from, until, limit))
 }
@@ -66,6 +66,6 @@ pub(crate) fn counts(p: &Profile, ctx: &RequestCtx, req: CountsRequest) -> Resul
 fn limit(asked: Option<usize>, default: usize) -> Result<usize, ServiceError> {
     match asked.unwrap_or(default) {
         n @ 1..=200 => Ok(n),
-        _ => Err(ServiceError::bad_request("invalid_limit", "limit is 1 to 200")),
+        _ => Err(ServiceError::bad_request(errors::common::INVALID_LIMIT, "limit is 1 to 200")),
     }
 }

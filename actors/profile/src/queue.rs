@@ -4,7 +4,7 @@ use chorus_host::RequestCtx;
 use chorus_nats::clock::now_ms;
 use chorus_nats::messages::profile::PlayQueue;
 use chorus_nats::messages::Empty;
-use chorus_nats::{ServiceError, Status};
+use chorus_nats::{errors, ServiceError, Status};
 
 use crate::records::queue_key;
 use crate::state::Profile;
@@ -15,10 +15,12 @@ pub(crate) async fn save(p: &Profile, ctx: &RequestCtx, mut req: PlayQueue) -> R
     let max = p.config.max_queue;
     if req.tracks.len() > max {
         let message = format!("a saved queue holds at most {max} tracks");
-        return Err(ServiceError::new(Status::TooLarge, "queue_too_long", message).into());
+        return Err(ServiceError::new(Status::TooLarge, errors::profile::QUEUE_TOO_LONG, message).into());
     }
     if req.index > req.tracks.len() || (req.index == req.tracks.len() && !req.tracks.is_empty()) {
-        return Err(ServiceError::bad_request("invalid_index", "index must name an entry of the queue").into());
+        return Err(
+            ServiceError::bad_request(errors::profile::INVALID_INDEX, "index must name an entry of the queue").into()
+        );
     }
     crate::catalog_check::require(&p.as_caller(ctx), &req.tracks).await?;
     req.saved_at = now_ms();

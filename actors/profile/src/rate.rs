@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use chorus_nats::ServiceError;
+use chorus_nats::{errors, ServiceError};
 use uuid::Uuid;
 
 /// Buckets kept before a sweep is forced.
@@ -64,7 +64,7 @@ impl WriteRate {
         }
         let wait_ms = ((1.0 - b.tokens) / self.per_s * 1000.0).ceil().max(1.0) as u64;
         Err(ServiceError::too_many(
-            "too_many_writes",
+            errors::profile::TOO_MANY_WRITES,
             format!("too many changes at once; try again in {} s", wait_ms.div_ceil(1000)),
             wait_ms,
         ))

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream;
 use chorus_host::RequestCtx;
 use chorus_nats::ChorusClient;
-use chorus_nats::ServiceError;
+use chorus_nats::{errors, ServiceError};
 use chorus_state::{Records, Source, View, WriteError};
 
 use crate::config::ProfileConfig;
@@ -55,9 +55,11 @@ impl Profile {
     pub(crate) async fn catch_up_playlists(&self) -> Result<(), crate::Fail> {
         let (last, _) = self.owned_source.state().await?;
         if !self.owned_view.wait_for(last, Instant::now() + SHOW_WRITE_WITHIN).await {
-            return Err(
-                ServiceError::unavailable("not_caught_up", "the playlist index is behind; retry shortly").into()
-            );
+            return Err(ServiceError::unavailable(
+                errors::common::NOT_CAUGHT_UP,
+                "the playlist index is behind; retry shortly",
+            )
+            .into());
         }
         Ok(())
     }
@@ -74,9 +76,11 @@ impl Profile {
 pub(crate) fn failed(e: WriteError) -> crate::Fail {
     match e {
         WriteError::Refused(e) => e.into(),
-        WriteError::Conflict | WriteError::Exists => {
-            ServiceError::conflict("revision_conflict", "changed since you read it; read it again and retry").into()
-        }
+        WriteError::Conflict | WriteError::Exists => ServiceError::conflict(
+            errors::profile::REVISION_CONFLICT,
+            "changed since you read it; read it again and retry",
+        )
+        .into(),
         WriteError::Failed(e) => e.into(),
     }
 }

@@ -1,6 +1,7 @@
 //! `catalog.query`: validate, plan, run one query per list, show the hits.
 
 use chorus_host::Fail;
+use chorus_nats::errors::{common, search as codes};
 use chorus_nats::messages::search::{Hit, SearchKind, SearchQuery, SearchReply};
 use chorus_nats::{ServiceError, Status};
 use tantivy::collector::TopDocs;
@@ -34,7 +35,7 @@ pub(crate) fn check_length(q: &str) -> Result<(), Fail> {
     if q.len() > MAX_QUERY_BYTES {
         return Err(Fail::Reply(ServiceError::new(
             Status::TooLarge,
-            "query_too_long",
+            codes::QUERY_TOO_LONG,
             format!("a query has at most {MAX_QUERY_BYTES} bytes"),
         )));
     }
@@ -46,7 +47,7 @@ pub(crate) fn limit(asked: Option<u32>, default: u32, max: u32) -> Result<usize,
     match asked {
         None => Ok(default as usize),
         Some(l) if (1..=max).contains(&l) => Ok(l as usize),
-        Some(_) => Err(bad("invalid_limit", format!("limit is 1 to {max}"))),
+        Some(_) => Err(bad(common::INVALID_LIMIT, format!("limit is 1 to {max}"))),
     }
 }
 
@@ -57,7 +58,7 @@ fn offset(cursor: Option<&str>) -> Result<usize, Fail> {
             .parse::<usize>()
             .ok()
             .filter(|o| *o <= MAX_OFFSET)
-            .ok_or_else(|| bad("invalid_cursor", "cursor is not one this service issued")),
+            .ok_or_else(|| bad(common::INVALID_CURSOR, "cursor is not one this service issued")),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use chorus_host::RequestCtx;
 use chorus_nats::messages::stream::{Chunk, ChunkGet};
-use chorus_nats::ServiceError;
+use chorus_nats::{errors, ServiceError};
 
 use crate::sessions::Sessions;
 use crate::Fail;
@@ -17,11 +17,11 @@ pub(crate) async fn get(
     let info = &session.info;
     if req.index >= info.chunk_count {
         let e = format!("chunk {} is past the end ({} chunks)", req.index, info.chunk_count);
-        return Err(ServiceError::bad_request("chunk_out_of_range", e).into());
+        return Err(ServiceError::bad_request(errors::stream::CHUNK_OUT_OF_RANGE, e).into());
     }
     if req.index >= info.chunks_allowed {
         let e = format!("this session is a preview: chunks 0 to {} only", info.chunks_allowed.saturating_sub(1));
-        return Err(ServiceError::forbidden("preview_only", e).into());
+        return Err(ServiceError::forbidden(errors::stream::PREVIEW_ONLY, e).into());
     }
     let file = audio.get(&session.object).await?;
     let start = req.index as usize * info.chunk_size as usize;

@@ -4,6 +4,7 @@
 //! and a session that ended short of a play stays without one.
 
 use chorus_host::RequestCtx;
+use chorus_nats::errors;
 use chorus_nats::messages::profile::PlayRecord;
 use chorus_nats::messages::stream::{Progress, ProgressReply};
 use chorus_nats::messages::Empty;
@@ -60,7 +61,7 @@ pub(crate) async fn report(
     let _: Empty = client
         .request(profile::play_record(), &record)
         .await
-        .map_err(|e| Fail::from(e.into_service_error("profile_unavailable")))?;
+        .map_err(|e| Fail::from(e.into_service_error(errors::stream::PROFILE_UNAVAILABLE)))?;
     // The listener's next profile read, on any instance, should see this play.
     ctx.wrote_in(profile::SERVICE, client.seen_seq(profile::SERVICE));
     match sessions.records.create(&marker, &played).await {

@@ -29,9 +29,12 @@ impl Quota {
             .records
             .modify::<u32, _, _>(&format!("{user}.{day}"), 10, |used| async move {
                 match used.unwrap_or(0) {
-                    n if n >= per_day => {
-                        Err(chorus_nats::ServiceError::forbidden("quota_used", "no full plays left today"))
-                    }
+                    // Never answered (a preview is opened instead, below): the
+                    // refusal only stops the write.
+                    n if n >= per_day => Err(chorus_nats::ServiceError::forbidden(
+                        chorus_nats::errors::stream::PREVIEW_ONLY,
+                        "no full plays left today",
+                    )),
                     n => Ok(Some(n + 1)),
                 }
             })
@@ -41,7 +44,11 @@ impl Quota {
             Err(chorus_state::WriteError::Refused(_)) => Ok(false),
             // Many sessions of one listener at once: say so rather than fail.
             Err(chorus_state::WriteError::Conflict | chorus_state::WriteError::Exists) => {
-                Err(chorus_nats::ServiceError::unavailable("busy", "too many sessions opened at once; retry").into())
+                Err(chorus_nats::ServiceError::unavailable(
+                    chorus_nats::errors::stream::BUSY,
+                    "too many sessions opened at once; retry",
+                )
+                .into())
             }
             Err(chorus_state::WriteError::Failed(e)) => Err(e.context("counting a full play").into()),
         }

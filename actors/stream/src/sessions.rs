@@ -11,7 +11,7 @@ use chorus_nats::clock::now_ms;
 use chorus_nats::messages::auth::Plan;
 use chorus_nats::messages::catalog::{Track, TrackGet};
 use chorus_nats::messages::stream::{SessionInfo, SessionOpen};
-use chorus_nats::{subjects::catalog, ServiceError};
+use chorus_nats::{errors, subjects::catalog, ServiceError};
 use chorus_state::Records;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -71,17 +71,20 @@ impl Sessions {
     pub(crate) async fn open(&self, ctx: &RequestCtx, req: SessionOpen) -> Result<SessionInfo, Fail> {
         let caller = ctx.caller()?;
         if req.source.len() > 64 || req.client.len() > 64 {
-            return Err(ServiceError::bad_request("invalid_request", "source and client are at most 64 bytes").into());
+            return Err(ServiceError::bad_request(
+                errors::common::INVALID_REQUEST,
+                "source and client are at most 64 bytes",
+            )
+            .into());
         }
         let client = ctx.as_caller(&self.nats);
         let track: Track = client
             .request(catalog::track_get(), &TrackGet { id: req.track_id })
             .await
-            .map_err(|e| Fail::from(e.into_service_error("catalog_unavailable")))?;
-        let object = track
-            .audio_object
-            .clone()
-            .ok_or_else(|| ServiceError::not_found("no_audio", format!("track {} has no audio file", track.id)))?;
+            .map_err(|e| Fail::from(e.into_service_error(errors::stream::CATALOG_UNAVAILABLE)))?;
+        let object = track.audio_object.clone().ok_or_else(|| {
+            ServiceError::not_found(errors::stream::NO_AUDIO, format!("track {} has no audio file", track.id))
+        })?;
         let chunk_size = self.config.chunk_size.clamp(1024, 256 * 1024);
         let chunk_count = track.file_size.div_ceil(chunk_size as u64).max(1) as u32;
         let full = caller.plan == Plan::Premium || self.quota.take(caller.sub, now_ms()).await?;
@@ -121,19 +124,20 @@ impl Sessions {
         let session = match cached {
             Some(s) => s,
             None => {
-                let (s, _) =
-                    self.records.get::<Session>(&key(id)).await?.ok_or_else(|| {
-                        ServiceError::not_found("session_not_found", format!("no playback session {id}"))
-                    })?;
+                let (s, _) = self.records.get::<Session>(&key(id)).await?.ok_or_else(|| {
+                    ServiceError::not_found(errors::stream::SESSION_NOT_FOUND, format!("no playback session {id}"))
+                })?;
                 let s = Arc::new(s);
                 self.remember(s.clone());
                 s
             }
         };
         if session.user != caller {
-            return Err(
-                ServiceError::forbidden("not_your_session", "that playback session belongs to someone else").into()
-            );
+            return Err(ServiceError::forbidden(
+                errors::stream::NOT_YOUR_SESSION,
+                "that playback session belongs to someone else",
+            )
+            .into());
         }
         Ok(session)
     }

@@ -79,3 +79,99 @@ fn the_literal_check_can_fail() {
     assert!(types_a_subject(r#"let s = "chorus.catalog.v1.track.get";"#));
     assert!(!types_a_subject(r#"let s = "chorus.toml";"#));
 }
+
+/// Every `snake_case` code in backticks in the errors column of an endpoint
+/// row, and in the shared error tables (`| status | code | when |`).
+fn documented_codes() -> BTreeSet<String> {
+    let text = std::fs::read_to_string(root().join("subjects.md")).unwrap();
+    let is_code = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+            && s.contains('_')
+            && !s.chars().next().is_some_and(|c| c.is_ascii_digit())
+    };
+    let mut codes = BTreeSet::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        let cells: Vec<&str> = line.split('|').collect();
+        let errors = if line.starts_with("| `chorus.") && cells.len() > 7 {
+            cells[6]
+        } else if cells.len() >= 4 && cells[1].trim().chars().all(|c| c.is_ascii_digit()) && !cells[1].trim().is_empty()
+        {
+            // A shared table: | status | `code` | when |
+            cells[2]
+        } else {
+            continue;
+        };
+        // Parentheses hold remarks (`retry_after_ms` is a body field), not codes.
+        let mut outside = String::new();
+        let mut depth = 0usize;
+        for c in errors.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                c if depth == 0 => outside.push(c),
+                _ => {}
+            }
+        }
+        codes.extend(outside.split('`').skip(1).step_by(2).filter(|s| is_code(s)).map(str::to_string));
+    }
+    codes
+}
+
+#[test]
+fn error_codes_in_code_and_subjects_md_agree() {
+    let code: BTreeSet<String> = chorus_nats::errors::all().into_iter().map(str::to_string).collect();
+    let doc = documented_codes();
+    let text = std::fs::read_to_string(root().join("subjects.md")).unwrap();
+    let undocumented: Vec<_> = code.iter().filter(|c| !text.contains(&format!("`{c}`"))).collect();
+    let unknown: Vec<_> = doc.difference(&code).collect();
+    assert!(undocumented.is_empty(), "error codes in code, not in subjects.md: {undocumented:?}");
+    assert!(unknown.is_empty(), "error codes in subjects.md's error columns, not in chorus_nats::errors: {unknown:?}");
+}
+
+#[test]
+fn no_library_code_types_an_error_code() {
+    let mut offenders = Vec::new();
+    let mut stack = vec![root().join("actors"), root().join("nats/src"), root().join("nodes/src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if path.is_dir() {
+                if !matches!(name.as_str(), "target" | "tests" | "errors") {
+                    stack.push(path);
+                }
+            } else if name.ends_with(".rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                // Unit tests may spell the codes they expect.
+                let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+                if types_an_error_code(text) {
+                    offenders.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "error codes typed as literals outside chorus_nats::errors: {offenders:?}");
+}
+
+/// Whether `text` builds an error with a literal code (`ServiceError::x("code"`, `new(Status::X, "code"`).
+fn types_an_error_code(text: &str) -> bool {
+    text.match_indices("ServiceError::").any(|(i, m)| {
+        let rest = &text[i + m.len()..];
+        let Some(open) = rest.find('(') else { return false };
+        let args = rest[open + 1..].trim_start();
+        let args = match rest[..open].trim() {
+            "new" => args.split_once(',').map_or("", |(_, a)| a.trim_start()),
+            _ => args,
+        };
+        args.starts_with('"')
+    })
+}
+
+#[test]
+fn the_error_code_check_can_fail() {
+    assert!(types_an_error_code(r#"ServiceError::not_found("track_not_found", "x")"#));
+    assert!(types_an_error_code(r#"ServiceError::new(Status::Forbidden, "account_disabled", "x")"#));
+    assert!(!types_an_error_code(r#"ServiceError::not_found(codes::TRACK_NOT_FOUND, "x")"#));
+}

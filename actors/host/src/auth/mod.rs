@@ -15,7 +15,10 @@ pub use trust::Trust;
 
 /// 401 for a request that carries no token.
 pub fn missing_token() -> ServiceError {
-    ServiceError::unauthorized("missing_token", "sign in: this request needs an access token")
+    ServiceError::unauthorized(
+        chorus_nats::errors::common::MISSING_TOKEN,
+        "sign in: this request needs an access token",
+    )
 }
 
 /// Check the caller against an endpoint's access level: the claims for a
@@ -32,13 +35,16 @@ pub async fn authorize(
     let claims = match trust.verify(token, chorus_nats::clock::now_s()) {
         // A key published a moment ago may not have reached this instance's
         // watch yet (a rotation): look it up once before refusing.
-        Err(e) if e.code == "unknown_key" && trust.fetch_key(token).await => {
+        Err(e) if e.code == chorus_nats::errors::common::UNKNOWN_KEY && trust.fetch_key(token).await => {
             trust.verify(token, chorus_nats::clock::now_s())?
         }
         other => other?,
     };
     if access == Access::Admin && !claims.has(Role::Admin) {
-        return Err(ServiceError::forbidden("forbidden", "this request needs the admin role"));
+        return Err(ServiceError::forbidden(
+            chorus_nats::errors::common::FORBIDDEN,
+            "this request needs the admin role",
+        ));
     }
     Ok(Some(claims))
 }

@@ -129,10 +129,13 @@ impl Trust {
             }
         };
         if claims.exp <= now {
-            return Err(unauthorized("token_expired", "the access token has expired; refresh it"));
+            return Err(unauthorized(
+                chorus_nats::errors::common::TOKEN_EXPIRED,
+                "the access token has expired; refresh it",
+            ));
         }
         if read(&self.disabled).contains(&claims.sub) {
-            return Err(unauthorized("user_disabled", "this account has been disabled"));
+            return Err(unauthorized(chorus_nats::errors::common::USER_DISABLED, "this account has been disabled"));
         }
         Ok(claims)
     }
@@ -165,9 +168,9 @@ fn unauthorized(code: &'static str, message: &str) -> ServiceError {
 
 fn reject(e: TokenError) -> ServiceError {
     let code = match e {
-        TokenError::Malformed => "invalid_token",
-        TokenError::UnknownKey => "unknown_key",
-        TokenError::BadSignature => "invalid_token",
+        TokenError::Malformed => chorus_nats::errors::common::INVALID_TOKEN,
+        TokenError::UnknownKey => chorus_nats::errors::common::UNKNOWN_KEY,
+        TokenError::BadSignature => chorus_nats::errors::common::INVALID_TOKEN,
     };
     unauthorized(code, &e.to_string())
 }
