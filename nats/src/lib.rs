@@ -9,6 +9,7 @@ pub mod clock;
 pub mod codec;
 pub mod error;
 pub mod errors;
+pub mod fold;
 pub mod headers;
 pub mod messages;
 pub mod records;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::paging;
 use crate::projection::Catalog;
-use crate::tracks::year_range;
+use chorus_nats::messages::catalog::year_range;
 
 pub(crate) fn endpoints(c: &Arc<Catalog>) -> Vec<EndpointDef> {
     let (c1, c2) = (c.clone(), c.clone());

@@ -71,7 +71,7 @@ async fn list(c: &Catalog, req: TrackList) -> Result<TrackPage, Fail> {
             })?),
         };
     let genre = req.genre.as_deref().map(|g| g.trim().to_lowercase());
-    let (low, high) = year_range(req.year_from, req.year_to);
+    let (low, high) = chorus_nats::messages::catalog::year_range(req.year_from, req.year_to);
     let keep = |t: &Track| {
         req.artist.is_none_or(|a| t.artists.iter().any(|x| x.id == a))
             && req.album.is_none_or(|a| t.album.as_ref().is_some_and(|x| x.id == a))
@@ -82,27 +82,4 @@ async fn list(c: &Catalog, req: TrackList) -> Result<TrackPage, Fail> {
     let tracks = c.memory().tracks_after(after, limit as usize, keep);
     let next = (tracks.len() == limit as usize).then(|| tracks.last().map(|t| t.id.to_string())).flatten();
     Ok(TrackPage { tracks, next })
-}
-
-/// The years `year_from` and `year_to` bound, lowest first: both bounds are
-/// inclusive and their order does not matter (`album.list` `by_year` reads
-/// `year_from > year_to` as "descending"; the range is the same). Either may
-/// be absent (no bound on that side).
-pub(crate) fn year_range(from: Option<i32>, to: Option<i32>) -> (Option<i32>, Option<i32>) {
-    match (from, to) {
-        (Some(a), Some(b)) if a > b => (Some(b), Some(a)),
-        other => other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn year_bounds_in_either_order_name_one_range() {
-        use super::year_range;
-        assert_eq!(year_range(Some(2010), Some(1990)), (Some(1990), Some(2010)));
-        assert_eq!(year_range(Some(1990), Some(2010)), (Some(1990), Some(2010)));
-        assert_eq!(year_range(Some(2010), None), (Some(2010), None));
-        assert_eq!(year_range(None, Some(1990)), (None, Some(1990)));
-    }
 }

@@ -7,8 +7,6 @@
 //! and punctuation inside a word both joined and split (`R.E.M.` → `rem`
 //! plus `r`, `e`, `m`; `AC/DC` → `acdc` plus `ac`, `dc`).
 
-use unicode_normalization::char::{decompose_compatible, is_combining_mark};
-
 /// Longest word kept, in characters; longer runs are cut (nobody types them).
 pub(crate) const MAX_WORD_CHARS: usize = 40;
 
@@ -25,49 +23,7 @@ pub(crate) struct Word {
     pub(crate) joined: bool,
 }
 
-/// Letters NFKD leaves alone, as typed on a keyboard without them.
-fn spelled(c: char) -> Option<&'static str> {
-    Some(match c {
-        'ø' => "o",
-        'æ' => "ae",
-        'ß' => "ss",
-        'ł' => "l",
-        'ı' => "i",
-        'đ' | 'ð' => "d",
-        'œ' => "oe",
-        'þ' => "th",
-        'ħ' => "h",
-        'ŧ' => "t",
-        'ŋ' => "n",
-        _ => return None,
-    })
-}
-
-/// Fold one character onto `out`: lower case, no diacritics.
-pub(crate) fn fold_char(c: char, out: &mut String) {
-    if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
-        return;
-    }
-    for lower in c.to_lowercase() {
-        match spelled(lower) {
-            Some(s) => out.push_str(s),
-            None => decompose_compatible(lower, |d| {
-                if !is_combining_mark(d) {
-                    // Compatibility forms may decompose to upper case (ℌ → H).
-                    out.extend(d.to_lowercase());
-                }
-            }),
-        }
-    }
-}
-
-/// Fold a whole string (for exact-value fields such as genres).
-pub(crate) fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    s.trim().chars().for_each(|c| fold_char(c, &mut out));
-    out
-}
+pub(crate) use chorus_nats::fold::{fold, fold_char};
 
 /// The words of `text`, in order; a punctuated chunk gives its joined form
 /// first, then its parts.

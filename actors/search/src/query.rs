@@ -240,7 +240,7 @@ pub(crate) fn restricted(
             Some(y) => Bound::Included(Term::from_field_i64(fields.year, i64::from(y))),
             None => Bound::Unbounded,
         };
-        let (low, high) = year_range(filters.year_from, filters.year_to);
+        let (low, high) = chorus_nats::messages::catalog::year_range(filters.year_from, filters.year_to);
         let range = RangeQuery::new(bound(low), bound(high));
         all.push(filter(Box::new(range)));
     }
@@ -250,25 +250,9 @@ pub(crate) fn restricted(
     Box::new(BooleanQuery::new(all))
 }
 
-/// The years `year_from` and `year_to` bound, lowest first: both inclusive,
-/// in either order (the catalog's `track.list` and `album.list` read them so).
-fn year_range(from: Option<i32>, to: Option<i32>) -> (Option<i32>, Option<i32>) {
-    match (from, to) {
-        (Some(a), Some(b)) if a > b => (Some(b), Some(a)),
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn year_bounds_in_either_order_name_one_range() {
-        assert_eq!(year_range(Some(2005), Some(1990)), (Some(1990), Some(2005)));
-        assert_eq!(year_range(Some(1990), Some(2005)), (Some(1990), Some(2005)));
-        assert_eq!(year_range(None, Some(1990)), (None, Some(1990)));
-    }
 
     #[test]
     fn typo_budgets_follow_the_longer_word() {

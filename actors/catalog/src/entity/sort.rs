@@ -8,7 +8,7 @@
 //! "...And Justice for All" → "and justice for all"), so lists read the way
 //! people look things up and not in code-point order.
 
-use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+use chorus_nats::fold::fold_char;
 
 /// Leading articles moved to the end: the English ones, and the Spanish and
 /// French ones that no English title starts with as a word.
@@ -44,44 +44,6 @@ pub(crate) fn key(sort_name: &str) -> String {
         return all;
     }
     words.join(" ")
-}
-
-/// Letters NFKD leaves alone, as typed on a keyboard without them (the search
-/// service folds the same way, so what sorts together is found together).
-fn spelled(c: char) -> Option<&'static str> {
-    Some(match c {
-        'ø' => "o",
-        'æ' => "ae",
-        'ß' => "ss",
-        'ł' => "l",
-        'ı' => "i",
-        'đ' | 'ð' => "d",
-        'œ' => "oe",
-        'þ' => "th",
-        'ħ' => "h",
-        'ŧ' => "t",
-        'ŋ' => "n",
-        _ => return None,
-    })
-}
-
-/// Fold one character onto `out`: lower case, no diacritics.
-fn fold_char(c: char, out: &mut String) {
-    if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
-        return;
-    }
-    for lower in c.to_lowercase() {
-        match spelled(lower) {
-            Some(s) => out.push_str(s),
-            None => decompose_compatible(lower, |d| {
-                if !is_combining_mark(d) {
-                    // Compatibility forms may decompose to upper case (ℌ → H).
-                    out.extend(d.to_lowercase());
-                }
-            }),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod artist;
 mod genre;
 mod track;
 mod write;
+mod years;
 
 pub use album::*;
 pub use art::*;
@@ -13,3 +14,4 @@ pub use artist::*;
 pub use genre::*;
 pub use track::*;
 pub use write::*;
+pub use years::year_range;
