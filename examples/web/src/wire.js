@@ -1,15 +1,24 @@
 // The wire: one NATS websocket connection as the restricted `web` user, and
-// requests in MessagePack with named fields, as subjects.md describes and as
-// the typed Rust client sends them (deadline, trace context, read-your-writes).
+// requests in JSON (MessagePack for the two binary subjects, see BINARY), as
+// subjects.md describes, with what the typed Rust client sends (deadline,
+// trace context, read-your-writes).
 import { wsconnect, headers as natsHeaders } from '@nats-io/nats-core';
 import { encode, decode } from '@msgpack/msgpack';
 import { serviceName } from './subjects.js';
 
-// rmp-serde is not "human readable", so a uuid travels as 16 bytes of `bin`,
-// both ways. These are the fields whose strings are uuids in a request.
-const ID_FIELDS = new Set(['id', 'ids', 'track_id', 'session_id', 'tracks', 'album', 'artist', 'user_id']);
+// How the page encodes: JSON for every request (a uuid is a string there,
+// as in subjects.md's examples, so nothing has to be guessed), except the two
+// subjects that carry binary (audio chunks, cover art), which JSON would
+// triple in size: those go in MessagePack, where rmp-serde wants a uuid as 16
+// bytes of `bin`. Their request uuid fields are listed here, and their replies
+// ({index, data}, {name, mime, data}) hold no uuid. subjects.md, Conventions.
+const BINARY = new Map([
+  ['chorus.stream.v1.chunk.get', new Set(['session_id'])],
+  ['chorus.catalog.v1.art.get', new Set()],
+]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const JSON_TYPE = 'application/json';
 
 function uuidToBytes(s) {
   const hex = s.replace(/-/g, '');
@@ -18,37 +27,27 @@ function uuidToBytes(s) {
   return out;
 }
 
-function bytesToUuid(b) {
-  let s = '';
-  for (let i = 0; i < 16; i++) {
-    s += HEX[b[i]];
-    if (i === 3 || i === 5 || i === 7 || i === 9) s += '-';
+/** A request body of a binary subject in MessagePack: its listed uuid fields as 16 bytes. */
+export function toMsgPack(body, uuids) {
+  const out = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (v === undefined) continue;
+    out[k] = uuids.has(k) && typeof v === 'string' && UUID.test(v) ? uuidToBytes(v) : v;
   }
-  return s;
+  return out;
 }
 
-/** A request body as the services decode it: uuid strings in id fields become bytes. */
-export function toWire(value, key = '') {
-  if (typeof value === 'string') return ID_FIELDS.has(key) && UUID.test(value) ? uuidToBytes(value) : value;
-  if (Array.isArray(value)) return value.map((v) => toWire(v, key));
-  if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    const out = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toWire(v, k);
-    return out;
-  }
-  return value;
+/** How `subject`'s request is sent: its body bytes, and whether it is JSON. */
+export function encodeRequest(subject, body) {
+  const uuids = BINARY.get(subject);
+  if (uuids) return { bytes: encode(toMsgPack(body, uuids)), json: false };
+  return { bytes: new TextEncoder().encode(JSON.stringify(body)), json: true };
 }
 
-/** A reply as the page uses it: 16-byte bins are uuids, except audio `data`. */
-export function fromWire(value, key = '') {
-  if (value instanceof Uint8Array) return value.length === 16 && key !== 'data' ? bytesToUuid(value) : value;
-  if (Array.isArray(value)) return value.map((v) => fromWire(v, key));
-  if (value && typeof value === 'object') {
-    const out = {};
-    for (const [k, v] of Object.entries(value)) out[k] = fromWire(v, k);
-    return out;
-  }
-  return value;
+/** A reply body: JSON (it starts with `{`) or MessagePack (a binary subject's). */
+export function decodeReply(data) {
+  if (!data.length) return {};
+  return data[0] === 0x7b ? JSON.parse(new TextDecoder().decode(data)) : decode(data);
 }
 
 /** A failed request, with what the listener should be told. */
@@ -142,6 +141,8 @@ export class Wire {
     // traceparent makes nats-server lift every message's headers into a map.
     h.set('traceparent', `00-${randomHex(16)}-${randomHex(8)}-00`);
     if (token) h.set('Authorization', `Bearer ${token}`);
+    const { bytes, json } = encodeRequest(subject, body);
+    if (json) h.set('Content-Type', JSON_TYPE);
     const seq = this.wrote.has(service) ? this.seen.get(service) : 0;
     if (seq) h.set('Chorus-Min-Seq', String(seq));
     let msg;
@@ -150,7 +151,7 @@ export class Wire {
     if (!this.denied.has(subject)) this.denied.set(subject, new Set());
     this.denied.get(subject).add(rejectDenied);
     try {
-      msg = await Promise.race([this.nc.request(subject, encode(toWire(body)), { timeout, headers: h }), denied]);
+      msg = await Promise.race([this.nc.request(subject, bytes, { timeout, headers: h }), denied]);
     } catch (err) {
       throw this.transportError(subject, err);
     } finally {
@@ -170,12 +171,10 @@ export class Wire {
     }
     const status = msg.headers?.get('Nats-Service-Error-Code');
     let reply = {};
-    if (msg.data.length) {
-      try {
-        reply = msg.data[0] === 0x7b ? JSON.parse(new TextDecoder().decode(msg.data)) : fromWire(decode(msg.data));
-      } catch {
-        reply = {};
-      }
+    try {
+      reply = decodeReply(msg.data);
+    } catch {
+      reply = {};
     }
     if (status) {
       throw new ChorusError({
