@@ -35,9 +35,7 @@ impl Directory {
 
     /// Up to `limit` users after `cursor` (a username), and the next cursor.
     pub(crate) fn page(&self, cursor: Option<&str>, limit: u32) -> Result<(Vec<User>, Option<String>), ServiceError> {
-        if !(1..=500).contains(&limit) {
-            return Err(ServiceError::bad_request(chorus_nats::errors::common::INVALID_LIMIT, "limit is 1 to 500"));
-        }
+        chorus_host::paging::PageSize { default: limit, max: 500 }.of(Some(limit))?;
         let users = self.users.read().unwrap_or_else(|p| p.into_inner());
         let from = match cursor {
             Some(c) => std::ops::Bound::Excluded(c.to_string()),

@@ -1,6 +1,6 @@
 //! Page sizes, the same rule on every list.
 
-use chorus_nats::errors::{catalog as codes, common};
+use chorus_nats::errors::catalog as codes;
 use chorus_nats::ServiceError;
 
 /// Page size when the request names none.
@@ -10,12 +10,7 @@ pub(crate) const MAX_LIMIT: u32 = 500;
 
 /// The requested page size, or 400 `invalid_limit`.
 pub(crate) fn limit(requested: Option<u32>) -> Result<u32, ServiceError> {
-    let limit = requested.unwrap_or(DEFAULT_LIMIT);
-    if (1..=MAX_LIMIT).contains(&limit) {
-        Ok(limit)
-    } else {
-        Err(ServiceError::bad_request(common::INVALID_LIMIT, format!("limit must be 1 to {MAX_LIMIT}")))
-    }
+    Ok(chorus_host::paging::PageSize { default: DEFAULT_LIMIT, max: MAX_LIMIT }.of(requested)? as u32)
 }
 
 /// An offset that keeps queries cheap, or 400 `invalid_offset`.

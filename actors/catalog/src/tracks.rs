@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chorus_host::{typed, Encoded, EndpointDef, Fail};
-use chorus_nats::errors::{catalog as codes, common};
+use chorus_nats::errors::catalog as codes;
 use chorus_nats::messages::catalog::{Track, TrackBatch, TrackBatchReply, TrackGet, TrackList, TrackPage};
 use chorus_nats::subjects::catalog;
 use chorus_nats::ServiceError;
@@ -63,13 +63,7 @@ fn batch(c: &Catalog, req: TrackBatch) -> Result<TrackBatchReply, Fail> {
 
 async fn list(c: &Catalog, req: TrackList) -> Result<TrackPage, Fail> {
     let limit = paging::limit(req.limit)?;
-    let after =
-        match req.cursor.as_deref() {
-            None | Some("") => None,
-            Some(cursor) => Some(Uuid::parse_str(cursor).map_err(|_| {
-                ServiceError::bad_request(common::INVALID_CURSOR, "cursor is not one this service issued")
-            })?),
-        };
+    let after = chorus_host::paging::cursor(req.cursor.as_deref(), |c| Uuid::parse_str(c).ok())?;
     let genre = req.genre.as_deref().map(|g| g.trim().to_lowercase());
     let (low, high) = chorus_nats::messages::catalog::year_range(req.year_from, req.year_to);
     let keep = |t: &Track| {

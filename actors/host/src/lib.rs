@@ -17,6 +17,7 @@ pub mod host;
 mod host_context;
 mod ingress;
 pub mod micro;
+pub mod paging;
 mod pool;
 mod reply;
 pub mod secret;

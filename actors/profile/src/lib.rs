@@ -20,7 +20,6 @@ mod edits;
 mod history;
 mod library;
 mod owned;
-mod paging;
 mod playlists;
 mod plays;
 mod position;

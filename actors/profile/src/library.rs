@@ -18,10 +18,10 @@ use chorus_nats::{errors, subjects::catalog, ClientError, ServiceError};
 use uuid::Uuid;
 
 use crate::catalog_check;
-use crate::paging::{self, PageSize};
 use crate::records::{library_key, Library};
 use crate::state::{failed, Profile};
 use crate::Fail;
+use chorus_host::paging::{self, PageSize};
 
 const ATTEMPTS: usize = 5;
 /// A starred entry is ~70 bytes in JSON, a rating ~60: 500 are ~35 KB.

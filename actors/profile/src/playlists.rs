@@ -17,10 +17,10 @@ use uuid::Uuid;
 
 use crate::catalog_check;
 use crate::edits;
-use crate::paging::{self, PageSize};
 use crate::records::playlist_key;
 use crate::state::{failed, Profile};
 use crate::Fail;
+use chorus_host::paging::{self, PageSize};
 
 /// `playlist.list`: a summary is at most ~13.5 KB in JSON (a 2,000-character
 /// description of escapes), so 50 of them fit the max payload.

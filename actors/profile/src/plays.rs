@@ -64,8 +64,6 @@ pub(crate) fn counts(p: &Profile, ctx: &RequestCtx, req: CountsRequest) -> Resul
 }
 
 fn limit(asked: Option<usize>, default: usize) -> Result<usize, ServiceError> {
-    match asked.unwrap_or(default) {
-        n @ 1..=200 => Ok(n),
-        _ => Err(ServiceError::bad_request(errors::common::INVALID_LIMIT, "limit is 1 to 200")),
-    }
+    let asked = asked.map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+    chorus_host::paging::PageSize { default: default as u32, max: 200 }.of(asked)
 }

@@ -1,7 +1,7 @@
 //! `catalog.query`: validate, plan, run one query per list, show the hits.
 
 use chorus_host::Fail;
-use chorus_nats::errors::{common, search as codes};
+use chorus_nats::errors::search as codes;
 use chorus_nats::messages::search::{Hit, SearchKind, SearchQuery, SearchReply};
 use chorus_nats::{ServiceError, Status};
 use tantivy::collector::TopDocs;
@@ -26,10 +26,6 @@ pub const MAX_OFFSET: usize = 1000;
 
 const ALL_KINDS: [SearchKind; 3] = [SearchKind::Tracks, SearchKind::Albums, SearchKind::Artists];
 
-fn bad(code: &'static str, message: impl Into<String>) -> Fail {
-    Fail::Reply(ServiceError::bad_request(code, message))
-}
-
 /// Refuse a query that is too long to be typed.
 pub(crate) fn check_length(q: &str) -> Result<(), Fail> {
     if q.len() > MAX_QUERY_BYTES {
@@ -44,22 +40,12 @@ pub(crate) fn check_length(q: &str) -> Result<(), Fail> {
 
 /// The page size asked for, `default` when absent; 400 `invalid_limit` outside 1 to `max`.
 pub(crate) fn limit(asked: Option<u32>, default: u32, max: u32) -> Result<usize, Fail> {
-    match asked {
-        None => Ok(default as usize),
-        Some(l) if (1..=max).contains(&l) => Ok(l as usize),
-        Some(_) => Err(bad(common::INVALID_LIMIT, format!("limit is 1 to {max}"))),
-    }
+    Ok(chorus_host::paging::PageSize { default, max }.of(asked)?)
 }
 
 fn offset(cursor: Option<&str>) -> Result<usize, Fail> {
-    match cursor {
-        None | Some("") => Ok(0),
-        Some(c) => c
-            .parse::<usize>()
-            .ok()
-            .filter(|o| *o <= MAX_OFFSET)
-            .ok_or_else(|| bad(common::INVALID_CURSOR, "cursor is not one this service issued")),
-    }
+    let parse = |c: &str| c.parse::<usize>().ok().filter(|o| *o <= MAX_OFFSET);
+    Ok(chorus_host::paging::cursor(cursor, parse)?.unwrap_or(0))
 }
 
 /// Read a hit back from the doc store and mark what matched.

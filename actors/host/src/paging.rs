@@ -1,20 +1,21 @@
-//! Page sizes and cursors, checked at the edge: 400 `invalid_limit` and
-//! 400 `invalid_cursor`, as catalog's `track.list` answers.
+//! Page sizes and cursors, checked at the edge, one rule for every list of
+//! every service: 400 `invalid_limit` outside `1..=max`, 400 `invalid_cursor`
+//! for a cursor the service did not issue.
 
 use chorus_nats::{errors, ServiceError};
 
 /// One endpoint's page sizes.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct PageSize {
+pub struct PageSize {
     /// When the request names none.
-    pub(crate) default: u32,
+    pub default: u32,
     /// The most a page holds, chosen so a page fits the max payload.
-    pub(crate) max: u32,
+    pub max: u32,
 }
 
 impl PageSize {
     /// `asked`, or the default; 400 outside `1..=max`.
-    pub(crate) fn of(self, asked: Option<u32>) -> Result<usize, ServiceError> {
+    pub fn of(self, asked: Option<u32>) -> Result<usize, ServiceError> {
         match asked.unwrap_or(self.default) {
             n if (1..=self.max).contains(&n) => Ok(n as usize),
             _ => Err(ServiceError::bad_request(errors::common::INVALID_LIMIT, format!("limit is 1 to {}", self.max))),
@@ -23,10 +24,7 @@ impl PageSize {
 }
 
 /// `cursor` parsed by `parse`, none for the first page (absent or empty).
-pub(crate) fn cursor<T>(
-    cursor: Option<&str>,
-    parse: impl FnOnce(&str) -> Option<T>,
-) -> Result<Option<T>, ServiceError> {
+pub fn cursor<T>(cursor: Option<&str>, parse: impl FnOnce(&str) -> Option<T>) -> Result<Option<T>, ServiceError> {
     match cursor {
         None | Some("") => Ok(None),
         Some(c) => parse(c).map(Some).ok_or_else(invalid_cursor),
@@ -34,7 +32,7 @@ pub(crate) fn cursor<T>(
 }
 
 /// 400 `invalid_cursor`.
-pub(crate) fn invalid_cursor() -> ServiceError {
+pub fn invalid_cursor() -> ServiceError {
     ServiceError::bad_request(errors::common::INVALID_CURSOR, "cursor is not one this service issued")
 }
 
