@@ -21,6 +21,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
+use chorus_host::token_bucket::TokenBucket;
 use chorus_nats::errors::auth as codes;
 use chorus_nats::ServiceError;
 use chorus_state::{Records, WriteError};
@@ -43,7 +44,7 @@ pub(crate) struct Limiter {
     records: Records,
     free: u32,
     max_ms: u64,
-    budget: Mutex<Bucket>,
+    budget: Mutex<TokenBucket>,
 }
 
 impl Limiter {
@@ -63,7 +64,7 @@ impl Limiter {
             records,
             free,
             max_ms: max_backoff.as_millis() as u64,
-            budget: Mutex::new(Bucket::new(failures_per_s, failures_burst)),
+            budget: Mutex::new(TokenBucket::new(failures_per_s, failures_burst, Instant::now())),
         })
     }
 
@@ -171,40 +172,6 @@ fn backoff_ms(free: u32, max_ms: u64, count: u32) -> u64 {
     }
 }
 
-/// A token bucket: `rate` tokens a second, at most `burst`.
-struct Bucket {
-    rate: f64,
-    burst: f64,
-    tokens: f64,
-    at: Instant,
-}
-
-impl Bucket {
-    fn new(rate: u32, burst: u32) -> Self {
-        let burst = f64::from(burst.max(1));
-        Self { rate: f64::from(rate.max(1)), burst, tokens: burst, at: Instant::now() }
-    }
-
-    /// Take a token, or how long until one is there.
-    fn take(&mut self, now: Instant) -> Result<(), Duration> {
-        self.tokens = (self.tokens + now.saturating_duration_since(self.at).as_secs_f64() * self.rate).min(self.burst);
-        self.at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - self.tokens) / self.rate))
-        }
-    }
-
-    /// Whether no token is left, and if so how long until one is.
-    fn spent(&mut self, now: Instant) -> Option<Duration> {
-        self.tokens = (self.tokens + now.saturating_duration_since(self.at).as_secs_f64() * self.rate).min(self.burst);
-        self.at = now;
-        (self.tokens < 1.0).then(|| Duration::from_secs_f64((1.0 - self.tokens) / self.rate))
-    }
-}
-
 /// Counter key for a username.
 pub(crate) fn user_key(username: &str) -> String {
     format!("user.{}", digest(username))
@@ -231,18 +198,5 @@ mod tests {
         assert_eq!(backoff_ms(5, 900_000, 5), 1000);
         assert_eq!(backoff_ms(5, 900_000, 7), 4000);
         assert_eq!(backoff_ms(5, 900_000, 40), 900_000);
-    }
-
-    #[test]
-    fn the_budget_refills_at_its_rate_and_holds_its_burst() {
-        let start = Instant::now();
-        let mut b = Bucket::new(10, 3);
-        b.at = start;
-        assert!((0..3).all(|_| b.take(start).is_ok()));
-        let wait = b.take(start).unwrap_err();
-        assert!(wait <= Duration::from_millis(100) && wait > Duration::ZERO, "{wait:?}");
-        assert!(b.spent(start + Duration::from_millis(100)).is_none());
-        assert!(b.take(start + Duration::from_millis(100)).is_ok());
-        assert!(b.spent(start + Duration::from_millis(100)).is_some());
     }
 }

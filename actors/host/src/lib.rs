@@ -27,6 +27,7 @@ pub mod shutdown;
 pub mod stats;
 pub mod supervisor;
 pub mod telemetry;
+pub mod token_bucket;
 mod unavailable;
 mod worker;
 mod writes;

@@ -12,26 +12,22 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use chorus_host::token_bucket::TokenBucket;
 use chorus_nats::{errors, ServiceError};
 use uuid::Uuid;
 
 /// Buckets kept before a sweep is forced.
 const MAX_BUCKETS: usize = 100_000;
 
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
-
 struct Buckets {
-    by_user: HashMap<Uuid, Bucket>,
+    by_user: HashMap<Uuid, TokenBucket>,
     swept: Instant,
 }
 
 /// See the module docs.
 pub(crate) struct WriteRate {
-    per_s: f64,
-    burst: f64,
+    per_s: u32,
+    burst: u32,
     buckets: Mutex<Buckets>,
 }
 
@@ -39,7 +35,7 @@ impl WriteRate {
     /// `per_s` 0 turns the limit off.
     pub(crate) fn new(per_s: u32, burst: u32) -> Self {
         let buckets = Buckets { by_user: HashMap::new(), swept: Instant::now() };
-        Self { per_s: per_s as f64, burst: burst.max(1) as f64, buckets: Mutex::new(buckets) }
+        Self { per_s, burst: burst.max(1), buckets: Mutex::new(buckets) }
     }
 
     /// Spend one of `user`'s writes, or 429.
@@ -48,39 +44,31 @@ impl WriteRate {
     }
 
     fn take_at(&self, user: Uuid, now: Instant) -> Result<(), ServiceError> {
-        if self.per_s == 0.0 {
+        if self.per_s == 0 {
             return Ok(());
         }
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.by_user.len() >= MAX_BUCKETS || now.saturating_duration_since(buckets.swept) >= self.refill() {
             self.sweep(&mut buckets, now);
         }
-        let b = buckets.by_user.entry(user).or_insert(Bucket { tokens: self.burst, at: now });
-        b.tokens = self.tokens(b, now);
-        b.at = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            return Ok(());
-        }
-        let wait_ms = ((1.0 - b.tokens) / self.per_s * 1000.0).ceil().max(1.0) as u64;
-        Err(ServiceError::too_many(
-            errors::profile::TOO_MANY_WRITES,
-            format!("too many changes at once; try again in {} s", wait_ms.div_ceil(1000)),
-            wait_ms,
-        ))
-    }
-
-    fn tokens(&self, b: &Bucket, now: Instant) -> f64 {
-        (b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * self.per_s).min(self.burst)
+        let bucket = buckets.by_user.entry(user).or_insert_with(|| TokenBucket::new(self.per_s, self.burst, now));
+        bucket.take(now).map_err(|wait| {
+            let wait_ms = (wait.as_secs_f64() * 1000.0).ceil().max(1.0) as u64;
+            ServiceError::too_many(
+                errors::profile::TOO_MANY_WRITES,
+                format!("too many changes at once; try again in {} s", wait_ms.div_ceil(1000)),
+                wait_ms,
+            )
+        })
     }
 
     /// How long an empty bucket takes to fill.
     fn refill(&self) -> Duration {
-        Duration::from_secs_f64(self.burst / self.per_s)
+        Duration::from_secs_f64(f64::from(self.burst) / f64::from(self.per_s))
     }
 
     fn sweep(&self, buckets: &mut Buckets, now: Instant) {
-        buckets.by_user.retain(|_, b| self.tokens(b, now) < self.burst);
+        buckets.by_user.retain(|_, b| !b.is_full(now));
         if buckets.by_user.len() > MAX_BUCKETS / 2 {
             buckets.by_user.clear();
         }
