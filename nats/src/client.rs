@@ -2,11 +2,10 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), chorus_nats::ClientError> {
-//! use chorus_nats::{messages::catalog::TrackList, subjects::catalog, ChorusClient};
+//! use chorus_nats::{messages::catalog::TrackList, ChorusClient};
 //! let nats = async_nats::connect("nats://127.0.0.1:4222").await.unwrap();
 //! let client = ChorusClient::new(nats);
-//! let page: chorus_nats::messages::catalog::TrackPage =
-//!     client.request(catalog::track_list(), &TrackList::default()).await?;
+//! let page = client.call(&TrackList::default()).await?; // a `TrackPage`
 //! # Ok(()) }
 //! ```
 
@@ -201,7 +200,23 @@ impl ChorusClient {
         self.seen_seq.lock().ok().and_then(|s| s.get(service).copied()).unwrap_or(0)
     }
 
-    /// Send a typed request and decode the typed reply.
+    /// Send `request` to its endpoint and decode its reply type.
+    pub async fn call<R: crate::Request>(&self, request: &R) -> Result<R::Reply, ClientError> {
+        self.request_with(R::ENDPOINT, request, RequestOptions::default()).await
+    }
+
+    /// [`call`](Self::call) with per-request options.
+    pub async fn call_with<R: crate::Request>(
+        &self,
+        request: &R,
+        options: RequestOptions,
+    ) -> Result<R::Reply, ClientError> {
+        self.request_with(R::ENDPOINT, request, options).await
+    }
+
+    /// Send any body to any endpoint and decode the reply as `Resp`: for
+    /// what [`call`](Self::call) cannot say (a test's malformed body, a tool
+    /// that only has a subject).
     pub async fn request<Req, Resp>(&self, endpoint: Endpoint, body: &Req) -> Result<Resp, ClientError>
     where
         Req: Serialize + ?Sized,

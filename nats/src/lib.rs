@@ -13,10 +13,12 @@ pub mod fold;
 pub mod headers;
 pub mod messages;
 pub mod records;
+pub mod request;
 pub mod subjects;
 pub mod trace;
 
 pub use client::{ChorusClient, ClientError, RequestOptions};
 pub use codec::Encoding;
 pub use error::{ErrorBody, ServiceError, Status};
+pub use request::Request;
 pub use subjects::Endpoint;

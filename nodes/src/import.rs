@@ -221,7 +221,7 @@ impl Known {
         let mut cursor = None;
         loop {
             let req = TrackList { cursor, limit: Some(PAGE), ..Default::default() };
-            let page: TrackPage = client.request(catalog::track_list(), &req).await.context("track.list")?;
+            let page: TrackPage = client.call(&req).await.context("track.list")?;
             known.tracks.extend(page.tracks.into_iter().filter_map(|t| t.audio_object));
             match page.next {
                 Some(next) => cursor = Some(next),
@@ -230,7 +230,7 @@ impl Known {
         }
         for offset in (0..).step_by(PAGE as usize) {
             let req = ArtistList { offset, limit: Some(PAGE) };
-            let page: ArtistPage = client.request(catalog::artist_list(), &req).await.context("artist.list")?;
+            let page: ArtistPage = client.call(&req).await.context("artist.list")?;
             let last = page.artists.len() < PAGE as usize;
             for a in page.artists {
                 let id = known.artists.entry(name_key(&a.name)).or_insert(a.id);
@@ -249,7 +249,7 @@ impl Known {
                 year_to: None,
                 genre: None,
             };
-            let page: AlbumPage = client.request(catalog::album_list(), &req).await.context("album.list")?;
+            let page: AlbumPage = client.call(&req).await.context("album.list")?;
             let last = page.albums.len() < PAGE as usize;
             for a in page.albums {
                 if let Some(artist) = &a.artist {

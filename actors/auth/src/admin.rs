@@ -6,7 +6,7 @@ use bytes::Bytes;
 use chorus_host::auth::watch;
 use chorus_host::RequestCtx;
 use chorus_nats::errors::auth as codes;
-use chorus_nats::messages::auth::{Claims, Role, RoleChange, User, UserList, UserPage, UserRef};
+use chorus_nats::messages::auth::{Claims, Role, User, UserList, UserPage};
 use chorus_nats::ServiceError;
 use uuid::Uuid;
 
@@ -22,8 +22,13 @@ pub(crate) fn list(accounts: &Accounts, req: UserList) -> Result<UserPage, Fail>
 
 /// Disable or enable a user. A disabled user cannot sign in or refresh, and
 /// every instance refuses its access tokens as soon as it sees the change.
-pub(crate) async fn disable(accounts: &Accounts, ctx: &RequestCtx, req: UserRef, disabled: bool) -> Result<User, Fail> {
-    let (user, seq) = disabled_or_enabled(accounts, ctx.caller()?, req, disabled).await?;
+pub(crate) async fn disable(
+    accounts: &Accounts,
+    ctx: &RequestCtx,
+    user_id: Uuid,
+    disabled: bool,
+) -> Result<User, Fail> {
+    let (user, seq) = disabled_or_enabled(accounts, ctx.caller()?, user_id, disabled).await?;
     ctx.wrote(seq);
     Ok(user)
 }
@@ -31,18 +36,18 @@ pub(crate) async fn disable(accounts: &Accounts, ctx: &RequestCtx, req: UserRef,
 async fn disabled_or_enabled(
     accounts: &Accounts,
     caller: &Claims,
-    req: UserRef,
+    user_id: Uuid,
     disabled: bool,
 ) -> Result<(User, u64), Fail> {
-    not_self(caller, req.user_id)?;
-    let (user, seq) = change(accounts, req.user_id, move |u| UserRecord { disabled, ..u }).await?;
-    let key = watch::disabled_key(req.user_id);
+    not_self(caller, user_id)?;
+    let (user, seq) = change(accounts, user_id, move |u| UserRecord { disabled, ..u }).await?;
+    let key = watch::disabled_key(user_id);
     if disabled {
         accounts.trust.put(key, Bytes::new()).await.map_err(anyhow::Error::new)?;
     } else {
         accounts.trust.delete(key).await.map_err(anyhow::Error::new)?;
     }
-    tracing::info!(user = %req.user_id, disabled, by = %caller.sub, "user access changed");
+    tracing::info!(user = %user_id, disabled, by = %caller.sub, "user access changed");
     Ok((user.view(), seq))
 }
 
@@ -50,10 +55,11 @@ async fn disabled_or_enabled(
 pub(crate) async fn change_role(
     accounts: &Accounts,
     ctx: &RequestCtx,
-    req: RoleChange,
+    user_id: Uuid,
+    role: Role,
     held: bool,
 ) -> Result<User, Fail> {
-    let (user, seq) = granted_or_revoked(accounts, ctx.caller()?, req, held).await?;
+    let (user, seq) = granted_or_revoked(accounts, ctx.caller()?, user_id, role, held).await?;
     ctx.wrote(seq);
     Ok(user)
 }
@@ -61,14 +67,14 @@ pub(crate) async fn change_role(
 async fn granted_or_revoked(
     accounts: &Accounts,
     caller: &Claims,
-    req: RoleChange,
+    user_id: Uuid,
+    role: Role,
     held: bool,
 ) -> Result<(User, u64), Fail> {
-    if req.role == Role::Admin {
-        not_self(caller, req.user_id)?;
+    if role == Role::Admin {
+        not_self(caller, user_id)?;
     }
-    let role = req.role;
-    let (user, seq) = change(accounts, req.user_id, move |mut u| {
+    let (user, seq) = change(accounts, user_id, move |mut u| {
         u.roles.retain(|r| *r != role);
         if held {
             u.roles.push(role);
@@ -77,7 +83,7 @@ async fn granted_or_revoked(
         u
     })
     .await?;
-    tracing::info!(user = %req.user_id, ?role, held, by = %caller.sub, "role changed");
+    tracing::info!(user = %user_id, ?role, held, by = %caller.sub, "role changed");
     Ok((user.view(), seq))
 }
 

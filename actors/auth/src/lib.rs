@@ -29,8 +29,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use chorus_host::{with_state, EndpointDef, Fail, HostContext, ServiceDef};
-use chorus_nats::messages::Empty;
+use chorus_host::{Fail, HostContext, Routes, ServiceDef};
+use chorus_nats::messages::auth::{
+    ChangePassword, KeyList, Login, Logout, RefreshToken, Register, RoleGrant, RoleRevoke, UserDisable, UserEnable,
+    UserList, UserMe,
+};
 use chorus_nats::subjects::auth as subjects;
 use chorus_state::{catch_up, projector_child, Records, Source, View};
 use futures::future::BoxFuture;
@@ -94,7 +97,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             name: NAME,
             description: "Accounts, sessions, roles and signing keys",
             version: env!("CARGO_PKG_VERSION"),
-            endpoints: endpoints(&accounts),
+            endpoints: routes(accounts).into_endpoints(),
             children,
             // Read-your-writes in the users bucket's sequence, which the
             // replies to writes of users carry; sessions and sign-in counters
@@ -106,55 +109,21 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
     })
 }
 
-fn endpoints(a: &Arc<Accounts>) -> Vec<EndpointDef> {
-    vec![
-        EndpointDef {
-            endpoint: subjects::user_register(),
-            handler: with_state(a, |a, ctx, req| async move { register::register_listener(&a, &ctx, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::session_login(),
-            handler: with_state(a, |a, ctx, req| async move { login::login(&a, ctx.client().as_deref(), req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::session_refresh(),
-            handler: with_state(a, |a, _, req| async move { refresh::refresh(&a, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::session_logout(),
-            handler: with_state(a, |a, _, req| async move { refresh::logout(&a, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::key_list(),
-            handler: with_state(a, |a, _, _: Empty| async move { Ok(a.issuer.keys.public()) }),
-        },
-        EndpointDef {
-            endpoint: subjects::user_me(),
-            handler: with_state(a, |a, ctx, _: Empty| async move { me::me(&a, ctx.caller()?).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::password_change(),
-            handler: with_state(a, |a, ctx, req| async move { me::change_own_password(&a, &ctx, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::user_list(),
-            handler: with_state(a, |a, _, req| async move { admin::list(&a, req) }),
-        },
-        EndpointDef {
-            endpoint: subjects::user_disable(),
-            handler: with_state(a, |a, ctx, req| async move { admin::disable(&a, &ctx, req, true).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::user_enable(),
-            handler: with_state(a, |a, ctx, req| async move { admin::disable(&a, &ctx, req, false).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::role_grant(),
-            handler: with_state(a, |a, ctx, req| async move { admin::change_role(&a, &ctx, req, true).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::role_revoke(),
-            handler: with_state(a, |a, ctx, req| async move { admin::change_role(&a, &ctx, req, false).await }),
-        },
-    ]
+/// Every auth endpoint, in `subjects.md` order.
+fn routes(accounts: Arc<Accounts>) -> Routes<Accounts> {
+    Routes::new(accounts)
+        .route(|a, ctx, req: Register| async move { register::register_listener(&a, &ctx, req).await })
+        .route(|a, ctx, req: Login| async move { login::login(&a, ctx.client().as_deref(), req).await })
+        .route(|a, _, req: RefreshToken| async move { refresh::refresh(&a, req).await })
+        .route(|a, _, req: Logout| async move { refresh::logout(&a, &req.refresh_token).await })
+        .route(|a, _, _: KeyList| async move { Ok(a.issuer.keys.public()) })
+        .route(|a, ctx, _: UserMe| async move { me::me(&a, ctx.caller()?).await })
+        .route(|a, ctx, req: ChangePassword| async move { me::change_own_password(&a, &ctx, req).await })
+        .route(|a, _, req: UserList| async move { admin::list(&a, req) })
+        .route(|a, ctx, req: UserDisable| async move { admin::disable(&a, &ctx, req.user_id, true).await })
+        .route(|a, ctx, req: UserEnable| async move { admin::disable(&a, &ctx, req.user_id, false).await })
+        .route(|a, ctx, req: RoleGrant| async move { admin::change_role(&a, &ctx, req.user_id, req.role, true).await })
+        .route(
+            |a, ctx, req: RoleRevoke| async move { admin::change_role(&a, &ctx, req.user_id, req.role, false).await },
+        )
 }

@@ -70,8 +70,8 @@ pub(crate) async fn refresh(accounts: &Accounts, req: RefreshToken) -> Result<Se
 
 /// End the session a refresh token belongs to. Its access tokens live out
 /// their few minutes; the refresh token never works again.
-pub(crate) async fn logout(accounts: &Accounts, req: RefreshToken) -> Result<chorus_nats::messages::Empty, Fail> {
-    let (id, hash) = sessions::parse_refresh(&req.refresh_token).ok_or_else(invalid)?;
+pub(crate) async fn logout(accounts: &Accounts, refresh_token: &str) -> Result<chorus_nats::messages::Empty, Fail> {
+    let (id, hash) = sessions::parse_refresh(refresh_token).ok_or_else(invalid)?;
     let (family, _) = accounts.sessions.get::<Family>(&family_key(id)).await?.ok_or_else(invalid)?;
     if !same(&family.current, &hash) && !family.used.iter().any(|u| same(u, &hash)) {
         return Err(invalid().into());

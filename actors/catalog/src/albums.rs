@@ -1,11 +1,8 @@
 //! `album.get` (with its tracks) and `album.list` (browse lists).
 
-use std::sync::Arc;
-
-use chorus_host::{typed, EndpointDef, Fail};
+use chorus_host::Fail;
 use chorus_nats::errors::catalog as codes;
-use chorus_nats::messages::catalog::{Album, AlbumDetail, AlbumGet, AlbumList, AlbumOrder, AlbumPage};
-use chorus_nats::subjects::catalog;
+use chorus_nats::messages::catalog::{Album, AlbumDetail, AlbumList, AlbumOrder, AlbumPage};
 use chorus_nats::ServiceError;
 use serde_json::json;
 use uuid::Uuid;
@@ -14,27 +11,7 @@ use crate::paging;
 use crate::projection::Catalog;
 use chorus_nats::messages::catalog::year_range;
 
-pub(crate) fn endpoints(c: &Arc<Catalog>) -> Vec<EndpointDef> {
-    let (c1, c2) = (c.clone(), c.clone());
-    vec![
-        EndpointDef {
-            endpoint: catalog::album_get(),
-            handler: typed(move |_, req: AlbumGet| {
-                let c = c1.clone();
-                async move { get(&c, req.id).await }
-            }),
-        },
-        EndpointDef {
-            endpoint: catalog::album_list(),
-            handler: typed(move |_, req: AlbumList| {
-                let c = c2.clone();
-                async move { list(&c, req).await }
-            }),
-        },
-    ]
-}
-
-async fn get(c: &Catalog, id: Uuid) -> Result<AlbumDetail, Fail> {
+pub(crate) async fn get(c: &Catalog, id: Uuid) -> Result<AlbumDetail, Fail> {
     let album = c.memory().albums.get(&id).map(|a| Album::clone(a));
     let album = album.ok_or_else(|| ServiceError::not_found(codes::ALBUM_NOT_FOUND, format!("no album {id}")))?;
     let keys: Vec<String> = c
@@ -48,7 +25,7 @@ async fn get(c: &Catalog, id: Uuid) -> Result<AlbumDetail, Fail> {
     Ok(AlbumDetail { album, tracks })
 }
 
-async fn list(c: &Catalog, req: AlbumList) -> Result<AlbumPage, Fail> {
+pub(crate) async fn list(c: &Catalog, req: AlbumList) -> Result<AlbumPage, Fail> {
     let limit = paging::limit(req.limit)?;
     let offset = paging::offset(req.offset)?;
     let (filter, order) = match req.order {

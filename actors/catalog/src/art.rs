@@ -1,30 +1,16 @@
 //! `art.get`: cover art from the `chorus_art` object store, for clients that
 //! cannot read object stores (browsers); hot images stay in memory.
 
-use std::sync::Arc;
-
-use chorus_host::{typed, EndpointDef, Fail};
+use chorus_host::Fail;
 use chorus_nats::errors::catalog as codes;
 use chorus_nats::messages::catalog::{Art, ArtGet};
-use chorus_nats::subjects::catalog;
 use chorus_nats::ServiceError;
 use chorus_state::ObjectCache;
 
 /// Largest image served: a reply must fit NATS's default max payload (1 MiB) with its headers.
 const MAX_ART: usize = 1_000_000;
 
-pub(crate) fn endpoints(art: &Arc<ObjectCache>) -> Vec<EndpointDef> {
-    let art = art.clone();
-    vec![EndpointDef {
-        endpoint: catalog::art_get(),
-        handler: typed(move |_, req: ArtGet| {
-            let art = art.clone();
-            async move { get(&art, req).await }
-        }),
-    }]
-}
-
-async fn get(art: &ObjectCache, req: ArtGet) -> Result<Art, Fail> {
+pub(crate) async fn get(art: &ObjectCache, req: ArtGet) -> Result<Art, Fail> {
     let mime = mime(&req.name).ok_or_else(|| {
         ServiceError::bad_request(codes::INVALID_ART_NAME, "an art name is <sha256 hex>.<jpg|png|gif|webp|bmp>")
     })?;

@@ -1,11 +1,8 @@
 //! `artist.get` (with albums), `artist.list`, `genre.list`.
 
-use std::sync::Arc;
-
-use chorus_host::{typed, EndpointDef, Fail};
+use chorus_host::Fail;
 use chorus_nats::errors::catalog as codes;
-use chorus_nats::messages::catalog::{Artist, ArtistDetail, ArtistGet, ArtistList, ArtistPage, Empty, GenreList};
-use chorus_nats::subjects::catalog;
+use chorus_nats::messages::catalog::{Artist, ArtistDetail, ArtistList, ArtistPage, Genres};
 use chorus_nats::ServiceError;
 use serde_json::json;
 use uuid::Uuid;
@@ -13,34 +10,7 @@ use uuid::Uuid;
 use crate::paging;
 use crate::projection::Catalog;
 
-pub(crate) fn endpoints(c: &Arc<Catalog>) -> Vec<EndpointDef> {
-    let (c1, c2, c3) = (c.clone(), c.clone(), c.clone());
-    vec![
-        EndpointDef {
-            endpoint: catalog::artist_get(),
-            handler: typed(move |_, req: ArtistGet| {
-                let c = c1.clone();
-                async move { get(&c, req.id).await }
-            }),
-        },
-        EndpointDef {
-            endpoint: catalog::artist_list(),
-            handler: typed(move |_, req: ArtistList| {
-                let c = c2.clone();
-                async move { list(&c, req).await }
-            }),
-        },
-        EndpointDef {
-            endpoint: catalog::genre_list(),
-            handler: typed(move |_, _: Empty| {
-                let c = c3.clone();
-                async move { Ok::<_, Fail>(GenreList { genres: c.memory().genres() }) }
-            }),
-        },
-    ]
-}
-
-async fn get(c: &Catalog, id: Uuid) -> Result<ArtistDetail, Fail> {
+pub(crate) async fn get(c: &Catalog, id: Uuid) -> Result<ArtistDetail, Fail> {
     let artist = c.memory().artists.get(&id).map(|a| Artist::clone(a));
     let artist = artist.ok_or_else(|| ServiceError::not_found(codes::ARTIST_NOT_FOUND, format!("no artist {id}")))?;
     let keys: Vec<String> = c
@@ -54,7 +24,7 @@ async fn get(c: &Catalog, id: Uuid) -> Result<ArtistDetail, Fail> {
     Ok(ArtistDetail { artist, albums })
 }
 
-async fn list(c: &Catalog, req: ArtistList) -> Result<ArtistPage, Fail> {
+pub(crate) async fn list(c: &Catalog, req: ArtistList) -> Result<ArtistPage, Fail> {
     let limit = paging::limit(req.limit)?;
     let offset = paging::offset(req.offset)?;
     let keys: Vec<String> = c
@@ -66,4 +36,8 @@ async fn list(c: &Catalog, req: ArtistList) -> Result<ArtistPage, Fail> {
         .await?;
     let artists = c.memory().artists_of(&keys);
     Ok(ArtistPage { artists })
+}
+
+pub(crate) fn genres(c: &Catalog) -> Genres {
+    Genres { genres: c.memory().genres() }
 }

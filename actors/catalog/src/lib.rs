@@ -14,6 +14,7 @@ mod entity;
 mod memory;
 mod paging;
 mod projection;
+mod state;
 pub use chorus_nats::records::catalog as records;
 pub mod synthetic;
 mod tracks;
@@ -22,13 +23,20 @@ mod writes;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use chorus_host::{HostContext, ServiceDef};
+use chorus_host::{HostContext, Routes, ServiceDef};
 use chorus_nats::messages::catalog::ART_STORE;
+use chorus_nats::messages::catalog::{
+    Album, AlbumCreate, AlbumDelete, AlbumGet, AlbumList, AlbumUpdate, ArtGet, Artist, ArtistCreate, ArtistDelete,
+    ArtistGet, ArtistList, ArtistUpdate, GenreList, Track, TrackBatch, TrackCreate, TrackDelete, TrackGet, TrackList,
+    TrackUpdate,
+};
+use chorus_nats::subjects::Access;
 use chorus_state::{catch_up, projector_child, Records, Source, View};
 use futures::future::BoxFuture;
 
 pub use config::CatalogConfig;
 pub use projection::Catalog;
+use state::CatalogState;
 
 /// Cover art kept in memory per instance.
 const ART_CACHE: u64 = 64 * 1024 * 1024;
@@ -63,24 +71,22 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             ?took,
             "catalog view caught up"
         );
-        let writer = Arc::new(writes::Writer {
-            catalog: catalog.clone(),
-            records: records.clone(),
-            enabled: config.allow_writes,
-            attempts: config.write_attempts,
-        });
-        let mut endpoints = tracks::endpoints(&catalog);
-        endpoints.extend(albums::endpoints(&catalog));
-        endpoints.extend(artists::endpoints(&catalog));
         let art_store = chorus_state::ObjectReader::open(&ctx.jetstream(), ART_STORE, "Chorus cover art").await?;
-        endpoints.extend(art::endpoints(&Arc::new(chorus_state::ObjectCache::new(art_store, ART_CACHE))));
-        chorus_host::service::browse_access(&mut endpoints, config.shared.browse_access());
-        endpoints.extend(writes::endpoints(&writer));
+        let state = Arc::new(CatalogState {
+            catalog: catalog.clone(),
+            writer: writes::Writer {
+                catalog: catalog.clone(),
+                records: records.clone(),
+                enabled: config.allow_writes,
+                attempts: config.write_attempts,
+            },
+            art: chorus_state::ObjectCache::new(art_store, ART_CACHE),
+        });
         Ok(ServiceDef {
             name: NAME,
             description: "Artists, albums, tracks and genres",
             version: env!("CARGO_PKG_VERSION"),
-            endpoints,
+            endpoints: routes(state, config.shared.browse_access()).into_endpoints(),
             children: vec![projector_child(NAME, source, view.clone(), catalog)],
             workload: chorus_host::Workload::Compute,
             metadata: vec![
@@ -91,4 +97,29 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             gate: Some(view),
         })
     })
+}
+
+/// Every catalog endpoint, in `subjects.md` order; the reads get the
+/// deployment's browse access.
+fn routes(state: Arc<CatalogState>, browse: Access) -> Routes<CatalogState> {
+    Routes::new(state)
+        .route(|s, _, req: TrackGet| async move { tracks::get(&s.catalog, req.id) })
+        .route(|s, _, req: TrackBatch| async move { tracks::batch(&s.catalog, req) })
+        .route(|s, _, req: TrackList| async move { tracks::list(&s.catalog, req).await })
+        .route(|s, ctx, req: TrackCreate| async move { s.writer.create(ctx, Track::from(req)).await })
+        .route(|s, ctx, req: TrackUpdate| async move { s.writer.update(ctx, Track::from(req)).await })
+        .route(|s, ctx, req: TrackDelete| async move { s.writer.delete::<Track>(ctx, req.id, req.revision).await })
+        .route(|s, _, req: AlbumGet| async move { albums::get(&s.catalog, req.id).await })
+        .route(|s, _, req: AlbumList| async move { albums::list(&s.catalog, req).await })
+        .route(|s, ctx, req: AlbumCreate| async move { s.writer.create(ctx, Album::from(req)).await })
+        .route(|s, ctx, req: AlbumUpdate| async move { s.writer.update(ctx, Album::from(req)).await })
+        .route(|s, ctx, req: AlbumDelete| async move { s.writer.delete::<Album>(ctx, req.id, req.revision).await })
+        .route(|s, _, req: ArtistGet| async move { artists::get(&s.catalog, req.id).await })
+        .route(|s, _, req: ArtistList| async move { artists::list(&s.catalog, req).await })
+        .route(|s, ctx, req: ArtistCreate| async move { s.writer.create(ctx, Artist::from(req)).await })
+        .route(|s, ctx, req: ArtistUpdate| async move { s.writer.update(ctx, Artist::from(req)).await })
+        .route(|s, ctx, req: ArtistDelete| async move { s.writer.delete::<Artist>(ctx, req.id, req.revision).await })
+        .route(|s, _, _: GenreList| async move { Ok(artists::genres(&s.catalog)) })
+        .route(|s, _, req: ArtGet| async move { art::get(&s.art, req).await })
+        .browse_access(browse)
 }

@@ -1,52 +1,22 @@
 //! `track.get`, `track.batch`, `track.list`.
 
-use std::sync::Arc;
-
-use chorus_host::{typed, Encoded, EndpointDef, Fail};
+use chorus_host::{Encoded, Fail};
 use chorus_nats::errors::catalog as codes;
-use chorus_nats::messages::catalog::{Track, TrackBatch, TrackBatchReply, TrackGet, TrackList, TrackPage};
-use chorus_nats::subjects::catalog;
+use chorus_nats::messages::catalog::{Track, TrackBatch, TrackBatchReply, TrackList, TrackPage};
 use chorus_nats::ServiceError;
 use uuid::Uuid;
 
 use crate::paging;
 use crate::projection::Catalog;
 
-pub(crate) fn endpoints(c: &Arc<Catalog>) -> Vec<EndpointDef> {
-    let (c1, c2, c3) = (c.clone(), c.clone(), c.clone());
-    vec![
-        EndpointDef {
-            endpoint: catalog::track_get(),
-            handler: typed(move |_, req: TrackGet| {
-                let c = c1.clone();
-                async move { get(&c, req.id) }
-            }),
-        },
-        EndpointDef {
-            endpoint: catalog::track_batch(),
-            handler: typed(move |_, req: TrackBatch| {
-                let c = c2.clone();
-                async move { batch(&c, req) }
-            }),
-        },
-        EndpointDef {
-            endpoint: catalog::track_list(),
-            handler: typed(move |_, req: TrackList| {
-                let c = c3.clone();
-                async move { list(&c, req).await }
-            }),
-        },
-    ]
-}
-
-fn get(c: &Catalog, id: Uuid) -> Result<Encoded<Track>, Fail> {
+pub(crate) fn get(c: &Catalog, id: Uuid) -> Result<Encoded<Track>, Fail> {
     match c.memory().tracks.get(&id) {
         Some(t) => Ok(t.clone()),
         None => Err(ServiceError::not_found(codes::TRACK_NOT_FOUND, format!("no track {id}")).into()),
     }
 }
 
-fn batch(c: &Catalog, req: TrackBatch) -> Result<TrackBatchReply, Fail> {
+pub(crate) fn batch(c: &Catalog, req: TrackBatch) -> Result<TrackBatchReply, Fail> {
     if req.ids.len() > paging::MAX_LIMIT as usize {
         return Err(ServiceError::bad_request(codes::TOO_MANY_IDS, format!("at most {} ids", paging::MAX_LIMIT)).into());
     }
@@ -61,7 +31,7 @@ fn batch(c: &Catalog, req: TrackBatch) -> Result<TrackBatchReply, Fail> {
     Ok(TrackBatchReply { tracks, missing })
 }
 
-async fn list(c: &Catalog, req: TrackList) -> Result<TrackPage, Fail> {
+pub(crate) async fn list(c: &Catalog, req: TrackList) -> Result<TrackPage, Fail> {
     let limit = paging::limit(req.limit)?;
     let after = chorus_host::paging::cursor(req.cursor.as_deref(), |c| Uuid::parse_str(c).ok())?;
     let genre = req.genre.as_deref().map(|g| g.trim().to_lowercase());

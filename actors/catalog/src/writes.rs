@@ -6,11 +6,10 @@
 
 use std::sync::Arc;
 
-use chorus_host::{typed, EndpointDef, Fail, RequestCtx};
+use chorus_host::{Fail, RequestCtx};
 use chorus_nats::errors::catalog as codes;
-use chorus_nats::messages::catalog::{Album, Artist, Delete, Track, Written};
-use chorus_nats::subjects::catalog;
-use chorus_nats::{Endpoint, ServiceError, Status};
+use chorus_nats::messages::catalog::Written;
+use chorus_nats::{ServiceError, Status};
 use chorus_state::{Records, WriteError};
 use uuid::Uuid;
 
@@ -23,47 +22,6 @@ pub(crate) struct Writer {
     pub(crate) records: Records,
     pub(crate) enabled: bool,
     pub(crate) attempts: usize,
-}
-
-pub(crate) fn endpoints(w: &Arc<Writer>) -> Vec<EndpointDef> {
-    let mut all =
-        entity_endpoints::<Track>(w, [catalog::track_create(), catalog::track_update(), catalog::track_delete()]);
-    all.extend(entity_endpoints::<Album>(
-        w,
-        [catalog::album_create(), catalog::album_update(), catalog::album_delete()],
-    ));
-    all.extend(entity_endpoints::<Artist>(
-        w,
-        [catalog::artist_create(), catalog::artist_update(), catalog::artist_delete()],
-    ));
-    all
-}
-
-fn entity_endpoints<E: Entity>(w: &Arc<Writer>, [create, update, delete]: [Endpoint; 3]) -> Vec<EndpointDef> {
-    let (w1, w2, w3) = (w.clone(), w.clone(), w.clone());
-    vec![
-        EndpointDef {
-            endpoint: create,
-            handler: typed(move |ctx, e: E| {
-                let w = w1.clone();
-                async move { w.create(ctx, e).await }
-            }),
-        },
-        EndpointDef {
-            endpoint: update,
-            handler: typed(move |ctx, req: E| {
-                let w = w2.clone();
-                async move { w.update(ctx, req).await }
-            }),
-        },
-        EndpointDef {
-            endpoint: delete,
-            handler: typed(move |ctx, req: Delete| {
-                let w = w3.clone();
-                async move { w.delete::<E>(ctx, req).await }
-            }),
-        },
-    ]
 }
 
 fn not_found<E: Entity>(id: Uuid) -> ServiceError {
@@ -116,7 +74,7 @@ impl Writer {
         Ok(Written { entity, seq })
     }
 
-    async fn create<E: Entity>(&self, ctx: RequestCtx, mut e: E) -> Result<Written<E>, Fail> {
+    pub(crate) async fn create<E: Entity>(&self, ctx: RequestCtx, mut e: E) -> Result<Written<E>, Fail> {
         self.check_enabled()?;
         e.validate()?;
         self.check_references(&e)?;
@@ -137,7 +95,7 @@ impl Writer {
         }
     }
 
-    async fn update<E: Entity>(&self, ctx: RequestCtx, mut e: E) -> Result<Written<E>, Fail> {
+    pub(crate) async fn update<E: Entity>(&self, ctx: RequestCtx, mut e: E) -> Result<Written<E>, Fail> {
         self.check_enabled()?;
         e.validate()?;
         self.check_references(&e)?;
@@ -176,15 +134,20 @@ impl Writer {
         }
     }
 
-    async fn delete<E: Entity>(&self, ctx: RequestCtx, req: Delete) -> Result<Written<E>, Fail> {
+    pub(crate) async fn delete<E: Entity>(
+        &self,
+        ctx: RequestCtx,
+        id: Uuid,
+        revision: Option<u64>,
+    ) -> Result<Written<E>, Fail> {
         self.check_enabled()?;
-        let key = E::KIND.key(req.id);
+        let key = E::KIND.key(id);
         let current = self.records.get::<E>(&key).await?;
-        let (_, revision) = current.ok_or_else(|| not_found::<E>(req.id))?;
-        let expected = req.revision.unwrap_or(revision);
+        let (_, stored) = current.ok_or_else(|| not_found::<E>(id))?;
+        let expected = revision.unwrap_or(stored);
         match self.records.delete(&key, expected).await {
             Ok(seq) => self.written::<E>(&ctx, None, seq).await,
-            Err(WriteError::Conflict) => Err(conflict::<E>(req.id).into()),
+            Err(WriteError::Conflict) => Err(conflict::<E>(id).into()),
             Err(err) => Err(write_failure(err)),
         }
     }

@@ -42,7 +42,7 @@ pub type Handler = Arc<dyn Fn(RequestCtx, Bytes) -> BoxFuture<'static, Result<By
 /// Wrap a typed handler: decode the request strictly (bounded depth and size,
 /// unknown fields and sequences for maps refused: 400 `invalid_request`, 413
 /// `request_too_large`), call `f`, encode the reply in the request's encoding.
-pub fn typed<Req, Resp, F, Fut>(f: F) -> Handler
+pub(crate) fn typed<Req, Resp, F, Fut>(f: F) -> Handler
 where
     Req: DeserializeOwned + Send + 'static,
     Resp: ReplyBody + Send + 'static,
@@ -71,18 +71,4 @@ fn refused(e: chorus_nats::codec::CodecError) -> ServiceError {
         ),
         _ => ServiceError::bad_request(chorus_nats::errors::common::INVALID_REQUEST, format!("request body: {e}")),
     }
-}
-
-/// [`typed`] for a handler that needs the service's shared state: `f` gets
-/// its own clone of `state` with every request.
-pub fn with_state<S, Req, Resp, F, Fut>(state: &Arc<S>, f: F) -> Handler
-where
-    S: Send + Sync + 'static,
-    Req: DeserializeOwned + Send + 'static,
-    Resp: ReplyBody + Send + 'static,
-    F: Fn(Arc<S>, RequestCtx, Req) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<Resp, Fail>> + Send + 'static,
-{
-    let state = state.clone();
-    typed(move |ctx, req| f(state.clone(), ctx, req))
 }

@@ -19,14 +19,6 @@ pub struct EndpointDef {
     pub handler: Handler,
 }
 
-/// Give every public endpoint among `endpoints` the access `browse`: a
-/// deployment may require sign-in to browse (`[catalog] require_sign_in`).
-pub fn browse_access(endpoints: &mut [EndpointDef], browse: chorus_nats::subjects::Access) {
-    for e in endpoints.iter_mut().filter(|e| e.endpoint.access == chorus_nats::subjects::Access::Public) {
-        e.endpoint = e.endpoint.with_access(browse);
-    }
-}
-
 /// Starts one supervised actor, linked to the supervisor it is given.
 pub type StartChild = Arc<dyn Fn(ActorCell) -> BoxFuture<'static, Result<ActorCell, SpawnErr>> + Send + Sync>;
 

@@ -34,8 +34,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use async_nats::jetstream::stream;
-use chorus_host::{with_state, EndpointDef, Fail, HostContext, ServiceDef};
-use chorus_nats::messages::Empty;
+use chorus_host::{Fail, HostContext, Routes, ServiceDef};
+use chorus_nats::messages::profile::{
+    CountsRequest, FavoriteList, FavoriteSet, PlayRecord, PlaylistCreate, PlaylistGet, PlaylistList, PlaylistRef,
+    PlaylistUpdate, QueueGet, QueueSave, RatingList, RatingSet, RecentRequest,
+};
 use chorus_nats::subjects::profile as subjects;
 use chorus_state::{catch_up, projector_child, Records, Source, View};
 use futures::future::BoxFuture;
@@ -88,7 +91,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             name: NAME,
             description: "Playlists, favorites, ratings, listening history, play queue",
             version: env!("CARGO_PKG_VERSION"),
-            endpoints: endpoints(&profile),
+            endpoints: routes(profile).into_endpoints(),
             children: vec![
                 projector_child("profile-playlists", owned_source, owned_view, bucket),
                 projector_child("profile-plays", history_source, history_view, history),
@@ -116,63 +119,21 @@ async fn open_plays(js: &async_nats::jetstream::Context, config: &ProfileConfig)
     }
 }
 
-fn endpoints(p: &Arc<Profile>) -> Vec<EndpointDef> {
-    vec![
-        EndpointDef {
-            endpoint: subjects::playlist_create(),
-            handler: with_state(p, |p, ctx, req| async move { playlists::create(&p, &ctx, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::playlist_get(),
-            handler: with_state(p, |p, ctx, req| async move { playlists::get(&p, &ctx, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::playlist_list(),
-            handler: with_state(p, |p, ctx, req| async move { playlists::list(&p, &ctx, req) }),
-        },
-        EndpointDef {
-            endpoint: subjects::playlist_update(),
-            handler: with_state(p, |p, ctx, req| async move { playlists::update(&p, &ctx, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::playlist_delete(),
-            handler: with_state(p, |p, ctx, req| async move { playlists::delete(&p, &ctx, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::favorite_set(),
-            handler: with_state(p, |p, ctx, req| async move { library::set_favorite(&p, &ctx, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::favorite_list(),
-            handler: with_state(p, |p, ctx, req| async move { library::favorites(&p, &ctx, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::rating_set(),
-            handler: with_state(p, |p, ctx, req| async move { library::set_rating(&p, &ctx, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::rating_list(),
-            handler: with_state(p, |p, ctx, req| async move { library::ratings(&p, &ctx, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::play_record(),
-            handler: with_state(p, |p, ctx, req| async move { plays::record(&p, &ctx, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::play_recent(),
-            handler: with_state(p, |p, ctx, req| async move { plays::recent(&p, &ctx, req) }),
-        },
-        EndpointDef {
-            endpoint: subjects::play_counts(),
-            handler: with_state(p, |p, ctx, req| async move { plays::counts(&p, &ctx, req) }),
-        },
-        EndpointDef {
-            endpoint: subjects::queue_save(),
-            handler: with_state(p, |p, ctx, req| async move { queue::save(&p, &ctx, req).await }),
-        },
-        EndpointDef {
-            endpoint: subjects::queue_get(),
-            handler: with_state(p, |p, ctx, _: Empty| async move { queue::get(&p, &ctx).await }),
-        },
-    ]
+/// Every profile endpoint, in `subjects.md` order.
+fn routes(profile: Arc<Profile>) -> Routes<Profile> {
+    Routes::new(profile)
+        .route(|p, ctx, req: PlaylistCreate| async move { playlists::create(&p, &ctx, req).await })
+        .route(|p, ctx, req: PlaylistGet| async move { playlists::get(&p, &ctx, req).await })
+        .route(|p, ctx, req: PlaylistList| async move { playlists::list(&p, &ctx, req) })
+        .route(|p, ctx, req: PlaylistUpdate| async move { playlists::update(&p, &ctx, req).await })
+        .route(|p, ctx, req: PlaylistRef| async move { playlists::delete(&p, &ctx, req).await })
+        .route(|p, ctx, req: FavoriteSet| async move { library::set_favorite(&p, &ctx, req).await })
+        .route(|p, ctx, req: FavoriteList| async move { library::favorites(&p, &ctx, req).await })
+        .route(|p, ctx, req: RatingSet| async move { library::set_rating(&p, &ctx, req).await })
+        .route(|p, ctx, req: RatingList| async move { library::ratings(&p, &ctx, req).await })
+        .route(|p, ctx, req: PlayRecord| async move { plays::record(&p, &ctx, req).await })
+        .route(|p, ctx, req: RecentRequest| async move { plays::recent(&p, &ctx, req) })
+        .route(|p, ctx, req: CountsRequest| async move { plays::counts(&p, &ctx, req) })
+        .route(|p, ctx, req: QueueSave| async move { queue::save(&p, &ctx, req).await })
+        .route(|p, ctx, _: QueueGet| async move { queue::get(&p, &ctx).await })
 }

@@ -11,7 +11,7 @@ use chorus_host::RequestCtx;
 use chorus_nats::clock::now_ms;
 use chorus_nats::messages::catalog::{AlbumGet, ArtistGet};
 use chorus_nats::messages::profile::{
-    FavoriteKind, FavoriteList, FavoriteSet, Favorites, PageRequest, Rating, RatingSet, Ratings, Starred,
+    FavoriteKind, FavoriteList, FavoriteSet, Favorites, Rating, RatingList, RatingSet, Ratings, Starred,
 };
 use chorus_nats::messages::Empty;
 use chorus_nats::{errors, subjects::catalog, ClientError, ServiceError};
@@ -206,7 +206,7 @@ pub(crate) async fn set_rating(p: &Profile, ctx: &RequestCtx, req: RatingSet) ->
     Ok(Empty {})
 }
 
-pub(crate) async fn ratings(p: &Profile, ctx: &RequestCtx, req: PageRequest) -> Result<Ratings, Fail> {
+pub(crate) async fn ratings(p: &Profile, ctx: &RequestCtx, req: RatingList) -> Result<Ratings, Fail> {
     let limit = RATING_PAGE.of(req.limit)?;
     let after = paging::cursor(req.cursor.as_deref(), |c| Uuid::parse_str(c).ok())?;
     let lib = load(p, ctx.caller()?.sub).await?;

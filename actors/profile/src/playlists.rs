@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use chorus_host::RequestCtx;
 use chorus_nats::clock::now_ms;
 use chorus_nats::messages::profile::{
-    PageRequest, Playlist, PlaylistCreate, PlaylistGet, PlaylistList, PlaylistOp, PlaylistRef, PlaylistUpdate,
+    Playlist, PlaylistCreate, PlaylistGet, PlaylistList, PlaylistOp, PlaylistPage, PlaylistRef, PlaylistUpdate,
     PlaylistView,
 };
 use chorus_nats::messages::Empty;
@@ -124,12 +124,12 @@ pub(crate) async fn get(p: &Profile, ctx: &RequestCtx, req: PlaylistGet) -> Resu
     Ok(PlaylistView { playlist, tracks, hidden, next })
 }
 
-pub(crate) fn list(p: &Profile, ctx: &RequestCtx, req: PageRequest) -> Result<PlaylistList, Fail> {
+pub(crate) fn list(p: &Profile, ctx: &RequestCtx, req: PlaylistList) -> Result<PlaylistPage, Fail> {
     let limit = LIST_PAGE.of(req.limit)?;
     let before = paging::cursor(req.cursor.as_deref(), |c| Uuid::parse_str(c).ok())?;
     let (playlists, more) = p.owned.page(ctx.caller()?.sub, before, limit);
     let next = more.then(|| playlists.last().map(|l| l.id.to_string())).flatten();
-    Ok(PlaylistList { playlists, next })
+    Ok(PlaylistPage { playlists, next })
 }
 
 pub(crate) async fn update(p: &Profile, ctx: &RequestCtx, req: PlaylistUpdate) -> Result<Playlist, Fail> {
@@ -253,7 +253,7 @@ mod tests {
             revision: u64::MAX,
         };
         let list =
-            PlaylistList { playlists: vec![summary; LIST_PAGE.max as usize], next: Some(Uuid::nil().to_string()) };
+            PlaylistPage { playlists: vec![summary; LIST_PAGE.max as usize], next: Some(Uuid::nil().to_string()) };
         for encoding in [Encoding::Json, Encoding::MsgPack] {
             let bytes = encoding.encode(&list).unwrap().len();
             assert!(bytes < 1024 * 1024, "{encoding:?}: {bytes} bytes");

@@ -2,7 +2,7 @@
 
 use chorus_host::RequestCtx;
 use chorus_nats::clock::now_ms;
-use chorus_nats::messages::profile::PlayQueue;
+use chorus_nats::messages::profile::{PlayQueue, QueueSave};
 use chorus_nats::messages::Empty;
 use chorus_nats::{errors, ServiceError, Status};
 
@@ -10,7 +10,7 @@ use crate::records::queue_key;
 use crate::state::Profile;
 use crate::Fail;
 
-pub(crate) async fn save(p: &Profile, ctx: &RequestCtx, mut req: PlayQueue) -> Result<Empty, Fail> {
+pub(crate) async fn save(p: &Profile, ctx: &RequestCtx, req: QueueSave) -> Result<Empty, Fail> {
     let user = p.writer(ctx)?;
     let max = p.config.max_queue;
     if req.tracks.len() > max {
@@ -23,9 +23,9 @@ pub(crate) async fn save(p: &Profile, ctx: &RequestCtx, mut req: PlayQueue) -> R
         );
     }
     crate::catalog_check::require(&p.as_caller(ctx), &req.tracks).await?;
-    req.saved_at = now_ms();
+    let queue = PlayQueue { tracks: req.tracks, index: req.index, position_ms: req.position_ms, saved_at: now_ms() };
     // Last write wins: a queue is one device's current state, not a shared document.
-    ctx.wrote(p.records.put(&queue_key(user), &req).await?);
+    ctx.wrote(p.records.put(&queue_key(user), &queue).await?);
     Ok(Empty {})
 }
 

@@ -12,26 +12,22 @@ mod chunks;
 mod config;
 mod progress;
 mod quota;
+mod records;
 mod sessions;
+mod state;
 
 use std::sync::Arc;
 
-use chorus_host::{with_state, EndpointDef, Fail, HostContext, ServiceDef};
+use chorus_host::{Fail, HostContext, Routes, ServiceDef};
 use chorus_nats::messages::catalog::AUDIO_STORE;
 use chorus_nats::subjects::stream as subjects;
 use futures::future::BoxFuture;
 
 pub use config::StreamConfig;
+use state::Stream;
 
 /// Service name, micro name and queue group.
 pub const NAME: &str = subjects::SERVICE;
-
-struct Stream {
-    sessions: sessions::Sessions,
-    audio: chorus_state::ObjectCache,
-    nats: async_nats::Client,
-    threshold_ms: u64,
-}
 
 /// Build a stream instance.
 pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
@@ -49,28 +45,19 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             name: NAME,
             description: "Playback sessions and audio chunks",
             version: env!("CARGO_PKG_VERSION"),
-            endpoints: vec![
-                EndpointDef {
-                    endpoint: subjects::session_open(),
-                    handler: with_state(&stream, |s, ctx, req| async move { s.sessions.open(&ctx, req).await }),
-                },
-                EndpointDef {
-                    endpoint: subjects::chunk_get(),
-                    handler: with_state(&stream, |s, ctx, req| async move {
-                        chunks::get(&s.sessions, &s.audio, &ctx, req).await
-                    }),
-                },
-                EndpointDef {
-                    endpoint: subjects::session_progress(),
-                    handler: with_state(&stream, |s, ctx, req| async move {
-                        progress::report(&s.sessions, &s.nats, s.threshold_ms, &ctx, req).await
-                    }),
-                },
-            ],
+            endpoints: routes(stream).into_endpoints(),
             children: Vec::new(),
             gate: None,
             workload: chorus_host::Workload::Waiting,
             metadata: vec![("chunk_size".into(), config.chunk_size.to_string())],
         })
     })
+}
+
+/// Every stream endpoint, in `subjects.md` order.
+fn routes(stream: Arc<Stream>) -> Routes<Stream> {
+    Routes::new(stream)
+        .route(|s, ctx, req| async move { s.sessions.open(&ctx, req).await })
+        .route(|s, ctx, req| async move { chunks::get(&s.sessions, &s.audio, &ctx, req).await })
+        .route(|s, ctx, req| async move { progress::report(&s.sessions, &s.nats, s.threshold_ms, &ctx, req).await })
 }

@@ -7,10 +7,10 @@ use chorus_host::RequestCtx;
 use chorus_nats::errors;
 use chorus_nats::messages::profile::PlayRecord;
 use chorus_nats::messages::stream::{Progress, ProgressReply};
-use chorus_nats::messages::Empty;
 use chorus_nats::subjects::profile;
 use chorus_state::WriteError;
 
+use crate::records;
 use crate::sessions::Sessions;
 use crate::Fail;
 
@@ -29,7 +29,7 @@ pub(crate) async fn report(
     let duration = session.info.duration_ms;
     let played = if duration > 0 { req.position_ms.min(duration) } else { req.position_ms };
     let played_through = req.ended && duration > 0 && played + END_SLACK_MS >= duration;
-    let ended = format!("ended.{}", session.info.session_id);
+    let ended = records::ended_key(session.info.session_id);
     if !(played >= threshold_ms || played_through) {
         if req.ended {
             // The session is over short of a play: later reports cannot make one.
@@ -50,7 +50,7 @@ pub(crate) async fn report(
         source: session.source.clone(),
         client: session.client.clone(),
     };
-    let marker = format!("played.{}", session.info.session_id);
+    let marker = records::played_key(session.info.session_id);
     if let Ok(Some(_)) = sessions.records.get::<u64>(&marker).await {
         return Ok(ProgressReply { play_recorded: true });
     }
@@ -58,10 +58,7 @@ pub(crate) async fn report(
         return Ok(ProgressReply { play_recorded: false });
     }
     let client = ctx.as_caller(nats);
-    let _: Empty = client
-        .request(profile::play_record(), &record)
-        .await
-        .map_err(|e| Fail::from(e.into_service_error(errors::stream::PROFILE_UNAVAILABLE)))?;
+    client.call(&record).await.map_err(|e| Fail::from(e.into_service_error(errors::stream::PROFILE_UNAVAILABLE)))?;
     // The listener's next profile read, on any instance, should see this play.
     ctx.wrote_in(profile::SERVICE, client.seen_seq(profile::SERVICE));
     match sessions.records.create(&marker, &played).await {

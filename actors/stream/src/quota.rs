@@ -7,8 +7,6 @@ use async_nats::jetstream;
 use chorus_state::Records;
 use uuid::Uuid;
 
-const BUCKET: &str = "chorus_stream_quota";
-
 /// See the module docs.
 pub(crate) struct Quota {
     records: Records,
@@ -18,7 +16,7 @@ pub(crate) struct Quota {
 impl Quota {
     pub(crate) async fn open(js: &jetstream::Context, replicas: usize, per_day: u32) -> anyhow::Result<Self> {
         let two_days = Some(Duration::from_secs(2 * 24 * 3600));
-        Ok(Self { records: Records::open_expiring(js, BUCKET, replicas, two_days).await?, per_day })
+        Ok(Self { records: Records::open_expiring(js, crate::records::QUOTA, replicas, two_days).await?, per_day })
     }
 
     /// Take one of `user`'s full plays for today; false when none are left.
@@ -27,7 +25,7 @@ impl Quota {
         let per_day = self.per_day;
         let taken = self
             .records
-            .modify::<u32, _, _>(&format!("{user}.{day}"), 10, |used| async move {
+            .modify::<u32, _, _>(&crate::records::quota_key(user, day), 10, |used| async move {
                 match used.unwrap_or(0) {
                     // Never answered (a preview is opened instead, below): the
                     // refusal only stops the write.

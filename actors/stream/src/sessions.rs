@@ -11,30 +11,17 @@ use chorus_nats::clock::now_ms;
 use chorus_nats::messages::auth::Plan;
 use chorus_nats::messages::catalog::{Track, TrackGet};
 use chorus_nats::messages::stream::{SessionInfo, SessionOpen};
-use chorus_nats::{errors, subjects::catalog, ServiceError};
+use chorus_nats::{errors, ServiceError};
 use chorus_state::Records;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::config::StreamConfig;
 use crate::quota::Quota;
+use crate::records::{self, Session};
 use crate::Fail;
 
-const BUCKET: &str = "chorus_stream_sessions";
 /// Sessions kept in memory per instance; past it the oldest half goes (they are in the bucket).
 const CACHED: usize = 10_000;
-
-/// A stored session.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Session {
-    pub(crate) info: SessionInfo,
-    pub(crate) user: Uuid,
-    pub(crate) object: String,
-    pub(crate) source: String,
-    pub(crate) client: String,
-    /// ms since the Unix epoch.
-    pub(crate) opened_at: u64,
-}
 
 /// See the module docs.
 pub(crate) struct Sessions {
@@ -55,7 +42,7 @@ impl Sessions {
         Ok(Self {
             records: Records::open_expiring(
                 js,
-                BUCKET,
+                records::SESSIONS,
                 config.replicas,
                 Some(Duration::from_secs(config.session_ttl_s)),
             )
@@ -78,8 +65,8 @@ impl Sessions {
             .into());
         }
         let client = ctx.as_caller(&self.nats);
-        let track: Track = client
-            .request(catalog::track_get(), &TrackGet { id: req.track_id })
+        let track = client
+            .call(&TrackGet { id: req.track_id })
             .await
             .map_err(|e| Fail::from(e.into_service_error(errors::stream::CATALOG_UNAVAILABLE)))?;
         let object = track.audio_object.clone().ok_or_else(|| {
@@ -110,7 +97,7 @@ impl Sessions {
             opened_at: now_ms(),
         };
         self.records
-            .create(&key(info.session_id), &session)
+            .create(&records::session_key(info.session_id), &session)
             .await
             .map_err(|e| anyhow::anyhow!("storing a session: {e}"))?;
         self.remember(Arc::new(session));
@@ -124,7 +111,7 @@ impl Sessions {
         let session = match cached {
             Some(s) => s,
             None => {
-                let (s, _) = self.records.get::<Session>(&key(id)).await?.ok_or_else(|| {
+                let (s, _) = self.records.get::<Session>(&records::session_key(id)).await?.ok_or_else(|| {
                     ServiceError::not_found(errors::stream::SESSION_NOT_FOUND, format!("no playback session {id}"))
                 })?;
                 let s = Arc::new(s);
@@ -162,11 +149,6 @@ impl Sessions {
         }
         cache.insert(s.info.session_id, s);
     }
-}
-
-/// KV key of a session.
-pub(crate) fn key(id: Uuid) -> String {
-    format!("session.{id}")
 }
 
 /// What an audio element is told the bytes are.

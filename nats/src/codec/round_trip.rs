@@ -112,9 +112,13 @@ fn auth_requests() {
     request(RefreshToken { refresh_token: "t".into() });
     request(UserList { cursor: Some("c".into()), limit: None });
     request(UserList::default());
-    request(UserRef { user_id: id(6) });
-    request(RoleChange { user_id: id(6), role: Role::Admin });
-    request(Empty {});
+    request(Logout { refresh_token: "t".into() });
+    request(UserDisable { user_id: id(6) });
+    request(UserEnable { user_id: id(6) });
+    request(RoleGrant { user_id: id(6), role: Role::Admin });
+    request(RoleRevoke { user_id: id(6), role: Role::Listener });
+    request(KeyList {});
+    request(UserMe {});
 }
 
 #[test]
@@ -143,11 +147,17 @@ fn catalog_requests() {
     request(ArtistGet { id: id(2) });
     request(ArtistList { offset: 0, limit: Some(500) });
     request(ArtGet { name: "ab.jpg".into() });
-    request(Delete { id: id(1), revision: Some(3) });
+    request(GenreList {});
+    request(TrackDelete { id: id(1), revision: Some(3) });
+    request(AlbumDelete { id: id(3), revision: None });
+    request(ArtistDelete { id: id(2), revision: Some(1) });
     // `<entity>.create|update` take the entity itself.
     request(track());
     request(album());
     request(artist());
+    request(TrackCreate(track()));
+    request(AlbumUpdate(album()));
+    request(ArtistCreate(artist()));
 }
 
 #[test]
@@ -166,7 +176,8 @@ fn profile_requests() {
     request(PlaylistCreate { name: "Mix".into(), ..Default::default() });
     request(PlaylistRef { id: id(7), revision: None });
     request(PlaylistGet { id: id(7), revision: Some(2), cursor: Some("c".into()), limit: Some(100) });
-    request(PageRequest { cursor: None, limit: Some(50) });
+    request(PlaylistList { cursor: None, limit: Some(50) });
+    request(RatingList { cursor: Some("c".into()), limit: None });
     request(FavoriteList { kind: Some(FavoriteKind::Track), cursor: None, limit: None });
     request(playlist_update(
         vec![
@@ -190,7 +201,8 @@ fn profile_requests() {
     });
     request(RecentRequest { limit: Some(20) });
     request(CountsRequest { from: Some(1), until: Some(2), limit: None });
-    request(PlayQueue { tracks: vec![id(1), id(2)], index: 1, position_ms: 1_000, saved_at: 0 });
+    request(QueueSave { tracks: vec![id(1), id(2)], index: 1, position_ms: 1_000 });
+    request(QueueGet {});
 }
 
 #[test]

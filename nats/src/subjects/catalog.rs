@@ -1,118 +1,50 @@
 //! The catalog service: artists, albums, tracks, genres.
 
 use super::Endpoint;
+use crate::messages::catalog::{
+    Album, AlbumCreate, AlbumDelete, AlbumDetail, AlbumGet, AlbumList, AlbumPage, AlbumUpdate, Art, ArtGet, Artist,
+    ArtistCreate, ArtistDelete, ArtistDetail, ArtistGet, ArtistList, ArtistPage, ArtistUpdate, GenreList, Genres,
+    Track, TrackBatch, TrackBatchReply, TrackCreate, TrackDelete, TrackGet, TrackList, TrackPage, TrackUpdate, Written,
+};
 
 /// Service name and queue group.
 pub const SERVICE: &str = "catalog";
 
-/// `chorus.catalog.v1.track.get`: one track by id.
-pub const fn track_get() -> Endpoint {
-    Endpoint::new(SERVICE, "track", "get")
+endpoints! {
+    /// `chorus.catalog.v1.track.get`: one track by id.
+    track_get: track.get, Public, TrackGet => Track;
+    /// `chorus.catalog.v1.track.batch`: several tracks by id.
+    track_batch: track.batch, Public, TrackBatch => TrackBatchReply;
+    /// `chorus.catalog.v1.track.list`: tracks in id order, filtered, by cursor.
+    track_list: track.list, Public, TrackList => TrackPage;
+    /// `chorus.catalog.v1.track.create`.
+    track_create: track.create, Admin, TrackCreate => Written<Track>;
+    /// `chorus.catalog.v1.track.update`.
+    track_update: track.update, Admin, TrackUpdate => Written<Track>;
+    /// `chorus.catalog.v1.track.delete`.
+    track_delete: track.delete, Admin, TrackDelete => Written<Track>;
+    /// `chorus.catalog.v1.album.get`: an album with its tracks.
+    album_get: album.get, Public, AlbumGet => AlbumDetail;
+    /// `chorus.catalog.v1.album.list`: browse lists (newest, alphabetical, by year, by genre, random).
+    album_list: album.list, Public, AlbumList => AlbumPage;
+    /// `chorus.catalog.v1.album.create`.
+    album_create: album.create, Admin, AlbumCreate => Written<Album>;
+    /// `chorus.catalog.v1.album.update`.
+    album_update: album.update, Admin, AlbumUpdate => Written<Album>;
+    /// `chorus.catalog.v1.album.delete`.
+    album_delete: album.delete, Admin, AlbumDelete => Written<Album>;
+    /// `chorus.catalog.v1.artist.get`: an artist with its albums.
+    artist_get: artist.get, Public, ArtistGet => ArtistDetail;
+    /// `chorus.catalog.v1.artist.list`: artists by name.
+    artist_list: artist.list, Public, ArtistList => ArtistPage;
+    /// `chorus.catalog.v1.artist.create`.
+    artist_create: artist.create, Admin, ArtistCreate => Written<Artist>;
+    /// `chorus.catalog.v1.artist.update`.
+    artist_update: artist.update, Admin, ArtistUpdate => Written<Artist>;
+    /// `chorus.catalog.v1.artist.delete`.
+    artist_delete: artist.delete, Admin, ArtistDelete => Written<Artist>;
+    /// `chorus.catalog.v1.genre.list`: genres with track and album counts.
+    genre_list: genre.list, Public, GenreList => Genres;
+    /// `chorus.catalog.v1.art.get`: a cover art image by name.
+    art_get: art.get, Public, ArtGet => Art;
 }
-
-/// `chorus.catalog.v1.track.batch`: several tracks by id.
-pub const fn track_batch() -> Endpoint {
-    Endpoint::new(SERVICE, "track", "batch")
-}
-
-/// `chorus.catalog.v1.track.list`: tracks in id order, filtered, by cursor.
-pub const fn track_list() -> Endpoint {
-    Endpoint::new(SERVICE, "track", "list")
-}
-
-/// `chorus.catalog.v1.track.create`.
-pub const fn track_create() -> Endpoint {
-    Endpoint::new(SERVICE, "track", "create").admin()
-}
-
-/// `chorus.catalog.v1.track.update`.
-pub const fn track_update() -> Endpoint {
-    Endpoint::new(SERVICE, "track", "update").admin()
-}
-
-/// `chorus.catalog.v1.track.delete`.
-pub const fn track_delete() -> Endpoint {
-    Endpoint::new(SERVICE, "track", "delete").admin()
-}
-
-/// `chorus.catalog.v1.album.get`: an album with its tracks.
-pub const fn album_get() -> Endpoint {
-    Endpoint::new(SERVICE, "album", "get")
-}
-
-/// `chorus.catalog.v1.album.list`: browse lists (newest, alphabetical, by year, by genre, random).
-pub const fn album_list() -> Endpoint {
-    Endpoint::new(SERVICE, "album", "list")
-}
-
-/// `chorus.catalog.v1.album.create`.
-pub const fn album_create() -> Endpoint {
-    Endpoint::new(SERVICE, "album", "create").admin()
-}
-
-/// `chorus.catalog.v1.album.update`.
-pub const fn album_update() -> Endpoint {
-    Endpoint::new(SERVICE, "album", "update").admin()
-}
-
-/// `chorus.catalog.v1.album.delete`.
-pub const fn album_delete() -> Endpoint {
-    Endpoint::new(SERVICE, "album", "delete").admin()
-}
-
-/// `chorus.catalog.v1.artist.get`: an artist with its albums.
-pub const fn artist_get() -> Endpoint {
-    Endpoint::new(SERVICE, "artist", "get")
-}
-
-/// `chorus.catalog.v1.artist.list`: artists by name.
-pub const fn artist_list() -> Endpoint {
-    Endpoint::new(SERVICE, "artist", "list")
-}
-
-/// `chorus.catalog.v1.artist.create`.
-pub const fn artist_create() -> Endpoint {
-    Endpoint::new(SERVICE, "artist", "create").admin()
-}
-
-/// `chorus.catalog.v1.artist.update`.
-pub const fn artist_update() -> Endpoint {
-    Endpoint::new(SERVICE, "artist", "update").admin()
-}
-
-/// `chorus.catalog.v1.artist.delete`.
-pub const fn artist_delete() -> Endpoint {
-    Endpoint::new(SERVICE, "artist", "delete").admin()
-}
-
-/// `chorus.catalog.v1.genre.list`: genres with track and album counts.
-pub const fn genre_list() -> Endpoint {
-    Endpoint::new(SERVICE, "genre", "list")
-}
-
-/// `chorus.catalog.v1.art.get`: a cover art image by name.
-pub const fn art_get() -> Endpoint {
-    Endpoint::new(SERVICE, "art", "get")
-}
-
-/// Every catalog endpoint.
-pub const ALL: &[Endpoint] = &[
-    track_get(),
-    track_batch(),
-    track_list(),
-    track_create(),
-    track_update(),
-    track_delete(),
-    album_get(),
-    album_list(),
-    album_create(),
-    album_update(),
-    album_delete(),
-    artist_get(),
-    artist_list(),
-    artist_create(),
-    artist_update(),
-    artist_delete(),
-    genre_list(),
-    art_get(),
-];

@@ -96,6 +96,35 @@ impl Endpoint {
     }
 }
 
+/// A service's endpoint table: one line per endpoint, in `subjects.md` order,
+/// `fn_name: noun.verb, Access, RequestType => ReplyType;`. It makes the
+/// endpoint's builder (`catalog::track_get()`), the [`Request`](crate::Request)
+/// impl that ties the request type to the endpoint and its reply, the
+/// service's `ALL` (derived from the request types) and its `visit`.
+macro_rules! endpoints {
+    ($($(#[$doc:meta])* $fn:ident: $noun:ident . $verb:ident, $access:ident, $req:ty => $reply:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub const fn $fn() -> Endpoint {
+                Endpoint::new(SERVICE, stringify!($noun), stringify!($verb)).with_access(super::Access::$access)
+            }
+
+            impl crate::Request for $req {
+                const ENDPOINT: Endpoint = $fn();
+                type Reply = $reply;
+            }
+        )*
+
+        /// Every endpoint of this service, in `subjects.md` order: one per request type.
+        pub const ALL: &[Endpoint] = &[$(<$req as crate::Request>::ENDPOINT),*];
+
+        /// Show `visitor` every request type of this service, in `subjects.md` order.
+        pub fn visit(visitor: &mut impl crate::request::Visitor) {
+            $(visitor.visit::<$req>();)*
+        }
+    };
+}
+
 pub mod auth;
 pub mod catalog;
 pub mod profile;
@@ -105,6 +134,15 @@ pub mod stream;
 /// Every endpoint of every service, in `subjects.md` order.
 pub fn all() -> Vec<Endpoint> {
     [auth::ALL, catalog::ALL, search::ALL, profile::ALL, stream::ALL].concat()
+}
+
+/// Show `visitor` every request type of every service, in `subjects.md` order.
+pub fn visit(visitor: &mut impl crate::request::Visitor) {
+    auth::visit(visitor);
+    catalog::visit(visitor);
+    search::visit(visitor);
+    profile::visit(visitor);
+    stream::visit(visitor);
 }
 
 /// The endpoints browsers may call: the service imports of the browsers'

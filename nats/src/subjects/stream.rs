@@ -1,24 +1,16 @@
 //! The stream service: playback sessions and audio chunks.
 
 use super::Endpoint;
+use crate::messages::stream::{Chunk, ChunkGet, Progress, ProgressReply, SessionInfo, SessionOpen};
 
 /// Service name and queue group.
 pub const SERVICE: &str = "stream";
 
-/// `chorus.stream.v1.session.open`: open a playback session for a track.
-pub const fn session_open() -> Endpoint {
-    Endpoint::new(SERVICE, "session", "open").authenticated()
+endpoints! {
+    /// `chorus.stream.v1.session.open`: open a playback session for a track.
+    session_open: session.open, Authenticated, SessionOpen => SessionInfo;
+    /// `chorus.stream.v1.chunk.get`: one chunk of a session's audio.
+    chunk_get: chunk.get, Authenticated, ChunkGet => Chunk;
+    /// `chorus.stream.v1.session.progress`: report playback progress; records the play past 30 s or at the end.
+    session_progress: session.progress, Authenticated, Progress => ProgressReply;
 }
-
-/// `chorus.stream.v1.chunk.get`: one chunk of a session's audio.
-pub const fn chunk_get() -> Endpoint {
-    Endpoint::new(SERVICE, "chunk", "get").authenticated()
-}
-
-/// `chorus.stream.v1.session.progress`: report playback progress; records the play past 30 s or at the end.
-pub const fn session_progress() -> Endpoint {
-    Endpoint::new(SERVICE, "session", "progress").authenticated()
-}
-
-/// Every stream endpoint.
-pub const ALL: &[Endpoint] = &[session_open(), chunk_get(), session_progress()];

@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chorus_host::host::RunningHost;
 use chorus_nats::messages::auth::{Login, Register, Session};
-use chorus_nats::messages::catalog::{Track, TrackGet};
-use chorus_nats::{subjects, ChorusClient};
+use chorus_nats::messages::catalog::TrackGet;
+use chorus_nats::ChorusClient;
 use chorus_testkit::{host_config, NatsServer};
 
 use crate::load::{closed_loop, Figures};
@@ -63,7 +63,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
             email: format!("{username}@chorus.test"),
             password: password.clone(),
         };
-        let _: chorus_nats::messages::auth::User = client.request(subjects::auth::user_register(), &register).await?;
+        let _: chorus_nats::messages::auth::User = client.call(&register).await?;
         let c = ChorusClient::new(server.connect().await?).with_timeout(Duration::from_secs(30));
         slots.push((c, Login { username, password: password.clone() }));
     }
@@ -76,12 +76,12 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
         let in_flight = slots.len();
         closed_loop(in_flight, Duration::from_millis(500), measure, move |i| {
             let (client, login) = slots[i as usize % in_flight].clone();
-            async move { client.request::<_, Session>(subjects::auth::session_login(), &login).await.is_ok() }
+            async move { client.call(&login).await.is_ok() }
         })
         .await
     };
     report("login (argon2id m=19 MiB, t=2, p=1)", &logins);
-    let session: Session = client.request(subjects::auth::session_login(), &login).await?;
+    let session: Session = client.call(&login).await?;
 
     let ids: Arc<Vec<uuid::Uuid>> =
         Arc::new(chorus_catalog::synthetic::tracks(o.tracks, 11).iter().map(|t| t.id).collect());
@@ -89,7 +89,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
         let ids = ids.clone();
         move |i: u64| {
             let (client, id) = (client.clone(), ids[i as usize % ids.len()]);
-            async move { client.request::<_, Track>(subjects::catalog::track_get(), &TrackGet { id }).await.is_ok() }
+            async move { client.call(&TrackGet { id }).await.is_ok() }
         }
     };
     // Three ways to ask, alternated so that machine noise hits them alike:

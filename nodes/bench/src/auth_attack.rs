@@ -64,7 +64,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     for i in 0..=o.accounts {
         let username = if i == 0 { "listener".to_string() } else { format!("sprayed{i}") };
         let req = Register { username, email: format!("u{i}@chorus.test"), password: password.clone() };
-        let _: User = admin.request(subjects::auth::user_register(), &req).await.context("registering")?;
+        let _: User = admin.call(&req).await.context("registering")?;
     }
     let phase = Duration::from_secs_f64(o.seconds);
     let listener = ChorusClient::new(server.connect().await?).with_timeout(Duration::from_secs(10));
@@ -84,7 +84,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
             while Instant::now() < until {
                 i = i.wrapping_mul(31).wrapping_add(7);
                 let guess = Login { username: format!("sprayed{}", 1 + i % accounts), password: format!("guess {i}") };
-                let r = c.request::<_, Session>(subjects::auth::session_login(), &guess).await;
+                let r = c.call(&guess).await;
                 count(&tally, &r);
             }
         }));
@@ -101,7 +101,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
                     email: format!("reg{r}x{n}@chorus.test"),
                     password: "a registration password".into(),
                 };
-                count(&tally, &c.request::<_, User>(subjects::auth::user_register(), &req).await);
+                count(&tally, &c.call(&req).await);
             }
         }));
     }

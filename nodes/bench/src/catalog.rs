@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use chorus_host::host::RunningHost;
-use chorus_nats::messages::catalog::{Track, TrackGet, TrackList, TrackPage};
-use chorus_nats::{subjects::catalog, ChorusClient};
+use chorus_nats::messages::catalog::{TrackGet, TrackList};
+use chorus_nats::ChorusClient;
 use chorus_testkit::{host_config, NatsServer};
 
 use crate::echo::ECHO;
@@ -88,7 +88,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
             let (client, ids) = (client.clone(), ids.clone());
             async move {
                 let id = ids[(i as usize * 7919) % ids.len()];
-                client.request::<_, Track>(catalog::track_get(), &TrackGet { id }).await.is_ok()
+                client.call(&TrackGet { id }).await.is_ok()
             }
         })
         .await
@@ -100,7 +100,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
             async move {
                 let cursor = Some(ids[(i as usize * 7919) % ids.len()].to_string());
                 let req = TrackList { cursor, limit: Some(50), ..Default::default() };
-                client.request::<_, TrackPage>(catalog::track_list(), &req).await.is_ok()
+                client.call(&req).await.is_ok()
             }
         })
         .await

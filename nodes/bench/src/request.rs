@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chorus_host::host::RunningHost;
 use chorus_nats::messages::catalog::{Track, TrackGet};
-use chorus_nats::{subjects::catalog, ChorusClient};
+use chorus_nats::ChorusClient;
 use chorus_testkit::{host_config, NatsServer};
 
 use crate::load::{closed_loop, Figures};
@@ -109,7 +109,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
                 let (client, ids) = (client.clone(), ids.clone());
                 async move {
                     let id = ids[(i as usize) % ids.len()];
-                    client.request::<_, Track>(catalog::track_get(), &TrackGet { id }).await.is_ok()
+                    client.call(&TrackGet { id }).await.is_ok()
                 }
             })
         };

@@ -164,7 +164,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let client = ChorusClient::new(server.connect().await?).with_timeout(Duration::from_secs(5));
     let through_nats = |req: SearchQuery| {
         let client = client.clone();
-        async move { client.request::<_, SearchReply>(search::catalog_query(), &req).await.ok() }
+        async move { client.call(&req).await.ok() }
     };
     let wire = replay(&fts5.queries, o.passes, like_fts5, through_nats).await;
     let full = replay(&fts5.queries, o.passes, search_box, through_nats).await;
@@ -224,7 +224,7 @@ async fn freshness(
         catalog.create(&Kind::Track.key(track.id), &track).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let req = SearchQuery { q: word.into(), kinds: Some(vec![SearchKind::Tracks]), ..Default::default() };
         loop {
-            let found = client.request::<_, SearchReply>(search::catalog_query(), &req).await?;
+            let found = client.call(&req).await?;
             if found.tracks.iter().any(|t| t.id == track.id) {
                 break;
             }

@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use chorus_host::host::RunningHost;
-use chorus_nats::messages::auth::{Login, Register, Session, User};
+use chorus_nats::messages::auth::{Login, Register, User};
 use chorus_nats::messages::catalog::{Track, TrackList, TrackPage, AUDIO_STORE};
-use chorus_nats::messages::stream::{Chunk, ChunkGet, SessionInfo, SessionOpen};
-use chorus_nats::{subjects, ChorusClient};
+use chorus_nats::messages::stream::{ChunkGet, SessionOpen};
+use chorus_nats::ChorusClient;
 use chorus_state::ObjectReader;
 use chorus_testkit::{host_config, NatsServer};
 use hdrhistogram::Histogram;
@@ -75,7 +75,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let client = ChorusClient::new(nats.clone()).with_timeout(Duration::from_secs(30));
     let login = |username: &str, password: &str| {
         let (client, req) = (client.clone(), Login { username: username.into(), password: password.into() });
-        async move { client.request::<_, Session>(subjects::auth::session_login(), &req).await }
+        async move { client.call(&req).await }
     };
     let admin = client.clone().with_token(login("admin", admin_password).await?.access_token);
     let report = chorus_nodes::import::run(&admin, &o.music, "Bench", false).await.context("importing the audio")?;
@@ -88,13 +88,11 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
             email: format!("{username}@chorus.test"),
             password: password.clone(),
         };
-        let _: User = client.request(subjects::auth::user_register(), &register).await?;
+        let _: User = client.call(&register).await?;
         listeners.push(client.clone().with_token(login(&username, &password).await?.access_token));
     }
     let listener = listeners[0].clone();
-    let page: TrackPage = listener
-        .request(subjects::catalog::track_list(), &TrackList { limit: Some(500), ..Default::default() })
-        .await?;
+    let page: TrackPage = listener.call(&TrackList { limit: Some(500), ..Default::default() }).await?;
     let tracks: Arc<Vec<Track>> = Arc::new(page.tracks.into_iter().filter(|t| t.audio_object.is_some()).collect());
     let total: u64 = tracks.iter().map(|t| t.file_size).sum();
     println!("imported {} files ({:.1} MiB)", report.created + report.existing, total as f64 / 1048576.0);
@@ -182,7 +180,7 @@ async fn stream_reads(listeners: &[ChorusClient], tracks: &Arc<Vec<Track>>, meas
         async move {
             let started = Instant::now();
             let open = SessionOpen { track_id: t.id, source: "bench".into(), client: "bench".into() };
-            let s = match client.request::<_, SessionInfo>(subjects::stream::session_open(), &open).await {
+            let s = match client.call(&open).await {
                 Ok(s) => s,
                 Err(e) => {
                     eprintln!("open: {e}");
@@ -192,7 +190,7 @@ async fn stream_reads(listeners: &[ChorusClient], tracks: &Arc<Vec<Track>>, meas
             let (mut bytes, mut first) = (0u64, Duration::ZERO);
             for index in 0..s.chunks_allowed {
                 let req = ChunkGet { session_id: s.session_id, index };
-                match client.request::<_, Chunk>(subjects::stream::chunk_get(), &req).await {
+                match client.call(&req).await {
                     Ok(c) => bytes += c.data.len() as u64,
                     Err(e) => {
                         eprintln!("chunk: {e}");

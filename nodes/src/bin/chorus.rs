@@ -151,8 +151,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             let password = std::env::var(&password_env).with_context(|| format!("${password_env} is not set"))?;
             let client = chorus_nats::ChorusClient::new(nats.clone()).with_timeout(Duration::from_secs(10));
             let login = chorus_nats::messages::auth::Login { username, password };
-            let session: chorus_nats::messages::auth::Session =
-                client.request(chorus_nats::subjects::auth::session_login(), &login).await?;
+            let session: chorus_nats::messages::auth::Session = client.call(&login).await?;
             println!("{}", session.access_token);
         }
         // Printed above, without connecting.

@@ -6,9 +6,9 @@ use crate::support;
 use std::time::Duration;
 
 use chorus_nats::messages::auth::*;
-use chorus_nats::messages::catalog::{Artist, Written};
+use chorus_nats::messages::catalog::{Artist, ArtistCreate};
 use chorus_nats::messages::Empty;
-use chorus_nats::{subjects::auth, subjects::catalog, ChorusClient, ClientError, Status};
+use chorus_nats::{subjects::auth, ChorusClient, ClientError, Status};
 use chorus_testkit::NatsServer;
 use support::auth::{client, host, key, login, password, register, ADMIN};
 
@@ -20,7 +20,7 @@ fn status(r: &Result<impl std::fmt::Debug, ClientError>) -> (Option<Status>, Opt
 }
 
 async fn me(c: &ChorusClient, token: &str) -> Result<User, ClientError> {
-    c.clone().with_token(token).request(auth::user_me(), &Empty {}).await
+    c.clone().with_token(token).call(&UserMe {}).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -40,7 +40,7 @@ async fn register_login_refresh_and_logout() {
     let refresh = |t: &str| {
         let c = c.clone();
         let req = RefreshToken { refresh_token: t.to_string() };
-        async move { c.request::<_, Session>(auth::session_refresh(), &req).await }
+        async move { c.call(&req).await }
     };
     let s2 = refresh(&s.refresh_token).await.unwrap();
     assert_ne!(s2.refresh_token, s.refresh_token);
@@ -54,8 +54,7 @@ async fn register_login_refresh_and_logout() {
     // Logout ends that session only.
     let a = login(&c, "ada", &password("Ada")).await.unwrap();
     let b = login(&c, "ada", &password("Ada")).await.unwrap();
-    let _: Empty =
-        c.request(auth::session_logout(), &RefreshToken { refresh_token: a.refresh_token.clone() }).await.unwrap();
+    let _: Empty = c.call(&Logout { refresh_token: a.refresh_token.clone() }).await.unwrap();
     assert_eq!(status(&refresh(&a.refresh_token).await), (Some(Status::Unauthorized), Some("session_ended")));
     refresh(&b.refresh_token).await.unwrap();
 
@@ -81,7 +80,7 @@ async fn registration_rules() {
     ];
     for (username, email, password, code) in cases {
         let req = Register { username: username.into(), email: email.into(), password: password.into() };
-        let r = c.request::<_, User>(auth::user_register(), &req).await;
+        let r = c.call(&req).await;
         assert_eq!(status(&r), (Some(Status::BadRequest), Some(code)), "{username} {email} {password}");
     }
     register(&c, "bob").await.unwrap();
@@ -128,7 +127,7 @@ async fn other_services_check_tokens_locally() {
             added_at: 0,
             revision: 0,
         };
-        async move { c.request::<_, Written<Artist>>(catalog::artist_create(), &artist).await }
+        async move { c.call(&ArtistCreate(artist)).await }
     };
     assert_eq!(status(&create(None).await), (Some(Status::Unauthorized), Some("missing_token")));
     assert_eq!(status(&create(Some("not.a.jwt".into())).await), (Some(Status::Unauthorized), Some("invalid_token")));
@@ -174,12 +173,12 @@ async fn admins_manage_users_and_disabled_users_are_locked_out_at_once() {
     let as_mallory = c.clone().with_token(m.access_token.clone());
 
     // Listing is for admins.
-    let r = as_mallory.request::<_, UserPage>(auth::user_list(), &UserList::default()).await;
+    let r = as_mallory.call(&UserList::default()).await;
     assert_eq!(status(&r), (Some(Status::Forbidden), Some("forbidden")));
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let page: UserPage = admin.request(auth::user_list(), &UserList { cursor, limit: Some(1) }).await.unwrap();
+        let page: UserPage = admin.call(&UserList { cursor, limit: Some(1) }).await.unwrap();
         seen.extend(page.users.into_iter().map(|u| u.username));
         match page.next {
             Some(n) => cursor = Some(n),
@@ -189,7 +188,7 @@ async fn admins_manage_users_and_disabled_users_are_locked_out_at_once() {
     assert_eq!(seen, ["mallory", "root"]);
 
     // Disabled: the access token stops working at once, sign-in and refresh too.
-    let _: User = admin.request(auth::user_disable(), &UserRef { user_id: mallory.id }).await.unwrap();
+    let _: User = admin.call(&UserDisable { user_id: mallory.id }).await.unwrap();
     let mut refused = None;
     for _ in 0..50 {
         match me(&c, &m.access_token).await {
@@ -206,24 +205,20 @@ async fn admins_manage_users_and_disabled_users_are_locked_out_at_once() {
         status(&login(&c, "mallory", &password("mallory")).await),
         (Some(Status::Forbidden), Some("account_disabled"))
     );
-    let r = c
-        .request::<_, Session>(auth::session_refresh(), &RefreshToken { refresh_token: m.refresh_token.clone() })
-        .await;
+    let r = c.call(&RefreshToken { refresh_token: m.refresh_token.clone() }).await;
     assert_eq!(status(&r), (Some(Status::Forbidden), Some("account_disabled")));
-    let r = admin.request::<_, User>(auth::user_disable(), &UserRef { user_id: root.user.id }).await;
+    let r = admin.call(&UserDisable { user_id: root.user.id }).await;
     assert_eq!(status(&r), (Some(Status::BadRequest), Some("cannot_change_self")));
 
     // Enabled and promoted: the next token carries the role.
-    let _: User = admin.request(auth::user_enable(), &UserRef { user_id: mallory.id }).await.unwrap();
-    let u: User =
-        admin.request(auth::role_grant(), &RoleChange { user_id: mallory.id, role: Role::Admin }).await.unwrap();
+    let _: User = admin.call(&UserEnable { user_id: mallory.id }).await.unwrap();
+    let u: User = admin.call(&RoleGrant { user_id: mallory.id, role: Role::Admin }).await.unwrap();
     assert!(u.roles.contains(&Role::Admin));
     let m2 = login(&c, "mallory", &password("mallory")).await.unwrap();
-    let page: UserPage =
-        c.clone().with_token(m2.access_token).request(auth::user_list(), &UserList::default()).await.unwrap();
+    let page: UserPage = c.clone().with_token(m2.access_token).call(&UserList::default()).await.unwrap();
     assert_eq!(page.users.len(), 2);
     let unknown = uuid::Uuid::now_v7();
-    let r = admin.request::<_, User>(auth::user_enable(), &UserRef { user_id: unknown }).await;
+    let r = admin.call(&UserEnable { user_id: unknown }).await;
     assert_eq!(status(&r), (Some(Status::NotFound), Some("user_not_found")));
 }
 
@@ -267,12 +262,12 @@ async fn changing_the_password_ends_every_other_session() {
     let change = ChangePassword { current_password: password("carol"), new_password: "a brand new secret".into() };
     let as_here = c.clone().with_token(here.access_token.clone());
     let wrong = ChangePassword { current_password: "guess guess guess".into(), ..change.clone() };
-    let r = as_here.request::<_, Empty>(auth::password_change(), &wrong).await;
+    let r = as_here.call(&wrong).await;
     assert_eq!(status(&r), (Some(Status::Unauthorized), Some("invalid_credentials")));
-    let _: Empty = as_here.request(auth::password_change(), &change).await.unwrap();
+    let _: Empty = as_here.call(&change).await.unwrap();
     let refresh = |t: &str| {
         let (c, req) = (c.clone(), RefreshToken { refresh_token: t.into() });
-        async move { c.request::<_, Session>(auth::session_refresh(), &req).await }
+        async move { c.call(&req).await }
     };
     assert_eq!(status(&refresh(&there.refresh_token).await), (Some(Status::Unauthorized), Some("session_ended")));
     refresh(&here.refresh_token).await.unwrap();
@@ -291,15 +286,12 @@ async fn keys_rotate_without_signing_anyone_out() {
     host_a.drain().await.unwrap();
     // The new key signs; the old one still verifies.
     let _b = host(&server, &["auth"], &format!("{new}\n{old}")).await;
-    let keys: KeySet = c.request(auth::key_list(), &Empty {}).await.unwrap();
+    let keys: KeySet = c.call(&KeyList {}).await.unwrap();
     let kids: Vec<&str> = keys.keys.iter().map(|k| k.kid.as_str()).collect();
     assert_eq!(kids, [new.split(':').next().unwrap(), old.split(':').next().unwrap()]);
     assert!(keys.keys.iter().all(|k| k.alg == "EdDSA" && k.crv == "Ed25519"));
     me(&c, &before.access_token).await.unwrap();
-    let after = c
-        .request::<_, Session>(auth::session_refresh(), &RefreshToken { refresh_token: before.refresh_token })
-        .await
-        .unwrap();
+    let after = c.call(&RefreshToken { refresh_token: before.refresh_token }).await.unwrap();
     me(&c, &after.access_token).await.unwrap();
     assert_ne!(header_kid(&after.access_token), header_kid(&before.access_token));
 }
@@ -329,25 +321,19 @@ async fn a_private_catalog_needs_sign_in_to_browse() {
     let _host = chorus_host::host::RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
     let c = client(&server).await;
     let get = chorus_nats::messages::catalog::TrackGet { id: tracks[0].id };
-    let r = c.request::<_, chorus_nats::messages::catalog::Track>(catalog::track_get(), &get).await;
+    let r = c.call(&get).await;
     assert_eq!(status(&r), (Some(Status::Unauthorized), Some("missing_token")));
     // Cover art and search are browsing too.
     let art = chorus_nats::messages::catalog::ArtGet { name: "cover.jpg".into() };
-    let r = c.request::<_, chorus_nats::messages::catalog::Art>(catalog::art_get(), &art).await;
+    let r = c.call(&art).await;
     assert_eq!(status(&r), (Some(Status::Unauthorized), Some("missing_token")));
     let query: chorus_nats::messages::search::SearchQuery =
         serde_json::from_value(serde_json::json!({"q": "a"})).unwrap();
-    let r = c
-        .request::<_, chorus_nats::messages::search::SearchReply>(
-            chorus_nats::subjects::search::catalog_query(),
-            &query,
-        )
-        .await;
+    let r = c.call(&query).await;
     assert_eq!(status(&r), (Some(Status::Unauthorized), Some("missing_token")));
     register(&c, "fay").await.unwrap();
     let fay = login(&c, "fay", &password("fay")).await.unwrap();
-    let t: chorus_nats::messages::catalog::Track =
-        c.clone().with_token(fay.access_token).request(catalog::track_get(), &get).await.unwrap();
+    let t: chorus_nats::messages::catalog::Track = c.clone().with_token(fay.access_token).call(&get).await.unwrap();
     assert_eq!(t.id, tracks[0].id);
 }
 
@@ -390,7 +376,7 @@ async fn wrong_current_passwords_are_limited_like_sign_ins() {
     for i in 0..8 {
         let guess =
             ChangePassword { current_password: format!("guess number {i}"), new_password: "a brand new secret".into() };
-        let r = thief.request::<_, Empty>(auth::password_change(), &guess).await;
+        let r = thief.call(&guess).await;
         let (st, code) = status(&r);
         codes.push((st, code.map(str::to_string)));
     }
@@ -411,10 +397,10 @@ async fn long_passwords_are_refused_at_every_entrance() {
     let long = "x".repeat(900 * 1024);
     assert_eq!(status(&login(&c, "gina", &long).await), (Some(Status::BadRequest), Some("password_too_long")));
     let reg = Register { username: "hank".into(), email: "hank@example.com".into(), password: long.clone() };
-    assert_eq!(status(&c.request::<_, User>(auth::user_register(), &reg).await).1, Some("password_too_long"));
+    assert_eq!(status(&c.call(&reg).await).1, Some("password_too_long"));
     let s = login(&c, "gina", &password("gina")).await.unwrap();
     let change = ChangePassword { current_password: long, new_password: "a brand new secret".into() };
-    let r = c.clone().with_token(s.access_token).request::<_, Empty>(auth::password_change(), &change).await;
+    let r = c.clone().with_token(s.access_token).call(&change).await;
     assert_eq!(status(&r).1, Some("password_too_long"));
 }
 
@@ -457,13 +443,7 @@ async fn tokens_of_a_user_whose_record_is_gone_are_refused_everywhere() {
     let list = chorus_nats::messages::profile::FavoriteList::default();
     let favorites = |c: ChorusClient| {
         let list = list.clone();
-        async move {
-            c.request::<_, chorus_nats::messages::profile::Favorites>(
-                chorus_nats::subjects::profile::favorite_list(),
-                &list,
-            )
-            .await
-        }
+        async move { c.call(&list).await }
     };
     favorites(as_lee.clone()).await.unwrap();
     let js = async_nats::jetstream::new(server.connect().await.unwrap());
@@ -503,7 +483,7 @@ async fn user_writes_are_listed_by_any_instance_asked_for_their_sequence() {
         let admin = admin.fresh();
         async move {
             let req = UserList { cursor: None, limit: Some(500) };
-            admin.request_with::<_, UserPage>(auth::user_list(), &req, at(seq)).await.unwrap().users
+            admin.call_with(&req, at(seq)).await.unwrap().users
         }
     };
     let written = |w: &ChorusClient, what: &str| {
@@ -513,7 +493,7 @@ async fn user_writes_are_listed_by_any_instance_asked_for_their_sequence() {
     };
     let refresh = |t: &str| {
         let (c, req) = (c.fresh(), RefreshToken { refresh_token: t.into() });
-        async move { c.request::<_, Session>(auth::session_refresh(), &req).await }
+        async move { c.call(&req).await }
     };
     // Enough rounds that each step lands on both instances.
     for round in 0..4 {
@@ -530,38 +510,33 @@ async fn user_writes_are_listed_by_any_instance_asked_for_their_sequence() {
         assert_eq!(me(&c.fresh(), &s.access_token).await.unwrap().id, user.id);
         let w = c.fresh().with_token(s.access_token.clone());
         let change = ChangePassword { current_password: password(&name), new_password: format!("{name} sings along") };
-        let _: Empty = w.request(auth::password_change(), &change).await.unwrap();
+        let _: Empty = w.call(&change).await.unwrap();
         written(&w, "password.change");
         login(&c.fresh(), &name, &change.new_password).await.unwrap();
 
         let w = admin.fresh();
-        let _: User = w.request(auth::role_grant(), &RoleChange { user_id: user.id, role: Role::Admin }).await.unwrap();
+        let _: User = w.call(&RoleGrant { user_id: user.id, role: Role::Admin }).await.unwrap();
         let seq = written(&w, "role.grant");
         let u = listed(seq).await.into_iter().find(|u| u.id == user.id).unwrap();
         assert!(u.roles.contains(&Role::Admin), "round {round}: user.list misses the granted role");
         let w = admin.fresh();
-        let _: User =
-            w.request(auth::role_revoke(), &RoleChange { user_id: user.id, role: Role::Admin }).await.unwrap();
+        let _: User = w.call(&RoleRevoke { user_id: user.id, role: Role::Admin }).await.unwrap();
         let seq = written(&w, "role.revoke");
         let u = listed(seq).await.into_iter().find(|u| u.id == user.id).unwrap();
         assert!(!u.roles.contains(&Role::Admin), "round {round}: user.list still has the revoked role");
 
         let w = admin.fresh();
-        let _: User = w.request(auth::user_disable(), &UserRef { user_id: user.id }).await.unwrap();
+        let _: User = w.call(&UserDisable { user_id: user.id }).await.unwrap();
         let seq = written(&w, "user.disable");
         assert!(listed(seq).await.iter().any(|u| u.id == user.id && u.disabled), "round {round}: user.disable");
         let w = admin.fresh();
-        let _: User = w.request(auth::user_enable(), &UserRef { user_id: user.id }).await.unwrap();
+        let _: User = w.call(&UserEnable { user_id: user.id }).await.unwrap();
         let seq = written(&w, "user.enable");
         assert!(listed(seq).await.iter().any(|u| u.id == user.id && !u.disabled), "round {round}: user.enable");
 
         // A logout on one instance ends the session on every other, with no sequence to ask for.
         let s = login(&c.fresh(), &name, &change.new_password).await.unwrap();
-        let _: Empty = c
-            .fresh()
-            .request(auth::session_logout(), &RefreshToken { refresh_token: s.refresh_token.clone() })
-            .await
-            .unwrap();
+        let _: Empty = c.fresh().call(&Logout { refresh_token: s.refresh_token.clone() }).await.unwrap();
         assert_eq!(status(&refresh(&s.refresh_token).await), (Some(Status::Unauthorized), Some("session_ended")));
     }
 
@@ -571,13 +546,12 @@ async fn user_writes_are_listed_by_any_instance_asked_for_their_sequence() {
     let next = js.get_stream("KV_chorus_auth").await.unwrap().info().await.unwrap().state.last_sequence + 1;
     let read = tokio::spawn(listed(next));
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let _: User =
-        admin.fresh().request(auth::role_grant(), &RoleChange { user_id: target.id, role: Role::Admin }).await.unwrap();
+    let _: User = admin.fresh().call(&RoleGrant { user_id: target.id, role: Role::Admin }).await.unwrap();
     let users = read.await.unwrap();
     let u = users.iter().find(|u| u.id == target.id).expect("the latecomer is listed");
     assert!(u.roles.contains(&Role::Admin), "the list did not wait for the grant");
     // The wait is bounded: a sequence no write reaches gets 503.
     let patient = admin.fresh().with_timeout(Duration::from_secs(5));
-    let r = patient.request_with::<_, UserPage>(auth::user_list(), &UserList::default(), at(next + 1_000)).await;
+    let r = patient.call_with(&UserList::default(), at(next + 1_000)).await;
     assert_eq!(status(&r), (Some(Status::Unavailable), Some("not_caught_up")));
 }

@@ -22,11 +22,11 @@ async fn create_read_update_delete() {
     let al = create(&c, catalog::album_create(), &album("Ágætis byrjun", &ar, 1999, "Post-Rock")).await;
     let t = create(&c, catalog::track_create(), &track("Svefn-g-englar", &al, &ar, 1)).await;
 
-    let got: Track = c.request(catalog::track_get(), &TrackGet { id: t.id }).await.unwrap();
+    let got: Track = c.call(&TrackGet { id: t.id }).await.unwrap();
     assert_eq!(got, t);
-    let detail: AlbumDetail = c.request(catalog::album_get(), &AlbumGet { id: al.id }).await.unwrap();
+    let detail: AlbumDetail = c.call(&AlbumGet { id: al.id }).await.unwrap();
     assert_eq!(detail.tracks, vec![t.clone()]);
-    let by: ArtistDetail = c.request(catalog::artist_get(), &ArtistGet { id: ar.id }).await.unwrap();
+    let by: ArtistDetail = c.call(&ArtistGet { id: ar.id }).await.unwrap();
     assert_eq!(by.albums, vec![al.clone()]);
 
     // Update at the revision read; the same stale revision again is a conflict.
@@ -35,21 +35,18 @@ async fn create_read_update_delete() {
     assert!(w.seq > t.revision);
     let e = write::<_, Track>(&c, catalog::track_update(), &renamed).await.unwrap_err();
     assert_eq!((e.status(), e.code()), (Some(Status::Conflict), Some("revision_conflict")));
-    let got: Track = c.request(catalog::track_get(), &TrackGet { id: t.id }).await.unwrap();
+    let got: Track = c.call(&TrackGet { id: t.id }).await.unwrap();
     assert_eq!((got.title.as_str(), got.added_at), ("Svefn-g-englar (edit)", t.added_at));
 
     // A create of an existing id is a conflict: imports re-run safely.
     let e = write::<_, Track>(&c, catalog::track_create(), &got).await.unwrap_err();
     assert_eq!(e.code(), Some("already_exists"));
 
-    let w: Written<Track> = c.request(catalog::track_delete(), &Delete { id: t.id, revision: None }).await.unwrap();
+    let w: Written<Track> = c.call(&TrackDelete { id: t.id, revision: None }).await.unwrap();
     assert!(w.entity.is_none());
-    let e = c.request::<_, Track>(catalog::track_get(), &TrackGet { id: t.id }).await.unwrap_err();
+    let e = c.call(&TrackGet { id: t.id }).await.unwrap_err();
     assert_eq!(e.code(), Some("track_not_found"));
-    let e = c
-        .request::<_, Written<Track>>(catalog::track_delete(), &Delete { id: t.id, revision: None })
-        .await
-        .unwrap_err();
+    let e = c.call(&TrackDelete { id: t.id, revision: None }).await.unwrap_err();
     assert_eq!(e.status(), Some(Status::NotFound));
 }
 
@@ -119,7 +116,7 @@ async fn concurrent_updates_through_two_instances_lose_nothing() {
     let last = ok.iter().max_by_key(|w| w.seq).unwrap();
     // Those writes went through other clients: ask for their sequence explicitly.
     let options = chorus_nats::RequestOptions { min_seq: Some(last.seq), ..Default::default() };
-    let got: Track = c.request_with(catalog::track_get(), &TrackGet { id: t.id }, options).await.unwrap();
+    let got: Track = c.call_with(&TrackGet { id: t.id }, options).await.unwrap();
     assert_eq!(got.title, last.entity.as_ref().unwrap().title);
     assert_eq!(got.revision, last.seq);
 }
@@ -136,7 +133,7 @@ async fn read_your_writes_across_instances() {
     for i in 0..30 {
         let t = create(&writer, catalog::track_create(), &track(&format!("Jóga {i}"), &al, &ar, i)).await;
         // The client sends the write's sequence; whichever instance answers has it.
-        let got: Track = writer.request(catalog::track_get(), &TrackGet { id: t.id }).await.unwrap();
+        let got: Track = writer.call(&TrackGet { id: t.id }).await.unwrap();
         assert_eq!(got.id, t.id);
     }
     // The gate is real: a sequence nobody has reached gets 503 after a bounded wait.
@@ -172,7 +169,7 @@ fn albums_by(order: AlbumOrder) -> AlbumList {
 }
 
 async fn titles(c: &chorus_nats::ChorusClient, order: AlbumOrder) -> Vec<String> {
-    let page: AlbumPage = c.request(catalog::album_list(), &albums_by(order)).await.unwrap();
+    let page: AlbumPage = c.call(&albums_by(order)).await.unwrap();
     page.albums.into_iter().map(|a| a.title).collect()
 }
 
@@ -196,7 +193,7 @@ async fn lists_sort_by_sort_names_folded() {
     let rats = create(&c, catalog::album_create(), &album("Hot Rats", &zappa, 1969, "Jazz")).await;
     let end = create(&c, catalog::track_create(), &track("The End", &abbey, &beatles, 16)).await;
     assert_eq!((abbey.sort_title.as_str(), end.sort_title.as_str()), ("Abbey Road", "End, The"));
-    let got: Track = c.request(catalog::track_get(), &TrackGet { id: end.id }).await.unwrap();
+    let got: Track = c.call(&TrackGet { id: end.id }).await.unwrap();
     assert_eq!(got.sort_title, "End, The");
 
     assert_eq!(
@@ -208,7 +205,7 @@ async fn lists_sort_by_sort_names_folded() {
         titles(&c, AlbumOrder::AlphabeticalByArtist).await,
         ["Abbey Road", "Zen Arcade", "Ágætis byrjun", "Hot Rats"]
     );
-    let page: ArtistPage = c.request(catalog::artist_list(), &ArtistList::default()).await.unwrap();
+    let page: ArtistPage = c.call(&ArtistList::default()).await.unwrap();
     let names: Vec<&str> = page.artists.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["ABBA", "The Beatles", "Hüsker Dü", "Sigur Rós", "Frank Zappa"]);
     assert_eq!(page.artists[0], abba);
@@ -254,7 +251,7 @@ async fn year_bounds_in_either_order_are_one_range_everywhere() {
         let c = c.clone();
         async move {
             let req = TrackList { year_from: from, year_to: to, ..Default::default() };
-            let page: TrackPage = c.request(catalog::track_list(), &req).await.unwrap();
+            let page: TrackPage = c.call(&req).await.unwrap();
             page.tracks.iter().map(|t| t.year.unwrap()).collect::<Vec<_>>()
         }
     };
@@ -270,7 +267,7 @@ async fn year_bounds_in_either_order_are_one_range_everywhere() {
         let c = c.clone();
         async move {
             let req = AlbumList { year_from: Some(from), year_to: Some(to), ..albums_by(AlbumOrder::ByYear) };
-            let page: AlbumPage = c.request(catalog::album_list(), &req).await.unwrap();
+            let page: AlbumPage = c.call(&req).await.unwrap();
             page.albums.iter().map(|a| a.year.unwrap()).collect::<Vec<_>>()
         }
     };
@@ -278,16 +275,10 @@ async fn year_bounds_in_either_order_are_one_range_everywhere() {
     assert_eq!(by_year(2010, 1990).await, [2010, 2000, 1990]);
     assert_eq!(by_year(2000, 2000).await, [2000]);
     // by_year needs both bounds; the other types ignore them.
-    let e = c
-        .request::<_, AlbumPage>(
-            catalog::album_list(),
-            &AlbumList { year_from: Some(1990), ..albums_by(AlbumOrder::ByYear) },
-        )
-        .await
-        .unwrap_err();
+    let e = c.call(&AlbumList { year_from: Some(1990), ..albums_by(AlbumOrder::ByYear) }).await.unwrap_err();
     assert_eq!((e.status(), e.code()), (Some(Status::BadRequest), Some("missing_years")));
     let req = AlbumList { year_from: Some(2010), year_to: Some(1990), ..albums_by(AlbumOrder::Newest) };
-    let page: AlbumPage = c.request(catalog::album_list(), &req).await.unwrap();
+    let page: AlbumPage = c.call(&req).await.unwrap();
     assert_eq!(page.albums.len(), 6);
 }
 
@@ -355,8 +346,8 @@ async fn a_create_needs_a_title_or_name_and_known_references() {
 
     // Deletes do not cascade: the track keeps its album, and cannot be
     // updated while it names one that is gone.
-    let _: Written<Album> = c.request(catalog::album_delete(), &Delete { id: album.id, revision: None }).await.unwrap();
-    let kept: Track = c.request(catalog::track_get(), &TrackGet { id: t.id }).await.unwrap();
+    let _: Written<Album> = c.call(&AlbumDelete { id: album.id, revision: None }).await.unwrap();
+    let kept: Track = c.call(&TrackGet { id: t.id }).await.unwrap();
     assert_eq!(kept.album.as_ref().map(|a| a.id), Some(album.id));
     let e = write::<_, Track>(&c, catalog::track_update(), &Track { title: "100 Years".into(), ..kept.clone() })
         .await
@@ -407,37 +398,24 @@ async fn one_page_limit_for_lists_and_batches_and_unknown_types_are_refused() {
     // 500 ids (repeats and unknown ones included) are one batch; 501 are refused.
     let mut ids: Vec<Uuid> = (0..497).map(|_| Uuid::now_v7()).collect();
     ids.extend(seeded.iter().map(|t| t.id));
-    let b: TrackBatchReply = c.request(catalog::track_batch(), &TrackBatch { ids: ids.clone() }).await.unwrap();
+    let b: TrackBatchReply = c.call(&TrackBatch { ids: ids.clone() }).await.unwrap();
     assert_eq!((b.tracks.len(), b.missing.len()), (3, 497));
     ids.push(Uuid::now_v7());
-    let e = c.request::<_, TrackBatchReply>(catalog::track_batch(), &TrackBatch { ids }).await.unwrap_err();
+    let e = c.call(&TrackBatch { ids }).await.unwrap_err();
     assert_eq!((e.status(), e.code()), (Some(Status::BadRequest), Some("too_many_ids")));
     // The same number is the largest page of every list.
     for limit in [0, 501] {
-        let e = c
-            .request::<_, TrackPage>(catalog::track_list(), &TrackList { limit: Some(limit), ..Default::default() })
-            .await
-            .unwrap_err();
+        let e = c.call(&TrackList { limit: Some(limit), ..Default::default() }).await.unwrap_err();
         assert_eq!(e.code(), Some("invalid_limit"));
         let req = AlbumList { limit: Some(limit), ..albums_by(AlbumOrder::Newest) };
-        assert_eq!(
-            c.request::<_, AlbumPage>(catalog::album_list(), &req).await.unwrap_err().code(),
-            Some("invalid_limit")
-        );
+        assert_eq!(c.call(&req).await.unwrap_err().code(), Some("invalid_limit"));
         let req = ArtistList { offset: 0, limit: Some(limit) };
-        assert_eq!(
-            c.request::<_, ArtistPage>(catalog::artist_list(), &req).await.unwrap_err().code(),
-            Some("invalid_limit")
-        );
+        assert_eq!(c.call(&req).await.unwrap_err().code(), Some("invalid_limit"));
     }
-    let page: TrackPage =
-        c.request(catalog::track_list(), &TrackList { limit: Some(500), ..Default::default() }).await.unwrap();
+    let page: TrackPage = c.call(&TrackList { limit: Some(500), ..Default::default() }).await.unwrap();
     assert_eq!(page.tracks.len(), 3);
     let req = ArtistList { offset: 1_000_001, limit: None };
-    assert_eq!(
-        c.request::<_, ArtistPage>(catalog::artist_list(), &req).await.unwrap_err().code(),
-        Some("invalid_offset")
-    );
+    assert_eq!(c.call(&req).await.unwrap_err().code(), Some("invalid_offset"));
     // A `type` album.list does not know is a body that does not decode.
     for body in [&br#"{"type": "most_played"}"#[..], br#"{}"#] {
         let (status, err) = error_of(&raw(&nats, &catalog::album_list().subject(), &[], body).await);
@@ -475,7 +453,7 @@ async fn cover_art_in_json_is_limited_by_the_max_payload() {
     let json = mp.clone().with_encoding(chorus_nats::Encoding::Json);
     let get = |c: &chorus_nats::ChorusClient, name: &str| {
         let (c, req) = (c.clone(), ArtGet { name: name.into() });
-        async move { c.request::<_, Art>(catalog::art_get(), &req).await }
+        async move { c.call(&req).await }
     };
     // MessagePack carries art up to the art limit (1,000,000 bytes); past it, art_too_large.
     assert_eq!(get(&mp, &names[2]).await.unwrap().data.len(), 1_000_000);

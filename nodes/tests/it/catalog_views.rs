@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chorus_nats::messages::catalog::*;
-use chorus_nats::{subjects::catalog, ChorusClient};
+use chorus_nats::ChorusClient;
 use chorus_testkit::NatsServer;
 use support::catalog::{info, snapshot};
 use support::catalog_host;
@@ -20,16 +20,10 @@ async fn a_restarted_memory_instance_answers_exactly_as_before() {
     let host = catalog_host(&server, "mem").await;
     let c = support::admin_client(&server).await;
     let t = chorus_catalog::synthetic::tracks(150, 42).remove(3);
-    let got: Track = c.request(catalog::track_get(), &TrackGet { id: t.id }).await.unwrap();
+    let got: Track = c.call(&TrackGet { id: t.id }).await.unwrap();
+    let _: Written<Track> = c.call(&TrackUpdate(Track { title: "Renamed".into(), revision: 0, ..got })).await.unwrap();
     let _: Written<Track> =
-        c.request(catalog::track_update(), &Track { title: "Renamed".into(), revision: 0, ..got }).await.unwrap();
-    let _: Written<Track> = c
-        .request(
-            catalog::track_delete(),
-            &Delete { id: chorus_catalog::synthetic::tracks(150, 42)[7].id, revision: None },
-        )
-        .await
-        .unwrap();
+        c.call(&TrackDelete { id: chorus_catalog::synthetic::tracks(150, 42)[7].id, revision: None }).await.unwrap();
     let before = snapshot(&c).await;
     assert_eq!(before.0.len(), 149);
     host.drain().await.unwrap();
@@ -72,24 +66,21 @@ async fn pagination_visits_every_track_once_while_writes_go_on() {
     let seeded = support::seed(&server, 300).await;
     let _host = catalog_host(&server, "mem").await;
     let c = support::admin_client(&server).await;
-    let any: Track = c.request(catalog::track_get(), &TrackGet { id: seeded[0].id }).await.unwrap();
+    let any: Track = c.call(&TrackGet { id: seeded[0].id }).await.unwrap();
     let al = AlbumRef::clone(any.album.as_ref().unwrap());
     let writer = {
         let c = c.fresh();
         tokio::spawn(async move {
             for i in 0..60 {
                 let t = Track { id: Uuid::nil(), title: format!("New {i}"), album: Some(al.clone()), ..any.clone() };
-                let _: Written<Track> = c.request(catalog::track_create(), &t).await.unwrap();
+                let _: Written<Track> = c.call(&TrackCreate(t)).await.unwrap();
             }
         })
     };
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let page: TrackPage = c
-            .request(catalog::track_list(), &TrackList { cursor, limit: Some(20), ..Default::default() })
-            .await
-            .unwrap();
+        let page: TrackPage = c.call(&TrackList { cursor, limit: Some(20), ..Default::default() }).await.unwrap();
         seen.extend(page.tracks.iter().map(|t| t.id));
         tokio::time::sleep(Duration::from_millis(5)).await;
         match page.next {
@@ -118,29 +109,24 @@ async fn browse_lists_and_genres() {
         year_to: years.map(|y| y.1),
         genre: genre.map(str::to_string),
     };
-    let newest: AlbumPage = c.request(catalog::album_list(), &list(AlbumOrder::Newest, None, None)).await.unwrap();
+    let newest: AlbumPage = c.call(&list(AlbumOrder::Newest, None, None)).await.unwrap();
     assert_eq!(newest.albums.len(), cat.albums.len());
     assert!(newest.albums.windows(2).all(|w| w[0].added_at >= w[1].added_at));
-    let by_name: AlbumPage =
-        c.request(catalog::album_list(), &list(AlbumOrder::AlphabeticalByName, None, None)).await.unwrap();
+    let by_name: AlbumPage = c.call(&list(AlbumOrder::AlphabeticalByName, None, None)).await.unwrap();
     assert!(by_name.albums.windows(2).all(|w| w[0].title.to_lowercase() <= w[1].title.to_lowercase()));
-    let by_year: AlbumPage =
-        c.request(catalog::album_list(), &list(AlbumOrder::ByYear, None, Some((2025, 1990)))).await.unwrap();
+    let by_year: AlbumPage = c.call(&list(AlbumOrder::ByYear, None, Some((2025, 1990)))).await.unwrap();
     assert!(by_year.albums.iter().all(|a| (1990..=2025).contains(&a.year.unwrap())));
     assert!(by_year.albums.windows(2).all(|w| w[0].year >= w[1].year));
     let genre = cat.albums[0].genres[0].clone();
-    let by_genre: AlbumPage =
-        c.request(catalog::album_list(), &list(AlbumOrder::ByGenre, Some(&genre.to_uppercase()), None)).await.unwrap();
+    let by_genre: AlbumPage = c.call(&list(AlbumOrder::ByGenre, Some(&genre.to_uppercase()), None)).await.unwrap();
     assert_eq!(by_genre.albums.len(), cat.albums.iter().filter(|a| a.genres.contains(&genre)).count());
-    let random: AlbumPage = c
-        .request(catalog::album_list(), &AlbumList { limit: Some(5), ..list(AlbumOrder::Random, None, None) })
-        .await
-        .unwrap();
+    let random: AlbumPage =
+        c.call(&AlbumList { limit: Some(5), ..list(AlbumOrder::Random, None, None) }).await.unwrap();
     assert_eq!(random.albums.len(), 5);
-    let e = c.request::<_, AlbumPage>(catalog::album_list(), &list(AlbumOrder::ByGenre, None, None)).await.unwrap_err();
+    let e = c.call(&list(AlbumOrder::ByGenre, None, None)).await.unwrap_err();
     assert_eq!(e.code(), Some("missing_genre"));
 
-    let genres: GenreList = c.request(catalog::genre_list(), &Empty {}).await.unwrap();
+    let genres: Genres = c.call(&GenreList {}).await.unwrap();
     let total: u64 = genres.genres.iter().map(|g| g.tracks).sum();
     assert_eq!(total, 240);
     let g = genres.genres.iter().find(|g| g.name == genre).unwrap();
@@ -149,16 +135,11 @@ async fn browse_lists_and_genres() {
 
     // Filters on track.list.
     let artist = cat.artists[1].id;
-    let page: TrackPage = c
-        .request(catalog::track_list(), &TrackList { artist: Some(artist), limit: Some(500), ..Default::default() })
-        .await
-        .unwrap();
+    let page: TrackPage =
+        c.call(&TrackList { artist: Some(artist), limit: Some(500), ..Default::default() }).await.unwrap();
     assert_eq!(page.tracks.len(), cat.tracks.iter().filter(|t| t.artists[0].id == artist).count());
     let page: TrackPage = c
-        .request(
-            catalog::track_list(),
-            &TrackList { year_from: Some(2000), year_to: Some(2010), limit: Some(500), ..Default::default() },
-        )
+        .call(&TrackList { year_from: Some(2000), year_to: Some(2010), limit: Some(500), ..Default::default() })
         .await
         .unwrap();
     assert!(page.tracks.iter().all(|t| (2000..=2010).contains(&t.year.unwrap())));
@@ -166,7 +147,7 @@ async fn browse_lists_and_genres() {
 
     // Batch.
     let ids = vec![cat.tracks[0].id, Uuid::now_v7(), cat.tracks[5].id];
-    let b: TrackBatchReply = c.request(catalog::track_batch(), &TrackBatch { ids: ids.clone() }).await.unwrap();
+    let b: TrackBatchReply = c.call(&TrackBatch { ids: ids.clone() }).await.unwrap();
     assert_eq!(b.tracks.iter().map(|t| t.id).collect::<Vec<_>>(), vec![ids[0], ids[2]]);
     assert_eq!(b.missing, vec![ids[1]]);
 }

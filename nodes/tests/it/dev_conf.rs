@@ -8,7 +8,7 @@ use std::time::Duration;
 use chorus_host::host::RunningHost;
 use chorus_nats::messages::auth::{Login, Session};
 use chorus_nats::messages::catalog::{TrackList, TrackPage};
-use chorus_nats::{subjects::auth, subjects::catalog, ChorusClient, ClientError, Encoding};
+use chorus_nats::{subjects::auth, ChorusClient, ClientError, Encoding};
 use chorus_testkit::{host_config, NatsServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -69,11 +69,11 @@ async fn service_user_serves_and_web_user_is_fenced() {
     bob.flush().await.unwrap();
 
     let client = ChorusClient::new(ann.clone()).with_encoding(Encoding::Json).with_timeout(Duration::from_secs(2));
-    let page: TrackPage = client.request(catalog::track_list(), &TrackList::default()).await.unwrap();
+    let page: TrackPage = client.call(&TrackList::default()).await.unwrap();
     assert_eq!(page.tracks.len(), 3);
     let (user, password) = crate::support::auth::ADMIN;
     let login = Login { username: user.into(), password: password.into() };
-    let session: Session = client.request(auth::session_login(), &login).await.unwrap();
+    let session: Session = client.call(&login).await.unwrap();
     assert!(!session.access_token.is_empty());
     for mut spy in spies {
         let seen = tokio::time::timeout(Duration::from_millis(300), futures::StreamExt::next(&mut spy)).await;
@@ -81,7 +81,7 @@ async fn service_user_serves_and_web_user_is_fenced() {
     }
     // Bob's own requests work.
     let bobs = ChorusClient::new(bob).with_encoding(Encoding::Json).with_timeout(Duration::from_secs(2));
-    let _: TrackPage = bobs.request(catalog::track_list(), &TrackList::default()).await.unwrap();
+    let _: TrackPage = bobs.call(&TrackList::default()).await.unwrap();
 
     // Denied publishes are dropped by the server: a request there never gets an answer.
     let client = client.with_timeout(Duration::from_millis(500));

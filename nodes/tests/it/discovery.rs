@@ -63,12 +63,11 @@ async fn stats_count_requests_errors_and_time() {
     let nats = server.connect().await.unwrap();
     let client = ChorusClient::new(nats.clone());
     for t in &tracks {
-        let _: chorus_nats::messages::catalog::Track =
-            client.request(catalog::track_get(), &TrackGet { id: t.id }).await.unwrap();
+        let _: chorus_nats::messages::catalog::Track = client.call(&TrackGet { id: t.id }).await.unwrap();
     }
     for _ in 0..2 {
         let missing = TrackGet { id: uuid::Uuid::now_v7() };
-        let e = client.request::<_, Value>(catalog::track_get(), &missing).await.unwrap_err();
+        let e = client.call(&missing).await.unwrap_err();
         assert_eq!(e.code(), Some("track_not_found"));
     }
     // Replies are counted before they are sent, so the counters are current.

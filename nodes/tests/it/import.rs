@@ -2,8 +2,9 @@
 
 use crate::support;
 
+use chorus_nats::messages::catalog::Genres;
 use chorus_nats::messages::catalog::{
-    AlbumList, AlbumOrder, AlbumPage, ArtistList, ArtistPage, GenreList, Track, TrackList, TrackPage,
+    AlbumList, AlbumOrder, AlbumPage, ArtistList, ArtistPage, Track, TrackList, TrackPage,
 };
 use chorus_nats::subjects::catalog;
 use chorus_testkit::NatsServer;
@@ -41,7 +42,7 @@ async fn imports_real_files_skips_corrupt_ones_and_never_duplicates() {
     let again = chorus_nodes::import::run(&client, music.path(), "Demo Artist", false).await.unwrap();
     assert_eq!((again.created, again.existing), (0, first.created), "{again:?}");
 
-    let page: TrackPage = client.request(catalog::track_list(), &TrackList::default()).await.unwrap();
+    let page: TrackPage = client.call(&TrackList::default()).await.unwrap();
     assert_eq!(page.tracks.len(), 2);
     let js = async_nats::jetstream::new(client.nats().clone());
     let store = chorus_state::objects::ensure_store(&js, chorus_nodes::import::AUDIO_BUCKET, "audio").await.unwrap();
@@ -57,8 +58,7 @@ async fn imports_real_files_skips_corrupt_ones_and_never_duplicates() {
         assert_eq!(bytes.len() as u64, t.file_size);
         assert!(originals.contains(&bytes));
     }
-    let genres: GenreList =
-        client.request(catalog::genre_list(), &chorus_nats::messages::catalog::Empty {}).await.unwrap();
+    let genres: Genres = client.call(&chorus_nats::messages::catalog::GenreList {}).await.unwrap();
     assert!(genres.genres.is_empty(), "untagged files have no genre");
 }
 
@@ -98,7 +98,7 @@ async fn tags_and_cover_art_reach_the_catalog() {
     let report = chorus_nodes::import::run(&client, music.path(), "Unused", false).await.unwrap();
     assert_eq!(report.created, 1, "{report:?}");
 
-    let page: TrackPage = client.request(catalog::track_list(), &TrackList::default()).await.unwrap();
+    let page: TrackPage = client.call(&TrackList::default()).await.unwrap();
     let t = &page.tracks[0];
     assert_eq!(
         (t.title.as_str(), t.artists[0].name.as_str(), t.year, t.track_number),
@@ -114,20 +114,17 @@ async fn tags_and_cover_art_reach_the_catalog() {
     art.get(&name).await.unwrap().read_to_end(&mut bytes).await.unwrap();
     assert_eq!(bytes, cover);
     // Browsers cannot read the object store: the catalog serves the art.
-    let served: chorus_nats::messages::catalog::Art = client
-        .request(catalog::art_get(), &chorus_nats::messages::catalog::ArtGet { name: name.clone() })
-        .await
-        .unwrap();
+    let served: chorus_nats::messages::catalog::Art =
+        client.call(&chorus_nats::messages::catalog::ArtGet { name: name.clone() }).await.unwrap();
     assert_eq!((served.mime.as_str(), served.data.as_ref()), ("image/png", cover.as_slice()));
     for (bad, code) in
         [("../../etc/passwd", "invalid_art_name"), (&*format!("{}.png", "0".repeat(64)), "art_not_found")]
     {
         let req = chorus_nats::messages::catalog::ArtGet { name: bad.to_string() };
-        let e = client.request::<_, chorus_nats::messages::catalog::Art>(catalog::art_get(), &req).await.unwrap_err();
+        let e = client.call(&req).await.unwrap_err();
         assert_eq!(e.code(), Some(code));
     }
-    let genres: GenreList =
-        client.request(catalog::genre_list(), &chorus_nats::messages::catalog::Empty {}).await.unwrap();
+    let genres: Genres = client.call(&chorus_nats::messages::catalog::GenreList {}).await.unwrap();
     assert_eq!(genres.genres.len(), 1);
     assert_eq!((genres.genres[0].name.as_str(), genres.genres[0].tracks, genres.genres[0].albums), ("Post-Rock", 1, 1));
 }
@@ -146,7 +143,7 @@ async fn tracks_after(client: &chorus_nats::ChorusClient, mut cursor: Option<Str
     let mut all = Vec::new();
     loop {
         let req = TrackList { cursor, limit: Some(2), ..Default::default() };
-        let page: TrackPage = client.request(catalog::track_list(), &req).await.unwrap();
+        let page: TrackPage = client.call(&req).await.unwrap();
         all.extend(page.tracks);
         match page.next {
             Some(n) => cursor = Some(n),
@@ -195,20 +192,17 @@ async fn a_later_import_lands_after_everything_a_client_has_paged_past() {
     }
     assert!(tracks_after(&client, cursor).await.iter().map(|t| t.id).eq(later.iter().map(|t| t.id)));
     let albums: AlbumPage = client
-        .request(
-            catalog::album_list(),
-            &AlbumList {
-                order: AlbumOrder::Newest,
-                offset: 0,
-                limit: None,
-                year_from: None,
-                year_to: None,
-                genre: None,
-            },
-        )
+        .call(&AlbumList {
+            order: AlbumOrder::Newest,
+            offset: 0,
+            limit: None,
+            year_from: None,
+            year_to: None,
+            genre: None,
+        })
         .await
         .unwrap();
     assert_eq!(albums.albums.len(), 3, "{albums:?}");
-    let artists: ArtistPage = client.request(catalog::artist_list(), &ArtistList::default()).await.unwrap();
+    let artists: ArtistPage = client.call(&ArtistList::default()).await.unwrap();
     assert_eq!(artists.artists.len(), 2, "{artists:?}");
 }

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chorus_nats::messages::catalog::{Track, TrackGet};
-use chorus_nats::{subjects::catalog, ChorusClient};
+use chorus_nats::messages::catalog::TrackGet;
+use chorus_nats::ChorusClient;
 use chorus_testkit::{ChildNode, NatsServer};
 use futures::StreamExt;
 
@@ -59,7 +59,7 @@ async fn two_nodes_in_one_queue_group_share_the_load() {
         .map(|i| {
             let client = client.clone();
             let id = tracks[i % tracks.len()].id;
-            async move { client.request::<_, Track>(catalog::track_get(), &TrackGet { id }).await }
+            async move { client.call(&TrackGet { id }).await }
         })
         .buffer_unordered(32)
         .collect()
@@ -90,7 +90,7 @@ async fn sigterm_under_load_loses_no_request() {
             tokio::spawn(async move {
                 let mut errors = Vec::new();
                 while !stop.load(Ordering::Relaxed) {
-                    match client.request::<_, Track>(catalog::track_get(), &TrackGet { id }).await {
+                    match client.call(&TrackGet { id }).await {
                         Ok(_) => ok.fetch_add(1, Ordering::Relaxed),
                         Err(e) => {
                             errors.push(e.to_string());

@@ -97,7 +97,7 @@ fn is(s: Status, code: &str) -> (Option<Status>, String) {
 
 async fn create(c: &ChorusClient, name: &str, tracks: &[Uuid]) -> Result<Playlist, ClientError> {
     let req = PlaylistCreate { name: name.into(), tracks: tracks.to_vec(), ..Default::default() };
-    c.request(profile::playlist_create(), &req).await
+    c.call(&req).await
 }
 
 fn edit(p: &Playlist, ops: Vec<PlaylistOp>) -> PlaylistUpdate {
@@ -128,7 +128,7 @@ where
 }
 
 async fn playlist_count(c: &ChorusClient) -> usize {
-    let all: PlaylistList = c.request(profile::playlist_list(), &PageRequest::default()).await.unwrap();
+    let all: PlaylistPage = c.call(&PlaylistList::default()).await.unwrap();
     assert!(all.next.is_none(), "fewer than one page");
     all.playlists.len()
 }
@@ -147,7 +147,7 @@ async fn each_cap_gives_its_error_and_stores_nothing_more() {
     assert_eq!(error(create(&ann, "One too many", &[]).await), is(Status::Conflict, "playlist_limit"));
     assert_eq!(playlist_count(&ann).await, 3);
     let gone = PlaylistRef { id: made[0].id, revision: None };
-    let _: Empty = ann.request(profile::playlist_delete(), &gone).await.unwrap();
+    let _: Empty = ann.call(&gone).await.unwrap();
     create(&ann, "Room again", &[]).await.unwrap();
     assert_eq!(error(create(&ann, "Still full", &[]).await), is(Status::Conflict, "playlist_limit"));
     assert_eq!(playlist_count(&ann).await, 3);
@@ -158,28 +158,22 @@ async fn each_cap_gives_its_error_and_stores_nothing_more() {
     assert_eq!(playlist_count(&bob).await, 0);
     let full = create(&bob, "Full", &ids[..4]).await.unwrap();
     let add = edit(&full, vec![PlaylistOp::Add { tracks: vec![ids[4]], at: Some(0) }]);
-    assert_eq!(
-        error(bob.request::<_, Playlist>(profile::playlist_update(), &add).await),
-        is(Status::TooLarge, "too_many_tracks")
-    );
+    assert_eq!(error(bob.call(&add).await), is(Status::TooLarge, "too_many_tracks"));
     // Ops per update: 400 past five, whatever they are; five pass.
     let six = edit(&full, vec![PlaylistOp::Move { from: 0, to: 3 }; 6]);
-    assert_eq!(
-        error(bob.request::<_, Playlist>(profile::playlist_update(), &six).await),
-        is(Status::BadRequest, "too_many_ops")
-    );
+    assert_eq!(error(bob.call(&six).await), is(Status::BadRequest, "too_many_ops"));
     let get = PlaylistGet { id: full.id, ..Default::default() };
-    let view: PlaylistView = bob.request(profile::playlist_get(), &get).await.unwrap();
+    let view: PlaylistView = bob.call(&get).await.unwrap();
     assert_eq!((view.playlist.tracks.clone(), view.playlist.revision), (ids[..4].to_vec(), full.revision));
     let five = edit(&full, vec![PlaylistOp::Move { from: 0, to: 3 }; 5]);
-    let moved: Playlist = bob.request(profile::playlist_update(), &five).await.unwrap();
+    let moved: Playlist = bob.call(&five).await.unwrap();
     assert_eq!(moved.tracks, [ids[1], ids[2], ids[3], ids[0]]);
     // Swapping a track for another at the cap fits: the cap is on the result.
     let swap = edit(
         &moved,
         vec![PlaylistOp::Remove { positions: vec![0] }, PlaylistOp::Add { tracks: vec![ids[5]], at: None }],
     );
-    let swapped: Playlist = bob.request(profile::playlist_update(), &swap).await.unwrap();
+    let swapped: Playlist = bob.call(&swap).await.unwrap();
     assert_eq!(swapped.tracks.len(), 4);
 
     // Favorites, all kinds together: 409; starring again what is starred is fine.
@@ -187,41 +181,38 @@ async fn each_cap_gives_its_error_and_stores_nothing_more() {
     let t = &stack.tracks[0];
     let (album, artist) = (t.album.as_ref().unwrap().id, t.artists[0].id);
     for s in [star(FavoriteKind::Track, ids[0]), star(FavoriteKind::Track, ids[1]), star(FavoriteKind::Album, album)] {
-        let _: Empty = cat.request(profile::favorite_set(), &s).await.unwrap();
+        let _: Empty = cat.call(&s).await.unwrap();
     }
-    let over = cat.request::<_, Empty>(profile::favorite_set(), &star(FavoriteKind::Artist, artist)).await;
+    let over = cat.call(&star(FavoriteKind::Artist, artist)).await;
     assert_eq!(error(over), is(Status::Conflict, "favorite_limit"));
-    let over = cat.request::<_, Empty>(profile::favorite_set(), &star(FavoriteKind::Track, ids[2])).await;
+    let over = cat.call(&star(FavoriteKind::Track, ids[2])).await;
     assert_eq!(error(over), is(Status::Conflict, "favorite_limit"));
-    let _: Empty = cat.request(profile::favorite_set(), &star(FavoriteKind::Track, ids[0])).await.unwrap();
-    let favs: Favorites = cat.request(profile::favorite_list(), &FavoriteList::default()).await.unwrap();
+    let _: Empty = cat.call(&star(FavoriteKind::Track, ids[0])).await.unwrap();
+    let favs: Favorites = cat.call(&FavoriteList::default()).await.unwrap();
     let stored: Vec<Uuid> = favs.tracks.iter().chain(&favs.albums).chain(&favs.artists).map(|s| s.id).collect();
     assert_eq!((stored.len(), favs.artists.len(), favs.next), (3, 0, None));
     let unstar = FavoriteSet { starred: false, ..star(FavoriteKind::Track, ids[1]) };
-    let _: Empty = cat.request(profile::favorite_set(), &unstar).await.unwrap();
-    let _: Empty = cat.request(profile::favorite_set(), &star(FavoriteKind::Artist, artist)).await.unwrap();
+    let _: Empty = cat.call(&unstar).await.unwrap();
+    let _: Empty = cat.call(&star(FavoriteKind::Artist, artist)).await.unwrap();
 
     // Ratings: 409 for a fourth track; re-rating a rated one is fine.
     for id in &ids[..3] {
-        let _: Empty = cat.request(profile::rating_set(), &RatingSet { track_id: *id, rating: 3 }).await.unwrap();
+        let _: Empty = cat.call(&RatingSet { track_id: *id, rating: 3 }).await.unwrap();
     }
-    let over = cat.request::<_, Empty>(profile::rating_set(), &RatingSet { track_id: ids[3], rating: 5 }).await;
+    let over = cat.call(&RatingSet { track_id: ids[3], rating: 5 }).await;
     assert_eq!(error(over), is(Status::Conflict, "rating_limit"));
-    let _: Empty = cat.request(profile::rating_set(), &RatingSet { track_id: ids[0], rating: 5 }).await.unwrap();
-    let ratings: Ratings = cat.request(profile::rating_list(), &PageRequest::default()).await.unwrap();
+    let _: Empty = cat.call(&RatingSet { track_id: ids[0], rating: 5 }).await.unwrap();
+    let ratings: Ratings = cat.call(&RatingList::default()).await.unwrap();
     let rated: HashSet<Uuid> = ratings.ratings.iter().map(|r| r.track_id).collect();
     assert_eq!(rated, ids[..3].iter().copied().collect::<HashSet<_>>());
     assert!(ratings.ratings.iter().any(|r| r.track_id == ids[0] && r.rating == 5));
 
     // The saved queue: 413, and the saved one stays.
-    let saved = PlayQueue { tracks: ids[..3].to_vec(), index: 0, position_ms: 0, saved_at: 0 };
-    let _: Empty = cat.request(profile::queue_save(), &saved).await.unwrap();
-    let long = PlayQueue { tracks: ids[..4].to_vec(), ..saved.clone() };
-    assert_eq!(
-        error(cat.request::<_, Empty>(profile::queue_save(), &long).await),
-        is(Status::TooLarge, "queue_too_long")
-    );
-    let q: PlayQueue = cat.request(profile::queue_get(), &Empty {}).await.unwrap();
+    let saved = QueueSave { tracks: ids[..3].to_vec(), index: 0, position_ms: 0 };
+    let _: Empty = cat.call(&saved).await.unwrap();
+    let long = QueueSave { tracks: ids[..4].to_vec(), ..saved.clone() };
+    assert_eq!(error(cat.call(&long).await), is(Status::TooLarge, "queue_too_long"));
+    let q: PlayQueue = cat.call(&QueueGet {}).await.unwrap();
     assert_eq!(q.tracks, saved.tracks);
 }
 
@@ -275,7 +266,7 @@ async fn writes_past_the_rate_get_429_with_a_retry_after() {
     let began = Instant::now();
     let (mut ok, mut refused) = (0u32, None);
     for n in 0..20 {
-        match ann.request::<_, Empty>(profile::rating_set(), &rate(n)).await {
+        match ann.call(&rate(n)).await {
             Ok(_) => ok += 1,
             Err(e) => {
                 refused = Some(e);
@@ -295,12 +286,12 @@ async fn writes_past_the_rate_get_429_with_a_retry_after() {
     assert!((1..=1_000).contains(&wait), "retry after {wait} ms at one write a second");
 
     // Reads are not writes, and another listener has writes of their own.
-    let _: Ratings = ann.request(profile::rating_list(), &PageRequest::default()).await.unwrap();
+    let _: Ratings = ann.call(&RatingList::default()).await.unwrap();
     let bob = stack.listener().await;
-    let _: Empty = bob.request(profile::rating_set(), &rate(1)).await.unwrap();
+    let _: Empty = bob.call(&rate(1)).await.unwrap();
     // After the wait the listener may write again.
     tokio::time::sleep(Duration::from_millis(wait)).await;
-    let _: Empty = ann.request(profile::rating_set(), &rate(2)).await.unwrap();
+    let _: Empty = ann.call(&rate(2)).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -318,8 +309,8 @@ async fn every_list_walks_completely_in_pages() {
     let pages = walk(|cursor| {
         let (ann, first, late) = (ann.clone(), cursor.is_none(), &late);
         async move {
-            let req = PageRequest { cursor, limit: Some(3) };
-            let page: PlaylistList = ann.request(profile::playlist_list(), &req).await.unwrap();
+            let req = PlaylistList { cursor, limit: Some(3) };
+            let page: PlaylistPage = ann.call(&req).await.unwrap();
             if first {
                 late.set(Some(create(&ann, "Made while paging", &[]).await.unwrap().id));
             }
@@ -333,7 +324,7 @@ async fn every_list_walks_completely_in_pages() {
     let counts: Vec<usize> = pages.iter().flatten().map(|p| p.track_count).collect();
     assert_eq!(counts, [0, 2, 1, 0, 2, 1, 0]);
     // Without a limit the first page holds up to 50: all eight.
-    let all: PlaylistList = ann.request(profile::playlist_list(), &PageRequest::default()).await.unwrap();
+    let all: PlaylistPage = ann.call(&PlaylistList::default()).await.unwrap();
     assert_eq!((all.playlists.len(), Some(all.playlists[0].id), all.next), (8, late.get(), None));
 
     // A playlist's tracks, by position, at one revision; a stale one is 409.
@@ -344,7 +335,7 @@ async fn every_list_walks_completely_in_pages() {
         let ann = ann.clone();
         async move {
             let req = PlaylistGet { id, revision: Some(revision), cursor, limit: Some(4) };
-            let view: PlaylistView = ann.request(profile::playlist_get(), &req).await.unwrap();
+            let view: PlaylistView = ann.call(&req).await.unwrap();
             assert_eq!((view.hidden, view.playlist.tracks.len()), (0, entries));
             (view.tracks.into_iter().map(|t| t.id).collect::<Vec<_>>(), view.next)
         }
@@ -353,12 +344,9 @@ async fn every_list_walks_completely_in_pages() {
     assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [4, 4, 2]);
     assert_eq!(pages.concat(), order, "every entry, in playlist order, duplicates included");
     let renamed = PlaylistUpdate { name: Some("Longer".into()), ..edit(&long, Vec::new()) };
-    let _: Playlist = ann.request(profile::playlist_update(), &renamed).await.unwrap();
+    let _: Playlist = ann.call(&renamed).await.unwrap();
     let stale = PlaylistGet { id, revision: Some(revision), cursor: Some("4".into()), limit: Some(4) };
-    assert_eq!(
-        error(ann.request::<_, PlaylistView>(profile::playlist_get(), &stale).await),
-        is(Status::Conflict, "revision_conflict")
-    );
+    assert_eq!(error(ann.call(&stale).await), is(Status::Conflict, "revision_conflict"));
 
     // Favorites: tracks, then albums, then artists, each newest first; three a page.
     let albums: Vec<Uuid> =
@@ -371,7 +359,7 @@ async fn every_list_walks_completely_in_pages() {
         .chain(albums.iter().map(|id| star(FavoriteKind::Album, *id)))
         .chain([star(FavoriteKind::Artist, artist)])
     {
-        let _: Empty = ann.request(profile::favorite_set(), &s).await.unwrap();
+        let _: Empty = ann.call(&s).await.unwrap();
         starred.insert((s.kind as u8, s.id));
     }
     let late = ids[7];
@@ -379,10 +367,10 @@ async fn every_list_walks_completely_in_pages() {
         let (ann, first) = (ann.clone(), cursor.is_none());
         async move {
             let req = FavoriteList { kind: None, cursor, limit: Some(3) };
-            let page: Favorites = ann.request(profile::favorite_list(), &req).await.unwrap();
+            let page: Favorites = ann.call(&req).await.unwrap();
             if first {
                 // Starred after the walk began: newest, so before the cursor.
-                let _: Empty = ann.request(profile::favorite_set(), &star(FavoriteKind::Track, late)).await.unwrap();
+                let _: Empty = ann.call(&star(FavoriteKind::Track, late)).await.unwrap();
             }
             let kinds = [(FavoriteKind::Track, &page.tracks), (FavoriteKind::Album, &page.albums)];
             let entries: Vec<(u8, Starred)> = kinds
@@ -406,7 +394,7 @@ async fn every_list_walks_completely_in_pages() {
         let ann = ann.clone();
         async move {
             let req = FavoriteList { kind: Some(FavoriteKind::Album), cursor, limit: Some(1) };
-            let page: Favorites = ann.request(profile::favorite_list(), &req).await.unwrap();
+            let page: Favorites = ann.call(&req).await.unwrap();
             assert!(page.tracks.is_empty() && page.artists.is_empty());
             (page.albums.into_iter().map(|s| s.id).collect::<Vec<_>>(), page.next)
         }
@@ -417,13 +405,12 @@ async fn every_list_walks_completely_in_pages() {
 
     // Ratings, in track id order, three a page.
     for id in &ids[..7] {
-        let _: Empty = ann.request(profile::rating_set(), &RatingSet { track_id: *id, rating: 4 }).await.unwrap();
+        let _: Empty = ann.call(&RatingSet { track_id: *id, rating: 4 }).await.unwrap();
     }
     let pages = walk(|cursor| {
         let ann = ann.clone();
         async move {
-            let page: Ratings =
-                ann.request(profile::rating_list(), &PageRequest { cursor, limit: Some(3) }).await.unwrap();
+            let page: Ratings = ann.call(&RatingList { cursor, limit: Some(3) }).await.unwrap();
             (page.ratings.into_iter().map(|r| r.track_id).collect::<Vec<_>>(), page.next)
         }
     })
@@ -434,23 +421,23 @@ async fn every_list_walks_completely_in_pages() {
     assert_eq!(pages.concat(), expected);
 
     // Limits and cursors are checked.
-    let bad_list = |cursor: Option<&str>, limit| PageRequest { cursor: cursor.map(str::to_string), limit };
+    let bad_list = |cursor: Option<&str>, limit| PlaylistList { cursor: cursor.map(str::to_string), limit };
     for (req, code) in [
         (bad_list(Some("not a cursor"), None), "invalid_cursor"),
         (bad_list(None, Some(0)), "invalid_limit"),
         (bad_list(None, Some(51)), "invalid_limit"),
     ] {
-        let r = ann.request::<_, PlaylistList>(profile::playlist_list(), &req).await;
+        let r = ann.call(&req).await;
         assert_eq!(error(r), is(Status::BadRequest, code));
     }
-    let r = ann.request::<_, Ratings>(profile::rating_list(), &bad_list(None, Some(501))).await;
+    let r = ann.call(&RatingList { cursor: None, limit: Some(501) }).await;
     assert_eq!(error(r), is(Status::BadRequest, "invalid_limit"));
     let track_cursor = format!("track.1.{}", ids[0]);
     let mixed = FavoriteList { kind: Some(FavoriteKind::Album), cursor: Some(track_cursor), limit: None };
-    let r = ann.request::<_, Favorites>(profile::favorite_list(), &mixed).await;
+    let r = ann.call(&mixed).await;
     assert_eq!(error(r), is(Status::BadRequest, "invalid_cursor"));
     let past = PlaylistGet { id, cursor: Some("11".into()), ..Default::default() };
-    let r = ann.request::<_, PlaylistView>(profile::playlist_get(), &past).await;
+    let r = ann.call(&past).await;
     assert_eq!(error(r), is(Status::BadRequest, "invalid_cursor"));
 }
 

@@ -205,15 +205,13 @@ async fn cursor_pages_are_disjoint_and_complete() {
 #[tokio::test]
 async fn suggest_completes_names_first() {
     let (_s, _h, _f, c) = stack().await;
-    let r: SuggestReply =
-        c.request(search::catalog_suggest(), &Suggest { q: "beyo".into(), limit: None }).await.unwrap();
+    let r: SuggestReply = c.call(&Suggest { q: "beyo".into(), limit: None }).await.unwrap();
     let first = r.suggestions.first().expect("a suggestion");
     assert_eq!(
         (first.text.as_str(), first.kind, first.highlight.as_str()),
         ("Beyoncé", SearchKind::Artists, "<em>Beyo</em>ncé")
     );
-    let r: SuggestReply =
-        c.request(search::catalog_suggest(), &Suggest { q: "ho".into(), limit: Some(3) }).await.unwrap();
+    let r: SuggestReply = c.call(&Suggest { q: "ho".into(), limit: Some(3) }).await.unwrap();
     let texts: Vec<&str> = r.suggestions.iter().map(|s| s.text.as_str()).collect();
     // "Home" is a title on five albums: offered once.
     assert_eq!(texts.iter().filter(|t| **t == "Home").count(), 1, "{texts:?}");
@@ -230,8 +228,7 @@ async fn bad_queries_get_a_clear_answer() {
     let long = "x".repeat(10 * 1024);
     let e = find(&c, &SearchQuery { q: long.clone(), ..Default::default() }).await.unwrap_err();
     assert_eq!((e.status(), e.code()), (Some(Status::TooLarge), Some("query_too_long")));
-    let e =
-        c.request::<_, SuggestReply>(search::catalog_suggest(), &Suggest { q: long, limit: None }).await.unwrap_err();
+    let e = c.call(&Suggest { q: long, limit: None }).await.unwrap_err();
     assert_eq!(e.code(), Some("query_too_long"));
     let e = find(&c, &SearchQuery { q: "home".into(), limit: Some(0), ..Default::default() }).await.unwrap_err();
     assert_eq!(e.code(), Some("invalid_limit"));

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use chorus_nats::messages::catalog::{TrackList, TrackPage};
 use chorus_nats::messages::profile::{CountsRequest, PlayCounts, RecentPlays, RecentRequest};
 use chorus_nats::messages::stream::*;
-use chorus_nats::{subjects::catalog, subjects::profile, subjects::stream, ChorusClient, ClientError, Status};
+use chorus_nats::{subjects::profile, ChorusClient, ClientError, Status};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -21,11 +21,11 @@ fn code<T: std::fmt::Debug>(r: Result<T, ClientError>) -> (Option<Status>, Strin
 
 async fn open(c: &ChorusClient, track: Uuid) -> SessionInfo {
     let req = SessionOpen { track_id: track, source: "test".into(), client: "test".into() };
-    c.request(stream::session_open(), &req).await.unwrap()
+    c.call(&req).await.unwrap()
 }
 
 async fn chunk(c: &ChorusClient, session: Uuid, index: u32) -> Result<Chunk, ClientError> {
-    c.request(stream::chunk_get(), &ChunkGet { session_id: session, index }).await
+    c.call(&ChunkGet { session_id: session, index }).await
 }
 
 fn sha(b: &[u8]) -> String {
@@ -41,7 +41,7 @@ async fn a_listener_signs_up_plays_a_track_and_finds_it_in_recently_played() {
         .map(|e| sha(&std::fs::read(e.path()).unwrap()))
         .collect();
     let (ann, _) = stack.listener("ann").await;
-    let page: TrackPage = ann.request(catalog::track_list(), &TrackList::default()).await.unwrap();
+    let page: TrackPage = ann.call(&TrackList::default()).await.unwrap();
     let track = &page.tracks[0];
 
     let s = open(&ann, track.id).await;
@@ -61,36 +61,32 @@ async fn a_listener_signs_up_plays_a_track_and_finds_it_in_recently_played() {
 
     // Under 30 s nothing is recorded; past it once, however often it is said.
     let progress = |position_ms, ended| Progress { session_id: s.session_id, position_ms, ended };
-    let r: ProgressReply = ann.request(stream::session_progress(), &progress(10_000, false)).await.unwrap();
+    let r: ProgressReply = ann.call(&progress(10_000, false)).await.unwrap();
     assert!(!r.play_recorded);
     for _ in 0..3 {
-        let r: ProgressReply = ann.request(stream::session_progress(), &progress(31_000, false)).await.unwrap();
+        let r: ProgressReply = ann.call(&progress(31_000, false)).await.unwrap();
         assert!(r.play_recorded);
     }
     // The reply told the client profile's sequence of the play, so the next
     // profile read, on any instance, waits until it has the play.
     assert!(ann.seen_seq(profile::SERVICE) > 0, "no Chorus-Seq-Of-profile on the progress reply");
-    let r: ProgressReply = ann.request(stream::session_progress(), &progress(90_000, true)).await.unwrap();
+    let r: ProgressReply = ann.call(&progress(90_000, true)).await.unwrap();
     assert!(r.play_recorded);
-    let recent: RecentPlays = ann.request(profile::play_recent(), &RecentRequest::default()).await.unwrap();
+    let recent: RecentPlays = ann.call(&RecentRequest::default()).await.unwrap();
     assert_eq!(recent.tracks.iter().map(|r| r.track_id).collect::<Vec<_>>(), [track.id]);
-    let counts: PlayCounts = ann.request(profile::play_counts(), &CountsRequest::default()).await.unwrap();
+    let counts: PlayCounts = ann.call(&CountsRequest::default()).await.unwrap();
     assert_eq!(counts.total, 1, "one play per session");
 
     // A skip after 4 s is not a play.
     let s2 = open(&ann, page.tracks[1].id).await;
-    let r: ProgressReply = ann
-        .request(stream::session_progress(), &Progress { session_id: s2.session_id, position_ms: 4_000, ended: true })
-        .await
-        .unwrap();
+    let r: ProgressReply =
+        ann.call(&Progress { session_id: s2.session_id, position_ms: 4_000, ended: true }).await.unwrap();
     assert!(!r.play_recorded);
     // Nor does a report past 30 s after it ended make one.
-    let r: ProgressReply = ann
-        .request(stream::session_progress(), &Progress { session_id: s2.session_id, position_ms: 31_000, ended: false })
-        .await
-        .unwrap();
+    let r: ProgressReply =
+        ann.call(&Progress { session_id: s2.session_id, position_ms: 31_000, ended: false }).await.unwrap();
     assert!(!r.play_recorded, "a session that ended short of a play recorded one later");
-    let counts: PlayCounts = ann.request(profile::play_counts(), &CountsRequest::default()).await.unwrap();
+    let counts: PlayCounts = ann.call(&CountsRequest::default()).await.unwrap();
     assert_eq!(counts.total, 1);
 }
 
@@ -103,8 +99,7 @@ async fn a_track_shorter_than_the_threshold_counts_when_played_to_its_end() {
     let report = |session_id, position_ms, ended| {
         let ann = ann.clone();
         async move {
-            let r: ProgressReply =
-                ann.request(stream::session_progress(), &Progress { session_id, position_ms, ended }).await.unwrap();
+            let r: ProgressReply = ann.call(&Progress { session_id, position_ms, ended }).await.unwrap();
             r.play_recorded
         }
     };
@@ -113,7 +108,7 @@ async fn a_track_shorter_than_the_threshold_counts_when_played_to_its_end() {
     let through = open(&ann, track.id).await;
     assert!(!report(through.session_id, track.duration_ms - 500, false).await, "still playing");
     assert!(report(through.session_id, track.duration_ms - 500, true).await, "ended at the end");
-    let counts: PlayCounts = ann.request(profile::play_counts(), &CountsRequest::default()).await.unwrap();
+    let counts: PlayCounts = ann.call(&CountsRequest::default()).await.unwrap();
     assert_eq!(counts.total, 1);
 }
 
@@ -130,12 +125,7 @@ async fn sessions_are_checked() {
         code(chunk(&ann, s.session_id, s.chunk_count).await),
         (Some(Status::BadRequest), "chunk_out_of_range".into())
     );
-    let r = ann
-        .request::<_, SessionInfo>(
-            stream::session_open(),
-            &SessionOpen { track_id: Uuid::now_v7(), source: String::new(), client: String::new() },
-        )
-        .await;
+    let r = ann.call(&SessionOpen { track_id: Uuid::now_v7(), source: String::new(), client: String::new() }).await;
     assert_eq!(code(r), (Some(Status::NotFound), "track_not_found".into()));
     let anon = ChorusClient::new(stack.server.connect().await.unwrap());
     assert_eq!(code(chunk(&anon, s.session_id, 0).await), (Some(Status::Unauthorized), "missing_token".into()));

@@ -15,7 +15,7 @@ use support::{catalog_stack, error_of, raw};
 async fn msgpack_round_trip_is_the_default() {
     let (server, _host, tracks) = catalog_stack(3).await;
     let client = ChorusClient::new(server.connect().await.unwrap());
-    let got: Track = client.request(catalog::track_get(), &TrackGet { id: tracks[1].id }).await.unwrap();
+    let got: Track = client.call(&TrackGet { id: tracks[1].id }).await.unwrap();
     assert_eq!(Track { revision: 0, ..got }, tracks[1]);
     assert!(got.revision > 0, "a track carries its record revision");
     // By hand: a MessagePack body with no content type gets a MessagePack reply.
@@ -37,8 +37,7 @@ async fn json_requests_get_json_replies() {
     assert_eq!(msg.headers.unwrap().get(headers::CONTENT_TYPE).unwrap().as_str(), headers::JSON);
     // Or by Content-Type, through the typed client.
     let client = ChorusClient::new(nats).with_encoding(Encoding::Json);
-    let page: TrackPage =
-        client.request(catalog::track_list(), &TrackList { limit: Some(2), ..Default::default() }).await.unwrap();
+    let page: TrackPage = client.call(&TrackList { limit: Some(2), ..Default::default() }).await.unwrap();
     let ids: Vec<_> = page.tracks.iter().map(|t| t.id).collect();
     assert_eq!(ids, tracks[..2].iter().map(|t| t.id).collect::<Vec<_>>());
     // An empty JSON body is an empty request.
@@ -87,7 +86,7 @@ async fn input_echoed_in_errors_cannot_break_the_reply() {
         assert_eq!((status, err["code"].as_str()), (400, Some("invalid_request")));
     }
     let client = ChorusClient::new(nats);
-    let t: Track = client.request(catalog::track_get(), &TrackGet { id: tracks[0].id }).await.unwrap();
+    let t: Track = client.call(&TrackGet { id: tracks[0].id }).await.unwrap();
     assert_eq!(t.id, tracks[0].id);
 }
 
@@ -95,7 +94,7 @@ async fn input_echoed_in_errors_cannot_break_the_reply() {
 async fn unknown_track_is_404() {
     let (server, _host, _) = catalog_stack(1).await;
     let client = ChorusClient::new(server.connect().await.unwrap());
-    let e = client.request::<_, Track>(catalog::track_get(), &TrackGet { id: uuid::Uuid::now_v7() }).await.unwrap_err();
+    let e = client.call(&TrackGet { id: uuid::Uuid::now_v7() }).await.unwrap_err();
     assert_eq!(e.status(), Some(Status::NotFound));
     assert_eq!(e.code(), Some("track_not_found"));
 }
@@ -122,10 +121,7 @@ async fn list_pages_visit_every_track_once() {
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let page: TrackPage = client
-            .request(catalog::track_list(), &TrackList { cursor, limit: Some(25), ..Default::default() })
-            .await
-            .unwrap();
+        let page: TrackPage = client.call(&TrackList { cursor, limit: Some(25), ..Default::default() }).await.unwrap();
         seen.extend(page.tracks.iter().map(|t| t.id));
         match page.next {
             Some(next) => cursor = Some(next),
@@ -145,7 +141,7 @@ async fn new_records_reach_a_running_view() {
     let all = support::seed(&server, 10).await;
     let mut found = None;
     for _ in 0..100 {
-        match client.request::<_, Track>(catalog::track_get(), &TrackGet { id: all[9].id }).await {
+        match client.call(&TrackGet { id: all[9].id }).await {
             Ok(t) => {
                 found = Some(t);
                 break;

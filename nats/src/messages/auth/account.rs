@@ -58,3 +58,8 @@ impl std::fmt::Debug for ChangePassword {
         f.write_str("ChangePassword { .. }")
     }
 }
+
+/// `user.me` request: no fields (the caller is the token's user).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserMe {}

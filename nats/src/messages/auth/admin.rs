@@ -26,18 +26,36 @@ pub struct UserPage {
     pub next: Option<String>,
 }
 
-/// `user.disable` and `user.enable` request.
+/// `user.disable` request: lock a user out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct UserRef {
+pub struct UserDisable {
     /// The user.
     pub user_id: Uuid,
 }
 
-/// `role.grant` and `role.revoke` request.
+/// `user.enable` request: let a disabled user back in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RoleChange {
+pub struct UserEnable {
+    /// The user.
+    pub user_id: Uuid,
+}
+
+/// `role.grant` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleGrant {
+    /// The user.
+    pub user_id: Uuid,
+    /// The role.
+    pub role: Role,
+}
+
+/// `role.revoke` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleRevoke {
     /// The user.
     pub user_id: Uuid,
     /// The role.

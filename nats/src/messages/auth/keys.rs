@@ -23,3 +23,8 @@ pub struct KeySet {
     /// Every key a current token may be signed with.
     pub keys: Vec<PublicKey>,
 }
+
+/// `key.list` request: no fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyList {}

@@ -20,7 +20,7 @@ impl std::fmt::Debug for Login {
     }
 }
 
-/// `session.refresh` and `session.logout` request.
+/// `session.refresh` request: new tokens for the session (rotated).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshToken {
@@ -31,6 +31,20 @@ pub struct RefreshToken {
 impl std::fmt::Debug for RefreshToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("RefreshToken { .. }")
+    }
+}
+
+/// `session.logout` request: end the session.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Logout {
+    /// The refresh token last issued for the session.
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for Logout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Logout { .. }")
     }
 }
 

@@ -13,11 +13,14 @@ pub struct Genre {
     pub albums: u64,
 }
 
+/// `genre.list` request: no fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenreList {}
+
 /// `genre.list` reply: every genre, most tracks first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GenreList {
+pub struct Genres {
     /// The genres.
     pub genres: Vec<Genre>,
 }
-
-pub use crate::messages::Empty;

@@ -130,7 +130,7 @@ impl From<&Playlist> for PlaylistSummary {
 
 /// `playlist.list` reply: a page of the caller's playlists, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlaylistList {
+pub struct PlaylistPage {
     /// Without their track ids (`playlist.get` pages those).
     pub playlists: Vec<PlaylistSummary>,
     /// The cursor of the next page; none on the last page.

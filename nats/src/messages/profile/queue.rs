@@ -19,3 +19,22 @@ pub struct PlayQueue {
     #[serde(default)]
     pub saved_at: u64,
 }
+
+/// `queue.save` request: the queue as the player has it now.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSave {
+    /// Track ids, at most `[profile] max_queue` (1,000).
+    pub tracks: Vec<Uuid>,
+    /// The current entry.
+    #[serde(default)]
+    pub index: usize,
+    /// Position in the current track.
+    #[serde(default)]
+    pub position_ms: u64,
+}
+
+/// `queue.get` request: no fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueGet {}

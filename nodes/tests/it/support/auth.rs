@@ -2,7 +2,7 @@
 
 use chorus_host::host::RunningHost;
 use chorus_nats::messages::auth::{Login, Register, Session, User};
-use chorus_nats::{subjects::auth, ChorusClient, ClientError};
+use chorus_nats::{ChorusClient, ClientError};
 use chorus_testkit::{host_config, NatsServer};
 
 /// The bootstrap admin's credentials.
@@ -44,7 +44,7 @@ pub async fn client(server: &NatsServer) -> ChorusClient {
 pub async fn register(c: &ChorusClient, username: &str) -> Result<User, ClientError> {
     let req =
         Register { username: username.into(), email: format!("{username}@chorus.test"), password: password(username) };
-    c.request(auth::user_register(), &req).await
+    c.call(&req).await
 }
 
 /// The password [`register`] gives `username`.
@@ -54,5 +54,5 @@ pub fn password(username: &str) -> String {
 
 /// Sign in.
 pub async fn login(c: &ChorusClient, username: &str, password: &str) -> Result<Session, ClientError> {
-    c.request(auth::session_login(), &Login { username: username.into(), password: password.into() }).await
+    c.call(&Login { username: username.into(), password: password.into() }).await
 }

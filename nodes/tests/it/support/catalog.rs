@@ -1,7 +1,7 @@
 //! Catalog helpers: entities to write, writes, and a whole-catalog snapshot.
 
 use chorus_nats::messages::catalog::*;
-use chorus_nats::{subjects::catalog, ChorusClient, ClientError};
+use chorus_nats::{ChorusClient, ClientError};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -62,10 +62,7 @@ pub async fn snapshot(c: &ChorusClient) -> (Vec<Track>, Vec<Album>, Vec<Artist>,
     let mut tracks = Vec::new();
     let mut cursor = None;
     loop {
-        let page: TrackPage = c
-            .request(catalog::track_list(), &TrackList { cursor, limit: Some(500), ..Default::default() })
-            .await
-            .unwrap();
+        let page: TrackPage = c.call(&TrackList { cursor, limit: Some(500), ..Default::default() }).await.unwrap();
         tracks.extend(page.tracks);
         match page.next {
             Some(n) => cursor = Some(n),
@@ -73,22 +70,18 @@ pub async fn snapshot(c: &ChorusClient) -> (Vec<Track>, Vec<Album>, Vec<Artist>,
         }
     }
     let albums: AlbumPage = c
-        .request(
-            catalog::album_list(),
-            &AlbumList {
-                order: AlbumOrder::AlphabeticalByName,
-                offset: 0,
-                limit: Some(500),
-                year_from: None,
-                year_to: None,
-                genre: None,
-            },
-        )
+        .call(&AlbumList {
+            order: AlbumOrder::AlphabeticalByName,
+            offset: 0,
+            limit: Some(500),
+            year_from: None,
+            year_to: None,
+            genre: None,
+        })
         .await
         .unwrap();
-    let artists: ArtistPage =
-        c.request(catalog::artist_list(), &ArtistList { offset: 0, limit: Some(500) }).await.unwrap();
-    let genres: GenreList = c.request(catalog::genre_list(), &Empty {}).await.unwrap();
+    let artists: ArtistPage = c.call(&ArtistList { offset: 0, limit: Some(500) }).await.unwrap();
+    let genres: Genres = c.call(&GenreList {}).await.unwrap();
     (tracks, albums.albums, artists.artists, genres.genres)
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chorus_host::host::RunningHost;
 use chorus_nats::messages::catalog::{Track, TrackList, TrackPage};
-use chorus_nats::{subjects::catalog, ChorusClient};
+use chorus_nats::ChorusClient;
 use chorus_testkit::{host_config, NatsServer};
 
 use super::auth::{auth_section, client, key, login, password, register, ADMIN};
@@ -39,7 +39,7 @@ pub async fn start(files: usize, stream: serde_json::Value) -> Stack {
     let root = login(&admin, ADMIN.0, ADMIN.1).await.unwrap();
     let admin = admin.with_token(root.access_token);
     chorus_nodes::import::run(&admin, music.path(), "Demo", false).await.expect("import");
-    let page: TrackPage = admin.request(catalog::track_list(), &TrackList::default()).await.unwrap();
+    let page: TrackPage = admin.call(&TrackList::default()).await.unwrap();
     Stack { server, host, tracks: page.tracks }
 }
 

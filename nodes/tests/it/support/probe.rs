@@ -1,8 +1,9 @@
 //! A probe service for runtime tests: it echoes, sleeps, panics and fails on request.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use chorus_host::{typed, EndpointDef, Fail, HostContext, ServiceDef};
+use chorus_host::{Fail, HostContext, Routes, ServiceDef};
 use chorus_nats::Endpoint;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,29 @@ pub struct Sleep {
     pub ms: u64,
 }
 
+/// A probe request: a body on one probe endpoint, answered with `$reply`.
+macro_rules! probe_request {
+    ($name:ident($body:ty) on $endpoint:expr => $reply:ty) => {
+        #[derive(Debug, Clone, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub $body);
+
+        impl chorus_nats::Request for $name {
+            const ENDPOINT: Endpoint = $endpoint;
+            type Reply = $reply;
+        }
+    };
+}
+
+probe_request!(EchoRun(Echo) on ECHO => Echo);
+probe_request!(SleepRun(Sleep) on SLEEP => Sleep);
+probe_request!(PanicRun(Echo) on PANIC => Echo);
+probe_request!(CountRun(Echo) on COUNT => Sleep);
+probe_request!(DownRun(Echo) on DOWN => Echo);
+probe_request!(GrowRun(Echo) on GROW => Echo);
+probe_request!(CrashRun(Echo) on CRASH => Echo);
+probe_request!(DoomedRun(Echo) on Endpoint::new("doomed", "echo", "run") => Echo);
+
 pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
     probe(ctx, chorus_host::Workload::Compute)
 }
@@ -46,53 +70,30 @@ fn probe(ctx: HostContext, workload: chorus_host::Workload) -> BoxFuture<'static
             name: "probe",
             description: "Runtime test probe",
             version: "0.0.1",
-            endpoints: vec![
-                EndpointDef { endpoint: ECHO, handler: typed(|_, e: Echo| async move { Ok::<_, Fail>(e) }) },
-                EndpointDef {
-                    endpoint: SLEEP,
-                    handler: typed(|_, s: Sleep| async move {
-                        tokio::time::sleep(Duration::from_millis(s.ms)).await;
-                        Ok::<_, Fail>(s)
-                    }),
-                },
-                EndpointDef {
-                    endpoint: PANIC,
-                    handler: typed(|_, e: Echo| async move {
-                        if !e.text.is_empty() {
-                            panic!("probe panic: {}", e.text);
-                        }
-                        Ok::<_, Fail>(e)
-                    }),
-                },
-                EndpointDef {
-                    endpoint: COUNT,
-                    handler: typed(|_, _e: Echo| async move {
-                        let n = COUNTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                        Ok::<_, Fail>(Sleep { ms: n })
-                    }),
-                },
-                EndpointDef {
-                    endpoint: DOWN,
-                    handler: typed(move |_, e: Echo| {
-                        let js = nowhere.clone();
-                        async move {
-                            use anyhow::Context as _;
-                            js.get_stream(e.text).await.context("reading a stream")?;
-                            Ok::<_, Fail>(Echo { text: "found".into() })
-                        }
-                    }),
-                },
-                EndpointDef {
-                    endpoint: GROW,
-                    handler: typed(|_, e: Echo| async move { Ok::<_, Fail>(Echo { text: e.text.repeat(4096) }) }),
-                },
-                EndpointDef {
-                    endpoint: CRASH,
-                    handler: typed(|_, _e: Echo| async move {
-                        Err::<Echo, _>(Fail::Crash(anyhow::anyhow!("probe failure")))
-                    }),
-                },
-            ],
+            endpoints: Routes::new(Arc::new(nowhere))
+                .route(|_, _, e: EchoRun| async move { Ok(e.0) })
+                .route(|_, _, s: SleepRun| async move {
+                    tokio::time::sleep(Duration::from_millis(s.0.ms)).await;
+                    Ok(s.0)
+                })
+                .route(|_, _, e: PanicRun| async move {
+                    if !e.0.text.is_empty() {
+                        panic!("probe panic: {}", e.0.text);
+                    }
+                    Ok(e.0)
+                })
+                .route(|_, _, _: CountRun| async move {
+                    let n = COUNTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                    Ok(Sleep { ms: n })
+                })
+                .route(|js, _, e: DownRun| async move {
+                    use anyhow::Context as _;
+                    js.get_stream(e.0.text).await.context("reading a stream")?;
+                    Ok(Echo { text: "found".into() })
+                })
+                .route(|_, _, e: GrowRun| async move { Ok(Echo { text: e.0.text.repeat(4096) }) })
+                .route(|_, _, _: CrashRun| async move { Err::<Echo, _>(Fail::Crash(anyhow::anyhow!("probe failure"))) })
+                .into_endpoints(),
             children: vec![],
             gate: None,
             workload,
@@ -124,10 +125,7 @@ pub fn doomed(_ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             name: "doomed",
             description: "A service whose child keeps failing",
             version: "0.0.1",
-            endpoints: vec![EndpointDef {
-                endpoint: Endpoint::new("doomed", "echo", "run"),
-                handler: typed(|_, e: Echo| async move { Ok::<_, Fail>(e) }),
-            }],
+            endpoints: Routes::new(Arc::new(())).route(|_, _, e: DoomedRun| async move { Ok(e.0) }).into_endpoints(),
             children: vec![chorus_host::ChildSpec::actor("failing", true, || (Failing, ()))],
             gate: None,
             workload: chorus_host::Workload::Compute,
