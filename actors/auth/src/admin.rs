@@ -10,8 +10,8 @@ use chorus_nats::messages::auth::{Claims, Role, User, UserList, UserPage};
 use chorus_nats::ServiceError;
 use uuid::Uuid;
 
-use crate::accounts::{failed, Accounts, ATTEMPTS};
 use crate::records::{user_key, UserRecord};
+use crate::state::{failed, Accounts, ATTEMPTS};
 use crate::Fail;
 
 /// Users by username, a page at a time.

@@ -3,9 +3,9 @@
 use chorus_nats::errors::auth as codes;
 use chorus_nats::messages::auth::{Register, Role};
 
-use crate::accounts::Accounts;
 use crate::config::BootstrapAdmin;
 use crate::credentials::Username;
+use crate::state::Accounts;
 use crate::Fail;
 
 /// Create the configured admin unless a user already has that name (any

@@ -8,7 +8,6 @@
 //! `chorus_host::auth`).
 #![warn(missing_docs, unreachable_pub)]
 
-mod accounts;
 mod admin;
 mod bootstrap;
 pub mod callout;
@@ -24,6 +23,7 @@ mod records;
 mod refresh;
 mod register;
 mod sessions;
+mod state;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,7 +40,7 @@ use futures::future::BoxFuture;
 
 pub use config::{AuthConfig, BootstrapAdmin};
 
-use accounts::Accounts;
+use state::Accounts;
 
 /// Service name, micro name and queue group.
 pub const NAME: &str = subjects::SERVICE;

@@ -4,9 +4,9 @@
 use chorus_nats::clock::now_ms;
 use chorus_nats::messages::auth::{Login, Session};
 
-use crate::accounts::{account_disabled, invalid_credentials, Accounts};
 use crate::credentials::{check_length, Username};
 use crate::limits;
+use crate::state::{account_disabled, invalid_credentials, Accounts};
 use crate::Fail;
 
 /// See the module docs. `client` is the caller's connection, as NATS names it.

@@ -6,10 +6,10 @@ use chorus_nats::messages::auth::{ChangePassword, Claims, User};
 use chorus_nats::messages::Empty;
 use chorus_nats::ServiceError;
 
-use crate::accounts::{failed, invalid_credentials, Accounts, ATTEMPTS};
 use crate::credentials::{check_length, Password};
 use crate::limits;
 use crate::records::{family_key, user_key, Family, UserRecord};
+use crate::state::{failed, invalid_credentials, Accounts, ATTEMPTS};
 use crate::Fail;
 
 /// The caller's account.

@@ -7,9 +7,9 @@ use chorus_nats::messages::auth::{RefreshToken, Session};
 use chorus_nats::ServiceError;
 use chorus_state::WriteError;
 
-use crate::accounts::{account_disabled, failed, Accounts};
 use crate::records::{family_key, Family, USED_KEPT};
 use crate::sessions::{self, same};
+use crate::state::{account_disabled, failed, Accounts};
 use crate::Fail;
 
 fn invalid() -> ServiceError {

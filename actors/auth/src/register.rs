@@ -7,9 +7,9 @@ use chorus_nats::ServiceError;
 use chorus_state::WriteError;
 use uuid::Uuid;
 
-use crate::accounts::{failed, Accounts};
 use crate::credentials::{Email, Password, Username};
 use crate::records::{name_key, user_key, UserRecord};
+use crate::state::{failed, Accounts};
 use crate::Fail;
 
 /// Create an account with `roles`; returns it and its record's sequence. The

@@ -67,6 +67,13 @@ fn check_name<E: Entity>(what: &str, value: &str) -> Result<(), ServiceError> {
     Ok(())
 }
 
+fn check_year(year: Option<i32>) -> Result<(), ServiceError> {
+    if year.is_some_and(|y| !(0..=3000).contains(&y)) {
+        return Err(ServiceError::bad_request(codes::INVALID_YEAR, "year must be 0 to 3000"));
+    }
+    Ok(())
+}
+
 fn fold(s: &str) -> String {
     s.trim().to_lowercase()
 }
@@ -148,10 +155,7 @@ impl Entity for Track {
         if self.artists.len() > 50 || self.genres.len() > 50 {
             return Err(ServiceError::bad_request(codes::TOO_MANY_VALUES, "at most 50 artists and 50 genres"));
         }
-        if self.year.is_some_and(|y| !(0..=3000).contains(&y)) {
-            return Err(ServiceError::bad_request(codes::INVALID_YEAR, "year must be 0 to 3000"));
-        }
-        Ok(())
+        check_year(self.year)
     }
 }
 
@@ -181,10 +185,7 @@ impl Entity for Album {
 
     fn validate(&self) -> Result<(), ServiceError> {
         check_name::<Self>("title", &self.title)?;
-        if self.year.is_some_and(|y| !(0..=3000).contains(&y)) {
-            return Err(ServiceError::bad_request(codes::INVALID_YEAR, "year must be 0 to 3000"));
-        }
-        Ok(())
+        check_year(self.year)
     }
 }
 
