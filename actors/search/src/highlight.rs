@@ -94,7 +94,10 @@ mod tests {
 
     fn marker(words: &[(&str, bool)]) -> Marker {
         let plan = Plan {
-            words: words.iter().map(|(t, p)| Word { text: t.to_string(), prefix: *p, typos: Vec::new() }).collect(),
+            words: words
+                .iter()
+                .map(|(t, p)| Word { text: t.to_string(), prefix: *p, optional: false, typos: Vec::new() })
+                .collect(),
         };
         Marker::new(&plan)
     }

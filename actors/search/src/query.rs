@@ -16,7 +16,17 @@
 //! album 0.5, artist 0.3) orders the hits. Typos, like Meilisearch's: one in words of 5 or
 //! more characters, two in words of 9 or more, counting the longer of the
 //! typed word and the indexed one (`hart` finds `heart`: a letter left out
-//! of a 5-letter word is one typo; `rosr` never finds `rose`).
+//! of a 5-letter word is one typo). Two letters swapped are one typo
+//! (Damerau), and in words of 3 and 4 letters too (`teh`, `pnuk`). Any
+//! other typo in a 3- or 4-letter word counts only when another word of the
+//! query is in the index as typed (`jon coltrane`; `rosr` alone never finds
+//! `rose`), and in a bucket of its own below two typos ([`TYPO_SHORT`]).
+//!
+//! Connectors (`and`, `&`, `+`, `n`, `'n'`) need not match beside other
+//! words, and match each other: `tom petty & the heartbreakers` finds `Tom
+//! Petty and the Heartbreakers`, `salt and pepa` finds `Salt-N-Pepa`. A
+//! word of symbols only (`!!!`) is looked for as typed; beside other words
+//! it need not match either.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -32,7 +42,7 @@ use tantivy::{Searcher, Term};
 
 use crate::entry::kind_name;
 use crate::floor::FloorQuery;
-use crate::normalize::{fold, query_terms};
+use crate::normalize::{fold, is_connector, is_symbols, query_terms};
 use crate::schema::{Fields, MAX_PREFIX_CHARS};
 
 /// Score floor of a word matched exactly.
@@ -43,6 +53,16 @@ pub(crate) const PREFIX: f32 = 600.0;
 pub(crate) const TYPO_1: f32 = 300.0;
 /// Score floor of a word matched with two typos.
 pub(crate) const TYPO_2: f32 = 200.0;
+/// Score floor of a short word (3 or 4 letters) matched with a typo that is
+/// not a swap, which only counts beside a word matched as typed.
+pub(crate) const TYPO_SHORT: f32 = 100.0;
+/// The typo count a short word's typo is kept under (see [`TYPO_SHORT`]).
+pub(crate) const SHORT: u8 = 3;
+/// Words this long or shorter take a swap as one typo, and another typo
+/// only beside a word matched as typed.
+const SHORT_WORD: std::ops::RangeInclusive<usize> = 3..=4;
+/// What a connector may be in the index (`&` and `+` are not indexed).
+const CONNECTORS: [&str; 2] = ["and", "n"];
 /// Added when the query is exactly the title: above any BM25 difference
 /// (under 50 a word), below any bucket step (100 or more).
 pub(crate) const WHOLE_TITLE: f32 = 90.0;
@@ -107,6 +127,8 @@ pub(crate) struct Word {
     pub(crate) text: String,
     /// Whether it also matches as a prefix.
     pub(crate) prefix: bool,
+    /// Whether a hit may lack it (a connector or symbols beside other words).
+    pub(crate) optional: bool,
     /// Indexed words within its typo budget, by text field index: (field, word, typos).
     pub(crate) typos: Vec<(usize, String, u8)>,
 }
@@ -124,15 +146,31 @@ impl Plan {
         terms.truncate(MAX_WORDS);
         let typing = !q.ends_with(char::is_whitespace);
         let last = terms.len().checked_sub(1)?;
+        let named: Vec<bool> = terms.iter().map(|t| !is_connector(t) && !is_symbols(t)).collect();
+        let any_named = named.contains(&true);
+        let as_typed: Vec<bool> =
+            terms.iter().zip(&named).map(|(t, named)| *named && in_index(t, searcher, fields)).collect();
         let words = terms
-            .into_iter()
+            .iter()
             .enumerate()
             .map(|(i, text)| {
-                let typos = expand(&text, searcher, fields);
-                Word { prefix: typing && i == last, typos, text }
+                let pinned = as_typed.iter().enumerate().any(|(j, typed)| *typed && j != i);
+                let typos = if named[i] { expand(text, pinned, searcher, fields) } else { Vec::new() };
+                Word { prefix: typing && i == last, optional: !named[i] && any_named, typos, text: text.clone() }
             })
             .collect();
         Some(Plan { words })
+    }
+
+    /// The query as one term of the whole-title field (see `normalize::whole`).
+    fn whole(&self) -> String {
+        let kept: Vec<&str> = self.words.iter().filter(|w| !is_connector(&w.text)).map(|w| w.text.as_str()).collect();
+        let named: Vec<&str> = kept.iter().copied().filter(|t| !is_symbols(t)).collect();
+        if named.is_empty() {
+            kept.join(" ")
+        } else {
+            named.join(" ")
+        }
     }
 
     /// The text part of the query: every word must match.
@@ -142,13 +180,15 @@ impl Plan {
             .words
             .iter()
             .map(|w| {
-                let mut ways =
-                    vec![bucket(any_field(texts.iter().map(|t| (t.words, w.text.as_str(), t.weight))), EXACT)];
+                let spellings: Vec<&str> =
+                    if is_connector(&w.text) { CONNECTORS.to_vec() } else { vec![w.text.as_str()] };
+                let exact = spellings.iter().flat_map(|s| texts.iter().map(move |t| (t.words, *s, t.weight)));
+                let mut ways = vec![bucket(any_field(exact), EXACT)];
                 if w.prefix {
                     let p: String = w.text.chars().take(MAX_PREFIX_CHARS).collect();
                     ways.push(bucket(any_field(texts.iter().map(|t| (t.prefixes, p.as_str(), t.weight))), PREFIX));
                 }
-                for (typos, floor) in [(1, TYPO_1), (2, TYPO_2)] {
+                for (typos, floor) in [(1, TYPO_1), (2, TYPO_2), (SHORT, TYPO_SHORT)] {
                     let found: Vec<_> = w
                         .typos
                         .iter()
@@ -160,20 +200,58 @@ impl Plan {
                     }
                 }
                 let way: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(ways));
-                (Occur::Must, way)
+                (if w.optional { Occur::Should } else { Occur::Must }, way)
             })
             .collect();
-        let text = self.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
-        let exactly = term(fields.title_whole, &text);
+        let exactly = term(fields.title_whole, &self.whole());
         all.push((Occur::Should, Box::new(ConstScoreQuery::new(exactly, WHOLE_TITLE)) as Box<dyn Query>));
         Box::new(BooleanQuery::new(all))
     }
 }
 
-/// Indexed words (in any text field) within `word`'s typo budget, closest first.
-fn expand(word: &str, searcher: &Searcher, fields: &Fields) -> Vec<(usize, String, u8)> {
+/// Whether `word` is in the index as it is, in any text field.
+fn in_index(word: &str, searcher: &Searcher, fields: &Fields) -> bool {
+    searcher.segment_readers().iter().any(|segment| {
+        fields.texts().iter().any(|field| {
+            segment
+                .inverted_index(field.words)
+                .is_ok_and(|inverted| inverted.terms().get(word.as_bytes()).is_ok_and(|info| info.is_some()))
+        })
+    })
+}
+
+/// Whether `b` is `a` with two neighbouring letters swapped.
+fn is_swap(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len() != b.len() {
+        return false;
+    }
+    let differ: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    matches!(differ[..], [i, j] if j == i + 1 && a[i] == b[j] && a[j] == b[i])
+}
+
+/// The typo count `candidate` is kept under for the typed `word`, if any:
+/// within the budget of the longer; a swap in a short word; another typo in
+/// a short word only when the query is `pinned` by a word matched as typed.
+fn typos_of(word: &str, chars: usize, candidate: &str, distance: u8, pinned: bool) -> Option<u8> {
+    let longer = chars.max(candidate.chars().count());
+    if distance == 0 {
+        None
+    } else if distance <= typo_budget(longer) {
+        Some(distance)
+    } else if distance == 1 && SHORT_WORD.contains(&chars) && is_swap(word, candidate) {
+        Some(1)
+    } else if distance == 1 && SHORT_WORD.contains(&chars) && SHORT_WORD.contains(&longer) && pinned {
+        Some(SHORT)
+    } else {
+        None
+    }
+}
+
+/// Indexed words (in any text field) `word` may stand for, closest first.
+fn expand(word: &str, pinned: bool, searcher: &Searcher, fields: &Fields) -> Vec<(usize, String, u8)> {
     let chars = word.chars().count();
-    let distance = search_distance(chars);
+    let distance = search_distance(chars).max(u8::from(SHORT_WORD.contains(&chars)));
     if distance == 0 || chars > MAX_TYPO_CHARS {
         return Vec::new();
     }
@@ -186,8 +264,8 @@ fn expand(word: &str, searcher: &Searcher, fields: &Fields) -> Vec<(usize, Strin
             while stream.advance() {
                 let Distance::Exact(d) = dfa.eval(stream.key()) else { continue };
                 let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
-                if d > 0 && d <= typo_budget(chars.max(candidate.chars().count())) {
-                    found.insert((i, candidate.to_string()), d);
+                if let Some(typos) = typos_of(word, chars, candidate, d, pinned) {
+                    found.insert((i, candidate.to_string()), typos);
                 }
             }
         }
@@ -262,5 +340,26 @@ mod tests {
         assert_eq!(search_distance(4), 1);
         assert_eq!(search_distance(6), 1);
         assert_eq!(search_distance(7), 2);
+    }
+
+    #[test]
+    fn swaps_are_one_typo_even_in_short_words() {
+        assert!(is_swap("pnuk", "punk") && is_swap("teh", "the") && !is_swap("punk", "punk"));
+        assert!(!is_swap("abcd", "badc") && !is_swap("abc", "abcd"));
+        assert_eq!(typos_of("pnuk", 4, "punk", 1, false), Some(1));
+        assert_eq!(typos_of("teh", 3, "the", 1, false), Some(1));
+        assert_eq!(typos_of("bjrok", 5, "bjork", 1, false), Some(1));
+    }
+
+    #[test]
+    fn other_typos_in_short_words_need_a_word_matched_as_typed() {
+        assert_eq!(typos_of("ela", 3, "ella", 1, false), None);
+        assert_eq!(typos_of("ela", 3, "ella", 1, true), Some(SHORT));
+        assert_eq!(typos_of("rosr", 4, "rose", 1, false), None);
+        // Not past four letters on either side, and never two.
+        assert_eq!(typos_of("ela", 3, "elan", 1, true), Some(SHORT));
+        assert_eq!(typos_of("elan", 4, "elane", 1, true), Some(1));
+        assert_eq!(typos_of("ela", 3, "elsa", 1, true), Some(SHORT));
+        assert_eq!(typos_of("abc", 3, "xbz", 2, true), None);
     }
 }

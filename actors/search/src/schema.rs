@@ -11,7 +11,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::Index;
 
-use crate::normalize::{query_terms, words, Word};
+use crate::normalize::{whole, words, Word};
 
 /// Tokenizer name of word fields.
 const WORDS: &str = "chorus_words";
@@ -114,12 +114,6 @@ pub(crate) fn register(index: &Index) {
 /// Folded words, see [`crate::normalize`].
 #[derive(Clone, Default)]
 struct WordTokenizer;
-
-/// A text's query terms joined by one space: how a title and a query that
-/// says exactly that title meet as one term.
-pub(crate) fn whole(text: &str) -> String {
-    query_terms(text).join(" ")
-}
 
 /// The whole text as one token, see [`whole`].
 #[derive(Clone, Default)]

@@ -10,6 +10,8 @@
 //! listener's sign-in while many connections spray passwords and register.
 //! `cargo run --release -p chorus-bench -- search` runs the FTS5 anchor and
 //! compares search with it on the same catalog and queries.
+//! `cargo run --release -p chorus-bench -- names` measures search's hit@3 on
+//! real-world name shapes ("and" for "&", symbols, transpositions, typos).
 
 mod anchor;
 mod auth;
@@ -17,6 +19,7 @@ mod auth_attack;
 mod catalog;
 mod echo;
 mod load;
+mod names;
 mod request;
 mod search;
 mod stream;
@@ -48,6 +51,8 @@ enum Bench {
     Stream(stream::Options),
     /// Search: index build, latency and hit@10 against SQLite FTS5 (the anchor).
     Search(search::Options),
+    /// Names: hit@3 per shape of real-world names ("and" for "&", symbols, typos) among synthetic noise.
+    Names(names::Options),
 }
 
 #[tokio::main]
@@ -59,5 +64,6 @@ async fn main() -> anyhow::Result<()> {
         Bench::AuthAttack(o) => auth_attack::run(o).await,
         Bench::Stream(o) => stream::run(o).await,
         Bench::Search(o) => search::run(o).await,
+        Bench::Names(o) => names::run(o).await,
     }
 }

@@ -33,6 +33,13 @@ const CATALOG: &[(&str, &str, i32, &str, &[&str])] = &[
     ("Łukasz Nowak", "Zima", 2005, "Jazz", &["Śnieg"]),
     ("Heart", "Little Queen", 1977, "Rock", &["Barracuda"]),
     ("The Stranglers", "Heart Songs", 1990, "Punk", &["Heart", "Information"]),
+    // Name shapes: connectors, letters written with symbols, symbols only, short words.
+    ("Simon & Garfunkel", "Bookends", 1968, "Folk", &["Mrs. Robinson", "America"]),
+    ("Ke$ha", "Animal", 2010, "Dance-Pop", &["Tik Tok", "Blah Blah Blah"]),
+    ("!!!", "Myth Takes", 2007, "Dance-Punk", &["Must Be the Moon", "All My Heroes"]),
+    ("Daft Punk", "Discovery", 2001, "Electronic", &["One More Time", "Digital Love"]),
+    ("Ella Fitzgerald", "Ella and Louis", 1956, "Vocal Jazz", &["Cheek to Cheek", "Moonlight in Vermont"]),
+    ("Ella Henderson", "Chapter One", 2014, "Soul", &["Ghost", "Glow"]),
 ];
 
 pub fn track(title: &str, artist: &Artist, album: &Album) -> Track {
