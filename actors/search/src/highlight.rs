@@ -98,6 +98,7 @@ mod tests {
                 .iter()
                 .map(|(t, p)| Word { text: t.to_string(), prefix: *p, optional: false, typos: Vec::new() })
                 .collect(),
+            retry: false,
         };
         Marker::new(&plan)
     }

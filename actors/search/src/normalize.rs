@@ -43,7 +43,16 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
     for (from, chunk) in chunks(text) {
         chunk_words(chunk, from, &mut out);
     }
+    drop_separators(&mut out, |w| &w.text);
     out
+}
+
+/// Beside words with letters or digits, separators are not words (a title
+/// of separators only, `//`, is a name).
+fn drop_separators<T>(words: &mut Vec<T>, text: impl Fn(&T) -> &str) {
+    if words.iter().any(|w| !is_symbols(text(w))) {
+        words.retain(|w| !is_separator(text(w)));
+    }
 }
 
 /// The runs of `text` between white space, with their byte offsets.
@@ -72,6 +81,10 @@ fn chunk_words(chunk: &str, offset: usize, out: &mut Vec<Word>) {
     // The chunk with letters written as symbols read as letters, when it has any.
     let mut lettered = String::new();
     let mut substituted = false;
+    // Where the current segment's runs start: a hyphen or a slash ends a
+    // segment, a dot or an apostrophe does not (`Run-D.M.C.` → `run`, `dmc`).
+    let mut segment_start = 0;
+    let mut segments: Vec<Word> = Vec::new();
     let mut chars = chunk.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let at = offset + i;
@@ -89,6 +102,10 @@ fn chunk_words(chunk: &str, offset: usize, out: &mut Vec<Word>) {
         if let Some(run) = run.take() {
             runs.push(run);
         }
+        if !matches!(c, '.' | '\'' | '’') {
+            segments.extend(joined_segment(&runs[segment_start..]));
+            segment_start = runs.len();
+        }
         let before_a_letter = chars.peek().is_some_and(|(_, next)| next.is_alphabetic());
         if let Some(letter) = letter_of_symbol(c).filter(|_| before_a_letter) {
             lettered.push(letter);
@@ -97,6 +114,9 @@ fn chunk_words(chunk: &str, offset: usize, out: &mut Vec<Word>) {
     }
     if let Some(run) = run.take() {
         runs.push(run);
+    }
+    if segment_start > 0 {
+        segments.extend(joined_segment(&runs[segment_start..]));
     }
     if runs.is_empty() {
         if !is_connector(chunk) {
@@ -116,7 +136,19 @@ fn chunk_words(chunk: &str, offset: usize, out: &mut Vec<Word>) {
             out.push(Word { text, from, to, joined: true });
         }
     }
+    out.append(&mut segments);
     out.append(&mut runs);
+}
+
+/// The joined form of a segment of several runs (`D.M.C.` of `Run-D.M.C.`).
+fn joined_segment(runs: &[Word]) -> Option<Word> {
+    let (first, last) = (runs.first()?, runs.last()?);
+    (runs.len() > 1).then(|| Word {
+        text: runs.iter().flat_map(|w| w.text.chars()).take(MAX_WORD_CHARS).collect(),
+        from: first.from,
+        to: last.to,
+        joined: true,
+    })
 }
 
 /// Whether a word or a chunk joins two names rather than being one: `and`,
@@ -124,6 +156,14 @@ fn chunk_words(chunk: &str, offset: usize, out: &mut Vec<Word>) {
 /// have it, and what it has matches any of them.
 pub(crate) fn is_connector(text: &str) -> bool {
     matches!(text, "and" | "&" | "+" | "n" | "'n'" | "n'" | "'n")
+}
+
+/// Whether a chunk only separates parts of a title (`Song - 2010 Remaster`,
+/// `A / B`): dashes, slashes, bars, colons, dots and the like are not a name.
+fn is_separator(chunk: &str) -> bool {
+    chunk
+        .chars()
+        .all(|c| matches!(c, '-' | '–' | '—' | '/' | '|' | ':' | '·' | '•' | '~' | '=' | '_' | ',' | ';' | '.'))
 }
 
 /// Whether a word is made of symbols only (`!!!`).
@@ -148,6 +188,7 @@ pub(crate) fn query_terms(q: &str) -> Vec<String> {
             terms.push(first.text);
         }
     }
+    drop_separators(&mut terms, |t| t);
     terms
 }
 
@@ -185,6 +226,8 @@ mod tests {
     fn punctuation_is_joined_and_split() {
         assert_eq!(texts("R.E.M."), ["rem", "r", "e", "m"]);
         assert_eq!(texts("AC/DC"), ["acdc", "ac", "dc"]);
+        assert_eq!(texts("Run-D.M.C."), ["rundmc", "dmc", "run", "d", "m", "c"]);
+        assert_eq!(texts("Jean-Luc's"), ["jeanlucs", "lucs", "jean", "luc", "s"]);
         assert_eq!(texts("Guns N' Roses"), ["guns", "n", "roses"]);
         assert_eq!(texts("P!nk"), ["pnk", "pink", "p", "nk"]);
         assert_eq!(texts("Earth, Wind & Fire"), ["earth", "wind", "fire"]);
@@ -227,6 +270,10 @@ mod tests {
         assert_eq!(texts("+++ !!!"), ["+++", "!!!"]);
         assert_eq!(texts("Florence + the Machine"), ["florence", "the", "machine"]);
         assert_eq!(texts("Hall & Oates"), ["hall", "oates"]);
+        assert_eq!(texts("Radio Snow - 2010 Remaster"), ["radio", "snow", "2010", "remaster"]);
+        assert_eq!(texts("? and the Mysterians"), ["?", "and", "the", "mysterians"]);
+        assert_eq!(texts("//"), ["//"]);
+        assert_eq!(query_terms("a / b"), ["a", "b"]);
         assert!(["and", "&", "+", "n", "'n'"].iter().all(|c| is_connector(c)));
         assert!(!is_connector("nn") && !is_connector("+++"));
     }

@@ -17,10 +17,12 @@
 //! more characters, two in words of 9 or more, counting the longer of the
 //! typed word and the indexed one (`hart` finds `heart`: a letter left out
 //! of a 5-letter word is one typo). Two letters swapped are one typo
-//! (Damerau), and in words of 3 and 4 letters too (`teh`, `pnuk`). Any
-//! other typo in a 3- or 4-letter word counts only when another word of the
-//! query is in the index as typed (`jon coltrane`; `rosr` alone never finds
-//! `rose`), and in a bucket of its own below two typos ([`TYPO_SHORT`]).
+//! (Damerau), and in words of 3 and 4 letters too (`teh`, `pnuk`) when the
+//! index does not have the word as typed. Any other typo in such a word
+//! counts only when another word of the query is in the index as typed
+//! (`jon coltrane`; `rosr` alone never finds `rose`), and in a bucket of its
+//! own below two typos ([`TYPO_SHORT`]); so does a short word the index has
+//! but the query meant another of its length (`bon dylan`, `king of blue`).
 //!
 //! Connectors (`and`, `&`, `+`, `n`, `'n'`) need not match beside other
 //! words, and match each other: `tom petty & the heartbreakers` finds `Tom
@@ -137,11 +139,16 @@ pub(crate) struct Word {
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
     pub(crate) words: Vec<Word>,
+    /// Whether a second try with real-word typos could find more.
+    pub(crate) retry: bool,
 }
 
 impl Plan {
-    /// The plan for `q`, or none when it has no words (empty, only symbols).
-    pub(crate) fn new(q: &str, searcher: &Searcher, fields: &Fields) -> Option<Plan> {
+    /// The plan for `q`, or none when it has no words. With `real_words`, a
+    /// short word the index has may also stand for another of its length
+    /// beside a word matched as typed (`bon dylan`): too broad (and slow) for
+    /// every query, it is the second try of one that found nothing.
+    pub(crate) fn new(q: &str, searcher: &Searcher, fields: &Fields, real_words: bool) -> Option<Plan> {
         let mut terms = query_terms(q);
         terms.truncate(MAX_WORDS);
         let typing = !q.ends_with(char::is_whitespace);
@@ -155,11 +162,22 @@ impl Plan {
             .enumerate()
             .map(|(i, text)| {
                 let pinned = as_typed.iter().enumerate().any(|(j, typed)| *typed && j != i);
-                let typos = if named[i] { expand(text, pinned, searcher, fields) } else { Vec::new() };
+                let typos = if named[i] {
+                    let short = Short { misspelt: !as_typed[i], pinned, real_words };
+                    expand(text, short, searcher, fields)
+                } else {
+                    Vec::new()
+                };
                 Word { prefix: typing && i == last, optional: !named[i] && any_named, typos, text: text.clone() }
             })
             .collect();
-        Some(Plan { words })
+        let retry = !real_words
+            && (0..terms.len()).any(|i| {
+                as_typed[i]
+                    && SHORT_WORD.contains(&terms[i].chars().count())
+                    && as_typed.iter().filter(|t| **t).count() > 1
+            });
+        Some(Plan { words, retry })
     }
 
     /// The query as one term of the whole-title field (see `normalize::whole`).
@@ -230,18 +248,38 @@ fn is_swap(a: &str, b: &str) -> bool {
     matches!(differ[..], [i, j] if j == i + 1 && a[i] == b[j] && a[j] == b[i])
 }
 
+/// What a short word (3 or 4 letters) may be beyond its typo budget.
+#[derive(Debug, Clone, Copy)]
+struct Short {
+    /// It is not in the index as typed: only then is it taken for a typo
+    /// (`teh`, `ela`; never `the`, `ella`).
+    misspelt: bool,
+    /// Another word of the query is in the index as typed.
+    pinned: bool,
+    /// A word the index has may stand for another of its length (the second
+    /// try of a query that found nothing: see [`Plan::new`]).
+    real_words: bool,
+}
+
 /// The typo count `candidate` is kept under for the typed `word`, if any:
-/// within the budget of the longer; a swap in a short word; another typo in
-/// a short word only when the query is `pinned` by a word matched as typed.
-fn typos_of(word: &str, chars: usize, candidate: &str, distance: u8, pinned: bool) -> Option<u8> {
+/// within the budget of the longer; for a misspelt short word, a swap, and
+/// another typo when the query is pinned by a word matched as typed.
+fn typos_of(word: &str, chars: usize, candidate: &str, distance: u8, short: Short) -> Option<u8> {
     let longer = chars.max(candidate.chars().count());
+    let short_word = SHORT_WORD.contains(&chars);
     if distance == 0 {
         None
     } else if distance <= typo_budget(longer) {
         Some(distance)
-    } else if distance == 1 && SHORT_WORD.contains(&chars) && is_swap(word, candidate) {
+    } else if distance != 1 || !short_word {
+        None
+    } else if short.misspelt && is_swap(word, candidate) {
         Some(1)
-    } else if distance == 1 && SHORT_WORD.contains(&chars) && SHORT_WORD.contains(&longer) && pinned {
+    } else if short.misspelt && SHORT_WORD.contains(&longer) && short.pinned {
+        Some(SHORT)
+    } else if short.real_words && short.pinned && chars == longer && candidate.chars().count() == chars {
+        // A real word typed for another (`bon dylan`, `king of blue`): one
+        // letter changed or two swapped, beside a word matched as typed.
         Some(SHORT)
     } else {
         None
@@ -249,9 +287,10 @@ fn typos_of(word: &str, chars: usize, candidate: &str, distance: u8, pinned: boo
 }
 
 /// Indexed words (in any text field) `word` may stand for, closest first.
-fn expand(word: &str, pinned: bool, searcher: &Searcher, fields: &Fields) -> Vec<(usize, String, u8)> {
+fn expand(word: &str, short: Short, searcher: &Searcher, fields: &Fields) -> Vec<(usize, String, u8)> {
     let chars = word.chars().count();
-    let distance = search_distance(chars).max(u8::from(SHORT_WORD.contains(&chars)));
+    let short_word = SHORT_WORD.contains(&chars) && (short.misspelt || (short.real_words && short.pinned));
+    let distance = search_distance(chars).max(u8::from(short_word));
     if distance == 0 || chars > MAX_TYPO_CHARS {
         return Vec::new();
     }
@@ -264,7 +303,7 @@ fn expand(word: &str, pinned: bool, searcher: &Searcher, fields: &Fields) -> Vec
             while stream.advance() {
                 let Distance::Exact(d) = dfa.eval(stream.key()) else { continue };
                 let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
-                if let Some(typos) = typos_of(word, chars, candidate, d, pinned) {
+                if let Some(typos) = typos_of(word, chars, candidate, d, short) {
                     found.insert((i, candidate.to_string()), typos);
                 }
             }
@@ -346,20 +385,31 @@ mod tests {
     fn swaps_are_one_typo_even_in_short_words() {
         assert!(is_swap("pnuk", "punk") && is_swap("teh", "the") && !is_swap("punk", "punk"));
         assert!(!is_swap("abcd", "badc") && !is_swap("abc", "abcd"));
-        assert_eq!(typos_of("pnuk", 4, "punk", 1, false), Some(1));
-        assert_eq!(typos_of("teh", 3, "the", 1, false), Some(1));
-        assert_eq!(typos_of("bjrok", 5, "bjork", 1, false), Some(1));
+        let alone = Short { misspelt: true, pinned: false, real_words: false };
+        assert_eq!(typos_of("pnuk", 4, "punk", 1, alone), Some(1));
+        assert_eq!(typos_of("teh", 3, "the", 1, alone), Some(1));
+        assert_eq!(typos_of("bjrok", 5, "bjork", 1, alone), Some(1));
+        // A short word the index has as typed is another word's typo only
+        // beside a word matched as typed, and only for one of its length.
+        assert_eq!(typos_of("tale", 4, "tael", 1, Short { misspelt: false, pinned: false, real_words: true }), None);
+        let second_try = Short { misspelt: false, pinned: true, real_words: true };
+        assert_eq!(typos_of("bon", 3, "bob", 1, second_try), Some(SHORT));
+        assert_eq!(typos_of("bon", 3, "bonn", 1, second_try), None);
+        assert_eq!(typos_of("bon", 3, "bob", 1, Short { real_words: false, ..second_try }), None);
     }
 
     #[test]
     fn other_typos_in_short_words_need_a_word_matched_as_typed() {
-        assert_eq!(typos_of("ela", 3, "ella", 1, false), None);
-        assert_eq!(typos_of("ela", 3, "ella", 1, true), Some(SHORT));
-        assert_eq!(typos_of("rosr", 4, "rose", 1, false), None);
+        let (alone, pinned) = (
+            Short { misspelt: true, pinned: false, real_words: false },
+            Short { misspelt: true, pinned: true, real_words: false },
+        );
+        assert_eq!(typos_of("ela", 3, "ella", 1, alone), None);
+        assert_eq!(typos_of("ela", 3, "ella", 1, pinned), Some(SHORT));
+        assert_eq!(typos_of("rosr", 4, "rose", 1, alone), None);
         // Not past four letters on either side, and never two.
-        assert_eq!(typos_of("ela", 3, "elan", 1, true), Some(SHORT));
-        assert_eq!(typos_of("elan", 4, "elane", 1, true), Some(1));
-        assert_eq!(typos_of("ela", 3, "elsa", 1, true), Some(SHORT));
-        assert_eq!(typos_of("abc", 3, "xbz", 2, true), None);
+        assert_eq!(typos_of("elan", 4, "elane", 1, pinned), Some(1));
+        assert_eq!(typos_of("ela", 3, "elsa", 1, pinned), Some(SHORT));
+        assert_eq!(typos_of("abc", 3, "xbz", 2, pinned), None);
     }
 }

@@ -72,24 +72,46 @@ pub(crate) struct Prepared {
     pub(crate) searcher: Searcher,
     pub(crate) text: Box<dyn Query>,
     pub(crate) marker: Marker,
+    /// Whether a second try with real-word typos could find more (`Plan::retry`).
+    pub(crate) retry: bool,
 }
 
 impl SearchIndex {
     /// Plan `q` against the index as it is now; none when `q` has no words.
-    pub(crate) fn prepare(&self, q: &str) -> Option<Prepared> {
+    /// With `real_words`, short words the index has may stand for others
+    /// (the second try, see `Plan::new`).
+    pub(crate) fn prepare(&self, q: &str, real_words: bool) -> Option<Prepared> {
         let searcher = self.searcher();
-        let plan = Plan::new(q, &searcher, &self.fields)?;
-        Some(Prepared { text: plan.query(&self.fields), marker: Marker::new(&plan), searcher })
+        let plan = Plan::new(q, &searcher, &self.fields, real_words)?;
+        Some(Prepared { text: plan.query(&self.fields), marker: Marker::new(&plan), retry: plan.retry, searcher })
     }
 
-    /// Answer a query; what `catalog.query` does, callable in process.
+    /// Answer a query; what `catalog.query` does, callable in process. A
+    /// query that finds nothing, with a short word the index has beside
+    /// another word it has, is tried again taking that word for a typo of
+    /// another of its length (`bon dylan`): that broadening costs only the
+    /// queries that need it.
     pub fn search(&self, req: &SearchQuery) -> Result<SearchReply, Fail> {
         check_length(&req.q)?;
         let limit = limit(req.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
         let offset = offset(req.cursor.as_deref())?;
-        let Some(Prepared { searcher, text, marker }) = self.prepare(&req.q) else {
+        let Some(first) = self.prepare(&req.q, false) else {
             return Ok(SearchReply::default());
         };
+        let reply = self.run(&first, req, limit, offset)?;
+        let empty = |r: &SearchReply| r.tracks.is_empty() && r.albums.is_empty() && r.artists.is_empty();
+        // A later page of a query that found something is past its end, not a miss.
+        if first.retry && empty(&reply) && (offset == 0 || empty(&self.run(&first, req, 1, 0)?)) {
+            if let Some(second) = self.prepare(&req.q, true) {
+                return self.run(&second, req, limit, offset);
+            }
+        }
+        Ok(reply)
+    }
+
+    /// Run a prepared query: one page of each list asked for, and the facets.
+    fn run(&self, prepared: &Prepared, req: &SearchQuery, limit: usize, offset: usize) -> Result<SearchReply, Fail> {
+        let Prepared { searcher, text, marker, .. } = prepared;
         let mut reply = SearchReply::default();
         let mut more = false;
         let kinds = req.kinds.as_deref().unwrap_or(&ALL_KINDS);
@@ -108,7 +130,7 @@ impl SearchIndex {
             let hits = docs
                 .into_iter()
                 .take(limit)
-                .map(|(score, at)| Ok(hit(entry_at(&searcher, self, at)?, score, &marker)))
+                .map(|(score, at)| Ok(hit(entry_at(searcher, self, at)?, score, marker)))
                 .collect::<Result<Vec<_>, Fail>>()?;
             match kind {
                 SearchKind::Tracks => reply.tracks = hits,

@@ -21,7 +21,7 @@ impl SearchIndex {
     pub fn suggest(&self, req: &Suggest) -> Result<SuggestReply, Fail> {
         check_length(&req.q)?;
         let limit = limit(req.limit, DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS)?;
-        let Some(Prepared { searcher, text, marker }) = self.prepare(&req.q) else {
+        let Some(Prepared { searcher, text, marker, .. }) = self.prepare(&req.q, false) else {
             return Ok(SuggestReply::default());
         };
         let mut seen = HashSet::new();

@@ -40,6 +40,8 @@ const CATALOG: &[(&str, &str, i32, &str, &[&str])] = &[
     ("Daft Punk", "Discovery", 2001, "Electronic", &["One More Time", "Digital Love"]),
     ("Ella Fitzgerald", "Ella and Louis", 1956, "Vocal Jazz", &["Cheek to Cheek", "Moonlight in Vermont"]),
     ("Ella Henderson", "Chapter One", 2014, "Soul", &["Ghost", "Glow"]),
+    ("Bob Dylan", "Highway 61 Revisited", 1965, "Folk Rock", &["Like a Rolling Stone", "Desolation Row"]),
+    ("Bon Iver", "For Emma, Forever Ago", 2007, "Indie Folk", &["Skinny Love", "Flume"]),
 ];
 
 pub fn track(title: &str, artist: &Artist, album: &Album) -> Track {
