@@ -102,6 +102,8 @@ pub struct RequestOptions {
     pub min_seq: Option<u64>,
     /// Continue this trace instead of starting one.
     pub trace: Option<TraceContext>,
+    /// `Chorus-Idempotency-Key`: a write that must happen once (payment).
+    pub idempotency_key: Option<String>,
 }
 
 /// A typed Chorus client over one NATS connection. Cheap to clone.
@@ -277,6 +279,9 @@ impl ChorusClient {
         let min_seq = options.min_seq.unwrap_or(0).max(seen);
         if min_seq > 0 {
             h.insert(headers::names::MIN_SEQ, min_seq.to_string());
+        }
+        if let Some(key) = options.idempotency_key {
+            h.insert(headers::names::IDEMPOTENCY_KEY, key);
         }
         let request = async_nats::Request::new().payload(payload).headers(h).timeout(Some(timeout));
         let subject = async_nats::Subject::from(subject);

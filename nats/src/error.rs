@@ -17,6 +17,8 @@ pub enum Status {
     BadRequest,
     /// 401: no valid credentials.
     Unauthorized,
+    /// 402: the payment did not go through (a declined card).
+    PaymentRequired,
     /// 403: valid credentials, not allowed.
     Forbidden,
     /// 404: no such thing.
@@ -25,6 +27,8 @@ pub enum Status {
     Conflict,
     /// 413: the request is too large.
     TooLarge,
+    /// 422: well formed, but not what this request may be (an idempotency key reused for another request).
+    Unprocessable,
     /// 429: rate limited.
     TooManyRequests,
     /// 500: the handler failed.
@@ -37,13 +41,15 @@ pub enum Status {
 
 impl Status {
     /// Every status, in code order.
-    pub const ALL: [Status; 10] = [
+    pub const ALL: [Status; 12] = [
         Status::BadRequest,
         Status::Unauthorized,
+        Status::PaymentRequired,
         Status::Forbidden,
         Status::NotFound,
         Status::Conflict,
         Status::TooLarge,
+        Status::Unprocessable,
         Status::TooManyRequests,
         Status::Internal,
         Status::Unavailable,
@@ -55,10 +61,12 @@ impl Status {
         match self {
             Status::BadRequest => 400,
             Status::Unauthorized => 401,
+            Status::PaymentRequired => 402,
             Status::Forbidden => 403,
             Status::NotFound => 404,
             Status::Conflict => 409,
             Status::TooLarge => 413,
+            Status::Unprocessable => 422,
             Status::TooManyRequests => 429,
             Status::Internal => 500,
             Status::Unavailable => 503,

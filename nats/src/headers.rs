@@ -56,6 +56,8 @@ pub mod names {
     pub const DEADLINE: HeaderName = HeaderName::from_static(super::DEADLINE);
     /// [`super::MIN_SEQ`].
     pub const MIN_SEQ: HeaderName = HeaderName::from_static(super::MIN_SEQ);
+    /// [`super::IDEMPOTENCY_KEY`].
+    pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static(super::IDEMPOTENCY_KEY);
     /// [`super::SEQ`].
     pub const SEQ: HeaderName = HeaderName::from_static(super::SEQ);
     /// [`super::TRACEPARENT`].

@@ -16,5 +16,6 @@ pub fn registry() -> Vec<(&'static str, ServiceBuilder)> {
         (chorus_profile::NAME, chorus_profile::service as ServiceBuilder),
         (chorus_stream::NAME, chorus_stream::service as ServiceBuilder),
         (chorus_search::NAME, chorus_search::service as ServiceBuilder),
+        (chorus_payment::NAME, chorus_payment::service as ServiceBuilder),
     ]
 }

@@ -85,6 +85,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             issuer: sessions::Issuer { keys, access_ttl_s: config.access_ttl_s },
             directory: directory.clone(),
             trust,
+            entitlements: Records::open(&js, chorus_nats::records::payment::BUCKET, config.replicas).await?,
         });
         if let Some(admin) = &config.bootstrap_admin {
             bootstrap::admin(&accounts, admin).await?;

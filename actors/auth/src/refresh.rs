@@ -58,7 +58,10 @@ pub(crate) async fn refresh(accounts: &Accounts, req: RefreshToken) -> Result<Se
     let skip = used.len().saturating_sub(USED_KEPT);
     let rotated = Family { current: next, used: used.split_off(skip), ..family };
     match accounts.sessions.update(&family_key(id), &rotated, revision).await {
-        Ok(_) => Ok(accounts.issuer.session(&user, id, token, chorus_nats::clock::now_s())),
+        Ok(_) => {
+            let plan = accounts.plan(&user).await?;
+            Ok(accounts.issuer.session(&user, plan, id, token, chorus_nats::clock::now_s()))
+        }
         // Another refresh with the same token won the race: the same token used twice.
         Err(WriteError::Conflict) => {
             accounts.revoke(id).await?;

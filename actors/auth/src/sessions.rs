@@ -4,7 +4,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine as _;
 use chorus_host::auth::token;
-use chorus_nats::messages::auth::{Claims, Session, ISSUER};
+use chorus_nats::messages::auth::{Claims, Plan, Session, ISSUER};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
@@ -19,14 +19,14 @@ pub(crate) struct Issuer {
 }
 
 impl Issuer {
-    /// A new session reply for `user` in session `sid`, at `now` (seconds).
-    pub(crate) fn session(&self, user: &UserRecord, sid: Uuid, refresh_token: String, now: u64) -> Session {
+    /// A new session reply for `user` on `plan` in session `sid`, at `now` (seconds).
+    pub(crate) fn session(&self, user: &UserRecord, plan: Plan, sid: Uuid, refresh_token: String, now: u64) -> Session {
         let claims = Claims {
             iss: ISSUER.into(),
             sub: user.id,
             name: user.username.clone(),
             roles: user.roles.clone(),
-            plan: user.plan,
+            plan,
             sid,
             iat: now,
             exp: now + self.access_ttl_s,

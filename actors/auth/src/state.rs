@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_nats::jetstream::kv;
 use chorus_nats::errors::auth as codes;
+use chorus_nats::messages::auth::Plan;
 use chorus_nats::{ServiceError, Status};
 use chorus_state::{Records, WriteError};
 use uuid::Uuid;
@@ -27,6 +28,8 @@ pub(crate) struct Accounts {
     pub(crate) directory: Arc<Directory>,
     /// Where disabled users are published for every instance.
     pub(crate) trust: kv::Store,
+    /// Payment's bucket, read for each listener's entitlement.
+    pub(crate) entitlements: Records,
 }
 
 impl Accounts {
@@ -56,7 +59,19 @@ impl Accounts {
         let family =
             Family { id, user_id: user.id, current: hash, used: Vec::new(), epoch: user.session_epoch, revoked: false };
         self.sessions.create(&family_key(id), &family).await.map_err(failed)?;
-        Ok(self.issuer.session(user, id, refresh, chorus_nats::clock::now_s()))
+        let plan = self.plan(user).await?;
+        Ok(self.issuer.session(user, plan, id, refresh, chorus_nats::clock::now_s()))
+    }
+
+    /// The plan `user`'s next access token carries: what payment entitles
+    /// them to now (`chorus_nats::records::payment`), else the account's own.
+    pub(crate) async fn plan(&self, user: &UserRecord) -> anyhow::Result<Plan> {
+        let key = chorus_nats::records::payment::entitlement_key(user.id);
+        let found = self.entitlements.get::<chorus_nats::records::payment::Entitlement>(&key).await?;
+        Ok(match found {
+            Some((e, _)) => e.at(chorus_nats::clock::now_ms()),
+            None => user.plan,
+        })
     }
 
     /// End session `id` (idempotent).

@@ -144,6 +144,11 @@ impl RequestCtx {
         Some(reply.rsplit_once('.').map_or(reply, |(prefix, _)| prefix).to_string())
     }
 
+    /// The request's `Chorus-Idempotency-Key`, if it has one.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.header(headers::IDEMPOTENCY_KEY)
+    }
+
     /// For a request that crossed a service import (a browser's), the
     /// requester's `<server>/<connection id>` as nats-server names it.
     pub fn imported_from(&self) -> Option<String> {

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod payment;
 pub mod profile;
 pub mod search;
 pub mod stream;

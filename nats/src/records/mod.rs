@@ -2,3 +2,4 @@
 //! follow — their names, key formats and the settings every reader shares.
 
 pub mod catalog;
+pub mod payment;

@@ -127,13 +127,14 @@ macro_rules! endpoints {
 
 pub mod auth;
 pub mod catalog;
+pub mod payment;
 pub mod profile;
 pub mod search;
 pub mod stream;
 
 /// Every endpoint of every service, in `subjects.md` order.
 pub fn all() -> Vec<Endpoint> {
-    [auth::ALL, catalog::ALL, search::ALL, profile::ALL, stream::ALL].concat()
+    [auth::ALL, catalog::ALL, search::ALL, profile::ALL, stream::ALL, payment::ALL].concat()
 }
 
 /// Show `visitor` every request type of every service, in `subjects.md` order.
@@ -143,6 +144,7 @@ pub fn visit(visitor: &mut impl crate::request::Visitor) {
     search::visit(visitor);
     profile::visit(visitor);
     stream::visit(visitor);
+    payment::visit(visitor);
 }
 
 /// The endpoints browsers may call: the service imports of the browsers'

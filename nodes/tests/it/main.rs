@@ -13,6 +13,7 @@ mod discovery;
 mod garbage;
 mod import;
 mod nodes;
+mod payment;
 mod profile;
 mod profile_bounds;
 mod runtime;

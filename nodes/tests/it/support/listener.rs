@@ -1,4 +1,4 @@
-//! A whole listener-facing stack in one host (auth, catalog, profile, stream)
+//! A whole listener-facing stack in one host (auth, catalog, profile, stream, payment)
 //! with imported demo audio, and signed-in clients.
 
 use std::time::Duration;
@@ -20,7 +20,7 @@ pub struct Stack {
 /// Start the stack; `stream` overrides `[stream]` settings.
 pub async fn start(files: usize, stream: serde_json::Value) -> Stack {
     let server = NatsServer::start().expect("nats-server");
-    let mut config = host_config(&server.url(), &["auth", "catalog", "profile", "stream"]);
+    let mut config = host_config(&server.url(), &["auth", "catalog", "profile", "stream", "payment"]);
     config.sections.insert("auth".into(), auth_section(&key()));
     config.sections.insert("catalog".into(), serde_json::json!({"allow_writes": true}));
     config.sections.insert("stream".into(), stream);

@@ -1,0 +1,92 @@
+//! The payment service: plans, payment methods, subscriptions, a
+//! double-entry ledger, and the listener's entitlement (the plan in the next
+//! access token, which auth reads from `chorus_nats::records::payment`).
+//!
+//! The record is the bucket `chorus_payment` (each listener's billing and
+//! entitlement), the invoices stream (numbers without gaps) and the ledger
+//! stream (balanced transactions, each id written once); there is no view to
+//! build, so an instance answers as soon as it has opened them.
+#![warn(missing_docs, unreachable_pub)]
+
+mod audit;
+mod cards;
+mod config;
+mod gateway;
+mod idempotency;
+mod invoices;
+mod ledger;
+mod methods;
+mod records;
+mod refunds;
+mod refusals;
+mod state;
+mod subscriptions;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chorus_host::{Fail, HostContext, Routes, ServiceDef};
+use chorus_nats::messages::payment::{
+    InvoiceGet, InvoiceList, LedgerCheck, MethodAdd, MethodDefault, MethodList, MethodRemove, PlanList, Plans,
+    RefundCreate, SubscriptionCancel, SubscriptionConfirm, SubscriptionCreate, SubscriptionGet, SubscriptionResume,
+};
+use chorus_nats::subjects::payment as subjects;
+use chorus_state::Records;
+use futures::future::BoxFuture;
+
+pub use config::PaymentConfig;
+use state::Payment;
+
+/// Service name, micro name and queue group.
+pub const NAME: &str = subjects::SERVICE;
+
+/// Build a payment instance: open the bucket, the idempotency keys, the
+/// invoices and the ledger, then hand the endpoints over.
+pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+    Box::pin(async move {
+        let config: PaymentConfig = ctx.config.section(NAME)?;
+        let js = ctx.jetstream();
+        let replicas = config.replicas;
+        let ttl = Some(Duration::from_secs(config.idempotency_ttl_s));
+        let payment = Arc::new(Payment {
+            records: Records::open(&js, records::BUCKET, replicas).await?,
+            keys: idempotency::Keys {
+                records: Records::open_expiring(&js, records::IDEMPOTENCY, replicas, ttl).await?,
+                lease_ms: config.idempotency_lease_ms,
+            },
+            invoices: invoices::Invoices::open(js.clone(), replicas).await?,
+            ledger: ledger::Ledger::open(js.clone(), replicas).await?,
+            gateway: Arc::new(gateway::SimulatedGateway::open(&js, replicas).await?),
+            config,
+        });
+        Ok(ServiceDef {
+            name: NAME,
+            description: "Plans, payment methods, subscriptions and invoices",
+            version: env!("CARGO_PKG_VERSION"),
+            endpoints: routes(payment).into_endpoints(),
+            children: Vec::new(),
+            gate: None,
+            workload: chorus_host::Workload::Waiting,
+            metadata: vec![("gateway".into(), "simulated".into())],
+        })
+    })
+}
+
+/// Every payment endpoint, in `subjects.md` order.
+fn routes(payment: Arc<Payment>) -> Routes<Payment> {
+    Routes::new(payment)
+        .route(|p, _, _: PlanList| async move { Ok::<_, Fail>(Plans { plans: p.config.plans.clone() }) })
+        .route(|p, ctx, req: MethodAdd| async move { methods::add(&p, &ctx, req).await })
+        .route(|p, ctx, _: MethodList| async move { methods::list(&p, &ctx).await })
+        .route(|p, ctx, req: MethodRemove| async move { methods::remove(&p, &ctx, req.id).await })
+        .route(|p, ctx, req: MethodDefault| async move { methods::set_default(&p, &ctx, req.id).await })
+        .route(|p, ctx, req: SubscriptionCreate| async move { subscriptions::create(&p, &ctx, req).await })
+        .route(|p, ctx, _: SubscriptionGet| async move { subscriptions::get(&p, &ctx).await })
+        .route(|p, ctx, req: SubscriptionCancel| async move { subscriptions::cancel(&p, &ctx, req.now).await })
+        .route(|p, ctx, _: SubscriptionResume| async move { subscriptions::resume(&p, &ctx).await })
+        .route(|p, ctx, req: SubscriptionConfirm| async move { subscriptions::confirm(&p, &ctx, req).await })
+        .route(|p, ctx, req: InvoiceList| async move { invoices::list(&p, &ctx, req).await })
+        .route(|p, ctx, req: InvoiceGet| async move { invoices::get(&p, &ctx, req.number).await })
+        .route(|p, ctx, req: RefundCreate| async move { refunds::create(&p, &ctx, req).await })
+        .route(|p, _, _: LedgerCheck| async move { audit::check(&p).await })
+}

@@ -1,0 +1,14 @@
+//! Payment bodies: plans, payment methods, subscriptions, invoices, the ledger check.
+//!
+//! Money is integer minor units (`amount: 999` in `EUR` is €9.99) with an
+//! ISO 4217 currency code; never a float.
+
+mod invoice;
+mod method;
+mod plan;
+mod subscription;
+
+pub use invoice::*;
+pub use method::*;
+pub use plan::*;
+pub use subscription::*;

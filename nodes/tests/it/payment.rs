@@ -1,0 +1,331 @@
+//! The payment service through the wire, on a real nats-server: every test
+//! card, one charge per idempotency key across two instances, the ledger
+//! balancing after every test, the entitlement reaching the token and the
+//! stream service, another listener's billing out of reach, bad input.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chorus_host::host::RunningHost;
+use chorus_nats::messages::auth::RefreshToken;
+use chorus_nats::messages::payment::{
+    InvoiceGet, InvoiceList, LedgerCheck, LedgerReport, MethodAdd, MethodDefault, MethodList, MethodRemove,
+    PaymentMethod, PlanList, RefundCreate, SubscriptionCancel, SubscriptionConfirm, SubscriptionCreate,
+    SubscriptionGet, SubscriptionReply, SubscriptionResume, SubscriptionStatus,
+};
+use chorus_nats::messages::stream::SessionOpen;
+use chorus_nats::{ChorusClient, ClientError, RequestOptions, Status};
+use chorus_testkit::NatsServer;
+use uuid::Uuid;
+
+use crate::support::auth::{client, host, key, login, password, register, ADMIN};
+
+/// A server, auth and payment on one host, and `more` payment-only instances.
+async fn stack(more: usize) -> (NatsServer, Vec<RunningHost>) {
+    let server = NatsServer::start().expect("nats-server");
+    let keys = key();
+    let mut hosts = vec![host(&server, &["auth", "payment"], &keys).await];
+    for _ in 0..more {
+        hosts.push(host(&server, &["payment"], &keys).await);
+    }
+    (server, hosts)
+}
+
+/// A new listener, signed in.
+async fn listener(server: &NatsServer, name: &str) -> ChorusClient {
+    let c = client(server).await.with_timeout(Duration::from_secs(10));
+    register(&c, name).await.unwrap();
+    let s = login(&c, name, &password(name)).await.unwrap();
+    c.with_token(s.access_token)
+}
+
+async fn admin(server: &NatsServer) -> ChorusClient {
+    let c = client(server).await.with_timeout(Duration::from_secs(20));
+    let s = login(&c, ADMIN.0, ADMIN.1).await.unwrap();
+    c.with_token(s.access_token)
+}
+
+fn with_key(key: &str) -> RequestOptions {
+    RequestOptions { idempotency_key: Some(key.to_string()), ..Default::default() }
+}
+
+async fn card(c: &ChorusClient, number: &str) -> Result<PaymentMethod, ClientError> {
+    let req =
+        MethodAdd { number: number.into(), exp_month: 12, exp_year: 2040, cvc: Some("123".into()), make_default: true };
+    c.call(&req).await
+}
+
+async fn subscribe(c: &ChorusClient, plan: &str, key: &str) -> Result<SubscriptionReply, ClientError> {
+    c.call_with(&SubscriptionCreate { plan: plan.into(), method: None }, with_key(key)).await
+}
+
+fn code<T: std::fmt::Debug>(r: Result<T, ClientError>) -> (Option<Status>, String) {
+    let e = r.unwrap_err();
+    (e.status(), e.code().unwrap_or_default().to_string())
+}
+
+/// The ledger balances, every invoice matches it, numbers have no gaps.
+async fn balanced(server: &NatsServer) -> LedgerReport {
+    let report = admin(server).await.call(&LedgerCheck {}).await.unwrap();
+    assert!(report.balanced && report.invoices_gapless, "{report:?}");
+    assert_eq!(report.balances.values().sum::<i64>(), 0, "{report:?}");
+    report
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_test_card_behaves_as_documented() {
+    let (server, _hosts) = stack(0).await;
+    let plans = client(&server).await.call(&PlanList {}).await.unwrap();
+    let monthly = plans.plans.iter().find(|p| p.id == "premium_monthly").unwrap().clone();
+    let refused = [
+        ("4000 0000 0000 0002", Status::PaymentRequired, "card_declined"),
+        ("4000 0000 0000 9995", Status::PaymentRequired, "insufficient_funds"),
+        ("4000 0000 0000 0341", Status::PaymentRequired, "charge_failed"),
+        ("4000 0000 0000 0069", Status::PaymentRequired, "expired_card"),
+        ("4000 0000 0000 0119", Status::Unavailable, "processing_error"),
+    ];
+    for (i, (number, status, expected)) in refused.into_iter().enumerate() {
+        let c = listener(&server, &format!("refused{i}")).await;
+        let method = card(&c, number).await.unwrap();
+        assert_eq!((method.brand.as_str(), method.last4.as_str()), ("visa", &number[number.len() - 4..]));
+        let r = subscribe(&c, "premium_monthly", &format!("key-{i}")).await;
+        assert_eq!(code(r), (Some(status), expected.to_string()), "{number}");
+        let view = c.call(&SubscriptionGet {}).await.unwrap();
+        assert!(view.subscription.is_none(), "{number}: {view:?}");
+        assert_eq!(view.entitlement, chorus_nats::messages::auth::Plan::Free);
+    }
+    // 4242: paid at the plan's price, an invoice, premium.
+    let ann = listener(&server, "ann").await;
+    card(&ann, "4242 4242 4242 4242").await.unwrap();
+    let paid = subscribe(&ann, "premium_monthly", "ann-1").await.unwrap();
+    assert_eq!(paid.subscription.status, SubscriptionStatus::Active);
+    assert!(paid.refresh);
+    let invoice = paid.invoice.unwrap();
+    assert_eq!((invoice.amount, invoice.currency.as_str()), (monthly.amount, "eur"));
+    assert_eq!(paid.subscription.amount, monthly.amount);
+    let view = ann.call(&SubscriptionGet {}).await.unwrap();
+    assert_eq!(view.entitlement, chorus_nats::messages::auth::Plan::Premium);
+    // 3184: incomplete until the listener confirms, then active with an invoice.
+    let bob = listener(&server, "bob").await;
+    card(&bob, "4000 0027 6000 3184").await.unwrap();
+    let pending = subscribe(&bob, "premium_yearly", "bob-1").await.unwrap();
+    assert_eq!(pending.subscription.status, SubscriptionStatus::Incomplete);
+    assert!(pending.invoice.is_none() && !pending.refresh);
+    assert_eq!(bob.call(&SubscriptionGet {}).await.unwrap().entitlement, chorus_nats::messages::auth::Plan::Free);
+    let confirmed = bob.call_with(&SubscriptionConfirm {}, with_key("bob-confirm")).await.unwrap();
+    assert_eq!(confirmed.subscription.status, SubscriptionStatus::Active);
+    assert!(confirmed.invoice.is_some() && confirmed.refresh);
+    let again = bob.call_with(&SubscriptionConfirm {}, with_key("bob-confirm-2")).await;
+    assert_eq!(code(again), (Some(Status::Conflict), "invalid_state".into()));
+    let report = balanced(&server).await;
+    assert_eq!((report.transactions, report.invoices), (2, 2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_key_is_one_charge_across_two_instances() {
+    let (server, _hosts) = stack(1).await;
+    let ann = listener(&server, "ann").await;
+    card(&ann, "4242424242424242").await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..1000 {
+        // Each on its own connection half the time, so both instances get them.
+        let c = if i % 2 == 0 { ann.clone() } else { ann.fresh() };
+        tasks.push(tokio::spawn(async move {
+            // An instance whose queue is full says so (503 overloaded): a client retries.
+            loop {
+                match subscribe(&c, "premium_monthly", "one-intent").await {
+                    Err(e) if e.code() == Some("overloaded") => tokio::time::sleep(Duration::from_millis(20)).await,
+                    other => return other,
+                }
+            }
+        }));
+    }
+    let mut ids = HashSet::new();
+    let (mut ok, mut busy) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(reply) => {
+                ok += 1;
+                ids.insert(reply.subscription.id);
+            }
+            Err(e) if e.code() == Some("request_in_progress") => busy += 1,
+            Err(e) => panic!("unexpected: {e}"),
+        }
+    }
+    assert_eq!(ok + busy, 1000);
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    // After it finished: a replay, the same subscription.
+    let replay = subscribe(&ann, "premium_monthly", "one-intent").await.unwrap();
+    assert!(ids.contains(&replay.subscription.id));
+    // The same key with another request: 422; a new key while subscribed: 409.
+    let r = subscribe(&ann, "premium_yearly", "one-intent").await;
+    assert_eq!(code(r), (Some(Status::Unprocessable), "idempotency_key_reused".into()));
+    let r = subscribe(&ann, "premium_yearly", "another-intent").await;
+    assert_eq!(code(r), (Some(Status::Conflict), "already_subscribed".into()));
+    // Errors replay too.
+    let r = subscribe(&ann, "premium_yearly", "another-intent").await;
+    assert_eq!(code(r), (Some(Status::Conflict), "already_subscribed".into()));
+    let report = balanced(&server).await;
+    assert_eq!((report.transactions, report.invoices), (1, 1), "{report:?}");
+    let invoices = ann.call(&InvoiceList::default()).await.unwrap();
+    assert_eq!(invoices.invoices.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_at_period_end_keeps_what_was_paid_resume_and_cancel_now() {
+    let (server, _hosts) = stack(0).await;
+    let ann = listener(&server, "ann").await;
+    card(&ann, "4242424242424242").await.unwrap();
+    subscribe(&ann, "premium_monthly", "k1").await.unwrap();
+    let s = ann.call(&SubscriptionCancel { now: false }).await.unwrap();
+    assert!(s.cancel_at_period_end && s.status == SubscriptionStatus::Active);
+    assert_eq!(ann.call(&SubscriptionGet {}).await.unwrap().entitlement, chorus_nats::messages::auth::Plan::Premium);
+    let s = ann.call(&SubscriptionResume {}).await.unwrap();
+    assert!(!s.cancel_at_period_end);
+    let r = ann.call(&SubscriptionResume {}).await;
+    assert_eq!(code(r), (Some(Status::Conflict), "invalid_state".into()));
+    // The method a live subscription renews with stays.
+    let methods = ann.call(&MethodList {}).await.unwrap().methods;
+    let r = ann.call(&MethodRemove { id: methods[0].id }).await;
+    assert_eq!(code(r), (Some(Status::Conflict), "method_in_use".into()));
+    let s = ann.call(&SubscriptionCancel { now: true }).await.unwrap();
+    assert_eq!(s.status, SubscriptionStatus::Canceled);
+    assert_eq!(ann.call(&SubscriptionGet {}).await.unwrap().entitlement, chorus_nats::messages::auth::Plan::Free);
+    let r = ann.call(&SubscriptionCancel { now: true }).await;
+    assert_eq!(code(r), (Some(Status::NotFound), "no_subscription".into()));
+    ann.call(&MethodRemove { id: methods[0].id }).await.unwrap();
+    assert!(ann.call(&MethodList {}).await.unwrap().methods.is_empty());
+    // Subscribed again later: a second invoice, numbered next.
+    card(&ann, "5555 5555 5555 4444").await.unwrap();
+    let again = subscribe(&ann, "premium_yearly", "k2").await.unwrap();
+    assert_eq!(again.invoice.unwrap().number, 2);
+    balanced(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_listeners_billing_is_out_of_reach() {
+    let (server, _hosts) = stack(0).await;
+    let (ann, bob) = (listener(&server, "ann").await, listener(&server, "bob").await);
+    let method = card(&ann, "4242424242424242").await.unwrap();
+    let invoice = subscribe(&ann, "premium_monthly", "k").await.unwrap().invoice.unwrap();
+    assert_eq!(ann.call(&InvoiceGet { number: invoice.number }).await.unwrap(), invoice);
+    let r = bob.call(&InvoiceGet { number: invoice.number }).await;
+    assert_eq!(code(r), (Some(Status::NotFound), "invoice_not_found".into()));
+    assert!(bob.call(&InvoiceList::default()).await.unwrap().invoices.is_empty());
+    assert!(bob.call(&MethodList {}).await.unwrap().methods.is_empty());
+    let r = bob.call(&MethodRemove { id: method.id }).await;
+    assert_eq!(code(r), (Some(Status::NotFound), "method_not_found".into()));
+    let r = bob.call(&MethodDefault { id: method.id }).await;
+    assert_eq!(code(r), (Some(Status::NotFound), "method_not_found".into()));
+    // Bob's key "k" is his own: the same key string starts his own request.
+    let r = subscribe(&bob, "premium_monthly", "k").await;
+    assert_eq!(code(r), (Some(Status::BadRequest), "no_payment_method".into()));
+    // Signed out: nothing.
+    let anon = client(&server).await;
+    assert_eq!(code(anon.call(&MethodList {}).await), (Some(Status::Unauthorized), "missing_token".into()));
+    // Listeners cannot audit the ledger.
+    assert_eq!(code(ann.call(&LedgerCheck {}).await).0, Some(Status::Forbidden));
+    balanced(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_a_clear_answer() {
+    let (server, _hosts) = stack(0).await;
+    let ann = listener(&server, "ann").await;
+    let add = |number: &str, month: u8, year: u16, cvc: &str| MethodAdd {
+        number: number.into(),
+        exp_month: month,
+        exp_year: year,
+        cvc: Some(cvc.into()),
+        make_default: false,
+    };
+    for (req, expected) in [
+        (add("4242 4242 4242 4241", 12, 2040, "123"), "invalid_card_number"),
+        (add("4242", 12, 2040, "123"), "invalid_card_number"),
+        (add("4242-abcd-4242-4242", 12, 2040, "123"), "invalid_card_number"),
+        (add("4242424242424242", 13, 2040, "123"), "invalid_expiry"),
+        (add("4242424242424242", 1, 2020, "123"), "card_expired"),
+        (add("4242424242424242", 12, 2040, "12a"), "invalid_cvc"),
+    ] {
+        assert_eq!(code(ann.call(&req).await), (Some(Status::BadRequest), expected.into()));
+    }
+    assert!(ann.call(&MethodList {}).await.unwrap().methods.is_empty());
+    let r = subscribe(&ann, "premium_monthly", "k").await;
+    assert_eq!(code(r), (Some(Status::BadRequest), "no_payment_method".into()));
+    card(&ann, "4242424242424242").await.unwrap();
+    // The same card twice is one method.
+    card(&ann, "4242 4242 4242 4242").await.unwrap();
+    assert_eq!(ann.call(&MethodList {}).await.unwrap().methods.len(), 1);
+    assert_eq!(code(subscribe(&ann, "gold", "k1").await), (Some(Status::NotFound), "unknown_plan".into()));
+    assert_eq!(code(subscribe(&ann, "free", "k2").await), (Some(Status::BadRequest), "free_plan".into()));
+    let no_key = ann.call(&SubscriptionCreate { plan: "premium_monthly".into(), method: None }).await;
+    assert_eq!(code(no_key), (Some(Status::BadRequest), "idempotency_key_required".into()));
+    let long = "k".repeat(256);
+    assert_eq!(
+        code(subscribe(&ann, "premium_monthly", &long).await),
+        (Some(Status::BadRequest), "invalid_idempotency_key".into())
+    );
+    let other = SubscriptionCreate { plan: "premium_monthly".into(), method: Some(Uuid::now_v7()) };
+    let r = ann.call_with(&other, with_key("k3")).await;
+    assert_eq!(code(r), (Some(Status::NotFound), "method_not_found".into()));
+    let r = ann.call(&InvoiceList { cursor: Some("x".into()), limit: None }).await;
+    assert_eq!(code(r), (Some(Status::BadRequest), "invalid_cursor".into()));
+    let r = ann.call(&InvoiceList { cursor: None, limit: Some(0) }).await;
+    assert_eq!(code(r), (Some(Status::BadRequest), "invalid_limit".into()));
+    // Nothing was charged.
+    let report = balanced(&server).await;
+    assert_eq!(report.transactions, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_reaches_the_token_and_the_stream_service() {
+    // No full plays for the free tier: a free listener gets previews.
+    let stack = crate::support::listener::start(1, serde_json::json!({"free_full_plays_per_day": 0})).await;
+    let track = stack.tracks[0].id;
+    let c = client(&stack.server).await.with_timeout(Duration::from_secs(10));
+    register(&c, "ann").await.unwrap();
+    let session = login(&c, "ann", &password("ann")).await.unwrap();
+    let ann = c.clone().with_token(session.access_token.clone());
+    let open = SessionOpen { track_id: track, source: "test".into(), client: "test".into() };
+    assert_eq!(ann.call(&open).await.unwrap().entitlement, "preview");
+    card(&ann, "4242424242424242").await.unwrap();
+    assert!(subscribe(&ann, "premium_monthly", "k").await.unwrap().refresh);
+    // Within one refresh: the new token says premium, and stream plays it in full.
+    let refreshed = c.call(&RefreshToken { refresh_token: session.refresh_token }).await.unwrap();
+    let premium = c.clone().with_token(refreshed.access_token);
+    assert_eq!(premium.call(&open).await.unwrap().entitlement, "full");
+    // Canceled now: the next token is free again.
+    premium.call(&SubscriptionCancel { now: true }).await.unwrap();
+    let again = c.call(&RefreshToken { refresh_token: refreshed.refresh_token }).await.unwrap();
+    assert_eq!(c.clone().with_token(again.access_token).call(&open).await.unwrap().entitlement, "preview");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_refund_happens_once_and_within_the_charge() {
+    let (server, _hosts) = stack(0).await;
+    let ann = listener(&server, "ann").await;
+    card(&ann, "4242424242424242").await.unwrap();
+    let invoice = subscribe(&ann, "premium_monthly", "k").await.unwrap().invoice.unwrap();
+    let root = admin(&server).await;
+    let part = RefundCreate { invoice: invoice.number, amount: Some(300) };
+    let first = root.call_with(&part, with_key("refund-1")).await.unwrap();
+    assert_eq!((first.invoice, first.amount), (invoice.number, 300));
+    // The same key: the same refund, not a second one.
+    assert_eq!(root.call_with(&part, with_key("refund-1")).await.unwrap(), first);
+    // The rest, then nothing is left.
+    let rest =
+        root.call_with(&RefundCreate { invoice: invoice.number, amount: None }, with_key("refund-2")).await.unwrap();
+    assert_eq!(rest.amount, invoice.amount - 300);
+    let more = root.call_with(&RefundCreate { invoice: invoice.number, amount: Some(1) }, with_key("refund-3")).await;
+    assert_eq!(code(more), (Some(Status::Conflict), "refund_exceeds_charge".into()));
+    let none = root.call_with(&RefundCreate { invoice: invoice.number, amount: Some(0) }, with_key("refund-4")).await;
+    assert_eq!(code(none), (Some(Status::BadRequest), "invalid_amount".into()));
+    let missing = root.call_with(&RefundCreate { invoice: 99, amount: None }, with_key("refund-5")).await;
+    assert_eq!(code(missing), (Some(Status::NotFound), "invoice_not_found".into()));
+    // Listeners cannot refund.
+    let r = ann.call_with(&part, with_key("mine")).await;
+    assert_eq!(code(r).0, Some(Status::Forbidden));
+    let report = balanced(&server).await;
+    assert_eq!(report.transactions, 3, "{report:?}");
+    assert_eq!(report.balances.get("refunds").copied(), Some(invoice.amount));
+}
