@@ -25,6 +25,10 @@ pub struct PaymentConfig {
     /// Key of the card fingerprints kept (the same card twice is one
     /// method): set it per deployment, the same on every instance.
     pub fingerprint_key: chorus_host::Secret,
+    /// Whether `clock.advance` may move the service's clock (tests, demos; never in production).
+    pub test_clock: bool,
+    /// How often each instance looks for due renewals.
+    pub renewal_tick_ms: u64,
 }
 
 impl Default for PaymentConfig {
@@ -49,6 +53,8 @@ impl Default for PaymentConfig {
             idempotency_lease_ms: 30_000,
             incomplete_ttl_ms: 23 * 3600 * 1000,
             fingerprint_key: chorus_host::Secret::from("chorus-dev-card-fingerprint-key".to_string()),
+            test_clock: false,
+            renewal_tick_ms: 1_000,
         }
     }
 }

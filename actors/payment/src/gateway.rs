@@ -355,7 +355,8 @@ impl SimulatedGateway {
     }
 
     /// How many charges were actually made (replays and failures excluded),
-    /// by every instance: the `charge.*` records.
+    /// by every instance: the `charge.*` records. For tests.
+    #[cfg(test)]
     pub(crate) fn charges(&self) -> BoxFuture<'_, anyhow::Result<u64>> {
         async move {
             let mut keys = self.records.store().keys().await?;

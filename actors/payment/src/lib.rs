@@ -4,12 +4,13 @@
 //!
 //! The record is the bucket `chorus_payment` (each listener's billing and
 //! entitlement), the invoices stream (numbers without gaps) and the ledger
-//! stream (balanced transactions, each id written once); there is no view to
-//! build, so an instance answers as soon as it has opened them.
+//! stream (balanced transactions, each id written once). Each instance
+//! follows the bucket only to know which renewals are due (`renewals`).
 #![warn(missing_docs, unreachable_pub)]
 
 mod audit;
 mod cards;
+mod clock;
 mod config;
 mod gateway;
 mod idempotency;
@@ -19,19 +20,22 @@ mod methods;
 mod records;
 mod refunds;
 mod refusals;
+mod renewals;
 mod state;
 mod subscriptions;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use chorus_host::{Fail, HostContext, Routes, ServiceDef};
 use chorus_nats::messages::payment::{
-    InvoiceGet, InvoiceList, LedgerCheck, MethodAdd, MethodDefault, MethodList, MethodRemove, PlanList, Plans,
-    RefundCreate, SubscriptionCancel, SubscriptionConfirm, SubscriptionCreate, SubscriptionGet, SubscriptionResume,
+    ClockAdvance, ClockReply, InvoiceGet, InvoiceList, LedgerCheck, MethodAdd, MethodDefault, MethodList, MethodRemove,
+    PlanList, Plans, RefundCreate, SubscriptionCancel, SubscriptionConfirm, SubscriptionCreate, SubscriptionGet,
+    SubscriptionResume,
 };
 use chorus_nats::subjects::payment as subjects;
-use chorus_state::Records;
+use chorus_state::{catch_up, projector_child, Records, Source, View};
 use futures::future::BoxFuture;
 
 pub use config::PaymentConfig;
@@ -48,8 +52,11 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         let js = ctx.jetstream();
         let replicas = config.replicas;
         let ttl = Some(Duration::from_secs(config.idempotency_ttl_s));
+        let bucket = Records::open(&js, records::BUCKET, replicas).await?;
         let payment = Arc::new(Payment {
-            records: Records::open(&js, records::BUCKET, replicas).await?,
+            clock: clock::Clock::open(bucket.clone(), config.test_clock).await?,
+            js: js.clone(),
+            records: bucket.clone(),
             keys: idempotency::Keys {
                 records: Records::open_expiring(&js, records::IDEMPOTENCY, replicas, ttl).await?,
                 lease_ms: config.idempotency_lease_ms,
@@ -59,12 +66,33 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             gateway: Arc::new(gateway::SimulatedGateway::open(&js, replicas).await?),
             config,
         });
+        // When each subscription's next renewal step is due, from the bucket.
+        let due = Arc::new(renewals::Due::default());
+        let (source, view) = (Source::Bucket(bucket.store().clone()), Arc::new(View::revision_only()));
+        catch_up(&source, &view, due.as_ref()).await.context("loading due renewals")?;
+        let tick = Duration::from_millis(payment.config.renewal_tick_ms.max(10));
+        let worker = payment.clone();
+        let handler: chorus_state::jobs::JobHandler = Arc::new(move |job| {
+            let p = worker.clone();
+            Box::pin(async move { renewals::renew(&p, job).await })
+        });
+        let sweeper = {
+            let (p, due) = (payment.clone(), due.clone());
+            chorus_host::ChildSpec::actor("payment-sweeper", true, move || {
+                (renewals::Sweeper, (p.clone(), due.clone(), tick))
+            })
+        };
+        let children = vec![
+            projector_child("payment-due", source, view, due),
+            chorus_state::jobs::job_child(NAME, js.clone(), renewals::queue(replicas), handler),
+            sweeper,
+        ];
         Ok(ServiceDef {
             name: NAME,
             description: "Plans, payment methods, subscriptions and invoices",
             version: env!("CARGO_PKG_VERSION"),
             endpoints: routes(payment).into_endpoints(),
-            children: Vec::new(),
+            children,
             gate: None,
             workload: chorus_host::Workload::Waiting,
             metadata: vec![("gateway".into(), "simulated".into())],
@@ -89,4 +117,16 @@ fn routes(payment: Arc<Payment>) -> Routes<Payment> {
         .route(|p, ctx, req: InvoiceGet| async move { invoices::get(&p, &ctx, req.number).await })
         .route(|p, ctx, req: RefundCreate| async move { refunds::create(&p, &ctx, req).await })
         .route(|p, _, _: LedgerCheck| async move { audit::check(&p).await })
+        .route(|p, _, req: ClockAdvance| async move { advance(&p, req.ms).await })
+}
+
+/// `clock.advance`: only where `[payment] test_clock` is on.
+async fn advance(p: &Payment, ms: u64) -> Result<ClockReply, Fail> {
+    if !p.clock.movable {
+        let message = "this deployment's clock is the wall clock ([payment] test_clock is off)";
+        let code = chorus_nats::errors::payment::TEST_CLOCK_DISABLED;
+        return Err(chorus_nats::ServiceError::forbidden(code, message).into());
+    }
+    let offset_ms = p.clock.advance(ms).await?;
+    Ok(ClockReply { now_ms: p.clock.now(), offset_ms })
 }

@@ -36,6 +36,7 @@ pub(crate) async fn add(p: &Payment, ctx: &RequestCtx, req: MethodAdd) -> Result
     };
     let stored = StoredMethod { method: method.clone(), token, fingerprint: fingerprint.clone() };
     let max = p.config.max_methods;
+    let now = p.clock.now();
     let written = p
         .change(user, |mut c| {
             if c.methods.iter().any(|m| m.fingerprint == stored.fingerprint) {
@@ -48,6 +49,7 @@ pub(crate) async fn add(p: &Payment, ctx: &RequestCtx, req: MethodAdd) -> Result
             c.methods.push(stored.clone());
             if req.make_default || c.methods.len() == 1 {
                 make_default(&mut c, stored.method.id);
+                retry_with(&mut c, stored.method.id, now);
             }
             Ok(c)
         })
@@ -84,13 +86,12 @@ pub(crate) async fn remove(p: &Payment, ctx: &RequestCtx, id: Uuid) -> Result<Em
 
 /// Renewals charge `id` from now on.
 pub(crate) async fn set_default(p: &Payment, ctx: &RequestCtx, id: Uuid) -> Result<PaymentMethod, Fail> {
+    let now = p.clock.now();
     let c = p
         .change(ctx.caller()?.sub, |mut c| {
             owned(&c, id)?;
             make_default(&mut c, id);
-            if let Some(s) = c.subscription.as_mut().filter(|s| live(s.status)) {
-                s.method = id;
-            }
+            retry_with(&mut c, id, now);
             Ok(c)
         })
         .await?;
@@ -105,9 +106,24 @@ pub(crate) fn owned(c: &Customer, id: Uuid) -> Result<&StoredMethod, ServiceErro
         .ok_or_else(|| ServiceError::not_found(codes::METHOD_NOT_FOUND, format!("no payment method {id}")))
 }
 
+/// A new default card for a subscription whose renewal failed: charged at
+/// once (the renewal's next step is due now).
+fn retry_with(c: &mut Customer, id: Uuid, now: u64) {
+    if let Some(s) = c.subscription.as_mut() {
+        if matches!(s.status, SubscriptionStatus::PastDue | SubscriptionStatus::Unpaid) {
+            s.method = id;
+            s.next_attempt_at = Some(now);
+        }
+    }
+}
+
+/// Make `id` the default: the one a live subscription renews with.
 fn make_default(c: &mut Customer, id: Uuid) {
     for m in &mut c.methods {
         m.method.default = m.method.id == id;
+    }
+    if let Some(s) = c.subscription.as_mut().filter(|s| live(s.status)) {
+        s.method = id;
     }
 }
 
@@ -118,6 +134,7 @@ pub(crate) fn live(status: SubscriptionStatus) -> bool {
         SubscriptionStatus::Active
             | SubscriptionStatus::Trialing
             | SubscriptionStatus::PastDue
+            | SubscriptionStatus::Unpaid
             | SubscriptionStatus::Incomplete
     )
 }

@@ -27,6 +27,10 @@ pub(crate) struct Payment {
     pub(crate) invoices: Invoices,
     pub(crate) ledger: Ledger,
     pub(crate) gateway: Arc<dyn Gateway>,
+    /// The service's time (a test deployment can move it).
+    pub(crate) clock: crate::clock::Clock,
+    /// For the renewal queue.
+    pub(crate) js: async_nats::jetstream::Context,
 }
 
 impl Payment {
@@ -78,7 +82,7 @@ impl Payment {
 
     /// What `user` is entitled to now.
     pub(crate) async fn entitlement(&self, user: Uuid) -> Result<chorus_nats::messages::auth::Plan, Fail> {
-        let now = chorus_nats::clock::now_ms();
+        let now = self.clock.now();
         let found = self.records.get::<Entitlement>(&entitlement_key(user)).await?;
         Ok(found.map(|(e, _)| e.at(now)).unwrap_or_default())
     }

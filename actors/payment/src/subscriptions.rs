@@ -71,7 +71,7 @@ async fn subscribe(p: &Payment, user: Uuid, req: SubscriptionCreate, seed: Seed)
             .cloned()
             .ok_or_else(|| ServiceError::bad_request(codes::NO_PAYMENT_METHOD, "add a payment method first"))?,
     };
-    let now = chorus_nats::clock::now_ms();
+    let now = p.clock.now();
     let charge = p
         .gateway
         .charge(&method.token, plan.amount, &plan.currency, &invoice_id.to_string())
@@ -109,6 +109,8 @@ fn new_subscription(id: Uuid, plan: &PricePlan, method: Uuid, now: u64) -> Subsc
         method,
         created_at: now,
         incomplete_expires_at: None,
+        failed_attempts: 0,
+        next_attempt_at: None,
     }
 }
 
@@ -122,7 +124,7 @@ async fn settle(
     charge: &Charge,
     plan: &PricePlan,
 ) -> Result<Invoice, Fail> {
-    let now = chorus_nats::clock::now_ms();
+    let now = p.clock.now();
     let draft = Draft {
         id: invoice_id,
         user,
@@ -166,7 +168,7 @@ pub(crate) async fn confirm(
             let (Some(s), Some(pending)) = (c.subscription.clone(), c.pending_charge.clone()) else {
                 return Err(invalid_state("there is no payment waiting for confirmation"));
             };
-            let now = chorus_nats::clock::now_ms();
+            let now = p.clock.now();
             if s.status != SubscriptionStatus::Incomplete || s.incomplete_expires_at.is_some_and(|at| now >= at) {
                 return Err(invalid_state("the subscription is not waiting for confirmation (or it expired)"));
             }
@@ -203,12 +205,14 @@ fn invoice_of(charge: &str) -> Uuid {
 pub(crate) async fn get(p: &Payment, ctx: &RequestCtx) -> Result<SubscriptionView, Fail> {
     let user = ctx.caller()?.sub;
     let c = p.customer(user).await?;
-    Ok(SubscriptionView { subscription: c.subscription.map(expired), entitlement: p.entitlement(user).await? })
+    Ok(SubscriptionView {
+        subscription: c.subscription.map(|s| expired(s, p.clock.now())),
+        entitlement: p.entitlement(user).await?,
+    })
 }
 
 /// An incomplete subscription past its expiry reads as expired.
-fn expired(s: Subscription) -> Subscription {
-    let now = chorus_nats::clock::now_ms();
+fn expired(s: Subscription, now: u64) -> Subscription {
     match s.incomplete_expires_at {
         Some(at) if s.status == SubscriptionStatus::Incomplete && now >= at => {
             Subscription { status: SubscriptionStatus::IncompleteExpired, ..s }
@@ -220,7 +224,7 @@ fn expired(s: Subscription) -> Subscription {
 /// End at the period's end (the listener keeps what they paid for), or now.
 pub(crate) async fn cancel(p: &Payment, ctx: &RequestCtx, now: bool) -> Result<Subscription, Fail> {
     let user = ctx.caller()?.sub;
-    let at = chorus_nats::clock::now_ms();
+    let at = p.clock.now();
     let c = p
         .change(user, |mut c| {
             let s = c.subscription.as_mut().filter(|s| live(s.status)).ok_or_else(no_subscription)?;
@@ -244,7 +248,7 @@ pub(crate) async fn cancel(p: &Payment, ctx: &RequestCtx, now: bool) -> Result<S
 
 /// Undo a cancel at the period's end, before the period ends.
 pub(crate) async fn resume(p: &Payment, ctx: &RequestCtx) -> Result<Subscription, Fail> {
-    let at = chorus_nats::clock::now_ms();
+    let at = p.clock.now();
     let c = p
         .change(ctx.caller()?.sub, |mut c| {
             let s = c.subscription.as_mut().filter(|s| live(s.status)).ok_or_else(no_subscription)?;

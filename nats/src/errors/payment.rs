@@ -51,6 +51,8 @@ codes! {
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused",
     /// 409: the request with this idempotency key is still running; retry.
     REQUEST_IN_PROGRESS = "request_in_progress",
+    /// 403: `clock.advance` where `[payment] test_clock` is off.
+    TEST_CLOCK_DISABLED = "test_clock_disabled",
     /// 409: another write to the caller's billing changed it first; retry.
     CONFLICT = "conflict",
 }

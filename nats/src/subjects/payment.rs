@@ -2,9 +2,9 @@
 
 use super::Endpoint;
 use crate::messages::payment::{
-    Invoice, InvoiceGet, InvoiceList, InvoicePage, LedgerCheck, LedgerReport, MethodAdd, MethodDefault, MethodList,
-    MethodRemove, PaymentMethod, PaymentMethods, PlanList, Plans, RefundCreate, RefundReply, Subscription,
-    SubscriptionCancel, SubscriptionConfirm, SubscriptionCreate, SubscriptionGet, SubscriptionReply,
+    ClockAdvance, ClockReply, Invoice, InvoiceGet, InvoiceList, InvoicePage, LedgerCheck, LedgerReport, MethodAdd,
+    MethodDefault, MethodList, MethodRemove, PaymentMethod, PaymentMethods, PlanList, Plans, RefundCreate, RefundReply,
+    Subscription, SubscriptionCancel, SubscriptionConfirm, SubscriptionCreate, SubscriptionGet, SubscriptionReply,
     SubscriptionResume, SubscriptionView,
 };
 use crate::messages::Empty;
@@ -41,4 +41,6 @@ endpoints! {
     refund_create: refund.create, Admin, RefundCreate => RefundReply;
     /// `chorus.payment.v1.ledger.check`: verify every transaction and invoice (admin).
     ledger_check: ledger.check, Admin, LedgerCheck => LedgerReport;
+    /// `chorus.payment.v1.clock.advance`: move the test clock forward (admin, `[payment] test_clock`).
+    clock_advance: clock.advance, Admin, ClockAdvance => ClockReply;
 }

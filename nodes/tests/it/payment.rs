@@ -9,8 +9,8 @@ use std::time::Duration;
 use chorus_host::host::RunningHost;
 use chorus_nats::messages::auth::RefreshToken;
 use chorus_nats::messages::payment::{
-    InvoiceGet, InvoiceList, LedgerCheck, LedgerReport, MethodAdd, MethodDefault, MethodList, MethodRemove,
-    PaymentMethod, PlanList, RefundCreate, SubscriptionCancel, SubscriptionConfirm, SubscriptionCreate,
+    ClockAdvance, InvoiceGet, InvoiceList, LedgerCheck, LedgerReport, MethodAdd, MethodDefault, MethodList,
+    MethodRemove, PaymentMethod, PlanList, RefundCreate, SubscriptionCancel, SubscriptionConfirm, SubscriptionCreate,
     SubscriptionGet, SubscriptionReply, SubscriptionResume, SubscriptionStatus,
 };
 use chorus_nats::messages::stream::SessionOpen;
@@ -328,4 +328,104 @@ async fn an_admin_refund_happens_once_and_within_the_charge() {
     let report = balanced(&server).await;
     assert_eq!(report.transactions, 3, "{report:?}");
     assert_eq!(report.balances.get("refunds").copied(), Some(invoice.amount));
+}
+
+/// Auth and `n` payment instances whose clock tests move, renewing every 100 ms.
+async fn clocked(n: usize) -> (NatsServer, Vec<RunningHost>) {
+    let server = NatsServer::start().expect("nats-server");
+    let keys = key();
+    let mut hosts = Vec::new();
+    for i in 0..n {
+        let services: &[&str] = if i == 0 { &["auth", "payment"] } else { &["payment"] };
+        let mut config = chorus_testkit::host_config(&server.url(), services);
+        config.sections.insert("auth".into(), crate::support::auth::auth_section(&keys));
+        config.sections.insert("payment".into(), serde_json::json!({"test_clock": true, "renewal_tick_ms": 100}));
+        hosts.push(RunningHost::start(config, &chorus_nodes::registry()).await.expect("payment host"));
+    }
+    (server, hosts)
+}
+
+const DAY: u64 = 24 * 3600 * 1000;
+
+/// Move the service's clock forward.
+async fn advance(server: &NatsServer, ms: u64) {
+    admin(server).await.call(&ClockAdvance { ms }).await.unwrap();
+}
+
+/// The subscription once `done` says so (renewals run on the instances' ticks), within 10 s.
+async fn until(
+    c: &ChorusClient,
+    what: &str,
+    done: impl Fn(&chorus_nats::messages::payment::SubscriptionView) -> bool,
+) -> chorus_nats::messages::payment::SubscriptionView {
+    for _ in 0..200 {
+        let view = c.call(&SubscriptionGet {}).await.unwrap();
+        if done(&view) {
+            return view;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what}: {:?}", c.call(&SubscriptionGet {}).await.unwrap());
+}
+
+fn status(v: &chorus_nats::messages::payment::SubscriptionView) -> Option<SubscriptionStatus> {
+    v.subscription.as_ref().map(|s| s.status)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewals_charge_once_per_period_and_dunning_ends_unpaid_until_a_new_card() {
+    let (server, _hosts) = clocked(2).await;
+    let ann = listener(&server, "ann").await;
+    card(&ann, "4242424242424242").await.unwrap();
+    let first = subscribe(&ann, "premium_monthly", "k").await.unwrap().subscription;
+    // A period later: renewed by one of the two instances, once.
+    advance(&server, 30 * DAY + 1000).await;
+    let renewed = until(&ann, "renewed", |v| {
+        v.subscription.as_ref().is_some_and(|s| s.current_period_start == first.current_period_end)
+    })
+    .await;
+    let s = renewed.subscription.unwrap();
+    assert_eq!((s.status, s.amount), (SubscriptionStatus::Active, first.amount));
+    assert_eq!(s.current_period_end, first.current_period_end + 30 * DAY);
+    let report = balanced(&server).await;
+    assert_eq!((report.transactions, report.invoices), (2, 2), "{report:?}");
+    // A card whose charges fail becomes the default: the next renewal fails.
+    card(&ann, "4000000000000341").await.unwrap();
+    advance(&server, 30 * DAY).await;
+    let due = until(&ann, "past due", |v| status(v) == Some(SubscriptionStatus::PastDue)).await.subscription.unwrap();
+    assert_eq!(due.failed_attempts, 1);
+    assert_eq!(due.next_attempt_at, Some(due.current_period_end + DAY));
+    // The dunning schedule: 1, 3, 5 days after the period's end, then unpaid and free.
+    advance(&server, DAY).await;
+    until(&ann, "second try", |v| v.subscription.as_ref().is_some_and(|s| s.failed_attempts == 2)).await;
+    advance(&server, 2 * DAY).await;
+    until(&ann, "third try", |v| v.subscription.as_ref().is_some_and(|s| s.failed_attempts == 3)).await;
+    advance(&server, 2 * DAY).await;
+    let unpaid = until(&ann, "unpaid", |v| status(v) == Some(SubscriptionStatus::Unpaid)).await;
+    assert_eq!(unpaid.entitlement, chorus_nats::messages::auth::Plan::Free);
+    // A good card again: charged at once, active, premium.
+    card(&ann, "5555555555554444").await.unwrap();
+    let back = until(&ann, "active again", |v| status(v) == Some(SubscriptionStatus::Active)).await;
+    assert_eq!(back.entitlement, chorus_nats::messages::auth::Plan::Premium);
+    let report = balanced(&server).await;
+    assert_eq!((report.transactions, report.invoices), (3, 3), "{report:?}");
+    assert_eq!(ann.call(&InvoiceList::default()).await.unwrap().invoices.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_set_to_end_ends_at_its_period_end_and_clocks_are_for_tests() {
+    let (server, _hosts) = clocked(1).await;
+    let ann = listener(&server, "ann").await;
+    card(&ann, "4242424242424242").await.unwrap();
+    subscribe(&ann, "premium_monthly", "k").await.unwrap();
+    ann.call(&SubscriptionCancel { now: false }).await.unwrap();
+    advance(&server, 30 * DAY + 1000).await;
+    let ended = until(&ann, "canceled", |v| status(v) == Some(SubscriptionStatus::Canceled)).await;
+    assert_eq!(ended.entitlement, chorus_nats::messages::auth::Plan::Free);
+    let report = balanced(&server).await;
+    assert_eq!(report.transactions, 1, "no renewal charge: {report:?}");
+    // Without [payment] test_clock the clock does not move.
+    let (plain, _h) = stack(0).await;
+    let r = admin(&plain).await.call(&ClockAdvance { ms: 1 }).await;
+    assert_eq!(code(r), (Some(Status::Forbidden), "test_clock_disabled".into()));
 }

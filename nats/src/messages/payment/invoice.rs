@@ -66,6 +66,25 @@ pub struct InvoiceGet {
     pub number: u64,
 }
 
+/// `clock.advance` request (admin, `[payment] test_clock` only): move the
+/// payment service's clock forward, as Stripe's test clocks do, so renewals
+/// and dunning can be tried in seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockAdvance {
+    /// How far, in ms.
+    pub ms: u64,
+}
+
+/// `clock.advance` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockReply {
+    /// The service's time now (ms since the Unix epoch).
+    pub now_ms: u64,
+    /// How far it is ahead of the wall clock.
+    pub offset_ms: u64,
+}
+
 /// `ledger.check` request (admin): no fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

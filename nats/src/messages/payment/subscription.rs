@@ -60,6 +60,12 @@ pub struct Subscription {
     /// While `incomplete`: when it expires.
     #[serde(default)]
     pub incomplete_expires_at: Option<u64>,
+    /// Renewal charges that failed in a row (the dunning schedule's step).
+    #[serde(default)]
+    pub failed_attempts: u32,
+    /// While `past_due` (or `unpaid` after a card update): when the renewal is tried again.
+    #[serde(default)]
+    pub next_attempt_at: Option<u64>,
 }
 
 /// `subscription.create` request (needs `Chorus-Idempotency-Key`).
