@@ -10,6 +10,7 @@
 
 mod audit;
 mod cards;
+mod changes;
 mod clock;
 mod config;
 mod gateway;
@@ -31,8 +32,8 @@ use anyhow::Context as _;
 use chorus_host::{Fail, HostContext, Routes, ServiceDef};
 use chorus_nats::messages::payment::{
     ClockAdvance, ClockReply, InvoiceGet, InvoiceList, LedgerCheck, MethodAdd, MethodDefault, MethodList, MethodRemove,
-    PlanList, Plans, RefundCreate, SubscriptionCancel, SubscriptionConfirm, SubscriptionCreate, SubscriptionGet,
-    SubscriptionResume,
+    PlanList, Plans, RefundCreate, SubscriptionCancel, SubscriptionChange, SubscriptionConfirm, SubscriptionCreate,
+    SubscriptionGet, SubscriptionResume,
 };
 use chorus_nats::subjects::payment as subjects;
 use chorus_state::{catch_up, projector_child, Records, Source, View};
@@ -112,6 +113,7 @@ fn routes(payment: Arc<Payment>) -> Routes<Payment> {
         .route(|p, ctx, _: SubscriptionGet| async move { subscriptions::get(&p, &ctx).await })
         .route(|p, ctx, req: SubscriptionCancel| async move { subscriptions::cancel(&p, &ctx, req.now).await })
         .route(|p, ctx, _: SubscriptionResume| async move { subscriptions::resume(&p, &ctx).await })
+        .route(|p, ctx, req: SubscriptionChange| async move { changes::change(&p, &ctx, req).await })
         .route(|p, ctx, req: SubscriptionConfirm| async move { subscriptions::confirm(&p, &ctx, req).await })
         .route(|p, ctx, req: InvoiceList| async move { invoices::list(&p, &ctx, req).await })
         .route(|p, ctx, req: InvoiceGet| async move { invoices::get(&p, &ctx, req.number).await })

@@ -206,6 +206,19 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
         write(p, &step, ended).await?;
         return p.entitle(step.user, Entitlement { plan: Plan::Free, until_ms: 0 }).await.map_err(fail);
     }
+    // A downgrade waiting for this moment: the renewal is on the new plan, at its price now.
+    let s = match s.scheduled_plan.as_deref().and_then(|id| p.config.plan(id)) {
+        Some(plan) if s.status == SubscriptionStatus::Active => Subscription {
+            plan: plan.id.clone(),
+            tier: plan.tier,
+            amount: plan.amount,
+            currency: plan.currency.clone(),
+            interval: plan.interval,
+            scheduled_plan: None,
+            ..s
+        },
+        _ => s,
+    };
     let key = format!("renew:{}:{}", s.id, s.current_period_end);
     let method = customer
         .methods

@@ -58,7 +58,8 @@ async fn subscribe(p: &Payment, user: Uuid, req: SubscriptionCreate, seed: Seed)
         // This run is a repeat of one that got as far as the record.
         return Ok(SubscriptionReply { subscription: s.clone(), invoice: None, refresh: false });
     }
-    if customer.subscription.as_ref().is_some_and(|s| live(s.status)) {
+    let now = p.clock.now();
+    if customer.subscription.clone().map(|s| expired(s, now)).is_some_and(|s| live(s.status)) {
         let message = "you have a subscription: cancel it or change its plan";
         return Err(ServiceError::conflict(codes::ALREADY_SUBSCRIBED, message).into());
     }
@@ -71,7 +72,6 @@ async fn subscribe(p: &Payment, user: Uuid, req: SubscriptionCreate, seed: Seed)
             .cloned()
             .ok_or_else(|| ServiceError::bad_request(codes::NO_PAYMENT_METHOD, "add a payment method first"))?,
     };
-    let now = p.clock.now();
     let charge = p
         .gateway
         .charge(&method.token, plan.amount, &plan.currency, &invoice_id.to_string())
@@ -111,6 +111,7 @@ fn new_subscription(id: Uuid, plan: &PricePlan, method: Uuid, now: u64) -> Subsc
         incomplete_expires_at: None,
         failed_attempts: 0,
         next_attempt_at: None,
+        scheduled_plan: None,
     }
 }
 

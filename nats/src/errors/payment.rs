@@ -37,6 +37,8 @@ codes! {
     NO_SUBSCRIPTION = "no_subscription",
     /// 409: the subscription is not in a state that allows this (resume of one not canceling, confirm of one not incomplete).
     INVALID_STATE = "invalid_state",
+    /// 400: `subscription.change` to the plan the subscription is on.
+    SAME_PLAN = "same_plan",
     /// 404: an invoice the caller does not have.
     INVOICE_NOT_FOUND = "invoice_not_found",
     /// 400: a refund amount of 0 or less.

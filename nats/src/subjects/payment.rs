@@ -4,8 +4,8 @@ use super::Endpoint;
 use crate::messages::payment::{
     ClockAdvance, ClockReply, Invoice, InvoiceGet, InvoiceList, InvoicePage, LedgerCheck, LedgerReport, MethodAdd,
     MethodDefault, MethodList, MethodRemove, PaymentMethod, PaymentMethods, PlanList, Plans, RefundCreate, RefundReply,
-    Subscription, SubscriptionCancel, SubscriptionConfirm, SubscriptionCreate, SubscriptionGet, SubscriptionReply,
-    SubscriptionResume, SubscriptionView,
+    Subscription, SubscriptionCancel, SubscriptionChange, SubscriptionConfirm, SubscriptionCreate, SubscriptionGet,
+    SubscriptionReply, SubscriptionResume, SubscriptionView,
 };
 use crate::messages::Empty;
 
@@ -31,6 +31,8 @@ endpoints! {
     subscription_cancel: subscription.cancel, Authenticated, SubscriptionCancel => Subscription;
     /// `chorus.payment.v1.subscription.resume`: undo a cancel at the period's end.
     subscription_resume: subscription.resume, Authenticated, SubscriptionResume => Subscription;
+    /// `chorus.payment.v1.subscription.change`: another plan, prorated now (upgrade) or at the period's end (downgrade).
+    subscription_change: subscription.change, Authenticated, SubscriptionChange => SubscriptionReply;
     /// `chorus.payment.v1.subscription.confirm`: the listener confirmed an incomplete subscription's payment.
     subscription_confirm: subscription.confirm, Authenticated, SubscriptionConfirm => SubscriptionReply;
     /// `chorus.payment.v1.invoice.list`: the caller's invoices, newest first.

@@ -10,8 +10,8 @@ use chorus_host::host::RunningHost;
 use chorus_nats::messages::auth::RefreshToken;
 use chorus_nats::messages::payment::{
     ClockAdvance, InvoiceGet, InvoiceList, LedgerCheck, LedgerReport, MethodAdd, MethodDefault, MethodList,
-    MethodRemove, PaymentMethod, PlanList, RefundCreate, SubscriptionCancel, SubscriptionConfirm, SubscriptionCreate,
-    SubscriptionGet, SubscriptionReply, SubscriptionResume, SubscriptionStatus,
+    MethodRemove, PaymentMethod, PlanList, RefundCreate, SubscriptionCancel, SubscriptionChange, SubscriptionConfirm,
+    SubscriptionCreate, SubscriptionGet, SubscriptionReply, SubscriptionResume, SubscriptionStatus,
 };
 use chorus_nats::messages::stream::SessionOpen;
 use chorus_nats::{ChorusClient, ClientError, RequestOptions, Status};
@@ -428,4 +428,53 @@ async fn a_subscription_set_to_end_ends_at_its_period_end_and_clocks_are_for_tes
     let (plain, _h) = stack(0).await;
     let r = admin(&plain).await.call(&ClockAdvance { ms: 1 }).await;
     assert_eq!(code(r), (Some(Status::Forbidden), "test_clock_disabled".into()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upgrade_is_prorated_to_the_second_and_a_downgrade_waits_for_the_period_end() {
+    let (server, _hosts) = clocked(1).await;
+    let ann = listener(&server, "ann").await;
+    card(&ann, "4242424242424242").await.unwrap();
+    let monthly = subscribe(&ann, "premium_monthly", "k").await.unwrap().subscription;
+    advance(&server, 10 * DAY).await;
+    let change = |plan: &str, key: &str| {
+        let req = SubscriptionChange { plan: plan.into() };
+        let (c, key) = (ann.clone(), key.to_string());
+        async move { c.call_with(&req, with_key(&key)).await }
+    };
+    // Upgrade to yearly: the yearly price less the unused 20 days of the month.
+    let up = change("premium_yearly", "up").await.unwrap();
+    let invoice = up.invoice.clone().unwrap();
+    let total_s = (monthly.current_period_end - monthly.current_period_start) / 1000;
+    let unused_s = (monthly.current_period_end - invoice.issued_at) / 1000;
+    let credit = (monthly.amount as i128 * unused_s as i128 / total_s as i128) as i64;
+    assert!((665..=666).contains(&credit), "{credit}");
+    assert_eq!(invoice.amount, 9_990 - credit);
+    assert_eq!(invoice.lines.iter().map(|l| l.amount).sum::<i64>(), invoice.amount);
+    assert_eq!(invoice.lines.len(), 2);
+    let yearly = up.subscription;
+    assert_eq!(
+        (yearly.plan.as_str(), yearly.amount, yearly.current_period_start),
+        ("premium_yearly", 9_990, invoice.issued_at)
+    );
+    assert!(up.refresh);
+    // The same key again: the same change, no second charge.
+    assert_eq!(change("premium_yearly", "up").await.unwrap().invoice.unwrap().number, invoice.number);
+    assert_eq!(code(change("premium_yearly", "again").await), (Some(Status::BadRequest), "same_plan".into()));
+    // Downgrade to monthly: scheduled, nothing charged now.
+    let down = change("premium_monthly", "down").await.unwrap();
+    assert_eq!(down.subscription.scheduled_plan.as_deref(), Some("premium_monthly"));
+    assert!(down.invoice.is_none());
+    // At the year's end the renewal is monthly, at the monthly price.
+    advance(&server, 365 * DAY + 1000).await;
+    let renewed =
+        until(&ann, "renewed monthly", |v| v.subscription.as_ref().is_some_and(|s| s.plan == "premium_monthly")).await;
+    let s = renewed.subscription.unwrap();
+    assert_eq!((s.amount, s.current_period_start), (999, yearly.current_period_end));
+    assert!(s.scheduled_plan.is_none());
+    let report = balanced(&server).await;
+    assert_eq!((report.transactions, report.invoices), (3, 3), "{report:?}");
+    assert_eq!(report.balances.get("gateway:cash").copied(), Some(999 + 9_990 - credit + 999));
+    assert_eq!(code(change("free", "f").await), (Some(Status::BadRequest), "free_plan".into()));
+    assert_eq!(code(change("gold", "g").await), (Some(Status::NotFound), "unknown_plan".into()));
 }

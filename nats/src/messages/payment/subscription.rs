@@ -66,6 +66,9 @@ pub struct Subscription {
     /// While `past_due` (or `unpaid` after a card update): when the renewal is tried again.
     #[serde(default)]
     pub next_attempt_at: Option<u64>,
+    /// A downgrade waiting for the period's end: the plan it renews on.
+    #[serde(default)]
+    pub scheduled_plan: Option<String>,
 }
 
 /// `subscription.create` request (needs `Chorus-Idempotency-Key`).
@@ -90,6 +93,16 @@ pub struct SubscriptionReply {
     /// True when the entitlement changed: refresh the session
     /// (`session.refresh`) for an access token with the new plan.
     pub refresh: bool,
+}
+
+/// `subscription.change` request (needs `Chorus-Idempotency-Key`): move to
+/// another plan. An upgrade is charged now, prorated; a downgrade waits for
+/// the period's end (see subjects.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionChange {
+    /// A plan id from `plan.list`.
+    pub plan: String,
 }
 
 /// `subscription.get` request: no fields.
