@@ -29,6 +29,9 @@ pub struct PaymentConfig {
     pub test_clock: bool,
     /// How often each instance looks for due renewals.
     pub renewal_tick_ms: u64,
+    /// How long a renewal may go unacknowledged before another instance
+    /// takes it (its instance died mid-way).
+    pub renewal_ack_wait_ms: u64,
 }
 
 impl Default for PaymentConfig {
@@ -55,6 +58,7 @@ impl Default for PaymentConfig {
             fingerprint_key: chorus_host::Secret::from("chorus-dev-card-fingerprint-key".to_string()),
             test_clock: false,
             renewal_tick_ms: 1_000,
+            renewal_ack_wait_ms: 30_000,
         }
     }
 }

@@ -55,7 +55,7 @@ use std::time::Duration;
 
 use chorus_state::{Records, WriteError};
 use futures::future::BoxFuture;
-use futures::{FutureExt as _, TryStreamExt as _};
+use futures::FutureExt as _;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
@@ -358,6 +358,7 @@ impl SimulatedGateway {
     /// by every instance: the `charge.*` records. For tests.
     #[cfg(test)]
     pub(crate) fn charges(&self) -> BoxFuture<'_, anyhow::Result<u64>> {
+        use futures::TryStreamExt as _;
         async move {
             let mut keys = self.records.store().keys().await?;
             let mut count = 0;
@@ -385,7 +386,14 @@ impl SimulatedGateway {
                 // Nothing is stored; a key used before is still replayed (or refused).
                 return match self.read::<ChargeKey>(&key_record).await? {
                     Some((first, _)) => self.replay_charge(first, &request).await,
-                    None => Err(error),
+                    None => {
+                        tracing::debug!(
+                            code = error.code(),
+                            retryable = error.retryable(),
+                            "the simulated card refused a charge"
+                        );
+                        Err(error)
+                    }
                 };
             }
         };

@@ -85,7 +85,12 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         };
         let children = vec![
             projector_child("payment-due", source, view, due),
-            chorus_state::jobs::job_child(NAME, js.clone(), renewals::queue(replicas), handler),
+            chorus_state::jobs::job_child(
+                NAME,
+                js.clone(),
+                renewals::queue(replicas, Duration::from_millis(payment.config.renewal_ack_wait_ms.max(100))),
+                handler,
+            ),
             sweeper,
         ];
         Ok(ServiceDef {

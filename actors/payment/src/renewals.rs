@@ -47,12 +47,12 @@ const MIN_RETRY_MS: u64 = 3600 * 1000;
 const DAY_MS: u64 = 24 * 3600 * 1000;
 
 /// The queue renewals go through.
-pub(crate) fn queue(replicas: usize) -> JobQueue {
+pub(crate) fn queue(replicas: usize, ack_wait: Duration) -> JobQueue {
     JobQueue {
         stream: JOBS.into(),
         subjects: vec![format!("{JOBS}.>")],
         durable: "payment-renewals".into(),
-        ack_wait: Duration::from_secs(30),
+        ack_wait,
         retry_delay: Duration::from_secs(1),
         replicas,
     }

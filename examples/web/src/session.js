@@ -4,6 +4,7 @@
 // is single-flight, because presenting a used refresh token ends the session.
 import { auth } from './subjects.js';
 import { ChorusError } from './wire.js';
+import { tokenPlan } from './billing.js';
 
 const KEY = 'chorus.session';
 const REFRESH_EARLY_S = 60;
@@ -15,6 +16,7 @@ export class Session {
     this.current = null; // {access_token, expires_at, refresh_token, user}
     this.refreshing = null;
     this.timer = null;
+    this.onChange = null; // (session) => void: after every sign-in, refresh and sign-out
     try {
       this.current = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
     } catch {
@@ -30,6 +32,16 @@ export class Session {
     return !!this.current;
   }
 
+  /**
+   * The plan the access token carries (`free`, `premium`): what payment
+   * entitles the listener to as of the token's issue. `user.plan` is the
+   * account's own plan, which a subscription does not change.
+   */
+  get plan() {
+    if (!this.current) return null;
+    return tokenPlan(this.current.access_token) ?? this.current.user?.plan ?? null;
+  }
+
   store(session) {
     this.current = session;
     if (session) sessionStorage.setItem(KEY, JSON.stringify(session));
@@ -39,6 +51,7 @@ export class Session {
       const inMs = (session.expires_at - REFRESH_EARLY_S) * 1000 - Date.now();
       this.timer = setTimeout(() => this.refresh().catch(() => {}), Math.max(inMs, 1000));
     }
+    this.onChange?.(session);
   }
 
   /** Resume a stored session: refresh at once if its access token is (nearly) expired. */

@@ -45,6 +45,25 @@ export const stream = {
   progress: 'chorus.stream.v1.session.progress',
 };
 
+export const payment = {
+  planList: 'chorus.payment.v1.plan.list',
+  methodAdd: 'chorus.payment.v1.method.add',
+  methodList: 'chorus.payment.v1.method.list',
+  methodRemove: 'chorus.payment.v1.method.remove',
+  methodDefault: 'chorus.payment.v1.method.default',
+  subscriptionCreate: 'chorus.payment.v1.subscription.create',
+  subscriptionGet: 'chorus.payment.v1.subscription.get',
+  subscriptionCancel: 'chorus.payment.v1.subscription.cancel',
+  subscriptionResume: 'chorus.payment.v1.subscription.resume',
+  subscriptionChange: 'chorus.payment.v1.subscription.change',
+  subscriptionConfirm: 'chorus.payment.v1.subscription.confirm',
+  invoiceList: 'chorus.payment.v1.invoice.list',
+  invoiceGet: 'chorus.payment.v1.invoice.get',
+};
+
+/** The header a write that moves money needs (subjects.md, payment: Idempotency). */
+export const IDEMPOTENCY_KEY = 'Chorus-Idempotency-Key';
+
 /** A name a listener understands, for error messages: "search", "your library". */
 export function serviceName(subject) {
   const service = subject.split('.')[1];
@@ -55,6 +74,7 @@ export function serviceName(subject) {
       search: 'search',
       profile: 'library',
       stream: 'streaming',
+      payment: 'payments',
     }[service] ?? service
   );
 }

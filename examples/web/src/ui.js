@@ -85,12 +85,44 @@ export function errorText(err) {
     favorite_limit: 'You have starred as much as one listener may. Unstar something to make room.',
     rating_limit: 'You have rated as many tracks as one listener may. Clear some ratings to make room.',
     query_too_long: 'That search is too long.',
+    // payment
+    invalid_card_number: 'That card number is not valid. Check the digits.',
+    invalid_expiry: 'That expiry date is not valid: a month from 1 to 12 and a four-digit year.',
+    card_expired: 'That card has expired. Use another card.',
+    invalid_cvc: 'The security code (CVC) is the 3 or 4 digits on the card.',
+    card_declined: 'Your card was declined. Try another card, or ask your bank why.',
+    insufficient_funds: 'Your card has insufficient funds. Try another card.',
+    expired_card: 'Your bank says this card has expired. Use another card.',
+    charge_failed: 'The payment did not go through. Try another card.',
+    processing_error: 'The payment could not be processed just now. Try again: you will not be charged twice.',
+    too_many_methods: 'You have as many cards as one listener may keep. Remove one first.',
+    method_in_use: 'Your subscription renews with this card. Make another card the default first.',
+    method_not_found: 'That card is no longer on your account. Reload the page.',
+    already_subscribed: 'You have a subscription already. Change its plan on your Account page.',
+    no_subscription: 'You have no subscription.',
+    same_plan: 'You are on that plan already.',
+    free_plan: 'The free plan needs no payment: cancel your subscription instead.',
+    no_payment_method: 'Add a card first.',
+    unknown_plan: 'That plan is not on offer any more.',
+    request_in_progress: 'Your payment is still being processed. Wait a moment, then try again.',
+    idempotency_key_reused: 'This payment was tried before with other details. Reload the page and try again.',
+    invoice_not_found: 'We could not find that invoice.',
   };
+  if (code === 'invalid_state') {
+    const verb = (err.subject ?? '').split('.').pop();
+    return {
+      resume: 'Your subscription is not set to end, or its period is over: there is nothing to resume.',
+      change: 'Only an active subscription can change plan.',
+      confirm: 'There is no payment waiting for confirmation (or it expired). Start again from the Plans page.',
+    }[verb] ?? 'That cannot be done with your subscription as it is now. Reload and try again.';
+  }
   if (known[code]) return known[code];
   if (['no_responders', 'not_permitted', 'timeout', 'disconnected'].includes(code)) return err.message;
   switch (err?.status) {
     case 401:
       return 'Please sign in again.';
+    case 402:
+      return 'The payment was declined. Try another card.';
     case 403:
       return 'You are not allowed to do that.';
     case 404:
@@ -206,6 +238,9 @@ export function icon(name) {
     close: 'M6.4 5L12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4L12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z',
     up: 'M12 6l6 6-1.4 1.4-3.6-3.6V20h-2V9.8l-3.6 3.6L6 12z',
     volume: 'M4 9h4l5-4v14l-5-4H4zm12.5 3a4.5 4.5 0 00-2.5-4v8a4.5 4.5 0 002.5-4z',
+    premium: 'M6 3h12l4 6-10 12L2 9zm1.1 2L4.8 8.5h3.7L10 5zm5.8 0l1.5 3.5h3.7L16.9 5zM12 5.6L10.7 8.5h2.6zM5.4 10.5l5.3 6.4-2.1-6.4zm5.3 0L12 15l1.3-4.5zm4.7 0l-2.1 6.4 5.3-6.4z',
+    user: 'M12 3a4.5 4.5 0 110 9 4.5 4.5 0 010-9zm0 11c4.4 0 8 2.2 8 5v2H4v-2c0-2.8 3.6-5 8-5z',
+    card: 'M3 5h18a1 1 0 011 1v12a1 1 0 01-1 1H3a1 1 0 01-1-1V6a1 1 0 011-1zm1 2v2h16V7zm0 5v5h16v-5zm2 2h5v1.5H6z',
   };
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');

@@ -129,11 +129,12 @@ export class Wire {
   }
 
   /**
-   * One request: `body` is encoded as MessagePack; the reply is decoded.
-   * Throws ChorusError for a service error, a timeout, no responders or a
-   * subject this user may not call.
+   * One request: `body` is encoded (JSON, or MessagePack for a binary
+   * subject); the reply is decoded. `headers` adds headers of the caller's
+   * (`Chorus-Idempotency-Key`). Throws ChorusError for a service error, a
+   * timeout, no responders or a subject this user may not call.
    */
-  async request(subject, body = {}, { token, timeout = 5000 } = {}) {
+  async request(subject, body = {}, { token, timeout = 5000, headers = {} } = {}) {
     const service = subject.split('.')[1];
     const h = natsHeaders();
     h.set('Chorus-Deadline', String(Date.now() + timeout));
@@ -141,6 +142,7 @@ export class Wire {
     // traceparent makes nats-server lift every message's headers into a map.
     h.set('traceparent', `00-${randomHex(16)}-${randomHex(8)}-00`);
     if (token) h.set('Authorization', `Bearer ${token}`);
+    for (const [name, value] of Object.entries(headers)) if (value !== undefined && value !== null) h.set(name, String(value));
     const { bytes, json } = encodeRequest(subject, body);
     if (json) h.set('Content-Type', JSON_TYPE);
     const seq = this.wrote.has(service) ? this.seen.get(service) : 0;

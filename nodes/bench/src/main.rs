@@ -20,6 +20,7 @@ mod catalog;
 mod echo;
 mod load;
 mod names;
+mod payment;
 mod request;
 mod search;
 mod stream;
@@ -51,6 +52,8 @@ enum Bench {
     Stream(stream::Options),
     /// Search: index build, latency and hit@10 against SQLite FTS5 (the anchor).
     Search(search::Options),
+    /// Payment: subscribe against the raw echo, and a pile of subscriptions renewed at one instant by two instances.
+    Payment(payment::Options),
     /// Names: hit@3 per shape of real-world names ("and" for "&", symbols, typos) among synthetic noise.
     Names(names::Options),
 }
@@ -65,5 +68,6 @@ async fn main() -> anyhow::Result<()> {
         Bench::Stream(o) => stream::run(o).await,
         Bench::Search(o) => search::run(o).await,
         Bench::Names(o) => names::run(o).await,
+        Bench::Payment(o) => payment::run(o).await,
     }
 }

@@ -478,3 +478,60 @@ async fn an_upgrade_is_prorated_to_the_second_and_a_downgrade_waits_for_the_peri
     assert_eq!(code(change("free", "f").await), (Some(Status::BadRequest), "free_plan".into()));
     assert_eq!(code(change("gold", "g").await), (Some(Status::NotFound), "unknown_plan".into()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewing_instance_killed_mid_run_still_charges_each_period_once() {
+    let server = NatsServer::start().expect("nats-server");
+    let nats = server.connect().await.unwrap();
+    let issuer = chorus_testkit::TestIssuer::publish(&nats).await.unwrap();
+    let section = serde_json::json!({"test_clock": true, "renewal_tick_ms": 100, "renewal_ack_wait_ms": 2000});
+    let mut config = chorus_testkit::host_config(&server.url(), &["payment"]);
+    config.sections.insert("payment".into(), section);
+    let _a = RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
+    let env = [
+        ("CHORUS_PAYMENT__TEST_CLOCK", "true"),
+        ("CHORUS_PAYMENT__RENEWAL_TICK_MS", "100"),
+        ("CHORUS_PAYMENT__RENEWAL_ACK_WAIT_MS", "2000"),
+    ];
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_chorus-node"));
+    let mut b = Some(chorus_testkit::ChildNode::start(bin, &server.url(), "payment", &env).unwrap());
+    let n = 300;
+    for i in 0..n {
+        let c = ChorusClient::new(nats.clone())
+            .with_token(issuer.token_for(Uuid::now_v7(), &[chorus_nats::messages::auth::Role::Listener]));
+        card(&c, "4242424242424242").await.unwrap();
+        subscribe(&c, "premium_monthly", &format!("k{i}")).await.unwrap();
+    }
+    let js = async_nats::jetstream::new(nats.clone());
+    let invoices = || {
+        let js = js.clone();
+        async move { js.get_stream("chorus_payment_invoices").await.unwrap().info().await.unwrap().state.messages }
+    };
+    assert_eq!(invoices().await, n);
+    let root = ChorusClient::new(nats.clone()).with_timeout(Duration::from_secs(30)).with_token(issuer.admin());
+    root.call(&ClockAdvance { ms: 31 * DAY }).await.unwrap();
+    // Kill -9 the child instance while the renewals run.
+    for _ in 0..400 {
+        if invoices().await > n + 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    drop(b.take());
+    let mut renewed = 0;
+    for _ in 0..300 {
+        renewed = invoices().await - n;
+        if renewed >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(renewed, n, "every subscription renewed");
+    // Once each: the simulator's charges, the invoices and the ledger agree.
+    let kv = js.get_key_value("chorus_payment_simulator").await.unwrap();
+    let keys: Vec<String> = futures::TryStreamExt::try_collect(kv.keys().await.unwrap()).await.unwrap();
+    assert_eq!(keys.iter().filter(|k| k.starts_with("charge.")).count() as u64, 2 * n);
+    let report = root.call(&LedgerCheck {}).await.unwrap();
+    assert!(report.balanced && report.invoices_gapless, "{report:?}");
+    assert_eq!((report.transactions, report.invoices), (2 * n, 2 * n));
+}
