@@ -5,17 +5,15 @@
 
 use chorus_host::{Fail, RequestCtx};
 use chorus_nats::errors::payment as codes;
-use chorus_nats::messages::auth::Plan;
 use chorus_nats::messages::payment::{
     Interval, InvoiceLine, PricePlan, Subscription, SubscriptionChange, SubscriptionReply, SubscriptionStatus,
 };
 use chorus_nats::ServiceError;
 use uuid::Uuid;
 
+use crate::billing::Bill;
 use crate::gateway::ChargeStatus;
 use crate::idempotency::Seed;
-use crate::invoices::Draft;
-use crate::ledger::Transaction;
 use crate::records::Entitlement;
 use crate::refusals;
 use crate::state::Payment;
@@ -49,14 +47,7 @@ pub(crate) async fn change(p: &Payment, ctx: &RequestCtx, req: SubscriptionChang
 }
 
 async fn change_once(p: &Payment, user: Uuid, req: SubscriptionChange, seed: Seed) -> Result<SubscriptionReply, Fail> {
-    let plan = p
-        .config
-        .plan(&req.plan)
-        .cloned()
-        .ok_or_else(|| ServiceError::not_found(codes::UNKNOWN_PLAN, format!("no plan {}", req.plan)))?;
-    if plan.tier == Plan::Free || plan.amount <= 0 {
-        return Err(ServiceError::bad_request(codes::FREE_PLAN, "to go back to free, cancel the subscription").into());
-    }
+    let plan = p.paid_plan(&req.plan, "to go back to free, cancel the subscription")?;
     let customer = p.customer(user).await?;
     let s = customer
         .subscription
@@ -118,20 +109,8 @@ async fn change_once(p: &Payment, user: Uuid, req: SubscriptionChange, seed: See
             let message = "this card needs a confirmation the plan change cannot ask for: use another card";
             return Err(ServiceError::new(chorus_nats::Status::PaymentRequired, codes::CARD_DECLINED, message).into());
         }
-        let draft = Draft {
-            id: invoice_id,
-            user,
-            subscription: s.id,
-            amount,
-            currency: charge.currency.clone(),
-            lines,
-            charge: charge.id.clone(),
-            issued_at: now,
-        };
-        let issued = p.invoices.issue(draft).await?;
-        let tx = Transaction::proration(invoice_id, user, Some(issued.number), amount, &charge.currency, now);
-        p.ledger.append(&tx).await?;
-        invoice = Some(issued);
+        let bill = Bill { id: invoice_id, user, subscription: s.id, lines, proration: true, at: now };
+        invoice = Some(p.bill(bill, &charge).await?);
     }
     let (written, number) = (next.clone(), invoice.as_ref().map(|i| i.number));
     p.change(user, move |mut c| {
@@ -151,6 +130,7 @@ async fn change_once(p: &Payment, user: Uuid, req: SubscriptionChange, seed: See
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chorus_nats::messages::auth::Plan;
 
     fn monthly(start: u64) -> Subscription {
         Subscription {

@@ -223,3 +223,12 @@ fn digest(parts: &[&[u8]]) -> [u8; 32] {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// An id derived from `text` (a charge key, a charge id): the same for
+/// every try of one payment, so its invoice and ledger transaction are too.
+pub(crate) fn derived_id(text: &str) -> Uuid {
+    let d = digest(&[text.as_bytes()]);
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    uuid::Builder::from_random_bytes(b).into_uuid()
+}

@@ -9,6 +9,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod audit;
+mod billing;
 mod cards;
 mod changes;
 mod clock;

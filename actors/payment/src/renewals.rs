@@ -26,12 +26,11 @@ use chorus_state::{Change, Projection, View};
 use futures::future::BoxFuture;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::billing::Bill;
 use crate::gateway::{ChargeStatus, GatewayError};
-use crate::invoices::Draft;
-use crate::ledger::Transaction;
+use crate::idempotency::derived_id;
 use crate::records::{Customer, Entitlement};
 use crate::state::Payment;
 use crate::subscriptions::period_ms;
@@ -240,21 +239,10 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
                 next_attempt_at: None,
                 ..s.clone()
             };
-            let invoice_id = id_of(&key);
-            let draft = Draft {
-                id: invoice_id,
-                user: step.user,
-                subscription: s.id,
-                amount: charge.amount,
-                currency: charge.currency.clone(),
-                lines: vec![InvoiceLine { description: format!("{}, renewal", s.plan), amount: charge.amount }],
-                charge: charge.id.clone(),
-                issued_at: now,
-            };
-            let invoice = p.invoices.issue(draft).await?;
-            let tx =
-                Transaction::charge(invoice_id, step.user, Some(invoice.number), charge.amount, &charge.currency, now);
-            p.ledger.append(&tx).await?;
+            let lines = vec![InvoiceLine { description: format!("{}, renewal", s.plan), amount: charge.amount }];
+            let bill =
+                Bill { id: derived_id(&key), user: step.user, subscription: s.id, lines, proration: false, at: now };
+            let invoice = p.bill(bill, &charge).await.map_err(fail)?;
             let until = next.current_period_end;
             write_with_invoice(p, &step, next, Some(invoice.number)).await?;
             p.entitle(step.user, Entitlement { plan: s.tier, until_ms: until }).await.map_err(fail)
@@ -312,14 +300,6 @@ async fn write_with_invoice(p: &Payment, step: &Step, next: Subscription, invoic
     .await
     .map_err(fail)?;
     Ok(())
-}
-
-/// An id derived from a renewal's charge key: the same for every try of it.
-fn id_of(key: &str) -> Uuid {
-    let d = Sha256::digest(key.as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&d[..16]);
-    uuid::Builder::from_random_bytes(b).into_uuid()
 }
 
 fn fail(f: chorus_host::Fail) -> anyhow::Error {

@@ -18,10 +18,9 @@ use chorus_nats::messages::payment::{
 use chorus_nats::ServiceError;
 use uuid::Uuid;
 
+use crate::billing::Bill;
 use crate::gateway::{Charge, ChargeStatus};
 use crate::idempotency::Seed;
-use crate::invoices::Draft;
-use crate::ledger::Transaction;
 use crate::methods::{live, owned};
 use crate::records::{Customer, Entitlement};
 use crate::refusals;
@@ -44,14 +43,7 @@ pub(crate) async fn create(p: &Payment, ctx: &RequestCtx, req: SubscriptionCreat
 }
 
 async fn subscribe(p: &Payment, user: Uuid, req: SubscriptionCreate, seed: Seed) -> Result<SubscriptionReply, Fail> {
-    let plan = p
-        .config
-        .plan(&req.plan)
-        .cloned()
-        .ok_or_else(|| ServiceError::not_found(codes::UNKNOWN_PLAN, format!("no plan {}", req.plan)))?;
-    if plan.tier == Plan::Free || plan.amount <= 0 {
-        return Err(ServiceError::bad_request(codes::FREE_PLAN, "the free plan needs no subscription").into());
-    }
+    let plan = p.paid_plan(&req.plan, "the free plan needs no subscription")?;
     let (id, invoice_id) = (seed.id(0), seed.id(1));
     let customer = p.customer(user).await?;
     if let Some(s) = customer.subscription.as_ref().filter(|s| s.id == id) {
@@ -125,20 +117,9 @@ async fn settle(
     charge: &Charge,
     plan: &PricePlan,
 ) -> Result<Invoice, Fail> {
-    let now = p.clock.now();
-    let draft = Draft {
-        id: invoice_id,
-        user,
-        subscription: subscription.id,
-        amount: charge.amount,
-        currency: charge.currency.clone(),
-        lines: vec![InvoiceLine { description: format!("{}, one period", plan.name), amount: charge.amount }],
-        charge: charge.id.clone(),
-        issued_at: now,
-    };
-    let invoice = p.invoices.issue(draft).await?;
-    let tx = Transaction::charge(invoice_id, user, Some(invoice.number), charge.amount, &charge.currency, now);
-    p.ledger.append(&tx).await?;
+    let lines = vec![InvoiceLine { description: format!("{}, one period", plan.name), amount: charge.amount }];
+    let bill = Bill { id: invoice_id, user, subscription: subscription.id, lines, proration: false, at: p.clock.now() };
+    let invoice = p.bill(bill, charge).await?;
     let (s, number) = (
         Subscription { status: SubscriptionStatus::Active, incomplete_expires_at: None, ..subscription.clone() },
         invoice.number,
@@ -184,22 +165,12 @@ pub(crate) async fn confirm(
             });
             // The period starts when the payment went through.
             let s = Subscription { current_period_start: now, current_period_end: now + period_ms(s.interval), ..s };
-            let invoice_id = invoice_of(&pending);
+            let invoice_id = crate::idempotency::derived_id(&pending);
             let invoice = settle(p, user, &s, invoice_id, &charge, &plan).await?;
             let s = Subscription { status: SubscriptionStatus::Active, incomplete_expires_at: None, ..s };
             Ok(SubscriptionReply { subscription: s, invoice: Some(invoice), refresh: true })
         })
         .await
-}
-
-/// The invoice id of a confirmed charge: derived from the charge, so a
-/// repeated confirmation issues the same invoice.
-fn invoice_of(charge: &str) -> Uuid {
-    use sha2::{Digest, Sha256};
-    let d = Sha256::digest(charge.as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&d[..16]);
-    uuid::Builder::from_random_bytes(b).into_uuid()
 }
 
 /// The caller's subscription and entitlement.

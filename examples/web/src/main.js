@@ -4,12 +4,13 @@ import { Wire } from './wire.js';
 import { Session } from './session.js';
 import { Player } from './player.js';
 import { h, icon, errorText, showError, toast, setArtSource } from './ui.js';
-import { catalog, profile } from './subjects.js';
+import { catalog, profile, payment as paymentSubjects } from './subjects.js';
 import { closeMenu } from './components.js';
 import { renderLogin } from './login.js';
 import { nowPlayingBar } from './nowplaying.js';
 import * as browse from './browse.js';
 import * as library from './library.js';
+import * as payment from './payment.js';
 
 const root = document.getElementById('root');
 
@@ -24,6 +25,8 @@ const app = {
   onSearch: null,
   view: null,
   renderId: 0,
+  billing: null, // subscription.get: {subscription, entitlement}
+  reconciledAt: 0,
 
   /**
    * A catalog or search read. Public by default, but sent with the listener's
@@ -116,6 +119,37 @@ const app = {
     }
   },
 
+  /**
+   * The listener's subscription and entitlement (`subscription.get`), which
+   * the banner and the plan badge follow. A token whose plan is not the
+   * entitlement (a renewal failed, a cancel ended it, a new card paid) is
+   * refreshed, at most once every few seconds.
+   */
+  async loadBilling() {
+    const view = await this.session.call(paymentSubjects.subscriptionGet, {});
+    this.setBilling(view);
+    if (view.entitlement !== this.session.plan && Date.now() - this.reconciledAt > 5000) {
+      this.reconciledAt = Date.now();
+      await this.refreshSession();
+    }
+    return view;
+  },
+
+  setBilling(view) {
+    this.billing = view;
+    renderBanner();
+  },
+
+  /** A new access token, with the plan payment entitles to now (after a reply with `refresh: true`). */
+  async refreshSession() {
+    try {
+      await this.session.refresh();
+    } catch (err) {
+      // A network hiccup: the session's timer refreshes again before the token expires.
+      if (err.status !== 401 && err.status !== 403) console.warn('session.refresh', err);
+    }
+  },
+
   errorPanel(err, retry) {
     return h('div.error-panel', { role: 'alert' }, h('p', errorText(err)),
       retry ? h('button.btn', { onclick: retry }, 'Try again') : null);
@@ -131,6 +165,8 @@ const app = {
 let main;
 let sidebarPlaylists;
 let connectionDot;
+let bannerSlot;
+let planBadge;
 
 function renderShell() {
   app.searchBox = h('input.search-box', {
@@ -149,23 +185,37 @@ function renderShell() {
   sidebarPlaylists = h('div.side-playlists');
   connectionDot = h('span.conn', { title: 'Connection' });
   main = h('main.view', { id: 'view', tabIndex: -1 });
+  bannerSlot = h('div.banner-slot');
+  planBadge = h('a.plan-badge.hidden', { href: '#/account', title: 'Your plan' }, 'Premium');
   root.replaceChildren(
     h('div.app',
       h('aside.sidebar',
         h('div.brand', h('span.logo', '♪'), 'Chorus', connectionDot),
         h('nav.nav', { 'aria-label': 'Main' },
           nav('#/', 'home', 'Home'), nav('#/search', 'search', 'Search'), nav('#/favorites', 'star', 'Starred'),
-          nav('#/recent', 'history', 'Recent'), nav('#/playlists', 'list', 'Playlists'), nav('#/queue', 'queue', 'Queue')),
+          nav('#/recent', 'history', 'Recent'), nav('#/playlists', 'list', 'Playlists'), nav('#/queue', 'queue', 'Queue'),
+          nav('#/plans', 'premium', 'Plans'), nav('#/account', 'user', 'Account')),
         h('div.side-heading', 'Playlists'),
         sidebarPlaylists,
         h('div.account',
           h('span.user', app.session.user?.username ?? ''),
+          planBadge,
           h('button.btn.small', { onclick: signOut }, 'Sign out'),
           h('button.btn.small.ghost', { onclick: showShortcuts, 'aria-label': 'Keyboard shortcuts' }, '?'))),
-      h('div.content', h('div.topbar', app.searchBox), main),
+      h('div.content', h('div.topbar', app.searchBox), bannerSlot, main),
       nowPlayingBar(app)));
   renderSidebarPlaylists();
   setConnection(connectionState);
+  renderBanner();
+  renderPlanBadge();
+}
+
+function renderBanner() {
+  bannerSlot?.replaceChildren(payment.banner(app.billing) ?? '');
+}
+
+function renderPlanBadge() {
+  planBadge?.classList.toggle('hidden', app.session?.plan !== 'premium');
 }
 
 function renderSidebarPlaylists() {
@@ -195,6 +245,9 @@ const routes = [
   [/^#\/favorites$/, 'favorites', () => library.favorites(app)],
   [/^#\/recent$/, 'recent', () => library.recent(app)],
   [/^#\/queue$/, 'queue', () => library.queue(app)],
+  [/^#\/plans$/, 'plans', () => payment.plans(app)],
+  [/^#\/checkout\/(.+)$/, 'checkout', (id) => payment.checkout(app, decodeURIComponent(id))],
+  [/^#\/account$/, 'account', () => payment.account(app)],
 ];
 
 async function route() {
@@ -203,7 +256,13 @@ async function route() {
   const hash = location.hash || '#/';
   const match = routes.find(([re]) => re.test(hash));
   const id = ++app.renderId;
-  for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', a.dataset.nav === hash || (hash.startsWith(a.dataset.nav) && a.dataset.nav !== '#/'));
+  const section = hash.startsWith('#/checkout/') ? '#/plans' : hash;
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    const active = a.dataset.nav === section || (section.startsWith(a.dataset.nav) && a.dataset.nav !== '#/');
+    a.classList.toggle('active', active);
+    if (active) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
   if (!match) {
     main.replaceChildren(h('div.page', h('h1', 'Not found'), h('p', h('a', { href: '#/' }, 'Back home'))));
     return;
@@ -283,6 +342,10 @@ async function signedIn() {
   // The library and the saved queue come in the background.
   app.loadPlaylists().catch(showError);
   app.loadFavorites().catch(() => {});
+  // The subscription (the banner, the plan badge), now and every few minutes: renewals happen meanwhile.
+  app.loadBilling().catch(() => {});
+  clearInterval(billingTimer);
+  billingTimer = setInterval(() => app.session?.signedIn && app.loadBilling().catch(() => {}), BILLING_EVERY_MS);
   try {
     const q = await app.session.call(profile.queueGet, {});
     if (q.tracks?.length && !app.player.current) {
@@ -293,6 +356,9 @@ async function signedIn() {
   }
 }
 
+const BILLING_EVERY_MS = 5 * 60 * 1000;
+let billingTimer;
+
 async function signOut() {
   app.player.reset();
   await app.session.logout();
@@ -301,6 +367,10 @@ async function signOut() {
 
 function showLogin(message) {
   app.playlists = [];
+  app.billing = null;
+  clearInterval(billingTimer);
+  bannerSlot = null;
+  planBadge = null;
   main = null;
   sidebarPlaylists = null;
   connectionDot = null;
@@ -326,6 +396,7 @@ async function start() {
     return;
   }
   app.session = new Session(app.wire, (err) => showLogin(errorText(err)));
+  app.session.onChange = renderPlanBadge;
   setArtSource((name) => app.read(catalog.artGet, { name }));
   app.player = new Player(app.session, document.getElementById('audio'));
   app.player.addEventListener('error', (e) => showError(e.error));
