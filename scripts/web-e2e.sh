@@ -3,6 +3,8 @@
 # fresh dev stack (scripts/dev.sh) with its own state directory and free NATS
 # ports, drives the page in headless Chromium, then stops the stack.
 # Screenshots of every step: examples/web/test-artifacts/.
+# The stack's payment service has its test clock on (`[payment] test_clock`):
+# the test moves it a month on, as the admin, to see a renewal fail.
 #
 # Needs Node.js 20+ with npm, and Debian's chromium (both installed here when
 # missing and running as root). The page must be served from port 5173, the origin
@@ -38,6 +40,8 @@ fi
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 state=$(mktemp -d "${TMPDIR:-/tmp}/chorus-web-e2e.XXXXXX")
 export CHORUS_DEV_DIR="$state" CHORUS_WEB_PORT=${CHORUS_WEB_PORT:-5173}
+# clock.advance (admin only, never reachable from a browser) for this stack alone.
+export CHORUS_PAYMENT__TEST_CLOCK=true
 CHORUS_NATS_PORT=$(free_port)
 CHORUS_WS_PORT=$(free_port)
 export CHORUS_NATS_PORT CHORUS_WS_PORT

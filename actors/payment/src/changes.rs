@@ -84,7 +84,8 @@ async fn change_once(p: &Payment, user: Uuid, req: SubscriptionChange, seed: See
     let amount = (plan.amount - credit).max(0);
     let mut lines = vec![InvoiceLine { description: format!("{}, from now", plan.name), amount: plan.amount }];
     if credit > 0 {
-        lines.push(InvoiceLine { description: format!("Unused time on {}", s.plan), amount: -credit });
+        let name = p.config.plan(&s.plan).map_or(s.plan.clone(), |plan| plan.name.clone());
+        lines.push(InvoiceLine { description: format!("Unused time on {name}"), amount: -credit });
     }
     let next = Subscription {
         plan: plan.id.clone(),

@@ -105,7 +105,7 @@ pub(crate) async fn list(
     ctx: &chorus_host::RequestCtx,
     req: chorus_nats::messages::payment::InvoiceList,
 ) -> Result<chorus_nats::messages::payment::InvoicePage, chorus_host::Fail> {
-    let limit = PAGE.of(req.limit)? as usize;
+    let limit = PAGE.of(req.limit)?;
     let before = chorus_host::paging::cursor(req.cursor.as_deref(), |c| c.parse::<u64>().ok())?;
     let customer = p.customer(ctx.caller()?.sub).await?;
     let numbers: Vec<u64> =

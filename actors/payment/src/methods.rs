@@ -22,7 +22,11 @@ pub(crate) async fn add(p: &Payment, ctx: &RequestCtx, req: MethodAdd) -> Result
     let fingerprint = p.fingerprint(&card.fingerprint);
     let known = p.customer(user).await?;
     if let Some(kept) = known.methods.iter().find(|m| m.fingerprint == fingerprint) {
-        return Ok(kept.method.clone());
+        // The card is kept already; asked to be the default, it becomes it.
+        return match req.make_default && !kept.method.default {
+            true => set_default(p, ctx, kept.method.id).await,
+            false => Ok(kept.method.clone()),
+        };
     }
     let token = p.gateway.attach(&card).await.map_err(refusals::payment)?;
     let method = PaymentMethod {

@@ -137,21 +137,27 @@ impl Projection for Due {
 }
 
 /// Steps put on the queue per tick, at most.
-const PER_TICK: usize = 10_000;
+const PER_TICK: usize = 2_000;
+/// Publishes awaited together.
+const BATCH: usize = 256;
 
 /// Put every due step on the queue (the other instances' copies are the same message).
 async fn sweep(p: &Payment, due: &Due) -> anyhow::Result<usize> {
     p.clock.refresh().await?;
     let steps = due.due(p.clock.now(), PER_TICK);
-    let mut acks = Vec::with_capacity(steps.len());
-    for step in &steps {
-        let payload = Encoding::MsgPack.encode(step).context("encoding a renewal")?;
-        let id = format!("renew.{}.{}", step.subscription, step.due_at);
-        let publish = PublishMessage::build().payload(payload).message_id(id);
-        acks.push(p.js.send_publish(RENEW_SUBJECT, publish).await.context("queueing a renewal")?);
-    }
-    for ack in acks {
-        ack.await.context("renewal queued")?;
+    // In batches: the connection's publishes waiting for an ack are bounded,
+    // and the renewals themselves publish on it too.
+    for batch in steps.chunks(BATCH) {
+        let mut acks = Vec::with_capacity(batch.len());
+        for step in batch {
+            let payload = Encoding::MsgPack.encode(step).context("encoding a renewal")?;
+            let id = format!("renew.{}.{}", step.subscription, step.due_at);
+            let publish = PublishMessage::build().payload(payload).message_id(id);
+            acks.push(p.js.send_publish(RENEW_SUBJECT, publish).await.context("queueing a renewal")?);
+        }
+        for ack in acks {
+            ack.await.context("renewal queued")?;
+        }
     }
     Ok(steps.len())
 }
@@ -239,7 +245,8 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
                 next_attempt_at: None,
                 ..s.clone()
             };
-            let lines = vec![InvoiceLine { description: format!("{}, renewal", s.plan), amount: charge.amount }];
+            let name = p.config.plan(&s.plan).map_or(s.plan.clone(), |plan| plan.name.clone());
+            let lines = vec![InvoiceLine { description: format!("{name}, renewal"), amount: charge.amount }];
             let bill =
                 Bill { id: derived_id(&key), user: step.user, subscription: s.id, lines, proration: false, at: now };
             let invoice = p.bill(bill, &charge).await.map_err(fail)?;

@@ -198,8 +198,7 @@ function renderShell() {
         h('div.side-heading', 'Playlists'),
         sidebarPlaylists,
         h('div.account',
-          h('span.user', app.session.user?.username ?? ''),
-          planBadge,
+          h('div.user', h('span.user-name', app.session.user?.username ?? ''), planBadge),
           h('button.btn.small', { onclick: signOut }, 'Sign out'),
           h('button.btn.small.ghost', { onclick: showShortcuts, 'aria-label': 'Keyboard shortcuts' }, '?'))),
       h('div.content', h('div.topbar', app.searchBox), bannerSlot, main),
@@ -211,7 +210,8 @@ function renderShell() {
 }
 
 function renderBanner() {
-  bannerSlot?.replaceChildren(payment.banner(app.billing) ?? '');
+  const banner = payment.banner(app.billing);
+  bannerSlot?.replaceChildren(...(banner ? [banner] : []));
 }
 
 function renderPlanBadge() {

@@ -65,6 +65,42 @@ export async function plans(app) {
     h('div.plans', list.map(card)));
 }
 
+// ---- cards --------------------------------------------------------------
+
+/**
+ * Keep a card, and make it the default if asked. A card kept already comes
+ * back as it was (the same card twice is one method), `make_default` or
+ * not: then `method.default` makes it so.
+ */
+async function addCard(app, body, makeDefault) {
+  const m = await app.session.call(payment.methodAdd, { ...body, make_default: makeDefault }, { timeout: PAY_TIMEOUT_MS });
+  if (!makeDefault || m.default) return m;
+  return app.session.call(payment.methodDefault, { id: m.id });
+}
+
+/**
+ * A new default card for a renewal that failed is charged at once, by the
+ * renewal worker, a moment after the reply: wait (a few seconds at most)
+ * until the subscription is paid or the charge failed again.
+ */
+async function awaitRetry(app, before, { tries = 15, every = 1000 } = {}) {
+  let view = app.billing;
+  for (let i = 0; i < tries; i++) {
+    view = await app.loadBilling();
+    const s = view.subscription;
+    if (!needsNewCard(s) || (s.failed_attempts ?? 0) > (before?.failed_attempts ?? 0)) return view;
+    await new Promise((r) => setTimeout(r, every));
+  }
+  return view;
+}
+
+/** What came of charging a new default card for a failed renewal, in words. */
+function retryOutcome(view, m) {
+  const s = view.subscription;
+  if (!needsNewCard(s)) return { text: `Payment went through with ${cardLabel(m)}: you're on ${tierName(s?.tier ?? 'premium')} again` };
+  return { text: `${cardLabel(m)} is the default now, but the payment did not go through. Try another card.`, error: true };
+}
+
 // ---- card fields (checkout, add a card) -------------------------------
 
 /** Card number, expiry month and year, CVC: labelled inputs, and a way to read and mark them. */
@@ -192,7 +228,7 @@ export async function checkout(app, planId) {
       try {
         if (body) {
           say('Checking your card…');
-          await app.session.call(payment.methodAdd, { ...body, make_default: true }, { timeout: PAY_TIMEOUT_MS });
+          await addCard(app, body, true);
         }
         say('Paying…');
         const reply = await intent.send((headers) =>
@@ -434,8 +470,10 @@ function methodsSection(app, view, methods) {
         'aria-label': `Make ${label} the default`,
         onclick: () => act(app, makeDefault, async () => {
           await app.session.call(payment.methodDefault, { id: m.id });
-          await app.loadBilling();
-        }, rescue ? `${label} is the default now; it was charged for your subscription` : `${label} is the default now`),
+          if (!rescue) return toast(`${label} is the default now`);
+          const outcome = retryOutcome(await awaitRetry(app, s), m);
+          toast(outcome.text, { error: outcome.error });
+        }),
       }, 'Make default');
       const remove = h('button.btn.small.danger', {
         'aria-label': `Remove ${label}`,
@@ -469,12 +507,15 @@ function methodsSection(app, view, methods) {
       status.className = 'form-status';
       status.textContent = 'Checking your card…';
       try {
-        const m = await app.session.call(payment.methodAdd, { ...read.body, make_default: makeDefault.checked }, { timeout: PAY_TIMEOUT_MS });
+        const m = await addCard(app, read.body, makeDefault.checked);
         fields.clear();
-        const after = await app.loadBilling();
-        toast(rescue && makeDefault.checked && !needsNewCard(after.subscription)
-          ? `Payment went through with ${cardLabel(m)}: you're on ${tierName(after.subscription?.tier ?? 'premium')} again`
-          : `Added ${cardLabel(m)}`);
+        if (rescue && makeDefault.checked) {
+          status.textContent = 'Charging your card…';
+          const outcome = retryOutcome(await awaitRetry(app, s), m);
+          toast(outcome.text, { error: outcome.error });
+        } else {
+          toast(`Added ${cardLabel(m)}`);
+        }
         app.rerender();
       } catch (err) {
         if (err.status === 401) return;
@@ -530,8 +571,8 @@ function invoicesSection(app, first) {
     }, 'Details');
     return [h('tr', { dataset: { invoice: String(inv.number) } },
       h('td', `#${inv.number}`),
-      h('td', formatDate(inv.issued_at)),
-      h('td', inv.lines.map((l) => l.description).join('; ')),
+      h('td.date', formatDate(inv.issued_at)),
+      h('td', inv.lines[0]?.description ?? '', inv.lines.length > 1 ? h('span.muted', ` and ${inv.lines.length - 1} more`) : null),
       h('td.amount', formatMoney(inv.amount, inv.currency)),
       h('td', view)), detail];
   };

@@ -1,16 +1,27 @@
 // End-to-end: a listener in headless Chromium against a running dev stack
 // (scripts/web-e2e.sh starts one). Register, log in, search with a typo,
 // play, seek, add to a new playlist, reload, log in again, and find the
-// playlist and the play. A screenshot of every step goes to test-artifacts/.
+// playlist and the play. Then pay: the plans and their prices, a declined
+// card explained, Premium with a card that works (the token then says
+// premium, the Account page shows it, the invoice is listed), cancel and
+// resume, cancel now and pay again with a card that asks for confirmation,
+// and a renewal that fails (the payment service's test clock moved a month
+// on): the banner, and a card that pays. A screenshot of every step goes to
+// test-artifacts/.
 //
 // Settings: CHORUS_WEB_URL (http://127.0.0.1:5173/), CHROMIUM (/usr/bin/chromium),
-// CHORUS_E2E_ARTIFACTS (examples/web/test-artifacts).
+// CHORUS_E2E_ARTIFACTS (examples/web/test-artifacts), CHORUS_DEV_DIR (the
+// stack's state: its admin password and chorus.toml, to move the payment
+// clock with the chorus CLI; the stack needs CHORUS_PAYMENT__TEST_CLOCK=true).
 import { chromium } from 'playwright-core';
-import { mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, rm, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..', '..');
 const url = process.env.CHORUS_WEB_URL ?? 'http://127.0.0.1:5173/';
 const artifacts = process.env.CHORUS_E2E_ARTIFACTS ?? join(here, '..', 'test-artifacts');
 const username = `e2e_${Date.now().toString(36)}`;
@@ -27,7 +38,8 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync'],
 });
-const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+// en-US: prices and dates are checked as they read there ("€9.99 / month").
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
 const page = await context.newPage();
 const consoleErrors = [];
 page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
@@ -57,6 +69,32 @@ async function signIn(user, pass) {
   await page.getByLabel('Username').fill(user);
   await page.getByLabel('Password').fill(pass);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+// ---- payment helpers ----
+const expYear = String(new Date().getFullYear() + 3);
+async function fillCard(number) {
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiry month').fill('12');
+  await page.getByLabel('Expiry year').fill(expYear);
+  await page.getByLabel('CVC').fill('123');
+}
+const tokenPlan = () => page.evaluate(() => window.chorus.session.plan);
+const sentKeys = (verb) => page.evaluate((v) => window.e2eSent.filter((r) => r.subject === `chorus.payment.v1.subscription.${v}`).map((r) => r.key), verb);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const invoiceNumbers = () => page.locator('table.invoices tbody tr[data-invoice]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.invoice)));
+
+/** `chorus req` as the admin, against the stack in CHORUS_DEV_DIR; null when there is none. */
+async function adminRequest(subject, body) {
+  const dev = process.env.CHORUS_DEV_DIR;
+  if (!dev) return null;
+  const secrets = Object.fromEntries((await readFile(join(dev, 'secrets'), 'utf8')).split('\n').filter(Boolean).map((l) => l.split(/=(.*)/s)));
+  const bin = join(resolve(repo, process.env.CARGO_TARGET_DIR ?? 'target'), 'debug', 'chorus');
+  const env = { ...process.env, CHORUS_CONFIG: join(dev, 'chorus.toml') };
+  const run = promisify(execFile);
+  const { stdout: token } = await run(bin, ['login', 'admin'], { env: { ...env, CHORUS_PASSWORD: secrets.CHORUS_ADMIN_PASSWORD } });
+  const { stdout } = await run(bin, ['req', subject, JSON.stringify(body)], { env: { ...env, CHORUS_TOKEN: token.trim() } });
+  return JSON.parse(stdout);
 }
 
 let target; // the track to find, play and keep
@@ -171,6 +209,147 @@ try {
   await step('a missing album is explained', async () => {
     await page.goto(`${url}#/album/00000000-0000-7000-8000-000000000000`);
     await page.getByText('We could not find that album.').waitFor();
+  });
+
+  await step('plans are listed with prices', async () => {
+    // Every payment request the page sends, with its idempotency key, for the checks below.
+    await page.evaluate(() => {
+      const wire = window.chorus.wire;
+      const request = wire.request.bind(wire);
+      window.e2eSent = [];
+      wire.request = (subject, body, options = {}) => {
+        if (subject.startsWith('chorus.payment.')) window.e2eSent.push({ subject, key: options.headers?.['Chorus-Idempotency-Key'] ?? null });
+        return request(subject, body, options);
+      };
+    });
+    await page.locator('a.nav-link[data-nav="#/plans"]').click();
+    await page.getByRole('heading', { name: 'Plans', exact: true }).waitFor();
+    await page.locator('.plan-card[data-plan-id="premium_monthly"]', { hasText: '€9.99 / month' }).waitFor();
+    await page.locator('.plan-card[data-plan-id="premium_yearly"]', { hasText: '€99.90 / year' }).waitFor();
+    await page.locator('.plan-card[data-plan-id="free"][aria-current="true"]', { hasText: 'Current plan' }).waitFor();
+    if ((await tokenPlan()) !== 'free') throw new Error(`a new listener's token says ${await tokenPlan()}`);
+  });
+
+  await step('a declined card is explained', async () => {
+    await page.getByRole('link', { name: 'Choose Premium, monthly' }).click();
+    await page.getByRole('heading', { name: 'Subscribe to Premium, monthly' }).waitFor();
+    const pay = page.getByRole('button', { name: 'Pay €9.99 and subscribe' });
+    // A mistyped number is refused before anything is charged.
+    await fillCard('4242 4242 4242 4241');
+    await pay.click();
+    await page.getByText('That card number is not valid. Check the digits.').waitFor();
+    if ((await page.getByLabel('Card number').getAttribute('aria-invalid')) !== 'true') throw new Error('the card number is not marked');
+    await fillCard('4000 0000 0000 0002');
+    await pay.click();
+    await page.getByRole('alert').filter({ hasText: 'Your card was declined.' }).waitFor({ timeout: 20000 });
+    const keys = await sentKeys('create');
+    if (keys.length !== 1 || !UUID.test(keys[0])) throw new Error(`subscription.create keys: ${JSON.stringify(keys)}`);
+  });
+
+  await step('subscribe with a card that works', async () => {
+    await fillCard('4242 4242 4242 4242');
+    await page.getByRole('button', { name: 'Pay €9.99 and subscribe' }).click();
+    await page.getByRole('heading', { name: "You're on Premium" }).waitFor({ timeout: 20000 });
+    // The reply said refresh: the session was refreshed, and the new token carries the plan.
+    await page.waitForFunction(() => window.chorus.session.plan === 'premium', null, { timeout: 5000 });
+    await page.locator('.plan-badge:not(.hidden)').waitFor();
+    // The decline was the service's final answer for its key: this payment was a new intent, with a new key.
+    const keys = await sentKeys('create');
+    if (keys.length !== 2 || !UUID.test(keys[1]) || keys[0] === keys[1]) throw new Error(`subscription.create keys: ${JSON.stringify(keys)}`);
+  });
+
+  await step('the account page shows premium and the invoice', async () => {
+    await page.locator('a.nav-link[data-nav="#/account"]').click();
+    await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
+    await page.locator('[data-field="status"]', { hasText: 'Active' }).waitFor();
+    await page.locator('[data-field="plan"]', { hasText: 'Premium, monthly' }).waitFor();
+    await page.locator('[data-field="renews"]').waitFor();
+    const invoices = page.locator('table.invoices tbody tr[data-invoice]');
+    await invoices.first().waitFor();
+    if ((await invoices.count()) !== 1) throw new Error(`${await invoices.count()} invoices listed, wanted 1`);
+    const row = await invoices.first().innerText();
+    if (!row.includes('€9.99') || !row.includes('Premium, monthly')) throw new Error(`invoice row: ${row}`);
+    await page.locator('li.method', { hasText: 'Visa •••• 4242' }).getByText('Default').waitFor();
+    // The declined card was kept; it is no one's default: remove it.
+    await page.getByRole('button', { name: 'Remove Visa •••• 0002' }).click();
+    await page.locator('li.method', { hasText: '0002' }).waitFor({ state: 'detached' });
+    await page.locator('#view').evaluate((el) => el.scrollTo(0, 0));
+  });
+
+  await step('cancel at the period end, then resume', async () => {
+    await page.getByRole('button', { name: 'Cancel at period end' }).click();
+    await page.locator('[data-field="ends"]').waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('[data-field="renews"]').waitFor();
+    if ((await tokenPlan()) !== 'premium') throw new Error('cancelling at the period end ended Premium at once');
+  });
+
+  await step('cancel now, then pay with a card that asks for confirmation', async () => {
+    await page.getByRole('button', { name: 'Cancel now' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel now' }).click();
+    await page.locator('.sub-line', { hasText: 'Free plan' }).waitFor();
+    await page.waitForFunction(() => window.chorus.session.plan === 'free', null, { timeout: 5000 });
+    await page.locator('a.nav-link[data-nav="#/plans"]').click();
+    await page.getByRole('link', { name: 'Choose Premium, monthly' }).click();
+    await page.getByLabel('A new card').check();
+    await fillCard('4000 0027 6000 3184');
+    await page.getByRole('button', { name: 'Pay €9.99 and subscribe' }).click();
+    await page.getByRole('heading', { name: 'Confirm your payment' }).waitFor({ timeout: 20000 });
+    await page.getByRole('button', { name: 'Confirm payment' }).click();
+    await page.getByRole('heading', { name: "You're on Premium" }).waitFor({ timeout: 20000 });
+    await page.waitForFunction(() => window.chorus.session.plan === 'premium', null, { timeout: 5000 });
+    const creates = await sentKeys('create');
+    const confirms = await sentKeys('confirm');
+    if (confirms.length !== 1 || !UUID.test(confirms[0]) || creates.includes(confirms[0])) throw new Error(`confirm keys: ${JSON.stringify(confirms)}`);
+    if (new Set(creates).size !== 3) throw new Error(`subscription.create keys: ${JSON.stringify(creates)}`);
+    await page.getByRole('link', { name: 'Your account' }).click();
+    await page.locator('[data-field="status"]', { hasText: 'Active' }).waitFor();
+    await page.locator('table.invoices tbody tr[data-invoice]').nth(1).waitFor();
+    const numbers = await invoiceNumbers();
+    if (numbers.length !== 2 || !(numbers[0] > numbers[1])) throw new Error(`invoices ${numbers}: wanted two, newest first`);
+  });
+
+  await step('a failed renewal shows a banner, and a new card pays', async () => {
+    // Renewals charge the default card: one whose every charge fails.
+    await page.getByRole('button', { name: 'Add a card' }).click();
+    await fillCard('4000 0000 0000 0341');
+    await page.getByLabel('Make it the default').check();
+    await page.getByRole('button', { name: 'Add card', exact: true }).click();
+    await page.locator('li.method', { hasText: 'Visa •••• 0341' }).getByText('Default').waitFor();
+    let moved = null;
+    try {
+      moved = await adminRequest('chorus.payment.v1.clock.advance', { ms: 30 * 24 * 3600 * 1000 + 3600 * 1000 });
+    } catch (err) {
+      console.log(`  no test clock (${String(err.stderr || err.message).trim().split('\n').pop()}): the banner is checked with the state set in the page`);
+    }
+    if (moved) {
+      console.log(`  the payment clock is ${Math.round(moved.offset_ms / 3600000)} h ahead: the renewal is due`);
+      // The renewal worker finds it within a second or two, charges the failing card: past due.
+      let status;
+      for (const started = Date.now(); Date.now() - started < 20000; await page.waitForTimeout(500)) {
+        status = await page.evaluate(() => window.chorus.loadBilling().then((v) => v.subscription?.status));
+        if (status === 'past_due') break;
+      }
+      if (status !== 'past_due') throw new Error(`the subscription is ${status} after the renewal, wanted past_due`);
+    } else {
+      await page.evaluate(() => window.chorus.setBilling({ ...window.chorus.billing, subscription: { ...window.chorus.billing.subscription, status: 'past_due' } }));
+    }
+    await page.locator('a.nav-link[data-nav="#/"]').click();
+    await page.getByRole('heading', { name: 'Newest albums' }).waitFor();
+    const banner = page.getByRole('alert').filter({ hasText: 'Your last payment failed — update your card' });
+    await banner.waitFor();
+    await banner.getByRole('link').click();
+    await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
+    if (!moved) return;
+    await page.locator('[data-field="status"]', { hasText: 'Past due' }).waitFor();
+    // The form is open; a new default card is charged at once.
+    await fillCard('4242 4242 4242 4242');
+    await page.getByRole('button', { name: 'Add card', exact: true }).click();
+    await page.getByText("Payment went through with Visa •••• 4242: you're on Premium again").waitFor({ timeout: 20000 });
+    await page.locator('[data-field="status"]', { hasText: 'Active' }).waitFor();
+    await page.locator('.banner').waitFor({ state: 'detached' });
+    const numbers = await invoiceNumbers();
+    if (numbers.length !== 3 || !(numbers[0] > numbers[1])) throw new Error(`invoices ${numbers}: wanted three, newest first`);
   });
 
   await step('phone width', async () => {

@@ -1,10 +1,16 @@
-// Unit tests of the page's pure parts (node --test): the wire codec and the
-// plain-words errors. The end-to-end test (e2e.mjs) covers the rest.
+// Unit tests of the page's pure parts (node --test): the wire codec, the
+// plain-words errors, and paying (money, plans, idempotency keys). The
+// end-to-end test (e2e.mjs) covers the rest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode, decode } from '@msgpack/msgpack';
 import { encodeRequest, decodeReply, toMsgPack, ChorusError } from '../src/wire.js';
 import { errorText } from '../src/ui.js';
+import {
+  formatMoney, priceLabel, yearlySaving, currentPlanId, needsNewCard, isLive, groupCardNumber, fullYear, cardExpired,
+  keptByService, retryable, Intent, uuid, tokenPlan, expiryLabel, cardLabel,
+} from '../src/billing.js';
+import { payment, IDEMPOTENCY_KEY, serviceName } from '../src/subjects.js';
 
 const id = '0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b';
 
@@ -40,4 +46,118 @@ test('service errors are told in plain words', () => {
   assert.match(e(429, 'too_many_attempts', { retryAfterMs: 4000 }), /4 seconds/);
   assert.match(e(503, 'overloaded'), /busy/);
   assert.match(e(409, 'username_taken'), /taken/);
+});
+
+// ---- payment (billing.js) ----
+
+const plans = [
+  { id: 'free', name: 'Free', tier: 'free', amount: 0, currency: 'EUR', interval: 'none' },
+  { id: 'premium_monthly', name: 'Premium, monthly', tier: 'premium', amount: 999, currency: 'EUR', interval: 'month' },
+  { id: 'premium_yearly', name: 'Premium, yearly', tier: 'premium', amount: 9990, currency: 'EUR', interval: 'year' },
+];
+
+test('payment subjects follow subjects.md', () => {
+  for (const subject of Object.values(payment)) assert.match(subject, /^chorus\.payment\.v1\.[a-z]+\.[a-z]+$/);
+  assert.equal(payment.subscriptionCreate, 'chorus.payment.v1.subscription.create');
+  assert.equal(payment.methodDefault, 'chorus.payment.v1.method.default');
+  assert.equal(IDEMPOTENCY_KEY, 'Chorus-Idempotency-Key');
+  assert.equal(serviceName(payment.planList), 'payments');
+});
+
+test('money is formatted from integer minor units, exactly', () => {
+  assert.equal(formatMoney(999, 'EUR', 'en-US'), '€9.99');
+  assert.equal(formatMoney(9990, 'EUR', 'en-US'), '€99.90');
+  assert.equal(formatMoney(999, 'EUR', 'de-DE'), '9,99\u00a0€');
+  assert.equal(formatMoney(5, 'USD', 'en-US'), '$0.05');
+  assert.equal(formatMoney(-250, 'EUR', 'en-US'), '-€2.50');
+  assert.equal(formatMoney(1500, 'JPY', 'en-US'), '¥1,500', 'no minor unit: 1500 is ¥1,500');
+  assert.equal(formatMoney(1234, 'KWD', 'en-US').replace(/\s/g, ' '), 'KWD 1.234', 'three decimals');
+  assert.equal(formatMoney(123456789012, 'EUR', 'en-US'), '€1,234,567,890.12');
+  assert.equal(priceLabel(plans[1], 'en-US'), '€9.99 / month');
+  assert.equal(priceLabel(plans[2], 'en-US'), '€99.90 / year');
+  assert.equal(priceLabel(plans[0], 'en-US'), 'Free');
+  assert.equal(yearlySaving(plans, plans[2]), 16);
+  assert.equal(yearlySaving(plans, plans[1]), null);
+});
+
+test('the current plan and the banner follow subscription.get', () => {
+  const sub = (status, extra = {}) => ({ id: 'x', plan: 'premium_yearly', tier: 'premium', status, ...extra });
+  assert.equal(currentPlanId(plans, { subscription: null, entitlement: 'free' }), 'free');
+  assert.equal(currentPlanId(plans, { subscription: sub('active'), entitlement: 'premium' }), 'premium_yearly');
+  assert.equal(currentPlanId(plans, { subscription: sub('past_due'), entitlement: 'premium' }), 'premium_yearly');
+  assert.equal(currentPlanId(plans, { subscription: sub('unpaid'), entitlement: 'free' }), 'free');
+  assert.equal(currentPlanId(plans, { subscription: sub('incomplete'), entitlement: 'free' }), 'free');
+  assert.equal(currentPlanId(plans, { subscription: sub('canceled'), entitlement: 'free' }), 'free');
+  assert.ok(needsNewCard(sub('past_due')) && needsNewCard(sub('unpaid')));
+  assert.ok(!needsNewCard(sub('active')) && !needsNewCard(sub('canceled')) && !needsNewCard(null));
+  assert.ok(isLive(sub('incomplete')) && isLive(sub('unpaid')) && !isLive(sub('canceled')) && !isLive(sub('incomplete_expired')));
+});
+
+test('cards as typed and as kept', () => {
+  assert.equal(groupCardNumber('4242424242424242'), '4242 4242 4242 4242');
+  assert.equal(groupCardNumber('4000-0027-6000-3184'), '4000 0027 6000 3184');
+  assert.equal(groupCardNumber('378282246310005'), '3782 822463 10005');
+  assert.equal(fullYear('28'), 2028);
+  assert.equal(fullYear('2031'), 2031);
+  assert.ok(Number.isNaN(fullYear('soon')));
+  const card = { brand: 'visa', last4: '4242', exp_month: 3, exp_year: 2030 };
+  assert.equal(cardLabel(card), 'Visa •••• 4242');
+  assert.equal(expiryLabel(card), '03/30');
+  assert.ok(cardExpired(card, new Date(2030, 3, 1)));
+  assert.ok(!cardExpired(card, new Date(2030, 2, 31)));
+});
+
+test('an idempotency key per intent: kept for retries, new after a final answer', async () => {
+  const err = (status, code) => new ChorusError({ status, code, message: code });
+  assert.match(uuid(), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.notEqual(uuid(), uuid());
+  // What the service keeps for a key (subjects.md: 4xx but conflict; not 5xx, not request_in_progress).
+  assert.ok(keptByService(err(402, 'card_declined')) && keptByService(err(409, 'already_subscribed')));
+  assert.ok(!keptByService(err(409, 'conflict')) && !keptByService(err(409, 'request_in_progress')));
+  assert.ok(!keptByService(err(503, 'processing_error')) && !keptByService(err(504, 'timeout')) && !keptByService(err(403, 'not_permitted')));
+  assert.ok(retryable(err(503, 'processing_error')) && retryable(err(409, 'request_in_progress')) && retryable(err(504, 'timeout')));
+  assert.ok(!retryable(err(402, 'card_declined')) && !retryable(err(403, 'not_permitted')));
+
+  let n = 0;
+  const intent = new Intent(() => `key-${++n}`);
+  const seen = [];
+  const wait = async () => {};
+  // A timeout, then request_in_progress, then the reply: one key throughout; a new one after.
+  const answers = [err(504, 'timeout'), err(409, 'request_in_progress'), { ok: true }];
+  const reply = await intent.send(async (headers) => {
+    seen.push(headers[IDEMPOTENCY_KEY]);
+    const a = answers.shift();
+    if (a instanceof Error) throw a;
+    return a;
+  }, { wait });
+  assert.deepEqual(reply, { ok: true });
+  assert.deepEqual(seen, ['key-1', 'key-1', 'key-1']);
+  assert.equal(intent.key, 'key-2');
+  // A decline is final for its key: the next try (another card) is a new intent.
+  await assert.rejects(intent.send(async () => { throw err(402, 'card_declined'); }, { wait }), { code: 'card_declined' });
+  assert.equal(intent.key, 'key-3');
+  // A 503 that does not pass: the key stays, for the listener's "try again".
+  let tries = 0;
+  await assert.rejects(intent.send(async () => { tries++; throw err(503, 'processing_error'); }, { wait, attempts: 3 }), { code: 'processing_error' });
+  assert.equal(tries, 3);
+  assert.equal(intent.key, 'key-3');
+});
+
+test('the plan comes from the access token', () => {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  assert.equal(tokenPlan(`${b64({ alg: 'EdDSA' })}.${b64({ sub: 'x', plan: 'premium', name: 'ünï' })}.sig`), 'premium');
+  assert.equal(tokenPlan('garbage'), null);
+});
+
+test('payment errors are told in plain words', () => {
+  const e = (status, code, subject) => errorText(new ChorusError({ status, code, message: 'x', subject }));
+  assert.match(e(400, 'invalid_card_number'), /card number is not valid/);
+  assert.match(e(400, 'card_expired'), /expired/);
+  assert.match(e(402, 'card_declined'), /declined/);
+  assert.match(e(402, 'insufficient_funds'), /insufficient funds/);
+  assert.match(e(402, 'something_new'), /declined/);
+  assert.match(e(409, 'method_in_use'), /default/);
+  assert.match(e(409, 'invalid_state', 'chorus.payment.v1.subscription.resume'), /nothing to resume/);
+  assert.match(e(409, 'invalid_state', 'chorus.payment.v1.subscription.confirm'), /no payment waiting/);
+  assert.match(e(503, 'processing_error'), /not be charged twice/);
 });

@@ -49,9 +49,12 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     crate::echo::start(&nats, bytes::Bytes::from_static(b"{}")).await?;
     let issuer = Arc::new(TestIssuer::publish(&nats).await?);
     let mut hosts = Vec::new();
-    for _ in 0..2 {
+    for i in 0..2 {
         let mut config = host_config(&server.url(), &["payment"]);
         config.log_level = "warn".into();
+        if i == 0 {
+            chorus_host::telemetry::init(&config);
+        }
         config.sections.insert("payment".into(), serde_json::json!({"test_clock": true, "renewal_tick_ms": 200}));
         hosts.push(RunningHost::start(config, &chorus_nodes::registry()).await?);
     }
