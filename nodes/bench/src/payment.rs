@@ -120,9 +120,10 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     println!("subscriptions: {} ({} invoices issued)", from.min(o.subscriptions) + rest, before);
 
     // Every subscription due at once: a month and a day later.
-    let admin = ChorusClient::new(conn.clone()).with_timeout(Duration::from_secs(120)).with_token(issuer.admin());
+    // An admin's test token lives a minute: one made when it is used.
+    let admin = || ChorusClient::new(conn.clone()).with_timeout(Duration::from_secs(120)).with_token(issuer.admin());
     let moved = Instant::now();
-    admin.call(&ClockAdvance { ms: 31 * DAY_MS }).await?;
+    admin().call(&ClockAdvance { ms: 31 * DAY_MS }).await?;
     let target = before * 2;
     let mut last = (before, Instant::now());
     loop {
@@ -142,26 +143,28 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let took = moved.elapsed();
     let renewed = invoices(&js).await? - before;
     let charges = simulator_charges(&js).await?;
-    let ledger = admin.call(&LedgerCheck {}).await?;
+    let transactions = messages(&js, "chorus_payment_ledger").await?;
+    // The full audit reads every transaction and invoice one by one: only for piles it can read within a request.
+    let audit = if target <= 20_000 { Some(admin().call(&LedgerCheck {}).await?) } else { None };
     println!(
         "renewals by 2 instances: {renewed} of {before} in {:.1} s = {:.0} renewals/s",
         took.as_secs_f64(),
         renewed as f64 / took.as_secs_f64()
     );
     println!(
-        "duplicates: charges {} (expected {}), invoices {} , ledger transactions {} (expected {}), ledger balanced {}, invoices gapless {}",
-        charges,
-        target,
+        "charges {charges}, invoices {}, ledger transactions {transactions} (expected {target} each); audit: {}",
         before + renewed,
-        ledger.transactions,
-        target,
-        ledger.balanced,
-        ledger.invoices_gapless
+        audit.map_or("skipped (over 20,000 invoices)".to_string(), |a| format!(
+            "balanced {}, invoices gapless {}, mismatched {}",
+            a.balanced,
+            a.invoices_gapless,
+            a.mismatched_invoices.len()
+        ))
     );
     println!(
         "duplicate charges: {}, duplicate ledger transactions: {}",
         charges.saturating_sub(before + renewed),
-        ledger.transactions.saturating_sub((before + renewed) as u64)
+        transactions.saturating_sub(before + renewed)
     );
     for host in hosts {
         host.drain().await?;
@@ -232,7 +235,12 @@ where
 
 /// Invoices issued so far.
 async fn invoices(js: &async_nats::jetstream::Context) -> anyhow::Result<usize> {
-    let mut stream = js.get_stream("chorus_payment_invoices").await.context("the invoices stream")?;
+    messages(js, "chorus_payment_invoices").await
+}
+
+/// Messages in `stream`.
+async fn messages(js: &async_nats::jetstream::Context, stream: &str) -> anyhow::Result<usize> {
+    let mut stream = js.get_stream(stream).await.with_context(|| format!("the stream {stream}"))?;
     Ok(stream.info().await?.state.messages as usize)
 }
 
