@@ -9,18 +9,17 @@ use crate::state::Payment;
 /// Read the whole ledger and every invoice, and say what does not add up.
 pub(crate) async fn check(p: &Payment) -> Result<LedgerReport, Fail> {
     let ledger = p.ledger.check().await?;
-    let count = p.invoices.count().await?;
+    let amounts = p.invoices.amounts().await?;
+    let count = amounts.last().map_or(0, |(n, _)| *n);
     let refunded = |n: u64| ledger.refunded.get(&n).copied().unwrap_or(0);
     let mut mismatched = Vec::new();
-    let mut gapless = true;
-    for number in 1..=count {
-        match p.invoices.get(number).await? {
-            // What was charged for it, before any refund, is its amount; refunds never exceed it.
-            Some(invoice)
-                if ledger.invoices.get(&number).copied().unwrap_or(0) + refunded(number) == invoice.amount
-                    && refunded(number) <= invoice.amount => {}
-            Some(_) => mismatched.push(number),
-            None => gapless = false,
+    // Numbers run 1, 2, 3, ...: the nth invoice read is number n.
+    let gapless = amounts.iter().enumerate().all(|(i, (n, _))| *n == i as u64 + 1);
+    for (number, amount) in amounts.iter().copied() {
+        // What was charged for it, before any refund, is its amount; refunds never exceed it.
+        let charged = ledger.invoices.get(&number).copied().unwrap_or(0) + refunded(number);
+        if charged != amount || refunded(number) > amount {
+            mismatched.push(number);
         }
     }
     // A transaction naming an invoice that does not exist is a mismatch too.
