@@ -70,6 +70,7 @@ pub(crate) fn due_at(s: &Subscription) -> Option<u64> {
     match s.status {
         SubscriptionStatus::Active | SubscriptionStatus::Trialing => Some(s.current_period_end),
         SubscriptionStatus::PastDue | SubscriptionStatus::Unpaid => s.next_attempt_at,
+        SubscriptionStatus::Incomplete => s.incomplete_expires_at,
         _ => None,
     }
 }
@@ -206,6 +207,11 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
         return Ok(()); // Done already, or changed since.
     }
     let now = p.clock.now();
+    if s.status == SubscriptionStatus::Incomplete {
+        // Never confirmed: it expires, and its payment is no longer waited for.
+        let expired = Subscription { status: SubscriptionStatus::IncompleteExpired, ..s.clone() };
+        return write(p, &step, expired).await;
+    }
     if s.status == SubscriptionStatus::Active && s.cancel_at_period_end {
         let ended = Subscription { status: SubscriptionStatus::Canceled, ..s.clone() };
         write(p, &step, ended).await?;

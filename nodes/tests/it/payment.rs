@@ -535,3 +535,21 @@ async fn a_renewing_instance_killed_mid_run_still_charges_each_period_once() {
     assert!(report.balanced && report.invoices_gapless, "{report:?}");
     assert_eq!((report.transactions, report.invoices), (2 * n, 2 * n));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unconfirmed_subscription_expires_after_23_hours_and_a_new_one_can_start() {
+    let (server, _hosts) = clocked(1).await;
+    let ann = listener(&server, "ann").await;
+    card(&ann, "4000 0027 6000 3184").await.unwrap();
+    let pending = subscribe(&ann, "premium_monthly", "k1").await.unwrap().subscription;
+    assert_eq!(pending.status, SubscriptionStatus::Incomplete);
+    advance(&server, 23 * 3600 * 1000 + 1000).await;
+    until(&ann, "expired", |v| status(v) == Some(SubscriptionStatus::IncompleteExpired)).await;
+    let late = ann.call_with(&SubscriptionConfirm {}, with_key("late")).await;
+    assert_eq!(code(late), (Some(Status::Conflict), "invalid_state".into()));
+    // Nothing was charged, and a new subscription can start.
+    card(&ann, "4242424242424242").await.unwrap();
+    let paid = subscribe(&ann, "premium_monthly", "k2").await.unwrap();
+    assert_eq!(paid.subscription.status, SubscriptionStatus::Active);
+    assert_eq!(balanced(&server).await.transactions, 1);
+}
