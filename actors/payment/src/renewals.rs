@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use async_nats::jetstream::message::PublishMessage;
@@ -85,6 +85,10 @@ pub(crate) struct Due {
 struct DueIndex {
     by_user: HashMap<Uuid, (u64, Uuid)>,
     queue: BTreeSet<(u64, Uuid)>,
+    /// Steps this instance queued lately, by user: not queued again each
+    /// tick while they wait for a worker (the queue would drop the copies,
+    /// but only after they were sent).
+    queued: HashMap<Uuid, (u64, Instant)>,
 }
 
 impl Due {
@@ -93,25 +97,32 @@ impl Due {
         if let Some((at, _)) = index.by_user.remove(&user) {
             index.queue.remove(&(at, user));
         }
+        index.queued.remove(&user);
         if let Some((at, subscription)) = next {
             index.by_user.insert(user, (at, subscription));
             index.queue.insert((at, user));
         }
     }
 
-    /// The steps due at `now`, at most `limit`.
+    /// The steps due at `now` not queued in the last [`REQUEUE`], at most
+    /// `limit`; they count as queued from now.
     fn due(&self, now: u64, limit: usize) -> Vec<Step> {
-        let index = self.index.lock().unwrap_or_else(|p| p.into_inner());
-        index
-            .queue
+        let mut index = self.index.lock().unwrap_or_else(|p| p.into_inner());
+        let DueIndex { by_user, queue, queued } = &mut *index;
+        let steps: Vec<Step> = queue
             .iter()
             .take_while(|(at, _)| *at <= now)
+            .filter(|(at, user)| !queued.get(user).is_some_and(|(q, when)| q == at && when.elapsed() < REQUEUE))
             .take(limit)
             .filter_map(|(at, user)| {
-                let (_, subscription) = index.by_user.get(user)?;
+                let (_, subscription) = by_user.get(user)?;
                 Some(Step { user: *user, subscription: *subscription, due_at: *at })
             })
-            .collect()
+            .collect();
+        for step in &steps {
+            queued.insert(step.user, (step.due_at, Instant::now()));
+        }
+        steps
     }
 }
 
@@ -136,6 +147,10 @@ impl Projection for Due {
         Box::pin(async { Ok(()) })
     }
 }
+
+/// How long a queued step is left to the queue before it is queued again
+/// (within the jobs stream's 2-minute duplicate window, so a copy is dropped).
+const REQUEUE: Duration = Duration::from_secs(60);
 
 /// Steps put on the queue per tick, at most.
 const PER_TICK: usize = 2_000;
