@@ -2,6 +2,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod accounts_conf;
+pub mod export;
 pub mod import;
 pub mod req;
 pub mod seed;

@@ -11,6 +11,7 @@
 mod admin;
 mod bootstrap;
 pub mod callout;
+mod close;
 mod config;
 mod credentials;
 mod directory;
@@ -31,8 +32,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chorus_host::{Fail, HostContext, Routes, ServiceDef};
 use chorus_nats::messages::auth::{
-    ChangePassword, KeyList, Login, Logout, RefreshToken, Register, RoleGrant, RoleRevoke, UserDisable, UserEnable,
-    UserList, UserMe,
+    AccountClose, ChangePassword, KeyList, Login, Logout, RefreshToken, Register, RoleGrant, RoleRevoke, UserDisable,
+    UserEnable, UserList, UserMe,
 };
 use chorus_nats::subjects::auth as subjects;
 use chorus_state::{catch_up, projector_child, Records, Source, View};
@@ -86,11 +87,23 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             directory: directory.clone(),
             trust,
             entitlements: Records::open(&js, chorus_nats::records::payment::BUCKET, config.replicas).await?,
+            js: js.clone(),
         });
+        chorus_state::closures::open(&js, config.replicas).await?;
         if let Some(admin) = &config.bootstrap_admin {
             bootstrap::admin(&accounts, admin).await?;
         }
-        let mut children = vec![projector_child(NAME, source, view.clone(), directory.clone())];
+        let eraser = {
+            let accounts = accounts.clone();
+            Arc::new(move |closure| {
+                let a = accounts.clone();
+                Box::pin(async move { close::erase(&a, closure).await }) as futures::future::BoxFuture<'static, _>
+            })
+        };
+        let mut children = vec![
+            projector_child(NAME, source, view.clone(), directory.clone()),
+            chorus_state::closures::eraser_child(NAME, js.clone(), config.replicas, eraser),
+        ];
         if let Some(callout) = config.callout {
             children.push(callout::child(callout, ctx.config.clone())?);
         }
@@ -120,6 +133,7 @@ fn routes(accounts: Arc<Accounts>) -> Routes<Accounts> {
         .route(|a, _, _: KeyList| async move { Ok(a.issuer.keys.public()) })
         .route(|a, ctx, _: UserMe| async move { me::me(&a, ctx.caller()?).await })
         .route(|a, ctx, req: ChangePassword| async move { me::change_own_password(&a, &ctx, req).await })
+        .route(|a, ctx, req: AccountClose| async move { close::close(&a, &ctx, req).await })
         .route(|a, _, req: UserList| async move { admin::list(&a, req) })
         .route(|a, ctx, req: UserDisable| async move { admin::disable(&a, &ctx, req.user_id, true).await })
         .route(|a, ctx, req: UserEnable| async move { admin::disable(&a, &ctx, req.user_id, false).await })

@@ -19,9 +19,7 @@ pub(crate) async fn me(accounts: &Accounts, caller: &Claims) -> Result<User, Fai
 
 /// Change the caller's password; the reply carries the user record's
 /// sequence. Every other session ends; the caller's own (the one its access
-/// token names) carries on. A wrong current password counts like a failed
-/// sign-in of the account (a stolen access token must not become a way to
-/// guess the password).
+/// token names) carries on.
 pub(crate) async fn change_own_password(
     accounts: &Accounts,
     ctx: &RequestCtx,
@@ -33,6 +31,27 @@ pub(crate) async fn change_own_password(
     Ok(Empty {})
 }
 
+/// The caller's record, once `password` proved it is them again. A wrong
+/// password counts like a failed sign-in of the account (a stolen access
+/// token must not become a way to guess the password).
+pub(crate) async fn reauthenticate(
+    accounts: &Accounts,
+    caller: &Claims,
+    client: Option<&str>,
+    password: &str,
+) -> Result<UserRecord, Fail> {
+    check_length(password)?;
+    let user = accounts.user(caller.sub).await?;
+    let keys = crate::login::attempt_keys(limits::user_key(&user.username), client);
+    accounts.limiter.attempt(&keys, chorus_nats::clock::now_ms()).await?;
+    if !accounts.hasher.verify(password, Some(&user.password_hash)).await? {
+        accounts.limiter.failed();
+        return Err(invalid_credentials().into());
+    }
+    accounts.limiter.succeeded(&keys).await;
+    Ok(user)
+}
+
 /// The password change; returns the user record's sequence (none if the
 /// record went meanwhile).
 async fn changed(
@@ -41,16 +60,8 @@ async fn changed(
     client: Option<&str>,
     req: ChangePassword,
 ) -> Result<Option<u64>, Fail> {
-    check_length(&req.current_password)?;
     let new_password = Password::parse(&req.new_password)?;
-    let user = accounts.user(caller.sub).await?;
-    let keys = crate::login::attempt_keys(limits::user_key(&user.username), client);
-    accounts.limiter.attempt(&keys, chorus_nats::clock::now_ms()).await?;
-    if !accounts.hasher.verify(&req.current_password, Some(&user.password_hash)).await? {
-        accounts.limiter.failed();
-        return Err(invalid_credentials().into());
-    }
-    accounts.limiter.succeeded(&keys).await;
+    reauthenticate(accounts, caller, client, &req.current_password).await?;
     if req.new_password == req.current_password {
         return Err(ServiceError::bad_request(codes::SAME_PASSWORD, "the new password is the current one").into());
     }

@@ -30,6 +30,8 @@ pub(crate) struct Accounts {
     pub(crate) trust: kv::Store,
     /// Payment's bucket, read for each listener's entitlement.
     pub(crate) entitlements: Records,
+    /// For announcing account closures.
+    pub(crate) js: async_nats::jetstream::Context,
 }
 
 impl Accounts {

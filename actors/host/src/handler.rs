@@ -30,6 +30,16 @@ impl From<ServiceError> for Fail {
     }
 }
 
+/// Outside a request (a job, an eraser) a refusal is an error like any other.
+impl From<Fail> for anyhow::Error {
+    fn from(f: Fail) -> Self {
+        match f {
+            Fail::Reply(e) => e.into(),
+            Fail::Crash(e) => e,
+        }
+    }
+}
+
 impl From<anyhow::Error> for Fail {
     fn from(e: anyhow::Error) -> Self {
         Fail::Crash(e)

@@ -27,7 +27,10 @@ impl Payment {
     /// Issue the invoice of `charge` and book it in the ledger.
     pub(crate) async fn bill(&self, bill: Bill, charge: &Charge) -> Result<Invoice, Fail> {
         let now = bill.at;
+        // Made out as the listener's details are now (a retried issue keeps the first).
+        let bill_to = self.customer(bill.user).await?.billing;
         let draft = Draft {
+            bill_to,
             id: bill.id,
             user: bill.user,
             subscription: bill.subscription,

@@ -30,13 +30,15 @@ pub(crate) struct Draft {
     pub(crate) lines: Vec<InvoiceLine>,
     pub(crate) charge: String,
     pub(crate) issued_at: u64,
+    #[serde(default)]
+    pub(crate) bill_to: chorus_nats::messages::payment::BillingDetails,
 }
 
 impl Draft {
     /// The invoice with its number.
     pub(crate) fn numbered(self, number: u64) -> Invoice {
-        let Draft { id, user, subscription, amount, currency, lines, charge, issued_at } = self;
-        Invoice { number, id, user, subscription, amount, currency, lines, charge, issued_at }
+        let Draft { id, user, subscription, amount, currency, lines, charge, issued_at, bill_to } = self;
+        Invoice { number, id, user, subscription, amount, currency, lines, charge, issued_at, bill_to }
     }
 }
 

@@ -13,7 +13,9 @@ mod billing;
 mod cards;
 mod changes;
 mod clock;
+mod closing;
 mod config;
+mod details;
 mod gateway;
 mod idempotency;
 mod invoices;
@@ -32,9 +34,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chorus_host::{Fail, HostContext, Routes, ServiceDef};
 use chorus_nats::messages::payment::{
-    ClockAdvance, ClockReply, InvoiceGet, InvoiceList, LedgerCheck, MethodAdd, MethodDefault, MethodList, MethodRemove,
-    PlanList, Plans, RefundCreate, SubscriptionCancel, SubscriptionChange, SubscriptionConfirm, SubscriptionCreate,
-    SubscriptionGet, SubscriptionResume,
+    BillingDetails, BillingGet, ClockAdvance, ClockReply, InvoiceGet, InvoiceList, LedgerCheck, MethodAdd,
+    MethodDefault, MethodList, MethodRemove, PlanList, Plans, RefundCreate, SubscriptionCancel, SubscriptionChange,
+    SubscriptionConfirm, SubscriptionCreate, SubscriptionGet, SubscriptionResume,
 };
 use chorus_nats::subjects::payment as subjects;
 use chorus_state::{catch_up, projector_child, Records, Source, View};
@@ -84,7 +86,16 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
                 (renewals::Sweeper, (p.clone(), due.clone(), tick))
             })
         };
+        chorus_state::closures::open(&js, replicas).await?;
+        let eraser = {
+            let payment = payment.clone();
+            Arc::new(move |closure| {
+                let p = payment.clone();
+                Box::pin(async move { closing::erase(&p, closure).await }) as BoxFuture<'static, _>
+            })
+        };
         let children = vec![
+            chorus_state::closures::eraser_child(NAME, js.clone(), replicas, eraser),
             projector_child("payment-due", source, view, due),
             chorus_state::jobs::job_child(
                 NAME,
@@ -121,6 +132,8 @@ fn routes(payment: Arc<Payment>) -> Routes<Payment> {
         .route(|p, ctx, _: SubscriptionResume| async move { subscriptions::resume(&p, &ctx).await })
         .route(|p, ctx, req: SubscriptionChange| async move { changes::change(&p, &ctx, req).await })
         .route(|p, ctx, req: SubscriptionConfirm| async move { subscriptions::confirm(&p, &ctx, req).await })
+        .route(|p, ctx, _: BillingGet| async move { details::get(&p, &ctx).await })
+        .route(|p, ctx, req: BillingDetails| async move { details::update(&p, &ctx, req).await })
         .route(|p, ctx, req: InvoiceList| async move { invoices::list(&p, &ctx, req).await })
         .route(|p, ctx, req: InvoiceGet| async move { invoices::get(&p, &ctx, req.number).await })
         .route(|p, ctx, req: RefundCreate| async move { refunds::create(&p, &ctx, req).await })

@@ -42,4 +42,10 @@ pub(crate) struct Customer {
     pub(crate) pending_charge: Option<String>,
     /// Invoice numbers, oldest first.
     pub(crate) invoices: Vec<u64>,
+    /// Who the invoices are made out to.
+    #[serde(default)]
+    pub(crate) billing: chorus_nats::messages::payment::BillingDetails,
+    /// When the account closed (what is left is kept for the invoices).
+    #[serde(default)]
+    pub(crate) closed_at: Option<u64>,
 }

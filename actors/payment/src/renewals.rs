@@ -54,6 +54,7 @@ pub(crate) fn queue(replicas: usize, ack_wait: Duration) -> JobQueue {
         ack_wait,
         retry_delay: Duration::from_secs(1),
         replicas,
+        retention: async_nats::jetstream::stream::RetentionPolicy::WorkQueue,
     }
 }
 

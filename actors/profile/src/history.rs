@@ -39,6 +39,11 @@ impl History {
             .collect()
     }
 
+    /// Drop `user`'s plays (a closed account).
+    pub(crate) fn forget(&self, user: Uuid) {
+        self.users.write().unwrap_or_else(|p| p.into_inner()).remove(&user);
+    }
+
     /// `user`'s most played tracks, albums and artists in `[from, until)`.
     pub(crate) fn counts(&self, user: Uuid, from: u64, until: u64, limit: usize) -> PlayCounts {
         let users = self.users.read().unwrap_or_else(|p| p.into_inner());

@@ -15,6 +15,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod catalog_check;
+mod closing;
 mod config;
 mod edits;
 mod history;
@@ -36,8 +37,8 @@ use anyhow::Context as _;
 use async_nats::jetstream::stream;
 use chorus_host::{Fail, HostContext, Routes, ServiceDef};
 use chorus_nats::messages::profile::{
-    CountsRequest, FavoriteList, FavoriteSet, PlayRecord, PlaylistCreate, PlaylistGet, PlaylistList, PlaylistRef,
-    PlaylistUpdate, QueueGet, QueueSave, RatingList, RatingSet, RecentRequest,
+    CountsRequest, FavoriteList, FavoriteSet, PlayHistory, PlayRecord, PlaylistCreate, PlaylistGet, PlaylistList,
+    PlaylistRef, PlaylistUpdate, QueueGet, QueueSave, RatingList, RatingSet, RecentRequest,
 };
 use chorus_nats::subjects::profile as subjects;
 use chorus_state::{catch_up, projector_child, Records, Source, View};
@@ -66,9 +67,15 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         catch_up(&owned_source, &owned_view, bucket.as_ref()).await.context("loading playlists")?;
         let history = Arc::new(history::History::default());
         let history_view = Arc::new(View::revision_only());
-        let history_source = Source::Stream(plays);
+        let history_source = Source::Stream(plays.clone());
         let replayed = catch_up(&history_source, &history_view, history.as_ref()).await.context("loading plays")?;
         bucket.forget_plays_after(history_view.applied());
+        let closed = Arc::new(closing::Closed::new(history.clone()));
+        let (closed_view, closed_source) = (
+            Arc::new(View::revision_only()),
+            Source::Stream(chorus_state::closures::open(&js, config.replicas).await?),
+        );
+        catch_up(&closed_source, &closed_view, closed.as_ref()).await.context("loading closed accounts")?;
         let gate = position::Position {
             bucket: bucket.clone(),
             bucket_view: owned_view.clone(),
@@ -83,10 +90,20 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             owned_source: owned_source.clone(),
             history: history.clone(),
             history_view: history_view.clone(),
+            plays,
+            closed: closed.clone(),
             writes: rate::WriteRate::new(config.writes_per_s, config.write_burst),
             creating: serial::PerUser::default(),
             config,
         });
+        let eraser = {
+            let profile = profile.clone();
+            Arc::new(move |closure| {
+                let p = profile.clone();
+                Box::pin(async move { closing::erase(&p, closure).await }) as BoxFuture<'static, _>
+            })
+        };
+        let (replicas, js) = (profile.config.replicas, profile.js.clone());
         Ok(ServiceDef {
             name: NAME,
             description: "Playlists, favorites, ratings, listening history, play queue",
@@ -95,6 +112,8 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             children: vec![
                 projector_child("profile-playlists", owned_source, owned_view, bucket),
                 projector_child("profile-plays", history_source, history_view, history),
+                projector_child("profile-closed", closed_source, closed_view, closed),
+                chorus_state::closures::eraser_child(NAME, js, replicas, eraser),
             ],
             // Read-your-writes in the bucket's sequence, which every write's reply carries.
             gate: Some(Arc::new(gate)),
@@ -133,6 +152,7 @@ fn routes(profile: Arc<Profile>) -> Routes<Profile> {
         .route(|p, ctx, req: RatingList| async move { library::ratings(&p, &ctx, req).await })
         .route(|p, ctx, req: PlayRecord| async move { plays::record(&p, &ctx, req).await })
         .route(|p, ctx, req: RecentRequest| async move { plays::recent(&p, &ctx, req) })
+        .route(|p, ctx, req: PlayHistory| async move { plays::history(&p, &ctx, req).await })
         .route(|p, ctx, req: CountsRequest| async move { plays::counts(&p, &ctx, req) })
         .route(|p, ctx, req: QueueSave| async move { queue::save(&p, &ctx, req).await })
         .route(|p, ctx, _: QueueGet| async move { queue::get(&p, &ctx).await })

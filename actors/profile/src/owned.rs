@@ -29,6 +29,12 @@ impl Owned {
         index.by_owner.get(&owner).map_or(0, BTreeMap::len)
     }
 
+    /// The ids of `owner`'s playlists.
+    pub(crate) fn ids(&self, owner: Uuid) -> Vec<Uuid> {
+        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+        index.by_owner.get(&owner).map(|lists| lists.keys().copied().collect()).unwrap_or_default()
+    }
+
     /// Up to `limit` of `owner`'s playlists older than `before` (all when
     /// none), newest first (ids are uuid v7), and whether more follow.
     pub(crate) fn page(&self, owner: Uuid, before: Option<Uuid>, limit: usize) -> (Vec<PlaylistSummary>, bool) {

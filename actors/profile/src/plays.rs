@@ -5,12 +5,16 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use async_nats::jetstream::consumer;
 use async_nats::jetstream::message::PublishMessage;
 use chorus_host::RequestCtx;
 use chorus_nats::clock::now_ms;
-use chorus_nats::messages::profile::{CountsRequest, Play, PlayCounts, PlayRecord, RecentPlays, RecentRequest};
+use chorus_nats::messages::profile::{
+    CountsRequest, Play, PlayCounts, PlayHistory, PlayHistoryPage, PlayRecord, RecentPlays, RecentRequest,
+};
 use chorus_nats::messages::Empty;
 use chorus_nats::{errors, Encoding, ServiceError};
+use futures::StreamExt as _;
 
 use crate::catalog_check;
 use crate::records::{play_subject, plays_key, PlayNote};
@@ -22,6 +26,9 @@ const CLOCK_SLACK_MS: u64 = 24 * 3600 * 1000;
 
 pub(crate) async fn record(p: &Profile, ctx: &RequestCtx, req: PlayRecord) -> Result<Empty, Fail> {
     let user = ctx.caller()?.sub;
+    if p.closed.contains(user) {
+        return Err(ServiceError::not_found(errors::profile::ACCOUNT_CLOSED, "this account is closed").into());
+    }
     if req.started_at > now_ms() + CLOCK_SLACK_MS || req.source.len() > 64 || req.client.len() > 64 {
         return Err(ServiceError::bad_request(
             errors::profile::INVALID_PLAY,
@@ -61,6 +68,56 @@ pub(crate) fn counts(p: &Profile, ctx: &RequestCtx, req: CountsRequest) -> Resul
         return Err(ServiceError::bad_request(errors::profile::INVALID_PERIOD, "from must be before until").into());
     }
     Ok(p.history.counts(ctx.caller()?.sub, from, until, limit))
+}
+
+/// Every play the caller recorded, oldest first, a page at a time (read from
+/// the stream, not the history in memory, which keeps only what the other
+/// reads need). The cursor is the stream sequence the next page starts at.
+pub(crate) async fn history(p: &Profile, ctx: &RequestCtx, req: PlayHistory) -> Result<PlayHistoryPage, Fail> {
+    let user = ctx.caller()?.sub;
+    let limit = chorus_host::paging::PageSize { default: 200, max: 1000 }.of(req.limit)?;
+    let from = chorus_host::paging::cursor(req.cursor.as_deref(), |c| c.parse::<u64>().ok().filter(|s| *s > 0))?;
+    let mut consumer = p
+        .plays
+        .create_consumer(consumer::pull::Config {
+            filter_subject: play_subject(user),
+            deliver_policy: match from {
+                Some(start_sequence) => consumer::DeliverPolicy::ByStartSequence { start_sequence },
+                None => consumer::DeliverPolicy::All,
+            },
+            ack_policy: consumer::AckPolicy::None,
+            inactive_threshold: Duration::from_secs(10),
+            memory_storage: true,
+            num_replicas: 1,
+            ..Default::default()
+        })
+        .await
+        .context("reading plays")?;
+    let pending = consumer.info().await.context("reading plays")?.num_pending as usize;
+    let want = pending.min(limit);
+    let mut page = PlayHistoryPage::default();
+    if want > 0 {
+        let mut batch = consumer
+            .batch()
+            .max_messages(want)
+            .expires(Duration::from_secs(5))
+            .messages()
+            .await
+            .context("reading plays")?;
+        let mut last = 0;
+        while let Some(msg) = batch.next().await {
+            let msg = msg.map_err(|e| anyhow::anyhow!("reading plays: {e}"))?;
+            last = msg.info().map_err(|e| anyhow::anyhow!("play metadata: {e}"))?.stream_sequence;
+            match Encoding::MsgPack.decode::<Play>(&msg.payload) {
+                Ok(play) => page.plays.push(play.record),
+                Err(e) => chorus_state::undecodable(&msg.subject, last, &e),
+            }
+        }
+        if pending > want && last > 0 {
+            page.next = Some((last + 1).to_string());
+        }
+    }
+    Ok(page)
 }
 
 fn limit(asked: Option<usize>, default: usize) -> Result<usize, ServiceError> {

@@ -29,6 +29,10 @@ pub(crate) struct Profile {
     pub(crate) owned_source: Source,
     pub(crate) history: Arc<History>,
     pub(crate) history_view: Arc<View>,
+    /// The plays stream, for a listener's whole history and for erasing it.
+    pub(crate) plays: async_nats::jetstream::stream::Stream,
+    /// Closed accounts.
+    pub(crate) closed: Arc<crate::closing::Closed>,
     /// The caps and the write rate.
     pub(crate) config: ProfileConfig,
     pub(crate) writes: WriteRate,

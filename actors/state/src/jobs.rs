@@ -47,6 +47,10 @@ pub struct JobQueue {
     pub retry_delay: Duration,
     /// JetStream replicas.
     pub replicas: usize,
+    /// `WorkQueue` for a service's own jobs (a job is gone once done);
+    /// `Limits` for a stream several services each follow with a durable
+    /// consumer of their own (each handles every message once).
+    pub retention: stream::RetentionPolicy,
 }
 
 impl JobQueue {
@@ -56,7 +60,7 @@ impl JobQueue {
             .get_or_create_stream(stream::Config {
                 name: self.stream.clone(),
                 subjects: self.subjects.clone(),
-                retention: stream::RetentionPolicy::WorkQueue,
+                retention: self.retention,
                 num_replicas: self.replicas.max(1),
                 ..Default::default()
             })

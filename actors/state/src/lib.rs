@@ -10,12 +10,14 @@
 //!   instance registers only after catching up.
 //! - [`ObjectReader`] and [`ObjectCache`]: whole objects of a JetStream object
 //!   store, read with direct gets and kept in memory.
+//! - [`closures`]: account closures, each erased by every service that keeps a listener's data.
 //! - [`jobs`]: a durable pull consumer shared by all instances of a service,
 //!   so each job is handled by one instance.
 //!
 //! SurrealDB stays behind this crate: services query through [`View`].
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod closures;
 pub mod jobs;
 mod object_cache;
 pub mod objects;

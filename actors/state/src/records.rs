@@ -104,6 +104,28 @@ impl Records {
         }
     }
 
+    /// Remove `key` and every revision it had, leaving a purge marker (the
+    /// key's name and nothing else) so that views following the bucket see
+    /// it go. Returns the marker's revision. For a closed account's data.
+    pub async fn purge(&self, key: &str) -> anyhow::Result<u64> {
+        // Published by hand, like `delete`, for the marker's sequence.
+        let mut h = HeaderMap::new();
+        h.insert("KV-Operation", "PURGE");
+        h.insert("Nats-Rollup", "sub");
+        let subject = format!("$KV.{}.{key}", self.bucket);
+        let ack = self.js.publish_with_headers(subject, h, bytes::Bytes::new()).await.context("purging")?.await;
+        Ok(ack.with_context(|| format!("purging {key}"))?.sequence)
+    }
+
+    /// Remove `key` without a trace, not even a marker: for a key whose name
+    /// is itself personal (a username). Views following the bucket do not
+    /// see it go, so only for keys no view follows.
+    pub async fn erase(&self, key: &str) -> anyhow::Result<()> {
+        let stream = self.js.get_stream(format!("KV_{}", self.bucket)).await.context("the bucket's stream")?;
+        stream.purge().filter(format!("$KV.{}.{key}", self.bucket)).await.with_context(|| format!("erasing {key}"))?;
+        Ok(())
+    }
+
     /// Delete `key` only if its revision is still `revision`. Returns the delete's revision.
     pub async fn delete(&self, key: &str, revision: u64) -> Result<u64, WriteError> {
         // Published by hand (the KV API's delete does not return the sequence).

@@ -135,6 +135,13 @@ const app = {
     return view;
   },
 
+  /** Sign out (and say why, if `message`): back to the sign-in page. */
+  async leave(message) {
+    this.player?.reset();
+    await this.session.logout();
+    showLogin(message);
+  },
+
   setBilling(view) {
     this.billing = view;
     renderBanner();
@@ -360,9 +367,7 @@ const BILLING_EVERY_MS = 5 * 60 * 1000;
 let billingTimer;
 
 async function signOut() {
-  app.player.reset();
-  await app.session.logout();
-  showLogin();
+  await app.leave();
 }
 
 function showLogin(message) {

@@ -5,6 +5,7 @@
 // for retries, renewed once the service has answered for good.
 import { h, icon, errorText, toast, showError } from './ui.js';
 import { payment } from './subjects.js';
+import { billingDetailsSection, yourDataSection } from './closing.js';
 import {
   Intent, formatMoney, priceLabel, yearlySaving, isFree, isLive, needsNewCard, currentPlanId, statusLabel,
   formatDate, cardLabel, expiryLabel, cardExpired, groupCardNumber, fullYear,
@@ -307,18 +308,21 @@ async function success(app, panel, plans, reply) {
 // ---- Account -----------------------------------------------------------
 
 export async function account(app) {
-  const [{ plans: list }, view, { methods }, firstInvoices] = await Promise.all([
+  const [{ plans: list }, view, { methods }, firstInvoices, details] = await Promise.all([
     app.read(payment.planList, {}),
     app.loadBilling(),
     app.session.call(payment.methodList, {}),
     app.session.call(payment.invoiceList, { limit: 20 }),
+    app.session.call(payment.billingGet, {}),
   ]);
   return h('div.page.account-page',
     h('h1', 'Account'),
     h('p.page-lead', app.session.user?.username ?? '', app.session.user?.email ? ` · ${app.session.user.email}` : ''),
     subscriptionSection(app, list, view, methods),
     methodsSection(app, view, methods),
-    invoicesSection(app, firstInvoices));
+    billingDetailsSection(app, details),
+    invoicesSection(app, firstInvoices),
+    yourDataSection(app));
 }
 
 /** Run an account action: the button waits, the page is read again after, errors are told. */

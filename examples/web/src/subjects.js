@@ -7,6 +7,7 @@ export const auth = {
   refresh: 'chorus.auth.v1.session.refresh',
   logout: 'chorus.auth.v1.session.logout',
   me: 'chorus.auth.v1.user.me',
+  accountClose: 'chorus.auth.v1.account.close',
 };
 
 export const catalog = {
@@ -35,6 +36,8 @@ export const profile = {
   favoriteSet: 'chorus.profile.v1.favorite.set',
   favoriteList: 'chorus.profile.v1.favorite.list',
   playRecent: 'chorus.profile.v1.play.recent',
+  playHistory: 'chorus.profile.v1.play.history',
+  ratingList: 'chorus.profile.v1.rating.list',
   queueSave: 'chorus.profile.v1.queue.save',
   queueGet: 'chorus.profile.v1.queue.get',
 };
@@ -57,6 +60,8 @@ export const payment = {
   subscriptionResume: 'chorus.payment.v1.subscription.resume',
   subscriptionChange: 'chorus.payment.v1.subscription.change',
   subscriptionConfirm: 'chorus.payment.v1.subscription.confirm',
+  billingGet: 'chorus.payment.v1.billing.get',
+  billingUpdate: 'chorus.payment.v1.billing.update',
   invoiceList: 'chorus.payment.v1.invoice.list',
   invoiceGet: 'chorus.payment.v1.invoice.get',
 };

@@ -107,6 +107,8 @@ export function errorText(err) {
     request_in_progress: 'Your payment is still being processed. Wait a moment, then try again.',
     idempotency_key_reused: 'This payment was tried before with other details. Reload the page and try again.',
     invoice_not_found: 'We could not find that invoice.',
+    invalid_billing_details: 'Check your billing details: the country is two letters (e.g. DE), the name at most 200 characters.',
+    admin_account: 'An admin account is closed once another admin has removed its admin role.',
   };
   if (code === 'invalid_state') {
     const verb = (err.subject ?? '').split('.').pop();
@@ -240,6 +242,7 @@ export function icon(name) {
     volume: 'M4 9h4l5-4v14l-5-4H4zm12.5 3a4.5 4.5 0 00-2.5-4v8a4.5 4.5 0 002.5-4z',
     premium: 'M6 3h12l4 6-10 12L2 9zm1.1 2L4.8 8.5h3.7L10 5zm5.8 0l1.5 3.5h3.7L16.9 5zM12 5.6L10.7 8.5h2.6zM5.4 10.5l5.3 6.4-2.1-6.4zm5.3 0L12 15l1.3-4.5zm4.7 0l-2.1 6.4 5.3-6.4z',
     user: 'M12 3a4.5 4.5 0 110 9 4.5 4.5 0 010-9zm0 11c4.4 0 8 2.2 8 5v2H4v-2c0-2.8 3.6-5 8-5z',
+    download: 'M11 3h2v9.2l3.3-3.3 1.4 1.4L12 16l-5.7-5.7 1.4-1.4 3.3 3.3zM4 18h16v2H4z',
     card: 'M3 5h18a1 1 0 011 1v12a1 1 0 01-1 1H3a1 1 0 01-1-1V6a1 1 0 011-1zm1 2v2h16V7zm0 5v5h16v-5zm2 2h5v1.5H6z',
   };
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');

@@ -6,7 +6,9 @@
 // premium, the Account page shows it, the invoice is listed), cancel and
 // resume, cancel now and pay again with a card that asks for confirmation,
 // and a renewal that fails (the payment service's test clock moved a month
-// on): the banner, and a card that pays. A screenshot of every step goes to
+// on): the banner, and a card that pays. Last, the listener's own data:
+// billing details, the download of everything (one JSON archive), and
+// closing the account, after which the name signs no one in. A screenshot of every step goes to
 // test-artifacts/.
 //
 // Settings: CHORUS_WEB_URL (http://127.0.0.1:5173/), CHROMIUM (/usr/bin/chromium),
@@ -359,6 +361,49 @@ try {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (overflow > 0) throw new Error(`the page is ${overflow}px wider than a phone`);
     await page.getByRole('button', { name: 'Play' }).first().waitFor();
+  });
+
+  await step('billing details are kept for the next invoices', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.locator('a.nav-link[data-nav="#/account"]').click();
+    await page.getByRole('heading', { name: 'Billing details' }).waitFor();
+    await page.getByLabel('Name on invoices').fill('E2E Listener');
+    await page.getByLabel('Country (two letters, e.g. DE)').fill('de');
+    await page.getByRole('button', { name: 'Save details' }).click();
+    await page.getByText('Saved: your next invoices are made out to these details.').waitFor();
+    if (await page.getByLabel('Country (two letters, e.g. DE)').inputValue() !== 'DE') throw new Error('the country was not kept upper-case');
+    await page.getByLabel('Country (two letters, e.g. DE)').fill('1x');
+    await page.getByRole('button', { name: 'Save details' }).click();
+    await page.getByText('Check your billing details').waitFor();
+  });
+
+  await step('download my data', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 20000 }),
+      page.getByRole('button', { name: 'Download my data' }).click(),
+    ]);
+    if (!/^chorus-e2e_[a-z0-9]+-\d{4}-\d{2}-\d{2}\.json$/.test(download.suggestedFilename())) throw new Error(`file name ${download.suggestedFilename()}`);
+    const archive = JSON.parse(await readFile(await download.path(), 'utf8'));
+    const problems = [];
+    if (archive.format !== 'chorus-export/1') problems.push(`format ${archive.format}`);
+    if (archive.account?.username !== username) problems.push(`account ${archive.account?.username}`);
+    if (!archive.profile.playlists.some((p) => p.name === playlistName && p.tracks.length === 1)) problems.push('the playlist');
+    if (!archive.profile.plays.some((p) => p.track_id === target.id)) problems.push('the play');
+    if (archive.billing.invoices.length !== 3) problems.push(`${archive.billing.invoices.length} invoices`);
+    if (archive.billing.details.name !== 'E2E Listener') problems.push('billing details');
+    if (!archive.billing.methods.every((m) => /^\d{4}$/.test(m.last4) && !('number' in m))) problems.push('cards');
+    if (problems.length) throw new Error(`the archive lacks ${problems.join(', ')}`);
+    console.log(`  ${download.suggestedFilename()}: ${archive.profile.playlists.length} playlist, ${archive.profile.plays.length} plays, ${archive.billing.invoices.length} invoices`);
+  });
+
+  await step('close the account', async () => {
+    await page.getByRole('button', { name: 'Close account…' }).click();
+    await page.getByLabel('Your password').fill(password);
+    await page.getByLabel('I understand that my account and its data will be gone').check();
+    await page.getByRole('button', { name: 'Close my account' }).click();
+    await page.getByText('Your account is closed and your data is being erased.').waitFor({ timeout: 10000 });
+    await signIn(username, password);
+    await page.getByText('That username and password do not match.').waitFor();
   });
 } catch (err) {
   if (!failed) {

@@ -29,6 +29,8 @@ codes! {
     ACCOUNT_DISABLED = "account_disabled",
     /// 404: the user's record is gone (or never was).
     USER_NOT_FOUND = "user_not_found",
+    /// 409: an admin closing their own account (another admin revokes the role first).
+    ADMIN_ACCOUNT = "admin_account",
     /// 409: the username is taken (ignoring case).
     USERNAME_TAKEN = "username_taken",
     /// 409: a change of a user's record met a concurrent one 5 times running; read again and retry.

@@ -55,6 +55,8 @@ codes! {
     REQUEST_IN_PROGRESS = "request_in_progress",
     /// 403: `clock.advance` where `[payment] test_clock` is off.
     TEST_CLOCK_DISABLED = "test_clock_disabled",
+    /// 400: billing details past their lengths, or a country that is not two letters.
+    INVALID_BILLING_DETAILS = "invalid_billing_details",
     /// 409: another write to the caller's billing changed it first; retry.
     CONFLICT = "conflict",
 }

@@ -5,6 +5,8 @@
 //! `track_not_found`, `album_not_found` and `artist_not_found` on as they came.
 
 codes! {
+    /// 404: a play of a closed account (`play.record`).
+    ACCOUNT_CLOSED = "account_closed",
     /// 404: a playlist that does not exist, or someone else's private one.
     PLAYLIST_NOT_FOUND = "playlist_not_found",
     /// 403: a change to someone else's public playlist.

@@ -2,8 +2,8 @@
 
 use super::Endpoint;
 use crate::messages::auth::{
-    ChangePassword, KeyList, KeySet, Login, Logout, RefreshToken, Register, RoleGrant, RoleRevoke, Session, User,
-    UserDisable, UserEnable, UserList, UserMe, UserPage,
+    AccountClose, AccountClosed, ChangePassword, KeyList, KeySet, Login, Logout, RefreshToken, Register, RoleGrant,
+    RoleRevoke, Session, User, UserDisable, UserEnable, UserList, UserMe, UserPage,
 };
 use crate::messages::Empty;
 
@@ -25,6 +25,8 @@ endpoints! {
     user_me: user.me, Authenticated, UserMe => User;
     /// `chorus.auth.v1.password.change`: a new password; every other session ends.
     password_change: password.change, Authenticated, ChangePassword => Empty;
+    /// `chorus.auth.v1.account.close`: close the caller's account; every service erases its data.
+    account_close: account.close, Authenticated, AccountClose => AccountClosed;
     /// `chorus.auth.v1.user.list`: every user, by username (admin).
     user_list: user.list, Admin, UserList => UserPage;
     /// `chorus.auth.v1.user.disable`: lock a user out (admin).

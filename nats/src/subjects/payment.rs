@@ -2,10 +2,10 @@
 
 use super::Endpoint;
 use crate::messages::payment::{
-    ClockAdvance, ClockReply, Invoice, InvoiceGet, InvoiceList, InvoicePage, LedgerCheck, LedgerReport, MethodAdd,
-    MethodDefault, MethodList, MethodRemove, PaymentMethod, PaymentMethods, PlanList, Plans, RefundCreate, RefundReply,
-    Subscription, SubscriptionCancel, SubscriptionChange, SubscriptionConfirm, SubscriptionCreate, SubscriptionGet,
-    SubscriptionReply, SubscriptionResume, SubscriptionView,
+    BillingDetails, BillingGet, ClockAdvance, ClockReply, Invoice, InvoiceGet, InvoiceList, InvoicePage, LedgerCheck,
+    LedgerReport, MethodAdd, MethodDefault, MethodList, MethodRemove, PaymentMethod, PaymentMethods, PlanList, Plans,
+    RefundCreate, RefundReply, Subscription, SubscriptionCancel, SubscriptionChange, SubscriptionConfirm,
+    SubscriptionCreate, SubscriptionGet, SubscriptionReply, SubscriptionResume, SubscriptionView,
 };
 use crate::messages::Empty;
 
@@ -35,6 +35,10 @@ endpoints! {
     subscription_change: subscription.change, Authenticated, SubscriptionChange => SubscriptionReply;
     /// `chorus.payment.v1.subscription.confirm`: the listener confirmed an incomplete subscription's payment.
     subscription_confirm: subscription.confirm, Authenticated, SubscriptionConfirm => SubscriptionReply;
+    /// `chorus.payment.v1.billing.get`: who the caller's invoices are made out to.
+    billing_get: billing.get, Authenticated, BillingGet => BillingDetails;
+    /// `chorus.payment.v1.billing.update`: change them (new invoices only).
+    billing_update: billing.update, Authenticated, BillingDetails => BillingDetails;
     /// `chorus.payment.v1.invoice.list`: the caller's invoices, newest first.
     invoice_list: invoice.list, Authenticated, InvoiceList => InvoicePage;
     /// `chorus.payment.v1.invoice.get`: one of the caller's invoices.

@@ -2,9 +2,9 @@
 
 use super::Endpoint;
 use crate::messages::profile::{
-    CountsRequest, FavoriteList, FavoriteSet, Favorites, PlayCounts, PlayQueue, PlayRecord, Playlist, PlaylistCreate,
-    PlaylistGet, PlaylistList, PlaylistPage, PlaylistRef, PlaylistUpdate, PlaylistView, QueueGet, QueueSave,
-    RatingList, RatingSet, Ratings, RecentPlays, RecentRequest,
+    CountsRequest, FavoriteList, FavoriteSet, Favorites, PlayCounts, PlayHistory, PlayHistoryPage, PlayQueue,
+    PlayRecord, Playlist, PlaylistCreate, PlaylistGet, PlaylistList, PlaylistPage, PlaylistRef, PlaylistUpdate,
+    PlaylistView, QueueGet, QueueSave, RatingList, RatingSet, Ratings, RecentPlays, RecentRequest,
 };
 use crate::messages::Empty;
 
@@ -35,6 +35,8 @@ endpoints! {
     play_record: play.record, Service, PlayRecord => Empty;
     /// `chorus.profile.v1.play.recent`: recently played tracks, each once, newest first.
     play_recent: play.recent, Authenticated, RecentRequest => RecentPlays;
+    /// `chorus.profile.v1.play.history`: every play the caller recorded, oldest first (their data, to take away).
+    play_history: play.history, Authenticated, PlayHistory => PlayHistoryPage;
     /// `chorus.profile.v1.play.counts`: play counts per track, album and artist, optionally in a period.
     play_counts: play.counts, Authenticated, CountsRequest => PlayCounts;
     /// `chorus.profile.v1.queue.save`: save the play queue (tracks, index, position).

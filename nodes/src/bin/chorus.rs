@@ -49,6 +49,11 @@ enum Command {
         #[arg(long, default_value = "CHORUS_PASSWORD")]
         password_env: String,
     },
+    /// The signed-in listener's own account (`--token`): export it, or close it.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
     /// Print a new signing key line for `[auth] signing_keys` (`<kid>:<seed>`).
     Keygen {
         /// Instead, a NATS account key for the auth callout: `<public key> <seed>`
@@ -81,6 +86,22 @@ enum Command {
         verb: String,
         /// Only this service.
         service: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountAction {
+    /// Write every piece of the listener's data as one JSON archive.
+    Export {
+        /// The file to write (stdout when absent).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Close the account: every service erases the listener's data (export first).
+    Close {
+        /// The environment variable holding the password (asked again to close).
+        #[arg(long, default_value = "CHORUS_PASSWORD")]
+        password_env: String,
     },
 }
 
@@ -153,6 +174,26 @@ async fn run(args: Args) -> anyhow::Result<()> {
             let login = chorus_nats::messages::auth::Login { username, password };
             let session: chorus_nats::messages::auth::Session = client.call(&login).await?;
             println!("{}", session.access_token);
+        }
+        Command::Account { action } => {
+            let token = args.token.as_deref().context("sign in first: --token or CHORUS_TOKEN (`chorus login`)")?;
+            let client =
+                chorus_nats::ChorusClient::new(nats.clone()).with_timeout(Duration::from_secs(10)).with_token(token);
+            match action {
+                AccountAction::Export { out } => {
+                    let archive = serde_json::to_string_pretty(&chorus_nodes::export::archive(&client).await?)?;
+                    match out {
+                        Some(path) => std::fs::write(&path, archive).with_context(|| format!("writing {path:?}"))?,
+                        None => println!("{archive}"),
+                    }
+                }
+                AccountAction::Close { password_env } => {
+                    let password =
+                        std::env::var(&password_env).with_context(|| format!("${password_env} is not set"))?;
+                    let closed = client.call(&chorus_nats::messages::auth::AccountClose { password }).await?;
+                    println!("account closed at {} (ms); its data is being erased", closed.closed_at);
+                }
+            }
         }
         // Printed above, without connecting.
         Command::Keygen { .. } | Command::AccountsConf => {}

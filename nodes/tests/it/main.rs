@@ -8,6 +8,7 @@ mod auth;
 mod callout;
 mod catalog;
 mod catalog_views;
+mod closing;
 mod dev_conf;
 mod discovery;
 mod garbage;

@@ -22,6 +22,7 @@ fn queue() -> JobQueue {
         ack_wait: Duration::from_secs(1),
         retry_delay: Duration::from_millis(50),
         replicas: 1,
+        retention: async_nats::jetstream::stream::RetentionPolicy::WorkQueue,
     }
 }
 

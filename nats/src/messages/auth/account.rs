@@ -63,3 +63,24 @@ impl std::fmt::Debug for ChangePassword {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserMe {}
+
+/// `account.close` request: the listener's own password, asked again.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountClose {
+    /// The password in use.
+    pub password: String,
+}
+
+impl std::fmt::Debug for AccountClose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccountClose { .. }")
+    }
+}
+
+/// `account.close` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountClosed {
+    /// When the account closed, ms since the Unix epoch.
+    pub closed_at: u64,
+}

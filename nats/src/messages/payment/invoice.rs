@@ -35,6 +35,9 @@ pub struct Invoice {
     pub charge: String,
     /// ms since the Unix epoch.
     pub issued_at: u64,
+    /// Who it was made out to, as the listener's billing details were when it was issued.
+    #[serde(default)]
+    pub bill_to: super::BillingDetails,
 }
 
 /// `invoice.list` request.

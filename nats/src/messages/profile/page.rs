@@ -27,3 +27,7 @@ page_request!(
     /// `rating.list` request: a page of the caller's ratings.
     RatingList
 );
+page_request!(
+    /// `play.history` request: a page of the caller's plays, oldest first.
+    PlayHistory
+);

@@ -101,3 +101,12 @@ pub struct PlayCounts {
     /// Plays in the period.
     pub total: u64,
 }
+
+/// `play.history` reply: every play the caller recorded, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlayHistoryPage {
+    /// As recorded.
+    pub plays: Vec<PlayRecord>,
+    /// The cursor of the next page; none on the last.
+    pub next: Option<String>,
+}
