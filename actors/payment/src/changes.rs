@@ -156,7 +156,15 @@ mod tests {
     }
 
     fn plan(amount: i64, interval: Interval) -> PricePlan {
-        PricePlan { id: "p".into(), name: "P".into(), tier: Plan::Premium, amount, currency: "EUR".into(), interval }
+        PricePlan {
+            id: "p".into(),
+            name: "P".into(),
+            tier: Plan::Premium,
+            amount,
+            currency: "EUR".into(),
+            interval,
+            trial_days: 0,
+        }
     }
 
     #[test]

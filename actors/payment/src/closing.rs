@@ -45,6 +45,7 @@ fn closed(c: Customer, now: u64, closed_at: u64) -> Customer {
         pending_charge: None,
         invoices: c.invoices,
         billing: BillingDetails::default(),
+        trial_used: c.trial_used,
         closed_at: Some(c.closed_at.unwrap_or(closed_at)),
     }
 }

@@ -43,6 +43,7 @@ impl Default for PaymentConfig {
             amount,
             currency: "EUR".into(),
             interval,
+            trial_days: 0,
         };
         Self {
             replicas: 1,

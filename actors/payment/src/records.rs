@@ -45,6 +45,9 @@ pub(crate) struct Customer {
     /// Who the invoices are made out to.
     #[serde(default)]
     pub(crate) billing: chorus_nats::messages::payment::BillingDetails,
+    /// Whether a trial was given (one per listener).
+    #[serde(default)]
+    pub(crate) trial_used: bool,
     /// When the account closed (what is left is kept for the invoices).
     #[serde(default)]
     pub(crate) closed_at: Option<u64>,

@@ -228,7 +228,7 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
         let expired = Subscription { status: SubscriptionStatus::IncompleteExpired, ..s.clone() };
         return write(p, &step, expired).await;
     }
-    if s.status == SubscriptionStatus::Active && s.cancel_at_period_end {
+    if matches!(s.status, SubscriptionStatus::Active | SubscriptionStatus::Trialing) && s.cancel_at_period_end {
         let ended = Subscription { status: SubscriptionStatus::Canceled, ..s.clone() };
         write(p, &step, ended).await?;
         return p.entitle(step.user, Entitlement { plan: Plan::Free, until_ms: 0 }).await.map_err(fail);
@@ -268,7 +268,9 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
                 ..s.clone()
             };
             let name = p.config.plan(&s.plan).map_or(s.plan.clone(), |plan| plan.name.clone());
-            let lines = vec![InvoiceLine { description: format!("{name}, renewal"), amount: charge.amount }];
+            let what =
+                if s.status == SubscriptionStatus::Trialing { "first period after the trial" } else { "renewal" };
+            let lines = vec![InvoiceLine { description: format!("{name}, {what}"), amount: charge.amount }];
             let bill =
                 Bill { id: derived_id(&key), user: step.user, subscription: s.id, lines, proration: false, at: now };
             let invoice = p.bill(bill, &charge).await.map_err(fail)?;

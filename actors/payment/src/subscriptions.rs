@@ -64,6 +64,9 @@ async fn subscribe(p: &Payment, user: Uuid, req: SubscriptionCreate, seed: Seed)
             .cloned()
             .ok_or_else(|| ServiceError::bad_request(codes::NO_PAYMENT_METHOD, "add a payment method first"))?,
     };
+    if plan.trial_days > 0 && !customer.trial_used {
+        return start_trial(p, user, new_subscription(id, &plan, method.method.id, now), plan.trial_days).await;
+    }
     let charge = p
         .gateway
         .charge(&method.token, plan.amount, &plan.currency, &invoice_id.to_string())
@@ -83,6 +86,28 @@ async fn subscribe(p: &Payment, user: Uuid, req: SubscriptionCreate, seed: Seed)
     }
     let invoice = settle(p, user, &subscription, invoice_id, &charge, &plan).await?;
     Ok(SubscriptionReply { subscription, invoice: Some(invoice), refresh: true })
+}
+
+/// The listener's first subscription to a plan with a trial: nothing is
+/// charged now; the renewal at the trial's end charges the first period.
+async fn start_trial(p: &Payment, user: Uuid, s: Subscription, days: u32) -> Result<SubscriptionReply, Fail> {
+    let s = Subscription {
+        status: SubscriptionStatus::Trialing,
+        current_period_end: s.current_period_start + u64::from(days) * 24 * 3600 * 1000,
+        ..s
+    };
+    let written = s.clone();
+    p.change(user, move |c| {
+        if c.trial_used {
+            // Another request began a trial meanwhile (another idempotency key).
+            let message = "you have had a trial; subscribe again to pay now";
+            return Err(ServiceError::conflict(codes::ALREADY_SUBSCRIBED, message));
+        }
+        Ok(Customer { subscription: Some(written.clone()), trial_used: true, ..c })
+    })
+    .await?;
+    p.entitle(user, Entitlement { plan: s.tier, until_ms: s.current_period_end }).await?;
+    Ok(SubscriptionReply { subscription: s, invoice: None, refresh: true })
 }
 
 fn new_subscription(id: Uuid, plan: &PricePlan, method: Uuid, now: u64) -> Subscription {
@@ -162,6 +187,7 @@ pub(crate) async fn confirm(
                 amount: s.amount,
                 currency: s.currency.clone(),
                 interval: s.interval,
+                trial_days: 0,
             });
             // The period starts when the payment went through.
             let s = Subscription { current_period_start: now, current_period_end: now + period_ms(s.interval), ..s };

@@ -54,6 +54,7 @@ export async function plans(app) {
     isCurrent ? h('span.badge.accent', 'Current plan') : null,
     h('h2.plan-name', { id: `plan-${plan.id}` }, plan.name),
     h('div.plan-price', priceLabel(plan)),
+    plan.trial_days ? h('div.plan-saving', `${plan.trial_days} days free for your first subscription`) : null,
     saving ? h('div.plan-saving', `Save ${saving}% against monthly`) : null,
     h('ul.plan-perks', perks(plan).map((p) => h('li', p))),
     action);
@@ -172,6 +173,7 @@ export async function checkout(app, planId) {
     h('h2', plan.name),
     h('div.plan-price', priceLabel(plan)),
     h('ul.plan-perks', perks(plan).map((p) => h('li', p))),
+    plan.trial_days ? h('p.small', `Your first subscription starts with ${plan.trial_days} days free: your card is charged when they end, unless you cancel before.`) : null,
     h('p.small', `Renews every ${plan.interval} at ${formatMoney(plan.amount, plan.currency)} until you cancel. Cancel any time on your Account page.`));
   const panel = h('div.checkout-main');
   const page = h('div.page', back, h('h1', `Subscribe to ${plan.name}`), h('div.checkout', summary, panel));
@@ -299,7 +301,7 @@ async function success(app, panel, plans, reply) {
   panel.replaceChildren(h('div.success-panel', { role: 'status' },
     h('div.success-mark', '✓'),
     heading,
-    h('p', `${planName(plans, s.plan)} · ${formatMoney(s.amount, s.currency)} / ${s.interval} · renews on ${formatDate(s.current_period_end)}`),
+    h('p', `${planName(plans, s.plan)} · ${formatMoney(s.amount, s.currency)} / ${s.interval} · ${s.status === 'trialing' ? `free until ${formatDate(s.current_period_end)}, then charged` : `renews on ${formatDate(s.current_period_end)}`}`),
     inv ? h('p.small', `Invoice #${inv.number}: ${formatMoney(inv.amount, inv.currency)} paid${method ? ` with ${cardLabel(method)}` : ''}.`) : null,
     h('div.actions', h('a.btn.primary', { href: '#/' }, 'Start listening'), h('a.btn', { href: '#/account' }, 'Your account'))));
   heading.focus();
@@ -356,7 +358,8 @@ function subscriptionSection(app, plans, view, methods) {
   ];
   if (s.status === 'incomplete') facts.push(['Waiting until', formatDate(s.incomplete_expires_at)]);
   else if (s.cancel_at_period_end) facts.push(['Ends on', h('span', { dataset: { field: 'ends' } }, formatDate(s.current_period_end))]);
-  else if (s.status === 'active' || s.status === 'trialing') facts.push(['Renews on', h('span', { dataset: { field: 'renews' } }, formatDate(s.current_period_end))]);
+  else if (s.status === 'trialing') facts.push(['Trial ends, first charge on', h('span', { dataset: { field: 'renews' } }, formatDate(s.current_period_end))]);
+  else if (s.status === 'active') facts.push(['Renews on', h('span', { dataset: { field: 'renews' } }, formatDate(s.current_period_end))]);
   else facts.push(['Paid until', formatDate(s.current_period_end)]);
   if (s.status === 'past_due' && s.next_attempt_at) facts.push(['Next try', formatDate(s.next_attempt_at)]);
   if (s.scheduled_plan) facts.push(['Then', `${planName(plans, s.scheduled_plan)} from ${formatDate(s.current_period_end)}`]);

@@ -332,6 +332,11 @@ async fn an_admin_refund_happens_once_and_within_the_charge() {
 
 /// Auth and `n` payment instances whose clock tests move, renewing every 100 ms.
 async fn clocked(n: usize) -> (NatsServer, Vec<RunningHost>) {
+    clocked_with(n, serde_json::json!({})).await
+}
+
+/// As [`clocked`], with more `[payment]` settings.
+async fn clocked_with(n: usize, settings: serde_json::Value) -> (NatsServer, Vec<RunningHost>) {
     let server = NatsServer::start().expect("nats-server");
     let keys = key();
     let mut hosts = Vec::new();
@@ -339,7 +344,9 @@ async fn clocked(n: usize) -> (NatsServer, Vec<RunningHost>) {
         let services: &[&str] = if i == 0 { &["auth", "payment"] } else { &["payment"] };
         let mut config = chorus_testkit::host_config(&server.url(), services);
         config.sections.insert("auth".into(), crate::support::auth::auth_section(&keys));
-        config.sections.insert("payment".into(), serde_json::json!({"test_clock": true, "renewal_tick_ms": 100}));
+        let mut section = serde_json::json!({"test_clock": true, "renewal_tick_ms": 100});
+        section.as_object_mut().unwrap().extend(settings.as_object().cloned().unwrap_or_default());
+        config.sections.insert("payment".into(), section);
         hosts.push(RunningHost::start(config, &chorus_nodes::registry()).await.expect("payment host"));
     }
     (server, hosts)
@@ -552,4 +559,56 @@ async fn an_unconfirmed_subscription_expires_after_23_hours_and_a_new_one_can_st
     let paid = subscribe(&ann, "premium_monthly", "k2").await.unwrap();
     assert_eq!(paid.subscription.status, SubscriptionStatus::Active);
     assert_eq!(balanced(&server).await.transactions, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_subscription_to_a_plan_with_a_trial_is_charged_when_the_trial_ends() {
+    let plan = |id: &str, tier: &str, amount: i64, interval: &str, trial_days: u32| serde_json::json!({"id": id, "name": id, "tier": tier, "amount": amount, "currency": "EUR", "interval": interval, "trial_days": trial_days});
+    let plans =
+        serde_json::json!([plan("free", "free", 0, "none", 0), plan("premium_monthly", "premium", 999, "month", 14),]);
+    let (server, _hosts) = clocked_with(1, serde_json::json!({ "plans": plans })).await;
+    let listed = client(&server).await.call(&PlanList {}).await.unwrap();
+    assert_eq!(listed.plans.iter().find(|p| p.id == "premium_monthly").unwrap().trial_days, 14);
+    let (ann, bob) = (listener(&server, "ann").await, listener(&server, "bob").await);
+    for c in [&ann, &bob] {
+        card(c, "4242424242424242").await.unwrap();
+    }
+    // Trialing: nothing charged, premium until the trial's end.
+    let trial = subscribe(&ann, "premium_monthly", "ann-trial").await.unwrap();
+    assert_eq!(trial.subscription.status, SubscriptionStatus::Trialing);
+    assert!(trial.invoice.is_none() && trial.refresh);
+    let s = &trial.subscription;
+    assert_eq!(s.current_period_end - s.current_period_start, 14 * DAY);
+    assert_eq!(ann.call(&SubscriptionGet {}).await.unwrap().entitlement, chorus_nats::messages::auth::Plan::Premium);
+    let again = subscribe(&ann, "premium_monthly", "ann-trial").await.unwrap();
+    assert_eq!(again.subscription, trial.subscription, "the same key replays the trial");
+    // Bob's trial is set to end: it ends with the trial, nothing charged.
+    subscribe(&bob, "premium_monthly", "bob-trial").await.unwrap();
+    let set = bob.call(&SubscriptionCancel { now: false }).await.unwrap();
+    assert!(set.cancel_at_period_end);
+    let report = balanced(&server).await;
+    assert_eq!((report.transactions, report.invoices), (0, 0), "{report:?}");
+
+    advance(&server, 14 * DAY + 1000).await;
+    let paid = until(&ann, "charged after the trial", |v| status(v) == Some(SubscriptionStatus::Active)).await;
+    let s = paid.subscription.unwrap();
+    assert_eq!(
+        (s.current_period_start, s.current_period_end),
+        (trial.subscription.current_period_end, trial.subscription.current_period_end + 30 * DAY)
+    );
+    let invoices = ann.call(&InvoiceList::default()).await.unwrap().invoices;
+    assert_eq!(invoices.len(), 1);
+    assert_eq!(
+        (invoices[0].amount, invoices[0].lines[0].description.as_str()),
+        (999, "premium_monthly, first period after the trial")
+    );
+    let ended = until(&bob, "the trial set to end ended", |v| status(v) == Some(SubscriptionStatus::Canceled)).await;
+    assert_eq!(ended.entitlement, chorus_nats::messages::auth::Plan::Free);
+    assert!(bob.call(&InvoiceList::default()).await.unwrap().invoices.is_empty());
+    // One trial per listener: Bob's next subscription is paid at once.
+    let paid = subscribe(&bob, "premium_monthly", "bob-paid").await.unwrap();
+    assert_eq!(paid.subscription.status, SubscriptionStatus::Active);
+    assert_eq!(paid.invoice.map(|i| i.amount), Some(999));
+    let report = balanced(&server).await;
+    assert_eq!((report.transactions, report.invoices), (2, 2), "{report:?}");
 }

@@ -31,6 +31,10 @@ pub struct PricePlan {
     pub currency: String,
     /// Renewal interval.
     pub interval: Interval,
+    /// Days free before the first charge (0: none); a listener's first
+    /// subscription only, and a payment method must be on file.
+    #[serde(default)]
+    pub trial_days: u32,
 }
 
 /// `plan.list` request: no fields.
