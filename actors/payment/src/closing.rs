@@ -37,6 +37,7 @@ fn closed(c: Customer, now: u64, closed_at: u64) -> Customer {
         s.cancel_at_period_end = false;
         s.scheduled_plan = None;
         s.next_attempt_at = None;
+        s.action_required = false;
         s
     });
     Customer {
@@ -46,6 +47,8 @@ fn closed(c: Customer, now: u64, closed_at: u64) -> Customer {
         invoices: c.invoices,
         billing: BillingDetails::default(),
         trial_used: c.trial_used,
+        renewal_round: c.renewal_round,
+        confirming: false,
         closed_at: Some(c.closed_at.unwrap_or(closed_at)),
     }
 }

@@ -15,6 +15,7 @@ mod changes;
 mod clock;
 mod closing;
 mod config;
+mod confirmations;
 mod details;
 mod gateway;
 mod idempotency;

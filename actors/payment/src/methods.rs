@@ -121,14 +121,25 @@ fn retry_with(c: &mut Customer, id: Uuid, now: u64) {
     }
 }
 
-/// Make `id` the default: the one a live subscription renews with.
+/// Make `id` the default: the one a live subscription renews with. A
+/// renewal payment waiting for confirmation with another card is given up
+/// (the next attempt charges `id`, under a new key), unless a confirmation
+/// of it is under way: then `id` is the default from the next period.
 fn make_default(c: &mut Customer, id: Uuid) {
     for m in &mut c.methods {
         m.method.default = m.method.id == id;
     }
-    if let Some(s) = c.subscription.as_mut().filter(|s| live(s.status)) {
-        s.method = id;
+    let confirming = c.confirming;
+    let Some(s) = c.subscription.as_mut().filter(|s| live(s.status)) else { return };
+    if s.action_required && s.method != id {
+        if confirming {
+            return;
+        }
+        s.action_required = false;
+        c.pending_charge = None;
+        c.renewal_round += 1;
     }
+    s.method = id;
 }
 
 /// Whether a subscription still charges or may charge.

@@ -38,13 +38,23 @@ pub(crate) struct Customer {
     pub(crate) methods: Vec<StoredMethod>,
     /// The current or last subscription.
     pub(crate) subscription: Option<Subscription>,
-    /// While the subscription is `incomplete`: the charge waiting for confirmation.
+    /// While the subscription is `incomplete`, or its renewal's payment waits
+    /// (`action_required`): the charge waiting for the listener's confirmation.
     pub(crate) pending_charge: Option<String>,
     /// Invoice numbers, oldest first.
     pub(crate) invoices: Vec<u64>,
     /// Who the invoices are made out to.
     #[serde(default)]
     pub(crate) billing: chorus_nats::messages::payment::BillingDetails,
+    /// Raised when the listener gave up a renewal payment that waited for
+    /// their confirmation (they chose another card): the next attempt is a
+    /// new charge, under a new key (`renewals::renewal_key`).
+    #[serde(default)]
+    pub(crate) renewal_round: u32,
+    /// A `subscription.confirm` of the waiting renewal payment is under way:
+    /// it is not given up meanwhile.
+    #[serde(default)]
+    pub(crate) confirming: bool,
     /// Whether a trial was given (one per listener).
     #[serde(default)]
     pub(crate) trial_used: bool,

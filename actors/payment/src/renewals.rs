@@ -246,7 +246,7 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
         },
         _ => s,
     };
-    let key = format!("renew:{}:{}", s.id, s.current_period_end);
+    let key = renewal_key(&s, customer.renewal_round);
     let method = customer
         .methods
         .iter()
@@ -258,24 +258,9 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
     };
     match charge {
         Ok(charge) if charge.status == ChargeStatus::Succeeded => {
-            let start = if s.status == SubscriptionStatus::Unpaid { now } else { s.current_period_end };
-            let next = Subscription {
-                status: SubscriptionStatus::Active,
-                current_period_start: start,
-                current_period_end: start + period_ms(s.interval),
-                failed_attempts: 0,
-                next_attempt_at: None,
-                ..s.clone()
-            };
-            let name = p.config.plan(&s.plan).map_or(s.plan.clone(), |plan| plan.name.clone());
-            let what =
-                if s.status == SubscriptionStatus::Trialing { "first period after the trial" } else { "renewal" };
-            let lines = vec![InvoiceLine { description: format!("{name}, {what}"), amount: charge.amount }];
-            let bill =
-                Bill { id: derived_id(&key), user: step.user, subscription: s.id, lines, proration: false, at: now };
-            let invoice = p.bill(bill, &charge).await.map_err(fail)?;
+            let (next, invoice) = renewed(p, step.user, &s, &charge, &key, now).await.map_err(fail)?;
             let until = next.current_period_end;
-            write_with_invoice(p, &step, next, Some(invoice.number)).await?;
+            write_with(p, &step, next, Some(invoice.number), None).await?;
             p.entitle(step.user, Entitlement { plan: s.tier, until_ms: until }).await.map_err(fail)
         }
         Ok(_)
@@ -284,23 +269,12 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
         | Err(GatewayError::ExpiredCard)
         | Err(GatewayError::ChargeFailed)
         | Err(GatewayError::UnknownCardToken) => {
-            let failed = s.failed_attempts + 1;
-            let next = match DUNNING_DAYS.get(failed as usize - 1) {
-                Some(days) if s.status != SubscriptionStatus::Unpaid => Subscription {
-                    status: SubscriptionStatus::PastDue,
-                    failed_attempts: failed,
-                    next_attempt_at: Some((s.current_period_end + days * DAY_MS).max(now + MIN_RETRY_MS)),
-                    ..s.clone()
-                },
-                _ => Subscription {
-                    status: SubscriptionStatus::Unpaid,
-                    failed_attempts: failed,
-                    next_attempt_at: None,
-                    ..s.clone()
-                },
-            };
+            // A payment the listener's bank wants confirmed counts as a failed
+            // attempt (the dunning goes on) until they confirm it.
+            let waiting = charge.ok().map(|c| c.id);
+            let next = Subscription { action_required: waiting.is_some(), ..failed_attempt(&s, now) };
             let unpaid = next.status == SubscriptionStatus::Unpaid;
-            write(p, &step, next).await?;
+            write_with(p, &step, next, None, waiting).await?;
             if unpaid {
                 p.entitle(step.user, Entitlement { plan: Plan::Free, until_ms: 0 }).await.map_err(fail)?;
             }
@@ -311,17 +285,87 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
     }
 }
 
-/// Write the subscription's next state, if it is still at the step's.
-async fn write(p: &Payment, step: &Step, next: Subscription) -> anyhow::Result<()> {
-    write_with_invoice(p, step, next, None).await
+/// The idempotency key of a renewal's charge: one per subscription,
+/// period and round, so retries of one attempt (a crash, the dunning
+/// schedule, a payment waiting for confirmation) are one charge; a round
+/// begins when the listener gives up a payment waiting for confirmation by
+/// choosing another card.
+pub(crate) fn renewal_key(s: &Subscription, round: u32) -> String {
+    match round {
+        0 => format!("renew:{}:{}", s.id, s.current_period_end),
+        r => format!("renew:{}:{}:{r}", s.id, s.current_period_end),
+    }
 }
 
-async fn write_with_invoice(p: &Payment, step: &Step, next: Subscription, invoice: Option<u64>) -> anyhow::Result<()> {
+/// A renewal's payment went through: the next period and its invoice (a
+/// no-op when repeated: the invoice's id is the charge key's).
+pub(crate) async fn renewed(
+    p: &Payment,
+    user: Uuid,
+    s: &Subscription,
+    charge: &crate::gateway::Charge,
+    key: &str,
+    now: u64,
+) -> Result<(Subscription, chorus_nats::messages::payment::Invoice), chorus_host::Fail> {
+    let start = if s.status == SubscriptionStatus::Unpaid { now } else { s.current_period_end };
+    let next = Subscription {
+        status: SubscriptionStatus::Active,
+        current_period_start: start,
+        current_period_end: start + period_ms(s.interval),
+        failed_attempts: 0,
+        next_attempt_at: None,
+        action_required: false,
+        ..s.clone()
+    };
+    let name = p.config.plan(&s.plan).map_or(s.plan.clone(), |plan| plan.name.clone());
+    let what = if s.status == SubscriptionStatus::Trialing { "first period after the trial" } else { "renewal" };
+    let lines = vec![InvoiceLine { description: format!("{name}, {what}"), amount: charge.amount }];
+    let bill = Bill { id: derived_id(key), user, subscription: s.id, lines, proration: false, at: now };
+    Ok((next, p.bill(bill, charge).await?))
+}
+
+/// One more failed attempt: `past_due` on the dunning schedule, or `unpaid` after it.
+fn failed_attempt(s: &Subscription, now: u64) -> Subscription {
+    let failed = s.failed_attempts + 1;
+    match DUNNING_DAYS.get(failed as usize - 1) {
+        Some(days) if s.status != SubscriptionStatus::Unpaid => Subscription {
+            status: SubscriptionStatus::PastDue,
+            failed_attempts: failed,
+            next_attempt_at: Some((s.current_period_end + days * DAY_MS).max(now + MIN_RETRY_MS)),
+            ..s.clone()
+        },
+        _ => Subscription {
+            status: SubscriptionStatus::Unpaid,
+            failed_attempts: failed,
+            next_attempt_at: None,
+            ..s.clone()
+        },
+    }
+}
+
+/// Write the subscription's next state, if it is still at the step's.
+async fn write(p: &Payment, step: &Step, next: Subscription) -> anyhow::Result<()> {
+    write_with(p, step, next, None, None).await
+}
+
+/// [`write`], with the invoice it paid, or the charge now waiting for the listener's confirmation.
+async fn write_with(
+    p: &Payment,
+    step: &Step,
+    next: Subscription,
+    invoice: Option<u64>,
+    waiting: Option<String>,
+) -> anyhow::Result<()> {
     let due = step.due_at;
     p.change(step.user, move |mut c| {
         let current = c.subscription.as_ref().filter(|s| s.id == next.id && due_at(s) == Some(due));
         if current.is_some() {
             c.subscription = Some(next.clone());
+            if next.status == SubscriptionStatus::Active {
+                (c.pending_charge, c.confirming) = (None, false);
+            } else if waiting.is_some() {
+                c.pending_charge = waiting.clone();
+            }
         }
         if let Some(n) = invoice.filter(|n| !c.invoices.contains(n)) {
             c.invoices.push(n);
@@ -334,8 +378,5 @@ async fn write_with_invoice(p: &Payment, step: &Step, next: Subscription, invoic
 }
 
 fn fail(f: chorus_host::Fail) -> anyhow::Error {
-    match f {
-        chorus_host::Fail::Crash(e) => e,
-        chorus_host::Fail::Reply(e) => anyhow::anyhow!("{}: {}", e.code, e.message),
-    }
+    f.into()
 }

@@ -129,6 +129,7 @@ fn new_subscription(id: Uuid, plan: &PricePlan, method: Uuid, now: u64) -> Subsc
         failed_attempts: 0,
         next_attempt_at: None,
         scheduled_plan: None,
+        action_required: false,
     }
 }
 
@@ -162,7 +163,8 @@ async fn settle(
     Ok(invoice)
 }
 
-/// The listener confirmed the first payment of an `incomplete` subscription.
+/// The listener confirmed the first payment of an `incomplete` subscription,
+/// or a renewal's payment that waits for them (`confirmations`).
 pub(crate) async fn confirm(
     p: &Payment,
     ctx: &RequestCtx,
@@ -175,6 +177,9 @@ pub(crate) async fn confirm(
             let (Some(s), Some(pending)) = (c.subscription.clone(), c.pending_charge.clone()) else {
                 return Err(invalid_state("there is no payment waiting for confirmation"));
             };
+            if s.action_required && matches!(s.status, SubscriptionStatus::PastDue | SubscriptionStatus::Unpaid) {
+                return crate::confirmations::confirm(p, user, c, s, pending).await;
+            }
             let now = p.clock.now();
             if s.status != SubscriptionStatus::Incomplete || s.incomplete_expires_at.is_some_and(|at| now >= at) {
                 return Err(invalid_state("the subscription is not waiting for confirmation (or it expired)"));

@@ -366,7 +366,8 @@ function subscriptionSection(app, plans, view, methods) {
   if (method) facts.push(['Card', `${cardLabel(method)}, expires ${expiryLabel(method)}`]);
   section.append(h('dl.facts', facts.map(([k, v]) => [h('dt', k), h('dd', v)])));
 
-  if (s.status === 'past_due') section.append(h('p.notice', 'Your last renewal payment failed. Add a card below (or make another one the default): it is charged at once.'));
+  if (s.action_required) section.append(h('p.notice', 'Your bank asks you to confirm the renewal payment. Confirm it below, or add another card and make it the default: it is charged at once instead.'));
+  else if (s.status === 'past_due') section.append(h('p.notice', 'Your last renewal payment failed. Add a card below (or make another one the default): it is charged at once.'));
   if (s.status === 'unpaid') section.append(h('p.notice', 'Your renewal could not be paid, so you are on the free plan for now. Add a card below, or make another one the default: it is charged at once and Premium comes back.'));
 
   const actions = h('div.actions');
@@ -389,7 +390,7 @@ function subscriptionSection(app, plans, view, methods) {
     ? 'Drop this subscription? Nothing has been charged.'
     : `End ${tierName(s.tier)} now? The rest of this period is not refunded.`), reallyCancel, keep);
 
-  if (s.status === 'incomplete') {
+  if (s.status === 'incomplete' || s.action_required) {
     const intent = new Intent();
     const confirmBtn = h('button.btn.primary', {
       onclick: () => act(app, confirmBtn, async () => {
@@ -618,5 +619,7 @@ export function banner(view) {
   if (!needsNewCard(view?.subscription)) return null;
   return h('div.banner', { role: 'alert' },
     icon('card'),
-    h('a', { href: '#/account' }, 'Your last payment failed — update your card'));
+    h('a', { href: '#/account' }, view.subscription.action_required
+      ? 'Your bank asks you to confirm your renewal payment'
+      : 'Your last payment failed — update your card'));
 }

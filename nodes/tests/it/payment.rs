@@ -612,3 +612,55 @@ async fn a_first_subscription_to_a_plan_with_a_trial_is_charged_when_the_trial_e
     let report = balanced(&server).await;
     assert_eq!((report.transactions, report.invoices), (2, 2), "{report:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewal_the_bank_wants_confirmed_waits_for_the_listener_and_is_charged_once() {
+    let (server, _hosts) = clocked(2).await;
+    let (ann, bob) = (listener(&server, "ann").await, listener(&server, "bob").await);
+    let mut firsts = Vec::new();
+    for (c, key) in [(&ann, "ann"), (&bob, "bob")] {
+        card(c, "4242424242424242").await.unwrap();
+        firsts.push(subscribe(c, "premium_monthly", key).await.unwrap().subscription);
+        // Renewals charge the default: a card whose bank asks for confirmation.
+        card(c, "4000002760003184").await.unwrap();
+    }
+    advance(&server, 30 * DAY + 1000).await;
+    for c in [&ann, &bob] {
+        let v =
+            until(c, "waiting for confirmation", |v| v.subscription.as_ref().is_some_and(|s| s.action_required)).await;
+        let s = v.subscription.unwrap();
+        assert_eq!((s.status, s.failed_attempts), (SubscriptionStatus::PastDue, 1));
+        assert_eq!(v.entitlement, chorus_nats::messages::auth::Plan::Free, "the period paid for is over");
+    }
+    // A dunning retry replays the waiting charge: still waiting, nothing taken.
+    advance(&server, DAY).await;
+    until(&ann, "second try", |v| v.subscription.as_ref().is_some_and(|s| s.failed_attempts == 2 && s.action_required))
+        .await;
+    let report = balanced(&server).await;
+    assert_eq!((report.transactions, report.invoices), (2, 2), "{report:?}");
+
+    // Ann confirms: paid once, for the period after the one she had.
+    let paid = ann.call_with(&SubscriptionConfirm {}, with_key("ann-confirm")).await.unwrap();
+    let s = &paid.subscription;
+    assert_eq!((s.status, s.action_required, s.failed_attempts), (SubscriptionStatus::Active, false, 0));
+    assert_eq!(s.current_period_start, firsts[0].current_period_end);
+    assert!(paid.refresh && paid.invoice.as_ref().is_some_and(|i| i.amount == firsts[0].amount));
+    let again = ann.call_with(&SubscriptionConfirm {}, with_key("ann-confirm-2")).await;
+    assert_eq!(code(again), (Some(Status::Conflict), "invalid_state".into()));
+    // The next retry time passes: nothing more is charged.
+    advance(&server, 2 * DAY).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(ann.call(&InvoiceList::default()).await.unwrap().invoices.len(), 2);
+
+    // Bob chooses another card instead: it is charged at once, the waiting payment is given up.
+    let other = card(&bob, "5555555555554444").await.unwrap();
+    assert!(other.default);
+    let back = until(&bob, "paid with the other card", |v| status(v) == Some(SubscriptionStatus::Active)).await;
+    assert!(!back.subscription.as_ref().unwrap().action_required);
+    let late = bob.call_with(&SubscriptionConfirm {}, with_key("bob-confirm")).await;
+    assert_eq!(code(late), (Some(Status::Conflict), "invalid_state".into()));
+    let invoices = bob.call(&InvoiceList::default()).await.unwrap().invoices;
+    assert_eq!(invoices.len(), 2, "{invoices:?}");
+    let report = balanced(&server).await;
+    assert_eq!((report.transactions, report.invoices), (4, 4), "{report:?}");
+}

@@ -69,6 +69,10 @@ pub struct Subscription {
     /// A downgrade waiting for the period's end: the plan it renews on.
     #[serde(default)]
     pub scheduled_plan: Option<String>,
+    /// The renewal's payment waits for the listener's confirmation (their
+    /// bank asks for it): `subscription.confirm` pays it.
+    #[serde(default)]
+    pub action_required: bool,
 }
 
 /// `subscription.create` request (needs `Chorus-Idempotency-Key`).
