@@ -3,7 +3,8 @@
 //! of the period under way, and nothing renews; the payment methods are
 //! forgotten (the simulated gateway keeps nothing for a card, so dropping
 //! its token detaches it; a real provider's detach goes here too); the
-//! billing details go; the entitlement is purged.
+//! billing details go; the entitlement is purged, and the replies kept for
+//! idempotency keys erased.
 //!
 //! Kept, as the law expects of a seller (invoices are kept for years, e.g.
 //! ten in Germany, six in the UK): the invoices, each with the details it
@@ -22,6 +23,8 @@ pub(crate) async fn erase(p: &Payment, closure: Closure) -> anyhow::Result<()> {
     let now = p.clock.now();
     p.change(closure.user, |c| Ok(closed(c, now, closure.closed_at))).await?;
     p.records.purge(&entitlement_key(closure.user)).await?;
+    // The replies kept for idempotency (24 h) hold invoices made out to the listener.
+    p.keys.records.erase_under(&closure.user.to_string()).await?;
     tracing::info!(user = %closure.user, "billing of a closed account erased");
     Ok(())
 }

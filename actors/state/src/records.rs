@@ -121,8 +121,21 @@ impl Records {
     /// is itself personal (a username). Views following the bucket do not
     /// see it go, so only for keys no view follows.
     pub async fn erase(&self, key: &str) -> anyhow::Result<()> {
+        self.erase_matching(key).await
+    }
+
+    /// [`erase`](Self::erase) every key under `prefix` (`<prefix>.…`).
+    pub async fn erase_under(&self, prefix: &str) -> anyhow::Result<()> {
+        self.erase_matching(&format!("{prefix}.>")).await
+    }
+
+    async fn erase_matching(&self, keys: &str) -> anyhow::Result<()> {
         let stream = self.js.get_stream(format!("KV_{}", self.bucket)).await.context("the bucket's stream")?;
-        stream.purge().filter(format!("$KV.{}.{key}", self.bucket)).await.with_context(|| format!("erasing {key}"))?;
+        stream
+            .purge()
+            .filter(format!("$KV.{}.{keys}", self.bucket))
+            .await
+            .with_context(|| format!("erasing {keys}"))?;
         Ok(())
     }
 

@@ -201,6 +201,10 @@ async fn a_listener_exports_their_data_then_closes_and_every_service_erases_it()
         let subject = format!("$KV.chorus_profile.{bucket_key}");
         assert!(held(&js, "KV_chorus_profile", &subject).await <= 1, "{subject}: only the purge marker");
     }
+    assert_eq!(
+        held(&js, "KV_chorus_payment_idempotency", &format!("$KV.chorus_payment_idempotency.{ann_id}.>")).await,
+        0
+    );
     // The invoice is kept, made out as it was.
     assert_eq!(held(&js, "chorus_payment_invoices", "chorus_payment_invoices.issued").await, 1);
 
