@@ -152,6 +152,7 @@ mod tests {
             failed_attempts: 0,
             next_attempt_at: None,
             scheduled_plan: None,
+            action_required: false,
         }
     }
 

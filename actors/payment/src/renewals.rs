@@ -55,6 +55,7 @@ pub(crate) fn queue(replicas: usize, ack_wait: Duration) -> JobQueue {
         retry_delay: Duration::from_secs(1),
         replicas,
         retention: async_nats::jetstream::stream::RetentionPolicy::WorkQueue,
+        max_ack_pending: 0,
     }
 }
 

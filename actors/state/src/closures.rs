@@ -66,6 +66,7 @@ pub fn eraser_child(service: &str, js: jetstream::Context, replicas: usize, eras
         retry_delay: Duration::from_secs(2),
         replicas,
         retention: stream::RetentionPolicy::Limits,
+        max_ack_pending: 0,
     };
     let handler: JobHandler = Arc::new(move |job| {
         let erase = erase.clone();

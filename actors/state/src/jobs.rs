@@ -51,6 +51,9 @@ pub struct JobQueue {
     /// `Limits` for a stream several services each follow with a durable
     /// consumer of their own (each handles every message once).
     pub retention: stream::RetentionPolicy,
+    /// Jobs held unacknowledged at once across all instances: 1 for a job
+    /// only one instance may run at a time (training); 0 for the server's default.
+    pub max_ack_pending: i64,
 }
 
 impl JobQueue {
@@ -73,6 +76,7 @@ impl JobQueue {
                     durable_name: Some(self.durable.clone()),
                     ack_policy: consumer::AckPolicy::Explicit,
                     ack_wait: self.ack_wait,
+                    max_ack_pending: self.max_ack_pending,
                     ..Default::default()
                 },
             )
@@ -89,6 +93,7 @@ struct JobState {
     messages: consumer::pull::Stream,
     handler: JobHandler,
     retry_delay: Duration,
+    ack_wait: Duration,
 }
 
 impl Actor for JobConsumer {
@@ -104,7 +109,7 @@ impl Actor for JobConsumer {
         let consumer = queue.ensure(&js).await?;
         let messages = consumer.messages().await?;
         myself.cast(Next)?;
-        Ok(JobState { messages, handler, retry_delay: queue.retry_delay })
+        Ok(JobState { messages, handler, retry_delay: queue.retry_delay, ack_wait: queue.ack_wait })
     }
 
     async fn handle(&self, myself: ActorRef<Next>, _: Next, state: &mut JobState) -> Result<(), ActorProcessingErr> {
@@ -117,7 +122,23 @@ impl Actor for JobConsumer {
             payload: msg.payload.clone(),
         };
         let id = job.id;
-        match (state.handler)(job).await {
+        // A long job tells the server it is alive, so it is redelivered
+        // only once its instance is gone (no ack for `ack_wait`).
+        let running = (state.handler)(job);
+        tokio::pin!(running);
+        let mut alive = tokio::time::interval(state.ack_wait / 2);
+        alive.tick().await;
+        let outcome = loop {
+            tokio::select! {
+                outcome = &mut running => break outcome,
+                _ = alive.tick() => {
+                    if let Err(e) = msg.ack_with(AckKind::Progress).await {
+                        tracing::warn!(job = id, error = %e, "telling the server a job is still running");
+                    }
+                }
+            }
+        };
+        match outcome {
             // Double ack: the server confirms, so a success is not redelivered.
             Ok(()) => msg.double_ack().await.map_err(|e| anyhow::anyhow!("acknowledging job {id}: {e}"))?,
             Err(e) => {

@@ -23,6 +23,7 @@ fn queue() -> JobQueue {
         retry_delay: Duration::from_millis(50),
         replicas: 1,
         retention: async_nats::jetstream::stream::RetentionPolicy::WorkQueue,
+        max_ack_pending: 0,
     }
 }
 
