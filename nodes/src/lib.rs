@@ -6,6 +6,7 @@ pub mod export;
 pub mod import;
 pub mod req;
 pub mod seed;
+pub mod world;
 
 use chorus_host::ServiceBuilder;
 
@@ -18,5 +19,6 @@ pub fn registry() -> Vec<(&'static str, ServiceBuilder)> {
         (chorus_stream::NAME, chorus_stream::service as ServiceBuilder),
         (chorus_search::NAME, chorus_search::service as ServiceBuilder),
         (chorus_payment::NAME, chorus_payment::service as ServiceBuilder),
+        (chorus_recommend::NAME, chorus_recommend::service as ServiceBuilder),
     ]
 }

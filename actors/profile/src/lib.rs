@@ -124,18 +124,8 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
 }
 
 async fn open_plays(js: &async_nats::jetstream::Context, config: &ProfileConfig) -> anyhow::Result<stream::Stream> {
-    let wanted = stream::Config {
-        name: records::PLAYS.into(),
-        subjects: vec![format!("{}.*", records::PLAYS)],
-        num_replicas: config.replicas.max(1),
-        duplicate_window: Duration::from_secs(config.dedup_window_s),
-        description: Some("Chorus listening history: every play, deduplicated by play id".into()),
-        ..Default::default()
-    };
-    match js.get_stream(records::PLAYS).await {
-        Ok(s) => Ok(s),
-        Err(_) => js.create_stream(wanted).await.context("creating the plays stream"),
-    }
+    let window = Duration::from_secs(config.dedup_window_s);
+    chorus_nats::records::profile::open_plays(js, config.replicas, window).await.context("opening the plays stream")
 }
 
 /// Every profile endpoint, in `subjects.md` order.

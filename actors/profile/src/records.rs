@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub(crate) use chorus_nats::records::profile::{library_key, play_subject, Library, BUCKET, PLAYS};
+pub(crate) use chorus_nats::records::profile::{library_key, play_subject, Library, BUCKET};
 
 pub(crate) fn playlist_key(id: Uuid) -> String {
     format!("playlist.{id}")

@@ -2,17 +2,20 @@
 import { h, icon, cover, highlighted } from './ui.js';
 import { catalog, search, profile } from './subjects.js';
 import { trackList, albumGrid, pageHeader, star, link } from './components.js';
+import { mixShelf, radioButton, similarArtists } from './discover.js';
 
 export async function home(app) {
-  const [albums, genres, artists, recent] = await Promise.all([
+  const [albums, genres, artists, recent, shelf] = await Promise.all([
     app.read(catalog.albumList, { type: 'newest', limit: 12 }),
     app.read(catalog.genreList, {}),
     app.read(catalog.artistList, { limit: 24 }),
     app.session.call(profile.playRecent, { limit: 6 }).catch(() => ({ tracks: [] })),
+    mixShelf(app),
   ]);
   const recentTracks = await app.tracksById(recent.tracks.map((t) => t.track_id));
   return h('div.page',
     h('h1.greeting', greeting(), app.session.user ? `, ${app.session.user.username}` : ''),
+    shelf,
     recentTracks.length ? [h('h2', link('#/recent', 'Recently played')), trackList(app, recentTracks)] : null,
     h('h2', 'Newest albums'),
     albumGrid(albums.albums),
@@ -94,6 +97,7 @@ export async function album(app, id) {
     pageHeader({ seed: a.id, title: a.title, kind: 'Album', sub, art: a.cover_art, actions: [
       h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.length }, icon('play'), 'Play'),
       h('button.btn', { onclick: () => app.player.enqueue(tracks) }, icon('queue'), 'Add to queue'),
+      radioButton(app, { kind: 'album', id: a.id }, a.title),
       star(app, 'album', a.id, a.title),
     ] }),
     a.genres?.length ? h('div.chips', a.genres.map((g) => h('a.chip', { href: `#/genre/${encodeURIComponent(g)}` }, g))) : null,
@@ -101,17 +105,20 @@ export async function album(app, id) {
 }
 
 export async function artist(app, id) {
-  const [{ artist: a, albums }, { tracks }] = await Promise.all([
+  const [{ artist: a, albums }, { tracks }, similar] = await Promise.all([
     app.read(catalog.artistGet, { id }),
     app.read(catalog.trackList, { artist: id, limit: 100 }),
+    similarArtists(app, id),
   ]);
   return h('div.page',
     pageHeader({ seed: a.id, title: a.name, kind: 'Artist', sub: `${albums.length} album${albums.length === 1 ? '' : 's'}`, actions: [
       h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.length }, icon('play'), 'Play all'),
+      radioButton(app, { kind: 'artist', id: a.id }, a.name),
       star(app, 'artist', a.id, a.name),
     ] }),
     h('h2', 'Albums'), albumGrid(albums),
-    h('h2', 'Tracks'), trackList(app, tracks));
+    h('h2', 'Tracks'), trackList(app, tracks),
+    similar);
 }
 
 export async function genre(app, name) {
@@ -122,6 +129,7 @@ export async function genre(app, name) {
   return h('div.page',
     pageHeader({ seed: `genre:${name}`, title: name, kind: 'Genre', actions: [
       h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.length }, icon('play'), 'Play'),
+      radioButton(app, { kind: 'genre', name }, name),
     ] }),
     h('h2', 'Albums'), albumGrid(albums),
     h('h2', 'Tracks'), trackList(app, tracks));

@@ -43,9 +43,10 @@ export function artistLinks(track) {
 
 /**
  * A list of tracks; a click plays the list from that track.
- * `extra(track, i)` may add a control (remove from playlist).
+ * `extra(track, i)` may add a control (remove from playlist); `note(track, i)`
+ * a line under it (why it was recommended).
  */
-export function trackList(app, tracks, { numbered = false, showAlbum = true, extra, meta } = {}) {
+export function trackList(app, tracks, { numbered = false, showAlbum = true, extra, meta, note } = {}) {
   if (!tracks.length) return h('p.empty', 'No tracks here yet.');
   return h('ol.tracks', { role: 'list' }, tracks.map((t, i) => {
     const current = app.player.current?.id === t.id;
@@ -59,7 +60,8 @@ export function trackList(app, tracks, { numbered = false, showAlbum = true, ext
       h('div.track-main',
         h('div.track-title', t.title),
         h('div.track-sub', artistLinks(t), showAlbum && t.album ? [' · ', link(`#/album/${t.album.id}`, t.album.title)] : null,
-          meta ? [' · ', meta(t, i)] : null)),
+          meta ? [' · ', meta(t, i)] : null),
+        note ? h('div.track-note', note(t, i)) : null),
       h('span.track-time', duration(t.duration_ms)),
       star(app, 'track', t.id, t.title),
       extra ? extra(t, i) : null,
@@ -90,7 +92,7 @@ document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape') closeMenu();
 });
 
-/** Play next, add to the queue, add to a playlist (or a new one). */
+/** Play next, add to the queue, start a radio, add to a playlist (or a new one). */
 export function trackMenu(app, track, anchor) {
   closeMenu();
   const item = (label, action) => h('button.menu-item', { role: 'menuitem', onclick: async (e) => {
@@ -111,6 +113,7 @@ export function trackMenu(app, track, anchor) {
   const menu = h('div.menu', { role: 'menu', onclick: (e) => e.stopPropagation() },
     item('Play next', () => { app.player.enqueue([track], { next: true }); toast(`${track.title} plays next`); }),
     item('Add to queue', () => { app.player.enqueue([track]); toast(`Added ${track.title} to the queue`); }),
+    item('Start radio', () => app.startRadio({ kind: 'track', id: track.id }, track.title)),
     track.album ? item('Go to album', () => (location.hash = `#/album/${track.album.id}`)) : null,
     h('div.menu-label', 'Add to playlist'),
     app.playlists.map((p) => item(p.name, () => app.addToPlaylist(p.id, [track.id]))),

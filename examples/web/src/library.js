@@ -2,6 +2,7 @@
 import { h, icon, cover, timeAgo, duration, artistNames, showError, toast } from './ui.js';
 import { catalog, profile } from './subjects.js';
 import { trackList, albumGrid, pageHeader } from './components.js';
+import { radioButton, radioLine, radioReason } from './discover.js';
 
 export async function playlists(app) {
   await app.loadPlaylists();
@@ -66,6 +67,7 @@ export async function playlist(app, id) {
       actions: [
         h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.length }, icon('play'), 'Play'),
         h('button.btn', { onclick: () => app.player.enqueue(tracks) }, icon('queue'), 'Add to queue'),
+        radioButton(app, { kind: 'playlist', id: p.id }, p.name),
         h('button.btn.danger', { onclick: async () => {
           if (!confirm(`Delete the playlist "${p.name}"?`)) return;
           try {
@@ -111,13 +113,15 @@ export function queue(app) {
   const q = player.queue;
   const row = (t, i) => h(`li.track${i === player.index ? '.current' : ''}`, { dataset: { trackId: t.id } },
     h('button.icon-btn.play-row', { 'aria-label': `Play ${t.title}`, onclick: () => player.playAt(i) }, cover(t.album?.id ?? t.id, t.album?.title ?? t.title, 'xs', t.cover_art), icon('play')),
-    h('div.track-main', h('div.track-title', t.title), h('div.track-sub', artistNames(t))),
+    h('div.track-main', h('div.track-title', t.title), h('div.track-sub', artistNames(t)),
+      radioReason(app, t)),
     h('span.track-time', duration(t.duration_ms)),
     h('button.icon-btn', { 'aria-label': `Move ${t.title} up`, title: 'Move up', disabled: i === 0, onclick: () => player.move(i, i - 1) }, icon('up')),
     h('button.icon-btn', { 'aria-label': `Remove ${t.title} from the queue`, title: 'Remove', disabled: i === player.index, onclick: () => player.removeAt(i) }, icon('close')));
   const upcoming = q.slice(player.index + 1);
   return h('div.page', h('div.page-title-row', h('h1', 'Queue'),
     upcoming.length ? h('button.btn', { onclick: () => player.clearUpcoming() }, 'Clear upcoming') : null),
+  radioLine(app),
   player.current ? [h('h2', 'Now playing'), h('ol.tracks', row(player.current, player.index))] : h('p.empty', 'Nothing is playing. Pick a track, or add some with ••• → Add to queue.'),
   upcoming.length ? [h('h2', 'Next up'), h('ol.tracks', upcoming.map((t, k) => row(t, player.index + 1 + k)))] : null,
   player.index > 0 ? [h('h2', 'Played'), h('ol.tracks.dim', q.slice(0, player.index).map((t, i) => row(t, i)))] : null);

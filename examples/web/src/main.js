@@ -3,6 +3,7 @@
 import { Wire } from './wire.js';
 import { Session } from './session.js';
 import { Player } from './player.js';
+import { Radio } from './radio.js';
 import { h, icon, errorText, showError, toast, setArtSource } from './ui.js';
 import { catalog, profile, payment as paymentSubjects } from './subjects.js';
 import { closeMenu } from './components.js';
@@ -11,6 +12,7 @@ import { nowPlayingBar } from './nowplaying.js';
 import * as browse from './browse.js';
 import * as library from './library.js';
 import * as payment from './payment.js';
+import * as discover from './discover.js';
 
 const root = document.getElementById('root');
 
@@ -18,6 +20,7 @@ const app = {
   wire: null,
   session: null,
   player: null,
+  radio: null,
   playlists: [],
   favorites: { track: new Set(), album: new Set(), artist: new Set() },
   trackCache: new Map(),
@@ -157,6 +160,11 @@ const app = {
     }
   },
 
+  /** A radio from `seed`, named `name` ("Radio: <name>"); the track menu's "Start radio". */
+  startRadio(seed, name) {
+    return discover.startRadio(this, seed, name);
+  },
+
   errorPanel(err, retry) {
     return h('div.error-panel', { role: 'alert' }, h('p', errorText(err)),
       retry ? h('button.btn', { onclick: retry }, 'Try again') : null);
@@ -252,6 +260,7 @@ const routes = [
   [/^#\/favorites$/, 'favorites', () => library.favorites(app)],
   [/^#\/recent$/, 'recent', () => library.recent(app)],
   [/^#\/queue$/, 'queue', () => library.queue(app)],
+  [/^#\/similar\/(.+)$/, 'similar', (id) => discover.similarPage(app, id)],
   [/^#\/plans$/, 'plans', () => payment.plans(app)],
   [/^#\/checkout\/(.+)$/, 'checkout', (id) => payment.checkout(app, decodeURIComponent(id))],
   [/^#\/account$/, 'account', () => payment.account(app)],
@@ -405,6 +414,9 @@ async function start() {
   setArtSource((name) => app.read(catalog.artGet, { name }));
   app.player = new Player(app.session, document.getElementById('audio'));
   app.player.addEventListener('error', (e) => showError(e.error));
+  app.radio = new Radio(app.session, app.player, (ids) => app.tracksById(ids));
+  app.radio.addEventListener('error', (e) => showError(e.error));
+  app.radio.addEventListener('change', () => app.view === 'queue' && app.rerender());
   app.player.addEventListener('played', () => {
     if (app.view === 'recent' || app.view === 'home') route();
   });

@@ -1,6 +1,7 @@
 // The now-playing bar: what plays, play/pause/skip, a seek bar, the queue.
 import { h, icon, cover, duration, artistNames } from './ui.js';
 import { star, link } from './components.js';
+import { radioLabel, similarLink } from './discover.js';
 
 export function nowPlayingBar(app) {
   const { player } = app;
@@ -28,7 +29,7 @@ export function nowPlayingBar(app) {
     oninput: (e) => (player.audio.volume = e.target.value / 100) });
 
   const bar = h('footer.nowplaying', { 'aria-label': 'Now playing' },
-    h('div.np-track', art, h('div.np-text', title, sub), starSlot),
+    h('div.np-track', art, h('div.np-text', title, sub, radioLabel(app)), starSlot),
     h('div.np-center',
       h('div.np-controls', prevBtn, playBtn, nextBtn),
       h('div.np-seek', elapsed, seek, total),
@@ -46,7 +47,7 @@ export function nowPlayingBar(app) {
       art.replaceChildren(t ? cover(t.album?.id ?? t.id, t.album?.title ?? t.title, 'sm', t.cover_art) : cover('', '', 'sm'));
       title.replaceChildren(t ? (t.album ? link(`#/album/${t.album.id}`, t.title) : t.title) : 'Nothing playing');
       sub.textContent = t ? artistNames(t) : 'Pick something to listen to';
-      starSlot.replaceChildren(t ? star(app, 'track', t.id, t.title) : '');
+      starSlot.replaceChildren(...(t ? [star(app, 'track', t.id, t.title), similarLink(t)] : []));
       document.title = t ? `${t.title} · Chorus` : 'Chorus';
     }
     const playing = player.playing;

@@ -76,6 +76,7 @@ export class Player extends EventTarget {
   /** Replace the queue with `tracks` and play the one at `index`. */
   playList(tracks, index = 0) {
     this.queue = [...tracks];
+    this.dispatchEvent(new Event('newqueue'));
     return this.playAt(index);
   }
 
@@ -151,8 +152,11 @@ export class Player extends EventTarget {
     return (this.playback?.duration_ms ?? this.current?.duration_ms ?? 0) / 1000;
   }
 
+  /** The listener's Next (the button, Shift+→, the media keys): `next` tells where in the track it was pressed. */
   next() {
-    if (this.index + 1 < this.queue.length) return this.playAt(this.index + 1);
+    if (this.index + 1 >= this.queue.length) return undefined;
+    this.dispatchEvent(Object.assign(new Event('next'), { track: this.current, positionS: this.url ? this.audio.currentTime : 0 }));
+    return this.playAt(this.index + 1);
   }
 
   previous() {
@@ -331,6 +335,7 @@ export class Player extends EventTarget {
   /** Put back a saved queue without playing it. */
   restore(tracks, index, positionMs) {
     this.queue = tracks;
+    this.dispatchEvent(new Event('newqueue'));
     this.index = tracks.length ? Math.min(index, tracks.length - 1) : -1;
     this.resumeAtMs = positionMs;
     this.emit();
@@ -346,6 +351,7 @@ export class Player extends EventTarget {
     this.queue = [];
     this.index = -1;
     this.playback = null;
+    this.dispatchEvent(new Event('newqueue'));
     this.emit();
   }
 

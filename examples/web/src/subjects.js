@@ -66,6 +66,14 @@ export const payment = {
   invoiceGet: 'chorus.payment.v1.invoice.get',
 };
 
+export const recommend = {
+  userMix: 'chorus.recommend.v1.user.mix',
+  trackSimilar: 'chorus.recommend.v1.track.similar',
+  artistSimilar: 'chorus.recommend.v1.artist.similar',
+  radioStart: 'chorus.recommend.v1.radio.start',
+  radioNext: 'chorus.recommend.v1.radio.next',
+};
+
 /** The header a write that moves money needs (subjects.md, payment: Idempotency). */
 export const IDEMPOTENCY_KEY = 'Chorus-Idempotency-Key';
 
@@ -80,6 +88,7 @@ export function serviceName(subject) {
       profile: 'library',
       stream: 'streaming',
       payment: 'payments',
+      recommend: 'recommendations',
     }[service] ?? service
   );
 }

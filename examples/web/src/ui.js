@@ -109,6 +109,12 @@ export function errorText(err) {
     invoice_not_found: 'We could not find that invoice.',
     invalid_billing_details: 'Check your billing details: the country is two letters (e.g. DE), the name at most 200 characters.',
     admin_account: 'An admin account is closed once another admin has removed its admin role.',
+    // recommend
+    radio_not_found: 'This radio has ended. Start a new one.',
+    not_your_radio: 'That radio is another listener\'s. Start one of your own.',
+    genre_not_found: 'There is no music in that genre any more.',
+    invalid_adventurousness: 'How far a radio wanders is a number from 0 to 1.',
+    too_many_skips: 'That is too many skipped tracks at once. Start a new radio.',
   };
   if (code === 'invalid_state') {
     const verb = (err.subject ?? '').split('.').pop();
@@ -243,6 +249,8 @@ export function icon(name) {
     premium: 'M6 3h12l4 6-10 12L2 9zm1.1 2L4.8 8.5h3.7L10 5zm5.8 0l1.5 3.5h3.7L16.9 5zM12 5.6L10.7 8.5h2.6zM5.4 10.5l5.3 6.4-2.1-6.4zm5.3 0L12 15l1.3-4.5zm4.7 0l-2.1 6.4 5.3-6.4z',
     user: 'M12 3a4.5 4.5 0 110 9 4.5 4.5 0 010-9zm0 11c4.4 0 8 2.2 8 5v2H4v-2c0-2.8 3.6-5 8-5z',
     download: 'M11 3h2v9.2l3.3-3.3 1.4 1.4L12 16l-5.7-5.7 1.4-1.4 3.3 3.3zM4 18h16v2H4z',
+    radio: 'M12 10a2 2 0 110 4 2 2 0 010-4zM8.46 8.46a5 5 0 000 7.08l1.07-1.07a3.5 3.5 0 010-4.94zm7.08 0a5 5 0 010 7.08l-1.07-1.07a3.5 3.5 0 000-4.94zM5.99 5.99a8.5 8.5 0 000 12.02l1.06-1.06a7 7 0 010-9.9zm12.02 0a8.5 8.5 0 010 12.02l-1.06-1.06a7 7 0 000-9.9z',
+    similar: 'M4 8h12v12H4zm2 2v8h8v-8zM8 4h12v12h-2V6H8z',
     card: 'M3 5h18a1 1 0 011 1v12a1 1 0 01-1 1H3a1 1 0 01-1-1V6a1 1 0 011-1zm1 2v2h16V7zm0 5v5h16v-5zm2 2h5v1.5H6z',
   };
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');

@@ -6,7 +6,10 @@
 // premium, the Account page shows it, the invoice is listed), cancel and
 // resume, cancel now and pay again with a card that asks for confirmation,
 // and a renewal that fails (the payment service's test clock moved a month
-// on): the banner, and a card that pays. Last, the listener's own data:
+// on): the banner, and a card that pays. Then discovery: the "Made for you"
+// shelf with its reasons, a radio from a track's menu that refills the queue
+// as it runs down (told of the track skipped), and the tracks similar to the
+// one playing. Last, the listener's own data:
 // billing details, the download of everything (one JSON archive), and
 // closing the account, after which the name signs no one in. A screenshot of every step goes to
 // test-artifacts/.
@@ -84,6 +87,8 @@ async function fillCard(number) {
 const tokenPlan = () => page.evaluate(() => window.chorus.session.plan);
 const sentKeys = (verb) => page.evaluate((v) => window.e2eSent.filter((r) => r.subject === `chorus.payment.v1.subscription.${v}`).map((r) => r.key), verb);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const recommendSent = (verb) => page.evaluate((v) => window.e2eSent.filter((r) => r.subject === `chorus.recommend.v1.${v}`).map((r) => r.body), verb);
+const queueNow = () => page.evaluate(() => ({ ids: window.chorus.player.queue.map((t) => t.id), index: window.chorus.player.index }));
 const invoiceNumbers = () => page.locator('table.invoices tbody tr[data-invoice]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.invoice)));
 
 /** `chorus req` as the admin, against the stack in CHORUS_DEV_DIR; null when there is none. */
@@ -214,13 +219,15 @@ try {
   });
 
   await step('plans are listed with prices', async () => {
-    // Every payment request the page sends, with its idempotency key, for the checks below.
+    // Every payment request the page sends, with its idempotency key, and every recommend request, with its
+    // body, for the checks below.
     await page.evaluate(() => {
       const wire = window.chorus.wire;
       const request = wire.request.bind(wire);
       window.e2eSent = [];
       wire.request = (subject, body, options = {}) => {
         if (subject.startsWith('chorus.payment.')) window.e2eSent.push({ subject, key: options.headers?.['Chorus-Idempotency-Key'] ?? null });
+        if (subject.startsWith('chorus.recommend.')) window.e2eSent.push({ subject, body });
         return request(subject, body, options);
       };
     });
@@ -352,6 +359,87 @@ try {
     await page.locator('.banner').waitFor({ state: 'detached' });
     const numbers = await invoiceNumbers();
     if (numbers.length !== 3 || !(numbers[0] > numbers[1])) throw new Error(`invoices ${numbers}: wanted three, newest first`);
+  });
+
+  await step('made for you, with reasons, on the home page', async () => {
+    await page.locator('a.nav-link[data-nav="#/"]').click();
+    const shelf = page.getByRole('region', { name: /^(Made for you|Popular on Chorus)$/ });
+    await shelf.waitFor({ timeout: 10000 });
+    const first = shelf.locator('li.track').first();
+    await first.waitFor();
+    const reason = (await first.locator('.track-note').innerText()).trim();
+    if (!reason) throw new Error('the first pick has no reason');
+    await first.getByRole('button', { name: /^Play / }).waitFor();
+    await shelf.getByRole('button', { name: 'Start radio from my library' }).waitFor();
+    console.log(`  ${await shelf.getByRole('heading').innerText()}: ${await shelf.locator('li.track').count()} tracks, the first "${reason}"`);
+  });
+
+  await step('start a radio from a track menu', async () => {
+    await page.evaluate((id) => (location.hash = `#/album/${id}`), target.album.id);
+    await page.locator('.page-head h1', { hasText: target.album.title }).waitFor();
+    await page.getByRole('button', { name: `More for ${target.title}` }).first().click();
+    await page.getByRole('menuitem', { name: 'Start radio' }).click();
+    await page.locator('.nowplaying .np-radio', { hasText: `Radio: ${target.title}` }).waitFor({ timeout: 10000 });
+    await page.getByRole('button', { name: 'Pause' }).waitFor({ timeout: 15000 });
+    await page.locator('a.nav-link[data-nav="#/queue"]').click();
+    await page.locator('#view .radio-on', { hasText: `Radio: ${target.title}` }).waitFor();
+    const rows = await page.locator('#view li.track').count();
+    const { ids } = await queueNow();
+    if (ids.length < 5 || rows !== ids.length) throw new Error(`the radio queued ${ids.length} tracks (${rows} listed), wanted 5 or more`);
+    if (!(await page.locator('#view li.track .track-note').count())) throw new Error('no reasons in the queue');
+    if ((await recommendSent('radio.start'))[0]?.limit !== 10) throw new Error('radio.start was not asked for 10 tracks');
+  });
+
+  await step('the radio refills the queue as it runs down', async () => {
+    // One track is skipped (Next at its start); the others play to their end, which is no skip: the demo
+    // tracks are all one artist's, and a radio leaves out an artist skipped twice.
+    const seekBar = (value) => page.getByLabel('Seek').evaluate((el, v) => {
+      el.value = v;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }, value);
+    const start = await queueNow();
+    let skipped = null;
+    for (let advanced = 0; !(await recommendSent('radio.next')).length; advanced++) {
+      const { ids, index } = await queueNow();
+      if (index + 1 >= start.ids.length) throw new Error(`no radio.next after ${advanced} tracks`);
+      await page.getByRole('button', { name: 'Pause' }).waitFor({ timeout: 15000 });
+      if (advanced === 0) {
+        skipped = ids[index];
+        await seekBar(0);
+        await page.getByRole('button', { name: 'Next track' }).click();
+      } else {
+        await seekBar(1000);
+      }
+      await page.waitForFunction((i) => window.chorus.player.index > i, index, { timeout: 20000 });
+    }
+    const [next] = await recommendSent('radio.next');
+    if (JSON.stringify(next.skipped) !== JSON.stringify([skipped])) throw new Error(`radio.next told of skips ${JSON.stringify(next.skipped)}, wanted [${skipped}]`);
+    await page.waitForFunction((n) => window.chorus.player.queue.length > n, start.ids.length, { timeout: 10000 });
+    const { ids, index } = await queueNow();
+    if (new Set(ids).size !== ids.length) throw new Error(`a track repeats in the queue: ${ids.join(' ')}`);
+    await page.locator('#view li.track').nth(ids.length - 1).waitFor();
+    await page.locator('.nowplaying .np-radio', { hasText: 'Radio:' }).waitFor();
+    console.log(`  ${start.ids.length} tracks, ${ids.length} after radio.next at track ${index + 1}`);
+  });
+
+  await step('similar to the track playing', async () => {
+    const current = await page.evaluate(() => window.chorus.player.current.title);
+    await page.getByRole('link', { name: `Similar to ${current}` }).click();
+    await page.getByRole('heading', { name: `Similar to ${current}` }).waitFor();
+    const list = page.locator('#view ol.tracks li.track');
+    await list.first().waitFor({ timeout: 10000 });
+    if (!(await list.first().locator('.track-note').innerText()).trim()) throw new Error('the first similar track has no reason');
+    console.log(`  ${await list.count()} tracks similar to ${current}`);
+    // Playing from the list is a new queue: the radio ends.
+    await list.first().getByRole('button', { name: /^Play / }).click();
+    await page.waitForFunction(() => window.chorus.radio.name === null);
+    await page.locator('.nowplaying .np-radio').waitFor({ state: 'hidden' });
+    // A radio from here, and the Stop radio button.
+    await page.locator('#view').getByRole('button', { name: 'Start radio' }).click();
+    const stop = page.locator('.nowplaying').getByRole('button', { name: 'Stop radio' });
+    await stop.click();
+    await page.waitForFunction(() => window.chorus.radio.name === null);
   });
 
   await step('phone width', async () => {

@@ -1,6 +1,7 @@
 // Unit tests of the page's pure parts (node --test): the wire codec, the
-// plain-words errors, and paying (money, plans, idempotency keys). The
-// end-to-end test (e2e.mjs) covers the rest.
+// plain-words errors, paying (money, plans, idempotency keys), and radio
+// (when to ask for more, what a skip is). The end-to-end test (e2e.mjs)
+// covers the rest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode, decode } from '@msgpack/msgpack';
@@ -10,7 +11,8 @@ import {
   formatMoney, priceLabel, yearlySaving, currentPlanId, needsNewCard, isLive, groupCardNumber, fullYear, cardExpired,
   keptByService, retryable, Intent, uuid, tokenPlan, expiryLabel, cardLabel,
 } from '../src/billing.js';
-import { payment, IDEMPOTENCY_KEY, serviceName } from '../src/subjects.js';
+import { payment, recommend, IDEMPOTENCY_KEY, serviceName } from '../src/subjects.js';
+import { Radio, isSkip, refillRequest, SKIP_BEFORE_S, MAX_SKIPS } from '../src/radio.js';
 
 const id = '0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b';
 
@@ -160,4 +162,127 @@ test('payment errors are told in plain words', () => {
   assert.match(e(409, 'invalid_state', 'chorus.payment.v1.subscription.resume'), /nothing to resume/);
   assert.match(e(409, 'invalid_state', 'chorus.payment.v1.subscription.confirm'), /no payment waiting/);
   assert.match(e(503, 'processing_error'), /not be charged twice/);
+});
+
+// ---- recommend (radio.js) ----
+
+test('recommend subjects follow subjects.md', () => {
+  for (const subject of Object.values(recommend)) assert.match(subject, /^chorus\.recommend\.v1\.[a-z]+\.[a-z]+$/);
+  assert.deepEqual(Object.values(recommend).sort(), [
+    'chorus.recommend.v1.artist.similar', 'chorus.recommend.v1.radio.next', 'chorus.recommend.v1.radio.start',
+    'chorus.recommend.v1.track.similar', 'chorus.recommend.v1.user.mix',
+  ]);
+  assert.equal(serviceName(recommend.radioNext), 'recommendations');
+});
+
+test('a skip is Next pressed before 30 s of the track played', () => {
+  assert.equal(SKIP_BEFORE_S, 30);
+  assert.ok(isSkip(0) && isSkip(12.5) && isSkip(29.99));
+  assert.ok(!isSkip(30) && !isSkip(31.7) && !isSkip(240));
+  assert.ok(isSkip(NaN) && isSkip(undefined), 'no position yet (still loading) is the start');
+});
+
+test('a radio asks for more when 3 or fewer tracks are left after the current one', () => {
+  const radio = { id: 'r1', skipped: ['a', 'b'], pending: false, dry: false, retryAt: 0 };
+  const at = (length, index, r = radio, now = 1000) => refillRequest({ length, index, radio: r, now });
+  assert.equal(at(10, 5), null, '4 left');
+  assert.deepEqual(at(10, 6), { radio_id: 'r1', limit: 10, skipped: ['a', 'b'] }, '3 left');
+  assert.deepEqual(at(10, 9)?.radio_id, 'r1', 'the last one plays');
+  assert.deepEqual(at(3, 0)?.radio_id, 'r1', 'a short first batch');
+  assert.equal(at(10, 9, null), null, 'no radio');
+  assert.equal(at(10, 9, { ...radio, pending: true }), null, 'one request at a time');
+  assert.equal(at(10, 9, { ...radio, dry: true }), null, 'the catalog ran out');
+  assert.equal(at(10, 9, { ...radio, retryAt: 5000 }), null, 'waiting after a failure');
+  assert.equal(at(10, 9, { ...radio, retryAt: 5000 }, 5000)?.radio_id, 'r1', 'and after the wait');
+  const many = Array.from({ length: 70 }, (_, i) => `s${i}`);
+  const { skipped } = at(10, 9, { ...radio, skipped: many });
+  assert.equal(skipped.length, MAX_SKIPS);
+  assert.equal(skipped.at(-1), 's69', 'the newest skips');
+});
+
+/** A player as Radio sees it: a queue, an index, and its events. */
+class FakePlayer extends EventTarget {
+  queue = [];
+  index = -1;
+  playList(tracks, index) {
+    this.queue = [...tracks];
+    this.dispatchEvent(new Event('newqueue'));
+    this.index = index;
+    this.dispatchEvent(new Event('change'));
+  }
+  enqueue(tracks) {
+    this.queue.push(...tracks);
+    this.dispatchEvent(new Event('change'));
+  }
+  next(positionS) {
+    this.dispatchEvent(Object.assign(new Event('next'), { track: this.queue[this.index], positionS }));
+    this.index++;
+    this.dispatchEvent(new Event('change'));
+  }
+}
+
+test('a radio fills the queue, tells of skips, and ends with a new queue', async () => {
+  const pick = (id) => ({ track_id: id, score: 1, reason: 'seed', reason_text: `Because of ${id}` });
+  const sent = [];
+  const batches = [['t1', 't2', 't3', 't4', 't5', 't6', 't7'], ['t8', 't2', 't9'], []];
+  const session = {
+    call: async (subject, body) => {
+      sent.push({ subject, body });
+      return { radio_id: 'r1', tracks: batches.shift().map(pick) };
+    },
+  };
+  const player = new FakePlayer();
+  const radio = new Radio(session, player, async (ids) => ids.map((id) => ({ id })));
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+
+  assert.equal(await radio.start({ kind: 'track', id: 't0' }, 'Blue in Green'), 7);
+  assert.deepEqual(sent[0], { subject: recommend.radioStart, body: { seed: { kind: 'track', id: 't0' }, limit: 10 } });
+  assert.deepEqual(player.queue.map((t) => t.id), ['t1', 't2', 't3', 't4', 't5', 't6', 't7']);
+  assert.equal(radio.name, 'Blue in Green');
+  assert.equal(radio.reason('t3'), 'Because of t3');
+
+  player.next(4); // t1 after 4 s: a skip
+  player.next(31); // t2 after 31 s: listened to
+  await settle();
+  assert.equal(sent.length, 1, '4 tracks left: nothing asked yet');
+  player.next(2); // t3: a skip; 3 left
+  await settle();
+  assert.deepEqual(sent[1], { subject: recommend.radioNext, body: { radio_id: 'r1', limit: 10, skipped: ['t1', 't3'] } });
+  assert.deepEqual(player.queue.map((t) => t.id), ['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9'], 'appended, none twice');
+
+  player.next(1);
+  player.next(1); // t5: 3 left again
+  await settle();
+  assert.deepEqual(sent[2].body.skipped, ['t4', 't5'], 'each skip is told once');
+  player.next(1);
+  await settle();
+  assert.equal(sent.length, 3, 'an empty batch: the radio ran dry and asks no more');
+
+  player.playList([{ id: 'x' }], 0); // the listener plays something else
+  assert.equal(radio.name, null);
+  assert.equal(radio.reason('t3'), null);
+});
+
+test('a radio that ended is said so, and stops', async () => {
+  const ended = new ChorusError({ status: 404, code: 'radio_not_found', message: 'no such radio' });
+  const replies = [{ radio_id: 'r1', tracks: [{ track_id: 't1', reason_text: 'x' }] }, ended];
+  const session = { call: async () => { const r = replies.shift(); if (r instanceof Error) throw r; return r; } };
+  const player = new FakePlayer();
+  const radio = new Radio(session, player, async (ids) => ids.map((id) => ({ id })));
+  const errors = [];
+  radio.addEventListener('error', (e) => errors.push(e.error));
+  await radio.start({ kind: 'library' }, 'your library');
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(radio.name, null);
+  assert.equal(errors.length, 1);
+  assert.equal(errorText(errors[0]), 'This radio has ended. Start a new one.');
+});
+
+test('recommend errors are told in plain words', () => {
+  const e = (status, code) => errorText(new ChorusError({ status, code, message: 'x' }));
+  assert.match(e(403, 'not_your_radio'), /another listener/);
+  assert.match(e(404, 'genre_not_found'), /genre/);
+  assert.match(e(400, 'invalid_adventurousness'), /0 to 1/);
+  assert.match(e(400, 'too_many_skips'), /skipped/);
+  assert.match(e(404, 'playlist_not_found'), /could not find that playlist/);
 });

@@ -18,10 +18,12 @@ pub mod catalog;
 pub mod common;
 pub mod payment;
 pub mod profile;
+pub mod recommend;
 pub mod search;
 pub mod stream;
 
 /// Every error code of every service (a code shared by several appears once per service that answers it).
 pub fn all() -> Vec<&'static str> {
-    [common::ALL, auth::ALL, catalog::ALL, search::ALL, profile::ALL, stream::ALL, payment::ALL].concat()
+    [common::ALL, auth::ALL, catalog::ALL, search::ALL, profile::ALL, stream::ALL, payment::ALL, recommend::ALL]
+        .concat()
 }

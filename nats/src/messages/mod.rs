@@ -4,6 +4,7 @@ pub mod auth;
 pub mod catalog;
 pub mod payment;
 pub mod profile;
+pub mod recommend;
 pub mod search;
 pub mod stream;
 

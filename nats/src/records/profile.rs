@@ -14,6 +14,34 @@ pub const BUCKET: &str = "chorus_profile";
 /// `chorus_plays.<user>`, deduplicated by play id.
 pub const PLAYS: &str = "chorus_plays";
 
+/// How long a second record of one play id is recognised (and dropped).
+pub const PLAYS_DUPLICATE_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// The plays stream, created as profile keeps it if it does not exist yet
+/// (whoever comes first: profile, recommend, a seeding tool).
+pub async fn open_plays(
+    js: &async_nats::jetstream::Context,
+    replicas: usize,
+    duplicate_window: std::time::Duration,
+) -> Result<async_nats::jetstream::stream::Stream, async_nats::jetstream::context::CreateStreamError> {
+    if let Ok(s) = js.get_stream(PLAYS).await {
+        return Ok(s);
+    }
+    let config = async_nats::jetstream::stream::Config {
+        name: PLAYS.into(),
+        subjects: vec![format!("{PLAYS}.*")],
+        num_replicas: replicas.max(1),
+        duplicate_window,
+        description: Some("Chorus listening history: every play, deduplicated by play id".into()),
+        ..Default::default()
+    };
+    match js.create_stream(config).await {
+        Ok(s) => Ok(s),
+        // Someone made it meanwhile.
+        Err(e) => js.get_stream(PLAYS).await.map_err(|_| e),
+    }
+}
+
 /// The key of `user`'s library.
 pub fn library_key(user: Uuid) -> String {
     format!("library.{user}")

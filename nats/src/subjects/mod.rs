@@ -129,12 +129,13 @@ pub mod auth;
 pub mod catalog;
 pub mod payment;
 pub mod profile;
+pub mod recommend;
 pub mod search;
 pub mod stream;
 
 /// Every endpoint of every service, in `subjects.md` order.
 pub fn all() -> Vec<Endpoint> {
-    [auth::ALL, catalog::ALL, search::ALL, profile::ALL, stream::ALL, payment::ALL].concat()
+    [auth::ALL, catalog::ALL, search::ALL, profile::ALL, stream::ALL, payment::ALL, recommend::ALL].concat()
 }
 
 /// Show `visitor` every request type of every service, in `subjects.md` order.
@@ -145,6 +146,7 @@ pub fn visit(visitor: &mut impl crate::request::Visitor) {
     profile::visit(visitor);
     stream::visit(visitor);
     payment::visit(visitor);
+    recommend::visit(visitor);
 }
 
 /// The endpoints browsers may call: the service imports of the browsers'

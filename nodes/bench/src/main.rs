@@ -12,6 +12,9 @@
 //! compares search with it on the same catalog and queries.
 //! `cargo run --release -p chorus-bench -- names` measures search's hit@3 on
 //! real-world name shapes ("and" for "&", symbols, transpositions, typos).
+//! `cargo run --release -p chorus-bench -- recommend` compares the trainer
+//! with the recsys anchors on MovieLens-100k, then serves a synthetic world
+//! of 100,000 tracks and 1,000,000 plays.
 
 mod anchor;
 mod auth;
@@ -21,6 +24,7 @@ mod echo;
 mod load;
 mod names;
 mod payment;
+mod recommend;
 mod request;
 mod search;
 mod stream;
@@ -54,6 +58,8 @@ enum Bench {
     Search(search::Options),
     /// Payment: subscribe against the raw echo, and a pile of subscriptions renewed at one instant by two instances.
     Payment(payment::Options),
+    /// Recommend: offline quality against the anchors (MovieLens-100k), and mixes and radio at scale against the raw echo.
+    Recommend(recommend::Options),
     /// Names: hit@3 per shape of real-world names ("and" for "&", symbols, typos) among synthetic noise.
     Names(names::Options),
 }
@@ -69,5 +75,6 @@ async fn main() -> anyhow::Result<()> {
         Bench::Search(o) => search::run(o).await,
         Bench::Names(o) => names::run(o).await,
         Bench::Payment(o) => payment::run(o).await,
+        Bench::Recommend(o) => recommend::run(o).await,
     }
 }

@@ -33,6 +33,25 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Write a synthetic listening world (artists, albums, tracks, and plays by
+    /// listeners of known taste) into the catalog record and the plays stream.
+    SeedWorld {
+        /// Tracks.
+        #[arg(long, default_value_t = 2_000)]
+        tracks: u32,
+        /// Listeners.
+        #[arg(long, default_value_t = 200)]
+        listeners: u32,
+        /// Plays.
+        #[arg(long, default_value_t = 20_000)]
+        plays: usize,
+        /// Genres (the listeners' taste clusters).
+        #[arg(long, default_value_t = 6)]
+        genres: u32,
+        /// Generator seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Import a folder of audio files (mp3, flac, ogg/opus, m4a) into the catalog.
     Import {
         /// The folder; read recursively.
@@ -146,6 +165,16 @@ async fn run(args: Args) -> anyhow::Result<()> {
             let catalog: chorus_catalog::CatalogConfig = config.section(chorus_catalog::NAME)?;
             let created = chorus_nodes::seed::run(nats.clone(), tracks, seed, catalog.shared.replicas).await?;
             println!("seeded {created} new tracks ({} already there)", tracks - created);
+        }
+        Command::SeedWorld { tracks, listeners, plays, genres, seed } => {
+            let w = chorus_nodes::world::write(nats.clone(), tracks, listeners, plays, genres, seed).await?;
+            println!(
+                "wrote {} tracks by {} artists and {} plays of {} listeners",
+                w.tracks.len(),
+                w.artists.len(),
+                w.world.events().len(),
+                w.listeners.len()
+            );
         }
         Command::Import { folder, default_artist } => {
             let mut client = chorus_nats::ChorusClient::new(nats.clone()).with_timeout(Duration::from_secs(10));

@@ -17,6 +17,7 @@ mod nodes;
 mod payment;
 mod profile;
 mod profile_bounds;
+mod recommend;
 mod runtime;
 mod search;
 mod stream;

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod listener;
 pub mod probe;
 pub mod search;
+pub mod taste;
 
 use std::time::Duration;
 

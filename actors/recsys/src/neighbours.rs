@@ -1,0 +1,184 @@
+//! The serving form of every item-to-item model: each item's top-k
+//! neighbours, sparse, so scoring a user is a walk over their history's lists.
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::parallel;
+use crate::top_k::top_k;
+
+/// Which side of the item × item weights was cut to `k`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Pruned {
+    /// `lists[h]` are the `k` items a play of `h` says most about.
+    BySource,
+    /// `lists[j]` are the `k` items whose plays say most about `j`: every
+    /// candidate is judged on the same number of pieces of evidence, which
+    /// keeps popular items from collecting many weak votes.
+    ByTarget,
+}
+
+/// For each item, `k` weighted related items, strongest first.
+///
+/// A weight `w(h → j)` is "how much a play of `h` says about `j`", so a
+/// user's score for `j` is the sum over their history `h` of
+/// `weight(h) × w(h → j)`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Neighbours {
+    lists: Vec<Vec<(u32, f32)>>,
+    pruned: Pruned,
+    /// For [`Pruned::ByTarget`], the lists turned around (source → targets)
+    /// so scoring walks the history; rebuilt rather than stored.
+    #[serde(skip)]
+    by_source: OnceLock<Vec<Vec<(u32, f32)>>>,
+}
+
+/// One row of an item × item product being accumulated: a dense array plus
+/// the columns touched, so clearing it costs what was touched, not `n_items`.
+pub(crate) struct RowAccumulator {
+    values: Vec<f32>,
+    touched: Vec<u32>,
+}
+
+impl RowAccumulator {
+    pub(crate) fn new(n_items: usize) -> Self {
+        Self { values: vec![0.0; n_items], touched: Vec::new() }
+    }
+
+    pub(crate) fn add(&mut self, column: u32, value: f32) {
+        let slot = &mut self.values[column as usize];
+        if *slot == 0.0 {
+            self.touched.push(column);
+        }
+        *slot += value;
+    }
+
+    /// Empties the row, mapping each touched `(column, sum)` through `finish`
+    /// (which drops an entry by returning `None`).
+    pub(crate) fn drain(&mut self, mut finish: impl FnMut(u32, f32) -> Option<f32>) -> Vec<(u32, f32)> {
+        let mut out = Vec::with_capacity(self.touched.len());
+        for &column in &self.touched {
+            let sum = std::mem::take(&mut self.values[column as usize]);
+            // A sum that cancelled to zero may be listed twice; zero says nothing anyway.
+            if sum != 0.0 {
+                if let Some(value) = finish(column, sum) {
+                    out.push((column, value));
+                }
+            }
+        }
+        self.touched.clear();
+        out
+    }
+}
+
+impl Neighbours {
+    /// Computes every item's candidate row with `row` (on all cores, one
+    /// accumulator per thread) and keeps its top `k`.
+    pub(crate) fn build<F>(n_items: usize, k: usize, pruned: Pruned, row: F) -> Self
+    where
+        F: Fn(u32, &mut RowAccumulator) -> Vec<(u32, f32)> + Sync,
+    {
+        let lists =
+            parallel::map_rows(n_items, || RowAccumulator::new(n_items), |item, acc| top_k(row(item as u32, acc), k));
+        Self::from_lists(lists, pruned)
+    }
+
+    /// Wraps lists already cut to size and ordered strongest first.
+    pub(crate) fn from_lists(lists: Vec<Vec<(u32, f32)>>, pruned: Pruned) -> Self {
+        Self { lists, pruned, by_source: OnceLock::new() }
+    }
+
+    /// Builds what scoring needs now rather than on the first request.
+    pub(crate) fn warm(&self) {
+        self.by_source();
+    }
+
+    /// Source → `(target, weight)` lists, whichever side was pruned.
+    fn by_source(&self) -> &[Vec<(u32, f32)>] {
+        match self.pruned {
+            Pruned::BySource => &self.lists,
+            Pruned::ByTarget => self.by_source.get_or_init(|| {
+                let mut out = vec![Vec::new(); self.lists.len()];
+                for (target, sources) in self.lists.iter().enumerate() {
+                    for &(source, w) in sources {
+                        out[source as usize].push((target as u32, w));
+                    }
+                }
+                out
+            }),
+        }
+    }
+
+    /// Dense scores for every item from a validated history.
+    pub(crate) fn score(&self, history: &[(u32, f32)], n_items: usize) -> Vec<f32> {
+        let lists = self.by_source();
+        let mut scores = vec![0.0f32; n_items];
+        for &(h, w) in history {
+            for &(j, s) in &lists[h as usize] {
+                scores[j as usize] += w * s;
+            }
+        }
+        scores
+    }
+
+    /// The liked (positive) history item that added most to `item`'s
+    /// score, with what it added; `history` is sorted by item (as the model
+    /// merges it). A disliked item is never the reason for a pick.
+    pub(crate) fn explain(&self, history: &[(u32, f32)], item: u32) -> Option<(u32, f32)> {
+        let contributions: Box<dyn Iterator<Item = (u32, f32)>> = match self.pruned {
+            Pruned::ByTarget => Box::new(self.lists[item as usize].iter().filter_map(|&(h, s)| {
+                let at = history.binary_search_by_key(&h, |e| e.0).ok()?;
+                let w = history[at].1;
+                (w > 0.0).then_some((h, w * s))
+            })),
+            Pruned::BySource => Box::new(history.iter().filter(|e| e.1 > 0.0).filter_map(|&(h, w)| {
+                let &(_, s) = self.lists[h as usize].iter().find(|(j, _)| *j == item)?;
+                Some((h, w * s))
+            })),
+        };
+        contributions.filter(|&(_, c)| c > 0.0).fold(None, |best: Option<(u32, f32)>, (h, c)| match best {
+            Some((_, b)) if b >= c => best,
+            _ => Some((h, c)),
+        })
+    }
+
+    /// The item's strongest `n` related items.
+    pub(crate) fn similar(&self, item: u32, n: usize) -> Vec<(u32, f32)> {
+        self.lists[item as usize].iter().take(n).copied().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_sum_history_weights_times_neighbour_weights_and_explain_the_largest() {
+        let by_source = vec![vec![(2, 0.5)], vec![(2, 0.2), (0, 1.0)], vec![]];
+        // The same weights listed by target: 0 ← 1, 2 ← 0 and 1.
+        let by_target = vec![vec![(1, 1.0)], vec![], vec![(0, 0.5), (1, 0.2)]];
+        let history = [(0, 1.0), (1, 3.0)];
+        for n in
+            [Neighbours::from_lists(by_source, Pruned::BySource), Neighbours::from_lists(by_target, Pruned::ByTarget)]
+        {
+            let scores = n.score(&history, 3);
+            assert!((scores[2] - (0.5 + 0.6)).abs() < 1e-6);
+            assert_eq!(scores[0], 3.0);
+            assert_eq!(n.explain(&history, 2).map(|(h, _)| h), Some(1));
+            assert_eq!(n.explain(&history, 1), None);
+        }
+    }
+
+    #[test]
+    fn accumulator_clears_what_it_touched() {
+        let mut acc = RowAccumulator::new(4);
+        acc.add(3, 1.0);
+        acc.add(1, 2.0);
+        acc.add(3, 1.5);
+        let mut row = acc.drain(|_, v| Some(v));
+        row.sort_by_key(|e| e.0);
+        assert_eq!(row, vec![(1, 2.0), (3, 2.5)]);
+        assert!(acc.drain(|_, v| Some(v)).is_empty());
+    }
+}

@@ -1,0 +1,118 @@
+//! What a trained model keeps for serving, one variant per family, and how
+//! each turns a weighted history into item scores.
+
+use serde::{Deserialize, Serialize};
+
+use crate::factors::Factors;
+use crate::neighbours::Neighbours;
+use crate::popularity::Popularity;
+use crate::top_k::top_k;
+
+/// The serving state of a model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) enum Scorer {
+    /// Scores are listener counts (the model's popularity, kept beside it).
+    Popularity,
+    /// Item → top-k neighbour lists (kNN, RP3beta, EASE).
+    Neighbours(Neighbours),
+    /// ALS item factors; users folded in per request.
+    Factors(Factors),
+    /// Two scorers, each scaled to a maximum of 1, mixed `weight : 1 − weight`.
+    Blend { a: Box<Scorer>, b: Box<Scorer>, weight: f32 },
+}
+
+impl Scorer {
+    /// Builds derived serving indexes now, so no request pays for them.
+    pub(crate) fn warm(&self) {
+        match self {
+            Self::Neighbours(n) => n.warm(),
+            Self::Blend { a, b, .. } => {
+                a.warm();
+                b.warm();
+            }
+            Self::Popularity | Self::Factors(_) => {}
+        }
+    }
+
+    /// Dense scores for every item from a validated, merged history.
+    pub(crate) fn score(&self, history: &[(u32, f32)], popularity: &Popularity) -> Vec<f32> {
+        let n_items = popularity.listeners().len();
+        match self {
+            Self::Popularity => popularity.listeners().to_vec(),
+            Self::Neighbours(n) => n.score(history, n_items),
+            Self::Factors(f) => f.score(history, n_items),
+            Self::Blend { a, b, weight } => {
+                let mut mixed = a.score(history, popularity);
+                scale_to_unit(&mut mixed, *weight);
+                let mut other = b.score(history, popularity);
+                scale_to_unit(&mut other, 1.0 - weight);
+                for (m, o) in mixed.iter_mut().zip(other) {
+                    *m += o;
+                }
+                mixed
+            }
+        }
+    }
+
+    /// For each of `items`, the history item that did most to recommend it.
+    ///
+    /// A blend explains with its heavier side (falling back to the other):
+    /// the reason shown is a hint, and asking both sides would mean scoring
+    /// the history twice more.
+    pub(crate) fn explain_all(&self, history: &[(u32, f32)], items: &[u32]) -> Vec<Option<u32>> {
+        match self {
+            Self::Popularity => vec![None; items.len()],
+            Self::Neighbours(n) => items.iter().map(|&j| n.explain(history, j).map(|(h, _)| h)).collect(),
+            Self::Factors(f) => f.explain_all(history, items),
+            Self::Blend { a, b, weight } => {
+                let (first, second) = if *weight >= 0.5 { (a, b) } else { (b, a) };
+                let mut out = first.explain_all(history, items);
+                if out.iter().any(Option::is_none) {
+                    for (slot, other) in out.iter_mut().zip(second.explain_all(history, items)) {
+                        *slot = slot.or(other);
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// The item's `n` most similar items, strongest first.
+    pub(crate) fn similar(&self, item: u32, n: usize) -> Vec<(u32, f32)> {
+        match self {
+            Self::Popularity => Vec::new(),
+            Self::Neighbours(nb) => nb.similar(item, n),
+            Self::Factors(f) => f.similar(item, n),
+            Self::Blend { a, b, weight } => {
+                // Deeper lists on each side, so an item strong on one side only can still place.
+                let mut merged: Vec<(u32, f32)> = Vec::new();
+                for (side, share) in [(a, *weight), (b, 1.0 - weight)] {
+                    let list = side.similar(item, n.saturating_mul(2));
+                    let top = list.first().map_or(0.0, |e| e.1.abs());
+                    if top > 0.0 {
+                        merged.extend(list.into_iter().map(|(j, s)| (j, share * s / top)));
+                    }
+                }
+                merged.sort_unstable_by_key(|e| e.0);
+                merged.dedup_by(|later, first| {
+                    let same = later.0 == first.0;
+                    if same {
+                        first.1 += later.1;
+                    }
+                    same
+                });
+                top_k(merged, n)
+            }
+        }
+    }
+}
+
+/// Scales `scores` so the largest magnitude is `share`; scores from
+/// different families live on unrelated scales.
+fn scale_to_unit(scores: &mut [f32], share: f32) {
+    let top = scores.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+    if top > 0.0 {
+        let factor = share / top;
+        scores.iter_mut().for_each(|s| *s *= factor);
+    }
+}
