@@ -28,51 +28,56 @@ pub async fn archive(client: &ChorusClient) -> anyhow::Result<Value> {
     }))
 }
 
+/// Every page of a list: `page(cursor)` gives a page's items and the next cursor.
+async fn all<T, F, Fut>(mut page: F) -> anyhow::Result<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<(Vec<T>, Option<String>)>>,
+{
+    let (mut items, mut cursor) = (Vec::new(), None);
+    loop {
+        let (more, next) = page(cursor).await?;
+        items.extend(more);
+        match next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(items),
+        }
+    }
+}
+
 async fn profile(client: &ChorusClient) -> anyhow::Result<Value> {
-    let mut playlists = Vec::new();
-    let mut cursor = None;
-    loop {
+    let summaries = all(|cursor| async move {
         let page = client.call(&PlaylistList { cursor, limit: Some(50) }).await?;
-        for summary in page.playlists {
-            // Each page of a playlist carries the playlist with every track id.
-            let view =
-                client.call(&PlaylistGet { id: summary.id, revision: None, cursor: None, limit: Some(1) }).await?;
-            playlists.push(view.playlist);
-        }
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
+        Ok((page.playlists, page.next))
+    })
+    .await?;
+    let mut playlists = Vec::new();
+    for summary in summaries {
+        // Each page of a playlist carries the playlist with every track id.
+        let view = client.call(&PlaylistGet { id: summary.id, revision: None, cursor: None, limit: Some(1) }).await?;
+        playlists.push(view.playlist);
     }
-    let (mut tracks, mut albums, mut artists, mut cursor) = (Vec::new(), Vec::new(), Vec::new(), None);
-    loop {
+    let favorites = all(|cursor| async move {
         let page = client.call(&FavoriteList { kind: None, cursor, limit: Some(500) }).await?;
-        tracks.extend(page.tracks);
-        albums.extend(page.albums);
-        artists.extend(page.artists);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
+        Ok((vec![(page.tracks, page.albums, page.artists)], page.next))
+    })
+    .await?;
+    let (mut tracks, mut albums, mut artists) = (Vec::new(), Vec::new(), Vec::new());
+    for (t, al, ar) in favorites {
+        tracks.extend(t);
+        albums.extend(al);
+        artists.extend(ar);
     }
-    let (mut ratings, mut cursor) = (Vec::new(), None);
-    loop {
+    let ratings = all(|cursor| async move {
         let page = client.call(&RatingList { cursor, limit: Some(500) }).await?;
-        ratings.extend(page.ratings);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
-    let (mut plays, mut cursor) = (Vec::new(), None);
-    loop {
+        Ok((page.ratings, page.next))
+    })
+    .await?;
+    let plays = all(|cursor| async move {
         let page = client.call(&PlayHistory { cursor, limit: Some(1000) }).await?;
-        plays.extend(page.plays);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
+        Ok((page.plays, page.next))
+    })
+    .await?;
     Ok(json!({
         "playlists": playlists,
         "favorites": {"tracks": tracks, "albums": albums, "artists": artists},
@@ -83,15 +88,11 @@ async fn profile(client: &ChorusClient) -> anyhow::Result<Value> {
 }
 
 async fn billing(client: &ChorusClient) -> anyhow::Result<Value> {
-    let (mut invoices, mut cursor) = (Vec::new(), None);
-    loop {
+    let invoices = all(|cursor| async move {
         let page = client.call(&InvoiceList { cursor, limit: Some(100) }).await?;
-        invoices.extend(page.invoices);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
+        Ok((page.invoices, page.next))
+    })
+    .await?;
     Ok(json!({
         "subscription": client.call(&SubscriptionGet {}).await?,
         "methods": client.call(&MethodList {}).await?.methods,

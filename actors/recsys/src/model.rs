@@ -145,15 +145,7 @@ fn scorer(data: &Interactions, algorithm: &Algorithm) -> anyhow::Result<Scorer> 
 /// Sums the weights of repeated items, so every scorer sees one entry per
 /// item, sorted by item; a like and a dislike that cancel say nothing.
 fn merge(entries: impl Iterator<Item = (u32, f32)>) -> Vec<(u32, f32)> {
-    let mut merged: Vec<(u32, f32)> = entries.collect();
-    merged.sort_unstable_by_key(|e| e.0);
-    merged.dedup_by(|later, first| {
-        let same = later.0 == first.0;
-        if same {
-            first.1 += later.1;
-        }
-        same
-    });
+    let mut merged = crate::top_k::sum_repeats(entries.collect());
     merged.retain(|e| e.1 != 0.0);
     merged
 }

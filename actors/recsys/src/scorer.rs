@@ -93,15 +93,7 @@ impl Scorer {
                         merged.extend(list.into_iter().map(|(j, s)| (j, share * s / top)));
                     }
                 }
-                merged.sort_unstable_by_key(|e| e.0);
-                merged.dedup_by(|later, first| {
-                    let same = later.0 == first.0;
-                    if same {
-                        first.1 += later.1;
-                    }
-                    same
-                });
-                top_k(merged, n)
+                top_k(crate::top_k::sum_repeats(merged), n)
             }
         }
     }

@@ -72,6 +72,19 @@ pub(crate) fn by_score(a: &(u32, f32), b: &(u32, f32)) -> Ordering {
     b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
 }
 
+/// One entry per item, its scores summed, sorted by item.
+pub(crate) fn sum_repeats(mut entries: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
+    entries.sort_unstable_by_key(|e| e.0);
+    entries.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1 += later.1;
+        }
+        same
+    });
+    entries
+}
+
 /// The `k` best `(item, score)` pairs, best first; selection before sorting
 /// because neighbour rows often have thousands of candidates and keep 100.
 pub(crate) fn top_k(mut candidates: Vec<(u32, f32)>, k: usize) -> Vec<(u32, f32)> {

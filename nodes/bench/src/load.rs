@@ -81,3 +81,16 @@ pub(crate) fn histogram() -> Histogram<u64> {
     // Constant, valid bounds: this cannot fail.
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
 }
+
+/// One line of figures, and their ratio to the raw echo's in the same run.
+pub(crate) fn report(name: &str, f: &Figures, raw: &Figures) {
+    println!(
+        "{name:>20}: {:>8.0} req/s, p50 {:>6.0} µs, p99 {:>6.0} µs, {} failed | against raw: {:.3} req/s, {:.2}× p99",
+        f.rate(),
+        f.p(0.5),
+        f.p(0.99),
+        f.errors,
+        f.rate() / raw.rate().max(1.0),
+        f.p(0.99) / raw.p(0.99).max(1.0)
+    );
+}

@@ -19,7 +19,7 @@ use futures::StreamExt as _;
 use uuid::Uuid;
 
 use crate::echo::ECHO;
-use crate::load::{closed_loop, Figures};
+use crate::load::{closed_loop, report};
 
 #[derive(clap::Args)]
 pub(crate) struct Options {
@@ -263,16 +263,4 @@ async fn simulator_charges(js: &async_nats::jetstream::Context) -> anyhow::Resul
         }
     }
     Ok(n)
-}
-
-fn report(name: &str, f: &Figures, raw: &Figures) {
-    println!(
-        "{name:>20}: {:>8.0} req/s, p50 {:>6.0} µs, p99 {:>6.0} µs, {} failed | against raw: {:.3} req/s, {:.2}× p99",
-        f.rate(),
-        f.p(0.5),
-        f.p(0.99),
-        f.errors,
-        f.rate() / raw.rate().max(1.0),
-        f.p(0.99) / raw.p(0.99).max(1.0)
-    );
 }

@@ -25,7 +25,7 @@ use chorus_testkit::{ChildNode, NatsServer, TestIssuer};
 use uuid::Uuid;
 
 use crate::echo::ECHO;
-use crate::load::{closed_loop, Figures};
+use crate::load::{closed_loop, report};
 
 #[derive(clap::Args)]
 pub(crate) struct Options {
@@ -205,16 +205,4 @@ fn memory(pid: u32) -> (f64, f64) {
             .map_or(0.0, |kb| kb / 1024.0)
     };
     (field("VmHWM:"), field("VmRSS:"))
-}
-
-fn report(name: &str, f: &Figures, raw: &Figures) {
-    println!(
-        "{name:>18}: {:>8.0} req/s, p50 {:>6.0} µs, p99 {:>6.0} µs, {} failed | against raw: {:.3} req/s, {:.2}× p99",
-        f.rate(),
-        f.p(0.5),
-        f.p(0.99),
-        f.errors,
-        f.rate() / raw.rate().max(1.0),
-        f.p(0.99) / raw.p(0.99).max(1.0)
-    );
 }
