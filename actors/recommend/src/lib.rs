@@ -3,7 +3,7 @@
 //!
 //! Each instance keeps in memory what it serves from: the catalog (which
 //! tracks may be recommended, their artists, albums, genres), every
-//! listener's latest plays and stars (so a play counts at once), and the
+//! listener's latest plays, stars and skips (so a play counts at once), and the
 //! newest trained model (`served`). Training is a job one instance at a
 //! time does (`training`, asked for by `trigger`); every instance swaps the
 //! new model in when its manifest appears.
@@ -64,6 +64,9 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         let window = profile_record::PLAYS_DUPLICATE_WINDOW;
         let plays = profile_record::open_plays(&js, replicas, window).await.context("the plays stream")?;
         let closures = chorus_state::closures::open(&js, replicas).await?;
+        // Stream's sessions, for skips (created as stream would, if stream has not run yet).
+        let ttl = Some(chorus_nats::records::stream::DEFAULT_SESSION_TTL);
+        let sessions = Records::open_expiring(&js, chorus_nats::records::stream::SESSIONS, replicas, ttl).await?;
         // Closures first: a closed listener's plays are never taken in.
         let feeds: Vec<(&str, Source, Arc<View>, Feed)> = vec![
             (
@@ -89,6 +92,12 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
                 Source::Bucket(profile_records.store().clone()),
                 Arc::new(View::revision_only()),
                 Feed::Libraries(Arc::new(listening::Libraries(listening.clone()))),
+            ),
+            (
+                "recommend-skips",
+                Source::Bucket(sessions.store().clone()),
+                Arc::new(View::revision_only()),
+                Feed::Skips(Arc::new(listening::Skips(listening.clone()))),
             ),
             (
                 "recommend-model",
@@ -151,6 +160,7 @@ enum Feed {
     Catalog(Arc<catalog::Catalog>),
     Plays(Arc<listening::Plays>),
     Libraries(Arc<listening::Libraries>),
+    Skips(Arc<listening::Skips>),
     Model(Arc<served::Served>),
 }
 
@@ -167,6 +177,7 @@ impl Feed {
             Feed::Catalog(p) => follow!(p),
             Feed::Plays(p) => follow!(p),
             Feed::Libraries(p) => follow!(p),
+            Feed::Skips(p) => follow!(p),
             Feed::Model(p) => follow!(p),
         }
     }

@@ -1,6 +1,8 @@
 //! Who listened to what, in memory: each listener's latest plays (from the
 //! stream `chorus_plays`), their stars and ratings (profile's
-//! `library.<user>`), and what everyone played lately. A listener's history
+//! `library.<user>`), the tracks they skipped (a playback session that ended
+//! short of a play: stream's `ended.<id>` markers), and what everyone played
+//! lately. A listener's history
 //! at request time comes from here, so a play counts before the next
 //! training. Closed accounts (the closures stream) are forgotten.
 
@@ -10,6 +12,7 @@ use std::sync::{Arc, RwLock};
 use chorus_nats::messages::profile::Play;
 use chorus_nats::records::accounts::Closure;
 use chorus_nats::records::profile::Library;
+use chorus_nats::records::stream::{Skip, ENDED_PREFIX};
 use chorus_state::{Change, Projection, View};
 use futures::future::BoxFuture;
 use uuid::Uuid;
@@ -22,8 +25,15 @@ const POPULAR_DAYS: u64 = 7;
 struct Listener {
     /// Oldest first, at most `keep`.
     plays: VecDeque<(Uuid, u64)>,
+    /// Oldest first, at most [`SKIPS_KEPT`].
+    skips: VecDeque<(Uuid, u64)>,
     library: Library,
 }
+
+/// Skips kept per listener.
+const SKIPS_KEPT: usize = 200;
+/// A skip weighs this much against a play.
+const SKIP_WEIGHT: f32 = 0.5;
 
 #[derive(Default)]
 struct Everyone {
@@ -38,6 +48,8 @@ struct Everyone {
 pub(crate) enum Taste {
     Played,
     Liked,
+    /// Skipped more than played: it weighs against its neighbours.
+    Skipped,
 }
 
 /// One entry of a listener's history as the model reads it.
@@ -83,6 +95,16 @@ impl Listening {
             e.weight += w;
             e.last_played = e.last_played.max(*at);
         }
+        for (track, at) in &l.skips {
+            let age = now.saturating_sub(*at) as f32;
+            let e = heard.entry(*track).or_insert(Heard {
+                track: *track,
+                weight: 0.0,
+                taste: Taste::Skipped,
+                last_played: 0,
+            });
+            e.weight -= SKIP_WEIGHT * 0.5f32.powf(age / half_life);
+        }
         for track in l.library.tracks.keys() {
             let e = heard.entry(*track).or_insert(Heard {
                 track: *track,
@@ -111,7 +133,11 @@ impl Listening {
                 _ => {}
             }
         }
-        let mut v: Vec<Heard> = heard.into_values().collect();
+        let mut v: Vec<Heard> = heard
+            .into_values()
+            .map(|h| if h.weight < 0.0 { Heard { taste: Taste::Skipped, ..h } } else { h })
+            .filter(|h| h.weight != 0.0)
+            .collect();
         v.sort_unstable_by(|a, b| b.weight.total_cmp(&a.weight).then(a.track.cmp(&b.track)));
         v
     }
@@ -122,6 +148,15 @@ impl Listening {
         users
             .get(&user)
             .map(|l| l.plays.iter().filter(|(_, at)| *at >= since).map(|(t, _)| *t).collect())
+            .unwrap_or_default()
+    }
+
+    /// Tracks `user` skipped since `since` (ms).
+    pub(crate) fn skipped_since(&self, user: Uuid, since: u64) -> HashSet<Uuid> {
+        let users = self.users.read().unwrap_or_else(|p| p.into_inner());
+        users
+            .get(&user)
+            .map(|l| l.skips.iter().filter(|(_, at)| *at >= since).map(|(t, _)| *t).collect())
             .unwrap_or_default()
     }
 
@@ -214,6 +249,18 @@ impl Listening {
         }
     }
 
+    fn skipped(&self, skip: Skip) {
+        if self.closed.read().unwrap_or_else(|p| p.into_inner()).contains(&skip.user) {
+            return;
+        }
+        let mut users = self.users.write().unwrap_or_else(|p| p.into_inner());
+        let l = users.entry(skip.user).or_default();
+        l.skips.push_back((skip.track_id, skip.at));
+        while l.skips.len() > SKIPS_KEPT {
+            l.skips.pop_front();
+        }
+    }
+
     fn forget(&self, user: Uuid) {
         self.closed.write().unwrap_or_else(|p| p.into_inner()).insert(user);
         self.users.write().unwrap_or_else(|p| p.into_inner()).remove(&user);
@@ -224,6 +271,8 @@ impl Listening {
 pub(crate) struct Plays(pub(crate) Arc<Listening>);
 /// Profile's bucket (`library.<user>`), into [`Listening`].
 pub(crate) struct Libraries(pub(crate) Arc<Listening>);
+/// Stream's session markers (`ended.<id>`: a skip), into [`Listening`].
+pub(crate) struct Skips(pub(crate) Arc<Listening>);
 /// The closures stream, into [`Listening`].
 pub(crate) struct Closures(pub(crate) Arc<Listening>);
 
@@ -254,6 +303,23 @@ impl Projection for Libraries {
                 }
                 let library = change.decode::<Library>().unwrap_or_default();
                 self.0.users.write().unwrap_or_else(|p| p.into_inner()).entry(user).or_default().library = library;
+            }
+            Ok(())
+        })
+    }
+
+    fn restore<'a>(&'a self, _: &'a View) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+impl Projection for Skips {
+    fn apply<'a>(&'a self, _: &'a View, changes: Vec<Change>, _: u64) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            for change in changes.iter().filter(|c| c.key.starts_with(ENDED_PREFIX)) {
+                if let Some(skip) = change.decode::<Skip>() {
+                    self.0.skipped(skip);
+                }
             }
             Ok(())
         })

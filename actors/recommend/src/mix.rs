@@ -30,7 +30,9 @@ pub(crate) fn mix(r: &Recommend, ctx: &RequestCtx, req: MixRequest) -> Result<Mi
         r.listening.played_since(user, now.saturating_sub(u64::from(days) * DAY_MS))
     };
     let disliked = r.listening.disliked(user);
-    let keep = |t| r.playable(t) && !recent.contains(&t) && !disliked.contains(&t);
+    // A track skipped in the last week is left out too.
+    let skipped = r.listening.skipped_since(user, now.saturating_sub(7 * DAY_MS));
+    let keep = |t| r.playable(t) && !recent.contains(&t) && !disliked.contains(&t) && !skipped.contains(&t);
     let weights: Vec<_> = history.iter().map(|h| (h.track, h.weight)).collect();
     let by_track: std::collections::HashMap<_, _> = history.iter().map(|h| (h.track, *h)).collect();
     let mut picks: Vec<_> = close_to(r, &weights, n * 2, &keep)

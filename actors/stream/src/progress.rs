@@ -33,7 +33,13 @@ pub(crate) async fn report(
     if !(played >= threshold_ms || played_through) {
         if req.ended {
             // The session is over short of a play: later reports cannot make one.
-            match sessions.records.create(&ended, &played).await {
+            let skip = records::Skip {
+                user: session.user,
+                track_id: session.info.track_id,
+                played_ms: played,
+                at: chorus_nats::clock::now_ms(),
+            };
+            match sessions.records.create(&ended, &skip).await {
                 Ok(_) | Err(WriteError::Exists) => {}
                 Err(e) => return Err(anyhow::anyhow!("marking a session ended: {e}").into()),
             }
@@ -54,7 +60,8 @@ pub(crate) async fn report(
     if let Ok(Some(_)) = sessions.records.get::<u64>(&marker).await {
         return Ok(ProgressReply { play_recorded: true });
     }
-    if let Ok(Some(_)) = sessions.records.get::<u64>(&ended).await {
+    // Any marker, whatever it holds (before skips were kept it was the position).
+    if let Ok(Some(_)) = sessions.records.store().get(&ended).await {
         return Ok(ProgressReply { play_recorded: false });
     }
     let client = ctx.as_caller(nats);

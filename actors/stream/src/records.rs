@@ -5,9 +5,7 @@ use chorus_nats::messages::stream::SessionInfo;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Playback sessions (`session.<id>`), and a marker once a session recorded
-/// its play (`played.<id>`) or ended short of one (`ended.<id>`).
-pub(crate) const SESSIONS: &str = "chorus_stream_sessions";
+pub(crate) use chorus_nats::records::stream::{ended_key, Skip, SESSIONS};
 /// The free tier's full plays, `<user>.<day>` → plays used that day.
 pub(crate) const QUOTA: &str = "chorus_stream_quota";
 
@@ -31,11 +29,6 @@ pub(crate) fn session_key(id: Uuid) -> String {
 /// KV key of the marker that a session recorded its play.
 pub(crate) fn played_key(id: Uuid) -> String {
     format!("played.{id}")
-}
-
-/// KV key of the marker that a session ended short of a play.
-pub(crate) fn ended_key(id: Uuid) -> String {
-    format!("ended.{id}")
 }
 
 /// KV key of a listener's full plays on a day (days since the Unix epoch).

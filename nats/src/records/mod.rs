@@ -5,3 +5,4 @@ pub mod accounts;
 pub mod catalog;
 pub mod payment;
 pub mod profile;
+pub mod stream;

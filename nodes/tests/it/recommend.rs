@@ -263,12 +263,24 @@ async fn new_track_by(s: &Stack, artist: Uuid) -> Uuid {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deleted_tracks_are_never_recommended() {
+async fn skipped_and_deleted_tracks_leave_the_mix() {
     let s = Stack::start().await;
-    let c = s.client(s.taste.listeners[0]).await;
+    let listener = s.taste.listeners[0];
+    let c = s.client(listener).await;
     let mix = c.call(&MixRequest { limit: Some(10), include_recent: true, recent_days: None }).await.unwrap();
-    let gone = mix.tracks[0].track_id;
+    // A skip, as stream marks a session that ended short of a play.
+    let skipped = mix.tracks[1].track_id;
     let js = async_nats::jetstream::new(s.server.connect().await.unwrap());
+    let sessions = js.get_key_value(chorus_nats::records::stream::SESSIONS).await.unwrap();
+    let skip = chorus_nats::records::stream::Skip { user: listener, track_id: skipped, played_ms: 4_000, at: chorus_nats::clock::now_ms() };
+    let marker = chorus_nats::Encoding::MsgPack.encode(&skip).unwrap();
+    sessions.put(chorus_nats::records::stream::ended_key(Uuid::now_v7()), marker.into()).await.unwrap();
+    eventually("the skipped track left the mix", Duration::from_secs(5), || async {
+        let mix = c.call(&MixRequest { limit: Some(50), include_recent: true, recent_days: None }).await.unwrap();
+        mix.tracks.iter().all(|p| p.track_id != skipped)
+    })
+    .await;
+    let gone = mix.tracks[0].track_id;
     let kv = js.get_key_value(chorus_nats::records::catalog::BUCKET).await.unwrap();
     kv.delete(chorus_nats::records::catalog::Kind::Track.key(gone)).await.unwrap();
     eventually("the deleted track left the mix", Duration::from_secs(5), || async {

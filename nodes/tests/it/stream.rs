@@ -40,7 +40,7 @@ async fn a_listener_signs_up_plays_a_track_and_finds_it_in_recently_played() {
         .flatten()
         .map(|e| sha(&std::fs::read(e.path()).unwrap()))
         .collect();
-    let (ann, _) = stack.listener("ann").await;
+    let (ann, ann_id) = stack.listener("ann").await;
     let page: TrackPage = ann.call(&TrackList::default()).await.unwrap();
     let track = &page.tracks[0];
 
@@ -88,6 +88,12 @@ async fn a_listener_signs_up_plays_a_track_and_finds_it_in_recently_played() {
     assert!(!r.play_recorded, "a session that ended short of a play recorded one later");
     let counts: PlayCounts = ann.call(&CountsRequest::default()).await.unwrap();
     assert_eq!(counts.total, 1);
+    // The skip is kept for recommend: who skipped what, after how long.
+    let js = async_nats::jetstream::new(stack.server.connect().await.unwrap());
+    let sessions = js.get_key_value(chorus_nats::records::stream::SESSIONS).await.unwrap();
+    let marker = sessions.get(chorus_nats::records::stream::ended_key(s2.session_id)).await.unwrap().expect("a skip marker");
+    let skip: chorus_nats::records::stream::Skip = chorus_nats::Encoding::MsgPack.decode(&marker).unwrap();
+    assert_eq!((skip.user, skip.track_id, skip.played_ms), (ann_id, page.tracks[1].id, 4_000));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
