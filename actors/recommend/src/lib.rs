@@ -148,7 +148,8 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             endpoints: routes(r).into_endpoints(),
             children,
             gate: None,
-            workload: chorus_host::Workload::Waiting,
+            // Scoring is CPU work; the radio's record is a short KV round trip.
+            workload: chorus_host::Workload::Compute,
             metadata,
         })
     })

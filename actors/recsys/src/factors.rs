@@ -70,6 +70,14 @@ impl Factors {
         }
     }
 
+    /// The folded-in user's predicted preference for each of `items` only.
+    pub(crate) fn score_items(&self, history: &[(u32, f32)], items: &[u32]) -> Vec<f32> {
+        match self.fold_in(history) {
+            Some(fold) => items.iter().map(|&i| dot32(self.item(i), &fold.user)).collect(),
+            None => vec![0.0; items.len()],
+        }
+    }
+
     /// For each of `items`, the history item contributing most: the score
     /// splits as `Σ_h c_h·p_h · y_jᵀ·A⁻¹·y_h` (Hu et al. 2008, section 5),
     /// so only liked items (`p_h = 1`) can be the reason.

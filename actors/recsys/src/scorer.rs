@@ -41,6 +41,23 @@ impl Scorer {
             Self::Popularity => popularity.listeners().to_vec(),
             Self::Neighbours(n) => n.score(history, n_items),
             Self::Factors(f) => f.score(history, n_items),
+            // Neighbours blended with factors: the factors score only the
+            // items the neighbours reached (the history's neighbourhoods), not
+            // the whole catalogue — at 100,000 tracks that is most of a
+            // request's time, and an item no neighbour list reaches could
+            // place on the factors' share alone only.
+            Self::Blend { a, b, weight } if matches!(**a, Self::Neighbours(_)) && matches!(**b, Self::Factors(_)) => {
+                let mut mixed = a.score(history, popularity);
+                let reached: Vec<u32> = (0..mixed.len() as u32).filter(|&i| mixed[i as usize] != 0.0).collect();
+                scale_to_unit(&mut mixed, *weight);
+                let Self::Factors(f) = &**b else { unreachable!("matched above") };
+                let mut other = f.score_items(history, &reached);
+                scale_to_unit(&mut other, 1.0 - weight);
+                for (&i, o) in reached.iter().zip(other) {
+                    mixed[i as usize] += o;
+                }
+                mixed
+            }
             Self::Blend { a, b, weight } => {
                 let mut mixed = a.score(history, popularity);
                 scale_to_unit(&mut mixed, *weight);
