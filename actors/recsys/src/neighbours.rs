@@ -143,6 +143,28 @@ impl Neighbours {
         })
     }
 
+    /// [`explain`](Self::explain) for each of `items` (as many as a page of
+    /// picks). Source-pruned lists are walked once for them all, instead of
+    /// searching every history item's list for every pick.
+    pub(crate) fn explain_all(&self, history: &[(u32, f32)], items: &[u32]) -> Vec<Option<u32>> {
+        if self.pruned == Pruned::ByTarget {
+            return items.iter().map(|&j| self.explain(history, j).map(|(h, _)| h)).collect();
+        }
+        let wanted: std::collections::HashMap<u32, usize> = items.iter().enumerate().map(|(k, &j)| (j, k)).collect();
+        let mut best: Vec<Option<(u32, f32)>> = vec![None; items.len()];
+        // In history order, the first of equal contributions kept: as `explain` does.
+        for &(h, w) in history.iter().filter(|e| e.1 > 0.0) {
+            for &(j, s) in &self.lists[h as usize] {
+                let Some(&k) = wanted.get(&j) else { continue };
+                let c = w * s;
+                if c > 0.0 && best[k].is_none_or(|(_, b)| c > b) {
+                    best[k] = Some((h, c));
+                }
+            }
+        }
+        best.into_iter().map(|b| b.map(|(h, _)| h)).collect()
+    }
+
     /// The item's strongest `n` related items.
     pub(crate) fn similar(&self, item: u32, n: usize) -> Vec<(u32, f32)> {
         self.lists[item as usize].iter().take(n).copied().collect()

@@ -79,7 +79,7 @@ impl Scorer {
     pub(crate) fn explain_all(&self, history: &[(u32, f32)], items: &[u32]) -> Vec<Option<u32>> {
         match self {
             Self::Popularity => vec![None; items.len()],
-            Self::Neighbours(n) => items.iter().map(|&j| n.explain(history, j).map(|(h, _)| h)).collect(),
+            Self::Neighbours(n) => n.explain_all(history, items),
             Self::Factors(f) => f.explain_all(history, items),
             Self::Blend { a, b, weight } => {
                 let (first, second) = if *weight >= 0.5 { (a, b) } else { (b, a) };
