@@ -83,11 +83,27 @@ impl Model {
         if weighted.is_empty() {
             return self.popular(n, &|i| known.binary_search(&i).is_ok() || exclude(i));
         }
+        let listeners = self.popularity.listeners();
+        // Enough items the history reaches with a positive score: rank only those.
+        if let Some(reached) = self.scorer.sparse(&weighted, n_items as usize) {
+            if reached.iter().filter(|e| e.1 > 0.0).count() >= n + known.len() {
+                let mut best = TopK::new(n);
+                for (item, score) in reached {
+                    if known.binary_search(&item).is_ok() {
+                        continue;
+                    }
+                    let candidate = Ranked { score, tie: listeners[item as usize], item };
+                    if best.accepts(&candidate) && !exclude(item) {
+                        best.push(candidate);
+                    }
+                }
+                return self.explained(best, &weighted);
+            }
+        }
         let mut scores = self.scorer.score(&weighted, &self.popularity);
         for &i in &known {
             scores[i as usize] = f32::NEG_INFINITY;
         }
-        let listeners = self.popularity.listeners();
         let mut best = TopK::new(n);
         for (item, &score) in scores.iter().enumerate() {
             if score == f32::NEG_INFINITY {
@@ -99,9 +115,14 @@ impl Model {
                 best.push(candidate);
             }
         }
+        self.explained(best, &weighted)
+    }
+
+    /// The picks, best first, each with its reason.
+    fn explained(&self, best: TopK, weighted: &[(u32, f32)]) -> Vec<Scored> {
         let ranked = best.into_sorted();
         let items: Vec<u32> = ranked.iter().map(|r| r.item).collect();
-        let reasons = self.scorer.explain_all(&weighted, &items);
+        let reasons = self.scorer.explain_all(weighted, &items);
         ranked.iter().zip(reasons).map(|(r, because)| Scored { item: r.item, score: r.score, because }).collect()
     }
 

@@ -122,6 +122,25 @@ impl Neighbours {
         scores
     }
 
+    /// The scores of the items the history reaches, and only those (no
+    /// walk over the whole catalogue), in no particular order.
+    pub(crate) fn score_sparse(&self, history: &[(u32, f32)], n_items: usize) -> Vec<(u32, f32)> {
+        let lists = self.by_source();
+        let mut values = vec![0.0f32; n_items];
+        let mut touched = Vec::new();
+        for &(h, w) in history {
+            for &(j, s) in &lists[h as usize] {
+                if values[j as usize] == 0.0 {
+                    touched.push(j);
+                }
+                values[j as usize] += w * s;
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        touched.into_iter().map(|j| (j, values[j as usize])).collect()
+    }
+
     /// The liked (positive) history item that added most to `item`'s
     /// score, with what it added; `history` is sorted by item (as the model
     /// merges it). A disliked item is never the reason for a pick.

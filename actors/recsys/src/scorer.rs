@@ -71,6 +71,30 @@ impl Scorer {
         }
     }
 
+    /// The scores of only the items the history reaches, where this scorer
+    /// can tell (neighbours, and neighbours blended with factors: the same
+    /// scores [`score`](Self::score) gives them); `None` where every item
+    /// may score (factors alone, popularity).
+    pub(crate) fn sparse(&self, history: &[(u32, f32)], n_items: usize) -> Option<Vec<(u32, f32)>> {
+        match self {
+            Self::Neighbours(n) => Some(n.score_sparse(history, n_items)),
+            Self::Blend { a, b, weight } => {
+                let (Self::Neighbours(n), Self::Factors(f)) = (&**a, &**b) else { return None };
+                let mut reached = n.score_sparse(history, n_items);
+                let items: Vec<u32> = reached.iter().map(|e| e.0).collect();
+                let other = f.score_items(history, &items);
+                let unit = |top: f32, share: f32| if top > 0.0 { share / top } else { 0.0 };
+                let top_a = unit(reached.iter().fold(0.0f32, |m, e| m.max(e.1.abs())), *weight);
+                let top_b = unit(other.iter().fold(0.0f32, |m, s| m.max(s.abs())), 1.0 - weight);
+                for (e, o) in reached.iter_mut().zip(other) {
+                    e.1 = e.1 * top_a + o * top_b;
+                }
+                Some(reached)
+            }
+            Self::Popularity | Self::Factors(_) => None,
+        }
+    }
+
     /// For each of `items`, the history item that did most to recommend it.
     ///
     /// A blend explains with its heavier side (falling back to the other):
