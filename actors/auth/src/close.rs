@@ -56,5 +56,7 @@ pub(crate) async fn erase(accounts: &Accounts, closure: Closure) -> anyhow::Resu
         }
         accounts.users.purge(&user_key(id)).await?;
     }
+    // Where its sessions were filed (they can no longer refresh: the user is gone).
+    accounts.sessions.erase_under(&format!("owner.{}", id.simple())).await?;
     Ok(())
 }

@@ -20,6 +20,7 @@ pub mod keys;
 mod limits;
 mod login;
 mod me;
+mod own_sessions;
 mod records;
 mod refresh;
 mod register;
@@ -32,8 +33,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chorus_host::{Fail, HostContext, Routes, ServiceDef};
 use chorus_nats::messages::auth::{
-    AccountClose, ChangePassword, KeyList, Login, Logout, RefreshToken, Register, RoleGrant, RoleRevoke, UserDisable,
-    UserEnable, UserList, UserMe,
+    AccountClose, ChangePassword, KeyList, Login, Logout, RefreshToken, Register, RoleGrant, RoleRevoke, SessionEnd,
+    SessionEndOthers, SessionList, UserDisable, UserEnable, UserList, UserMe,
 };
 use chorus_nats::subjects::auth as subjects;
 use chorus_state::{catch_up, projector_child, Records, Source, View};
@@ -130,6 +131,9 @@ fn routes(accounts: Arc<Accounts>) -> Routes<Accounts> {
         .route(|a, ctx, req: Login| async move { login::login(&a, ctx.client().as_deref(), req).await })
         .route(|a, _, req: RefreshToken| async move { refresh::refresh(&a, req).await })
         .route(|a, _, req: Logout| async move { refresh::logout(&a, &req.refresh_token).await })
+        .route(|a, ctx, _: SessionList| async move { own_sessions::list(&a, ctx.caller()?).await })
+        .route(|a, ctx, req: SessionEnd| async move { own_sessions::end(&a, ctx.caller()?, req.id).await })
+        .route(|a, ctx, _: SessionEndOthers| async move { own_sessions::end_others(&a, &ctx).await })
         .route(|a, _, _: KeyList| async move { Ok(a.issuer.keys.public()) })
         .route(|a, ctx, _: UserMe| async move { me::me(&a, ctx.caller()?).await })
         .route(|a, ctx, req: ChangePassword| async move { me::change_own_password(&a, &ctx, req).await })

@@ -57,6 +57,12 @@ pub(crate) struct Family {
     /// The user's session epoch when this session last proved itself.
     pub(crate) epoch: u64,
     pub(crate) revoked: bool,
+    /// When it signed in, ms (0: a session older than the field).
+    #[serde(default)]
+    pub(crate) started_at: u64,
+    /// When it last signed in or refreshed, ms.
+    #[serde(default)]
+    pub(crate) last_used_at: u64,
 }
 
 /// How many used tokens a session remembers.
@@ -76,4 +82,22 @@ pub(crate) fn name_key(username: &str) -> String {
 /// Key of a session.
 pub(crate) fn family_key(id: Uuid) -> String {
     format!("family.{id}")
+}
+
+/// Key that files session `family` under its user, so `session.list` finds
+/// a user's sessions by subject (`owners_of`) without reading everyone's. It
+/// holds nothing; it is written again at each refresh, so that it ages out
+/// of the bucket with its session, never before.
+pub(crate) fn owner_key(user: Uuid, family: Uuid) -> String {
+    format!("owner.{}.{}", user.simple(), family.simple())
+}
+
+/// The subjects of every `owner_key` of `user` in the sessions bucket.
+pub(crate) fn owners_of(user: Uuid) -> String {
+    format!("$KV.{SESSIONS}.owner.{}.*", user.simple())
+}
+
+/// The session an `owner_key` subject names.
+pub(crate) fn owned_family(subject: &str) -> Option<Uuid> {
+    Uuid::try_parse(subject.rsplit('.').next()?).ok()
 }

@@ -7,7 +7,7 @@ use chorus_nats::messages::auth::{RefreshToken, Session};
 use chorus_nats::ServiceError;
 use chorus_state::WriteError;
 
-use crate::records::{family_key, Family, USED_KEPT};
+use crate::records::{family_key, owner_key, Family, USED_KEPT};
 use crate::sessions::{self, same};
 use crate::state::{account_disabled, failed, Accounts};
 use crate::Fail;
@@ -56,9 +56,15 @@ pub(crate) async fn refresh(accounts: &Accounts, req: RefreshToken) -> Result<Se
     let mut used = family.used.clone();
     used.push(family.current.clone());
     let skip = used.len().saturating_sub(USED_KEPT);
-    let rotated = Family { current: next, used: used.split_off(skip), ..family };
+    let now = chorus_nats::clock::now_ms();
+    let rotated = Family { current: next, used: used.split_off(skip), last_used_at: now, ..family };
     match accounts.sessions.update(&family_key(id), &rotated, revision).await {
         Ok(_) => {
+            // The session is refreshed whatever happens here: a session that
+            // misses its filing is still ended by `session.end_others` (the epoch).
+            if let Err(e) = accounts.sessions.put(&owner_key(rotated.user_id, id), &()).await {
+                tracing::warn!(session = %id, "filing a refreshed session under its user: {e:#}");
+            }
             let plan = accounts.plan(&user).await?;
             Ok(accounts.issuer.session(&user, plan, id, token, chorus_nats::clock::now_s()))
         }

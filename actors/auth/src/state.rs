@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::directory::Directory;
 use crate::hasher::Hasher;
 use crate::limits::Limiter;
-use crate::records::{family_key, name_key, user_key, Family, UserRecord};
+use crate::records::{family_key, name_key, owner_key, user_key, Family, UserRecord};
 use crate::sessions::{self, Issuer};
 
 /// Re-reads after a conflicting write before giving up.
@@ -58,9 +58,19 @@ impl Accounts {
     ) -> Result<chorus_nats::messages::auth::Session, crate::Fail> {
         let id = Uuid::now_v7();
         let (refresh, hash) = sessions::new_refresh(id);
-        let family =
-            Family { id, user_id: user.id, current: hash, used: Vec::new(), epoch: user.session_epoch, revoked: false };
+        let now = chorus_nats::clock::now_ms();
+        let family = Family {
+            id,
+            user_id: user.id,
+            current: hash,
+            used: Vec::new(),
+            epoch: user.session_epoch,
+            revoked: false,
+            started_at: now,
+            last_used_at: now,
+        };
         self.sessions.create(&family_key(id), &family).await.map_err(failed)?;
+        self.sessions.put(&owner_key(user.id, id), &()).await?;
         let plan = self.plan(user).await?;
         Ok(self.issuer.session(user, plan, id, refresh, chorus_nats::clock::now_s()))
     }

@@ -9,9 +9,11 @@
 mod albums;
 mod art;
 mod artists;
+mod browse;
 mod config;
 mod entity;
 mod memory;
+mod orders;
 mod paging;
 mod projection;
 mod state;
@@ -26,9 +28,9 @@ use anyhow::Context as _;
 use chorus_host::{HostContext, Routes, ServiceDef};
 use chorus_nats::messages::catalog::ART_STORE;
 use chorus_nats::messages::catalog::{
-    Album, AlbumCreate, AlbumDelete, AlbumGet, AlbumList, AlbumUpdate, ArtGet, Artist, ArtistCreate, ArtistDelete,
-    ArtistGet, ArtistList, ArtistUpdate, GenreList, Track, TrackBatch, TrackCreate, TrackDelete, TrackGet, TrackList,
-    TrackUpdate,
+    Album, AlbumBrowse, AlbumCreate, AlbumDelete, AlbumGet, AlbumList, AlbumUpdate, ArtGet, Artist, ArtistBrowse,
+    ArtistCreate, ArtistDelete, ArtistGet, ArtistList, ArtistUpdate, GenreList, Track, TrackBatch, TrackCreate,
+    TrackDelete, TrackGet, TrackList, TrackUpdate,
 };
 use chorus_nats::subjects::Access;
 use chorus_state::{catch_up, projector_child, Records, Source, View};
@@ -111,11 +113,13 @@ fn routes(state: Arc<CatalogState>, browse: Access) -> Routes<CatalogState> {
         .route(|s, ctx, req: TrackDelete| async move { s.writer.delete::<Track>(ctx, req.id, req.revision).await })
         .route(|s, _, req: AlbumGet| async move { albums::get(&s.catalog, req.id).await })
         .route(|s, _, req: AlbumList| async move { albums::list(&s.catalog, req).await })
+        .route(|s, _, req: AlbumBrowse| async move { browse::albums(&s.catalog, req) })
         .route(|s, ctx, req: AlbumCreate| async move { s.writer.create(ctx, Album::from(req)).await })
         .route(|s, ctx, req: AlbumUpdate| async move { s.writer.update(ctx, Album::from(req)).await })
         .route(|s, ctx, req: AlbumDelete| async move { s.writer.delete::<Album>(ctx, req.id, req.revision).await })
         .route(|s, _, req: ArtistGet| async move { artists::get(&s.catalog, req.id).await })
         .route(|s, _, req: ArtistList| async move { artists::list(&s.catalog, req).await })
+        .route(|s, _, req: ArtistBrowse| async move { browse::artists(&s.catalog, req) })
         .route(|s, ctx, req: ArtistCreate| async move { s.writer.create(ctx, Artist::from(req)).await })
         .route(|s, ctx, req: ArtistUpdate| async move { s.writer.update(ctx, Artist::from(req)).await })
         .route(|s, ctx, req: ArtistDelete| async move { s.writer.delete::<Artist>(ctx, req.id, req.revision).await })

@@ -10,6 +10,8 @@ use chorus_host::Encoded;
 use chorus_nats::messages::catalog::{Album, Artist, Genre, Track};
 use uuid::Uuid;
 
+use crate::orders::Orders;
+
 /// See the module docs.
 #[derive(Default)]
 pub(crate) struct Memory {
@@ -22,6 +24,8 @@ pub(crate) struct Memory {
     pub(crate) artists: HashMap<Uuid, Arc<Artist>>,
     /// By folded name.
     genres: BTreeMap<String, Genre>,
+    /// The library's sorted orders (`album.browse`, `artist.browse`).
+    pub(crate) orders: Orders,
 }
 
 /// One change, decoded.
@@ -43,11 +47,14 @@ impl Memory {
             }
             Put::Album(a) => {
                 let old = self.albums.remove(&a.id);
+                self.orders.put_album(old.as_deref(), &a);
                 self.count(old.as_ref().map(|o| &o.genres[..]).unwrap_or(&[]), -1, false);
                 self.count(&a.genres, 1, false);
                 self.albums.insert(a.id, Arc::new(a));
             }
             Put::Artist(a) => {
+                let old = self.artists.remove(&a.id);
+                self.orders.put_artist(old.as_deref(), &a);
                 self.artists.insert(a.id, Arc::new(a));
             }
         }
@@ -64,11 +71,14 @@ impl Memory {
             }
             Kind::Album => {
                 if let Some(old) = self.albums.remove(&id) {
+                    self.orders.remove_album(&old);
                     self.count(&old.genres, -1, false);
                 }
             }
             Kind::Artist => {
-                self.artists.remove(&id);
+                if let Some(old) = self.artists.remove(&id) {
+                    self.orders.remove_artist(&old);
+                }
             }
         }
     }

@@ -1,7 +1,7 @@
 // Pages for finding music: home, search, album, artist, genre.
-import { h, icon, cover, highlighted } from './ui.js';
+import { h, icon, cover, highlighted, showError } from './ui.js';
 import { catalog, search, profile } from './subjects.js';
-import { trackList, albumGrid, pageHeader, star, link } from './components.js';
+import { trackList, albumGrid, pageHeader, star, link, hasAudio } from './components.js';
 import { mixShelf, radioButton, similarArtists } from './discover.js';
 
 export async function home(app) {
@@ -17,11 +17,11 @@ export async function home(app) {
     h('h1.greeting', greeting(), app.session.user ? `, ${app.session.user.username}` : ''),
     shelf,
     recentTracks.length ? [h('h2', link('#/recent', 'Recently played')), trackList(app, recentTracks)] : null,
-    h('h2', 'Newest albums'),
+    h('h2', link('#/albums', 'Newest albums')),
     albumGrid(albums.albums),
-    genres.genres.length ? [h('h2', 'Genres'), h('div.chips', genres.genres.map((g) =>
+    genres.genres.length ? [h('h2', link('#/genres', 'Genres')), h('div.chips', genres.genres.map((g) =>
       h('a.chip', { href: `#/genre/${encodeURIComponent(g.name)}` }, g.name, h('small', ` ${g.tracks}`))))] : null,
-    h('h2', 'Artists'),
+    h('h2', link('#/artists', 'Artists')),
     h('div.chips', artists.artists.map((a) => h('a.chip', { href: `#/artist/${a.id}` }, a.name))),
   );
 }
@@ -95,8 +95,8 @@ export async function album(app, id) {
     ` · ${tracks.length} track${tracks.length === 1 ? '' : 's'}`];
   return h('div.page',
     pageHeader({ seed: a.id, title: a.title, kind: 'Album', sub, art: a.cover_art, actions: [
-      h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.length }, icon('play'), 'Play'),
-      h('button.btn', { onclick: () => app.player.enqueue(tracks) }, icon('queue'), 'Add to queue'),
+      h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.some(hasAudio) }, icon('play'), 'Play'),
+      h('button.btn', { onclick: () => app.player.enqueue(tracks), disabled: !tracks.some(hasAudio) }, icon('queue'), 'Add to queue'),
       radioButton(app, { kind: 'album', id: a.id }, a.title),
       star(app, 'album', a.id, a.title),
     ] }),
@@ -104,20 +104,50 @@ export async function album(app, id) {
     trackList(app, tracks, { numbered: true, showAlbum: false }));
 }
 
+/**
+ * An artist: the listener's own most played tracks of theirs (profile
+ * `play.counts`), the albums, and every track, paged by cursor.
+ */
 export async function artist(app, id) {
-  const [{ artist: a, albums }, { tracks }, similar] = await Promise.all([
+  const [{ artist: a, albums }, first, similar, counts] = await Promise.all([
     app.read(catalog.artistGet, { id }),
     app.read(catalog.trackList, { artist: id, limit: 100 }),
     similarArtists(app, id),
+    app.session.call(profile.playCounts, { limit: 200 }).catch(() => ({ tracks: [] })),
   ]);
+  // The listener's most played, kept to this artist's tracks (the counts name tracks only).
+  const counted = await app.tracksById(counts.tracks.map((t) => t.id));
+  const plays = new Map(counts.tracks.map((t) => [t.id, t.plays]));
+  const mostPlayed = counted.filter((t) => t.artists?.some((x) => x.id === id)).slice(0, 10);
+  const tracks = [...first.tracks];
+  const list = h('div.artist-tracks', trackList(app, tracks));
+  let next = first.next;
+  const more = h('button.btn.load-more', {
+    hidden: !next,
+    onclick: async () => {
+      more.disabled = true;
+      try {
+        const page = await app.read(catalog.trackList, { artist: id, limit: 100, cursor: next });
+        tracks.push(...page.tracks);
+        next = page.next;
+        list.replaceChildren(trackList(app, tracks));
+        more.hidden = !next;
+      } catch (err) {
+        showError(err);
+      } finally {
+        more.disabled = false;
+      }
+    },
+  }, 'More tracks');
   return h('div.page',
     pageHeader({ seed: a.id, title: a.name, kind: 'Artist', sub: `${albums.length} album${albums.length === 1 ? '' : 's'}`, actions: [
-      h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.length }, icon('play'), 'Play all'),
+      h('button.btn.primary', { onclick: () => app.player.playList(tracks, 0), disabled: !tracks.some(hasAudio) }, icon('play'), 'Play all'),
       radioButton(app, { kind: 'artist', id: a.id }, a.name),
       star(app, 'artist', a.id, a.name),
     ] }),
+    mostPlayed.length ? [h('h2', 'Your most played'), trackList(app, mostPlayed, { meta: (t) => h('span.plays', `${plays.get(t.id)} play${plays.get(t.id) === 1 ? '' : 's'}`) })] : null,
     h('h2', 'Albums'), albumGrid(albums),
-    h('h2', 'Tracks'), trackList(app, tracks),
+    h('h2', 'Tracks'), list, more,
     similar);
 }
 

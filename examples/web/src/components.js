@@ -1,6 +1,7 @@
 // Pieces every page uses: track lists, album cards, stars, the track menu.
 import { h, icon, cover, duration, artistNames, showError, toast } from './ui.js';
 import { profile } from './subjects.js';
+import { hasAudio, trackAvailability } from './availability.js';
 
 /** A star button for a track, album or artist, kept in step with the library. */
 export function star(app, kind, id, label) {
@@ -46,20 +47,47 @@ export function artistLinks(track) {
  * `extra(track, i)` may add a control (remove from playlist); `note(track, i)`
  * a line under it (why it was recommended).
  */
+/** What playing `track` gives this listener: 'none', 'preview' or 'full' (availability.js). */
+export function availability(app, track) {
+  return trackAvailability(track, app.previewsToday?.() ?? false);
+}
+
+export { hasAudio };
+
+/** The badge an unavailable or preview-only track shows. */
+export function availabilityBadge(kind) {
+  if (kind === 'none') return h('span.badge.no-audio', { title: 'The catalog has no audio for this track' }, 'No audio');
+  if (kind === 'preview') return h('span.badge.preview', { title: 'Your free full plays for today are used up: 30-second preview' }, 'Preview');
+  return null;
+}
+
+/**
+ * A list of tracks; a click plays the list from that track.
+ * `extra(track, i)` may add a control (remove from playlist); `note(track, i)`
+ * a line under it (why it was recommended). A track without audio is marked
+ * and cannot be started; one the listener's plan only previews says so.
+ */
 export function trackList(app, tracks, { numbered = false, showAlbum = true, extra, meta, note } = {}) {
   if (!tracks.length) return h('p.empty', 'No tracks here yet.');
   return h('ol.tracks', { role: 'list' }, tracks.map((t, i) => {
     const current = app.player.current?.id === t.id;
-    return h(`li.track${current ? '.current' : ''}`, {
-      dataset: { trackId: t.id },
-      ondblclick: () => app.player.playList(tracks, i),
+    const kind = availability(app, t);
+    const playable = kind !== 'none';
+    return h(`li.track${current ? '.current' : ''}${playable ? '' : '.unavailable'}`, {
+      dataset: { trackId: t.id, availability: kind },
+      ondblclick: () => playable && app.player.playList(tracks, i),
     },
-      h('button.icon-btn.play-row', { 'aria-label': `Play ${t.title}`, onclick: () => app.player.playList(tracks, i) },
+      h('button.icon-btn.play-row', {
+        // A numbered list shows the number on the button: the name says it first (axe: label-content-name-mismatch).
+        'aria-label': `${numbered ? `${t.track_number ?? i + 1}. ` : ''}${playable ? `Play ${t.title}${kind === 'preview' ? ' (preview)' : ''}` : `${t.title}: no audio to play`}`,
+        disabled: !playable,
+        onclick: () => app.player.playList(tracks, i),
+      },
         numbered ? h('span.num', String(t.track_number ?? i + 1)) : cover(t.album?.id ?? t.id, t.album?.title ?? t.title, 'xs', t.cover_art),
         icon('play')),
       h('div.track-main',
         h('div.track-title', t.title),
-        h('div.track-sub', artistLinks(t), showAlbum && t.album ? [' · ', link(`#/album/${t.album.id}`, t.album.title)] : null,
+        h('div.track-sub', availabilityBadge(kind), artistLinks(t), showAlbum && t.album ? [' · ', link(`#/album/${t.album.id}`, t.album.title)] : null,
           meta ? [' · ', meta(t, i)] : null),
         note ? h('div.track-note', note(t, i)) : null),
       h('span.track-time', duration(t.duration_ms)),
@@ -70,14 +98,18 @@ export function trackList(app, tracks, { numbered = false, showAlbum = true, ext
   }));
 }
 
-export function albumGrid(albums) {
-  if (!albums.length) return h('p.empty', 'No albums here yet.');
-  return h('div.grid', albums.map((a) =>
+/** Album cards, for a grid (one page of a paged grid, or all of them). */
+export function albumCards(albums) {
+  return albums.map((a) =>
     h('a.card', { href: `#/album/${a.id}` },
       cover(a.id, a.title, '', a.cover_art),
       h('div.card-title', a.title),
-      h('div.card-sub', [a.artist?.name, a.year].filter(Boolean).join(' · ')),
-    )));
+      h('div.card-sub', [a.artist?.name, a.year].filter(Boolean).join(' · '))));
+}
+
+export function albumGrid(albums) {
+  if (!albums.length) return h('p.empty', 'No albums here yet.');
+  return h('div.grid', albumCards(albums));
 }
 
 let openMenu = null;

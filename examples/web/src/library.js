@@ -108,20 +108,71 @@ export async function recent(app) {
       : h('p.empty', 'Nothing yet. A track counts as played after 30 seconds, or when it ends.'));
 }
 
+/**
+ * The queue, shaped by the listener: drag a row to move it (or Move up /
+ * Move down, from the keyboard), remove, clear, save it as a playlist.
+ */
 export function queue(app) {
   const { player } = app;
   const q = player.queue;
-  const row = (t, i) => h(`li.track${i === player.index ? '.current' : ''}`, { dataset: { trackId: t.id } },
+  let dragged = null;
+  const row = (t, i) => h(`li.track.queue-row${i === player.index ? '.current' : ''}`, {
+    dataset: { trackId: t.id, index: String(i) },
+    draggable: 'true',
+    ondragstart: (e) => {
+      dragged = i;
+      e.dataTransfer.effectAllowed = 'move';
+      e.dataTransfer.setData('text/plain', String(i));
+      e.currentTarget.classList.add('dragging');
+    },
+    ondragend: (e) => e.currentTarget.classList.remove('dragging'),
+    ondragover: (e) => {
+      if (dragged === null) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'move';
+      e.currentTarget.classList.add('drop-target');
+    },
+    ondragleave: (e) => e.currentTarget.classList.remove('drop-target'),
+    ondrop: (e) => {
+      e.preventDefault();
+      const from = dragged ?? Number(e.dataTransfer.getData('text/plain'));
+      dragged = null;
+      if (Number.isInteger(from) && from !== i) moved(t, from, i);
+    },
+  },
+    h('span.drag-handle', { 'aria-hidden': 'true', title: 'Drag to move' }, '⠿'),
     h('button.icon-btn.play-row', { 'aria-label': `Play ${t.title}`, onclick: () => player.playAt(i) }, cover(t.album?.id ?? t.id, t.album?.title ?? t.title, 'xs', t.cover_art), icon('play')),
     h('div.track-main', h('div.track-title', t.title), h('div.track-sub', artistNames(t)),
       radioReason(app, t)),
     h('span.track-time', duration(t.duration_ms)),
-    h('button.icon-btn', { 'aria-label': `Move ${t.title} up`, title: 'Move up', disabled: i === 0, onclick: () => player.move(i, i - 1) }, icon('up')),
-    h('button.icon-btn', { 'aria-label': `Remove ${t.title} from the queue`, title: 'Remove', disabled: i === player.index, onclick: () => player.removeAt(i) }, icon('close')));
+    h('button.icon-btn', { 'aria-label': `Move ${t.title} up`, title: 'Move up', disabled: i === 0, onclick: () => moved(t, i, i - 1) }, icon('up')),
+    h('button.icon-btn.down', { 'aria-label': `Move ${t.title} down`, title: 'Move down', disabled: i === q.length - 1, onclick: () => moved(t, i, i + 1) }, icon('up')),
+    h('button.icon-btn', { 'aria-label': `Remove ${t.title} from the queue`, title: 'Remove', disabled: i === player.index, onclick: () => { player.removeAt(i); toast(`Removed ${t.title} from the queue`); } }, icon('close')));
+  // The page is drawn again after a move; the moved row's button keeps the focus, for the next press.
+  const moved = (t, from, to) => {
+    player.move(from, to);
+    app.focusAfterRender = `[data-index="${to}"] button[aria-label="Move ${CSS.escape(t.title)} ${to < from ? 'up' : 'down'}"]`;
+    toast(`Moved ${t.title} to position ${to + 1}`);
+  };
   const upcoming = q.slice(player.index + 1);
+  const saveForm = h('form.save-queue', {
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const name = e.currentTarget.elements.name.value.trim();
+      if (!name) return;
+      const p = await app.createPlaylist(name, q.map((t) => t.id));
+      if (p) location.hash = `#/playlist/${p.id}`;
+    },
+  },
+    h('label', { for: 'queue-playlist-name' }, 'Save the queue as a playlist'),
+    h('input', { id: 'queue-playlist-name', name: 'name', required: true, maxLength: 200, placeholder: 'Playlist name', autocomplete: 'off' }),
+    h('button.btn', { type: 'submit' }, 'Save'));
   return h('div.page', h('div.page-title-row', h('h1', 'Queue'),
-    upcoming.length ? h('button.btn', { onclick: () => player.clearUpcoming() }, 'Clear upcoming') : null),
+    h('div.actions',
+      upcoming.length ? h('button.btn', { onclick: () => player.clearUpcoming() }, 'Clear upcoming') : null,
+      q.length ? h('button.btn', { onclick: () => { player.clear(); toast('The queue is empty'); } }, 'Clear queue') : null)),
   radioLine(app),
+  q.length ? saveForm : null,
   player.current ? [h('h2', 'Now playing'), h('ol.tracks', row(player.current, player.index))] : h('p.empty', 'Nothing is playing. Pick a track, or add some with ••• → Add to queue.'),
   upcoming.length ? [h('h2', 'Next up'), h('ol.tracks', upcoming.map((t, k) => row(t, player.index + 1 + k)))] : null,
   player.index > 0 ? [h('h2', 'Played'), h('ol.tracks.dim', q.slice(0, player.index).map((t, i) => row(t, i)))] : null);

@@ -13,6 +13,9 @@ import * as browse from './browse.js';
 import * as library from './library.js';
 import * as payment from './payment.js';
 import * as discover from './discover.js';
+import * as collection from './collection.js';
+import { installShell } from './install.js';
+import { previewsNow, utcDay } from './availability.js';
 
 const root = document.getElementById('root');
 
@@ -30,6 +33,28 @@ const app = {
   renderId: 0,
   billing: null, // subscription.get: {subscription, entitlement}
   reconciledAt: 0,
+  previewDay: null, // the UTC day the stream service last answered a free listener with previews
+  focusAfterRender: null, // a selector the next render focuses (the queue's moved row)
+  timings: {}, // ms since navigation: connected, firstRender (the e2e test prints them)
+
+  /**
+   * Whether new plays are previews today: a free listener whose full plays
+   * for today are used up (the stream service said "preview" to a session
+   * opened today, UTC, the day its count runs by). Premium never previews.
+   */
+  previewsToday() {
+    return previewsNow(this.session?.plan, this.previewDay);
+  },
+
+  setEntitlement(entitlement) {
+    const day = entitlement === 'preview' ? utcDay() : null;
+    if (day === this.previewDay) return;
+    this.previewDay = day;
+    const key = previewKey();
+    if (key) day ? localStorage.setItem(key, day) : localStorage.removeItem(key);
+    if (day) toast('Your free full plays for today are used up: tracks play as 30-second previews until midnight UTC.');
+    if (app.view !== 'search') this.rerender();
+  },
 
   /**
    * A catalog or search read. Public by default, but sent with the listener's
@@ -175,6 +200,11 @@ const app = {
   },
 };
 
+function previewKey() {
+  const id = app.session?.user?.id;
+  return id ? `chorus.previewDay.${id}` : null;
+}
+
 // ---- shell -------------------------------------------------------------
 
 let main;
@@ -207,7 +237,9 @@ function renderShell() {
       h('aside.sidebar',
         h('div.brand', h('span.logo', '♪'), 'Chorus', connectionDot),
         h('nav.nav', { 'aria-label': 'Main' },
-          nav('#/', 'home', 'Home'), nav('#/search', 'search', 'Search'), nav('#/favorites', 'star', 'Starred'),
+          nav('#/', 'home', 'Home'), nav('#/search', 'search', 'Search'),
+          nav('#/albums', 'album', 'Albums'), nav('#/artists', 'user', 'Artists'), nav('#/genres', 'list', 'Genres'),
+          nav('#/favorites', 'star', 'Starred'),
           nav('#/recent', 'history', 'Recent'), nav('#/playlists', 'list', 'Playlists'), nav('#/queue', 'queue', 'Queue'),
           nav('#/plans', 'premium', 'Plans'), nav('#/account', 'user', 'Account')),
         h('div.side-heading', 'Playlists'),
@@ -252,6 +284,9 @@ function setConnection(state) {
 const routes = [
   [/^#\/?$/, 'home', () => browse.home(app)],
   [/^#\/search/, 'search', () => browse.searchPage(app)],
+  [/^#\/albums(\?.*)?$/, 'albums', () => collection.albums(app, location.hash)],
+  [/^#\/artists(\?.*)?$/, 'artists', () => collection.artists(app, location.hash)],
+  [/^#\/genres$/, 'genres', () => collection.genres(app)],
   [/^#\/album\/(.+)$/, 'album', (id) => browse.album(app, id)],
   [/^#\/artist\/(.+)$/, 'artist', (id) => browse.artist(app, id)],
   [/^#\/genre\/(.+)$/, 'genre', (name) => browse.genre(app, decodeURIComponent(name))],
@@ -274,7 +309,7 @@ async function route() {
   const id = ++app.renderId;
   const section = hash.startsWith('#/checkout/') ? '#/plans' : hash;
   for (const a of document.querySelectorAll('[data-nav]')) {
-    const active = a.dataset.nav === section || (section.startsWith(a.dataset.nav) && a.dataset.nav !== '#/');
+    const active = a.dataset.nav === section || (section.startsWith(a.dataset.nav) && a.dataset.nav !== '#/' && !section.startsWith('#/artist/'));
     a.classList.toggle('active', active);
     if (active) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -283,6 +318,10 @@ async function route() {
     main.replaceChildren(h('div.page', h('h1', 'Not found'), h('p', h('a', { href: '#/' }, 'Back home'))));
     return;
   }
+  // Drawn again in place (the queue after a move, a change of the player): the
+  // control that had the focus gets it back, so a keyboard does not lose its place.
+  const sameView = app.lastView === hash;
+  const focusedLabel = sameView && main.contains(document.activeElement) ? document.activeElement.getAttribute('aria-label') : null;
   const [re, viewName, view] = match;
   app.view = viewName;
   if (viewName !== 'search') app.onSearch = null;
@@ -293,6 +332,13 @@ async function route() {
     if (id !== app.renderId) return;
     main.replaceChildren(node);
     app.refreshStars();
+    if (!app.timings.firstRender) app.timings.firstRender = Math.round(performance.now());
+    if (app.focusAfterRender) {
+      main.querySelector(app.focusAfterRender)?.focus();
+      app.focusAfterRender = null;
+    } else if (focusedLabel) {
+      [...main.querySelectorAll('[aria-label]')].find((el) => el.getAttribute('aria-label') === focusedLabel)?.focus();
+    }
   } catch (err) {
     if (id !== app.renderId) return;
     if (err.status === 401) return; // the session ended: the login page is on its way
@@ -353,6 +399,8 @@ document.addEventListener('keydown', (e) => {
 // ---- sign in and out ---------------------------------------------------
 
 async function signedIn() {
+  const key = previewKey();
+  app.previewDay = key ? localStorage.getItem(key) : null;
   renderShell();
   route();
   // The library and the saved queue come in the background.
@@ -390,12 +438,17 @@ function showLogin(message) {
   connectionDot = null;
   app.player?.reset();
   renderLogin(root, app, { message, onSignedIn: signedIn });
+  if (!app.timings.firstRender) app.timings.firstRender = Math.round(performance.now());
 }
+
+const RETRY_MS = 5000;
+let retryTimer;
 
 async function start() {
   root.replaceChildren(h('div.splash', h('span.logo', '♪'), 'Connecting to Chorus…'));
   let config;
   try {
+    // The service worker answers from its copy when the server is away.
     config = await (await fetch('config.json', { cache: 'no-store' })).json();
   } catch {
     root.replaceChildren(h('div.splash.error', 'This page has no config.json: start it with scripts/dev.sh.'));
@@ -405,15 +458,23 @@ async function start() {
   try {
     await app.wire.connect();
   } catch (err) {
-    root.replaceChildren(h('div.splash.error', h('p', `Could not reach Chorus at ${config.ws_url}.`), h('p.small', String(err?.message ?? err)),
-      h('button.btn', { onclick: start }, 'Try again')));
+    // The shell came from the cache (or the server is down): say so, and try again by itself.
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(start, RETRY_MS);
+    root.replaceChildren(h('div.splash.error', { role: 'alert' },
+      h('p', navigator.onLine === false ? 'You are offline: Chorus cannot be reached.' : `Cannot reach the Chorus server at ${config.ws_url}.`),
+      h('p.small', `Trying again every ${RETRY_MS / 1000} seconds. (${String(err?.message ?? err)})`),
+      h('button.btn', { onclick: () => { clearTimeout(retryTimer); start(); } }, 'Try again now')));
     return;
   }
+  clearTimeout(retryTimer);
+  app.timings.connected = Math.round(performance.now());
   app.session = new Session(app.wire, (err) => showLogin(errorText(err)));
   app.session.onChange = renderPlanBadge;
   setArtSource((name) => app.read(catalog.artGet, { name }));
   app.player = new Player(app.session, document.getElementById('audio'));
   app.player.addEventListener('error', (e) => showError(e.error));
+  app.player.addEventListener('entitlement', (e) => app.setEntitlement(e.entitlement));
   app.radio = new Radio(app.session, app.player, (ids) => app.tracksById(ids));
   app.radio.addEventListener('error', (e) => showError(e.error));
   app.radio.addEventListener('change', () => app.view === 'queue' && app.rerender());
@@ -429,4 +490,5 @@ async function start() {
   showLogin();
 }
 
+installShell();
 start();

@@ -6,6 +6,7 @@
 import { h, icon, errorText, toast, showError } from './ui.js';
 import { payment } from './subjects.js';
 import { billingDetailsSection, yourDataSection } from './closing.js';
+import { securitySection } from './security.js';
 import {
   Intent, formatMoney, priceLabel, yearlySaving, isFree, isLive, needsNewCard, currentPlanId, statusLabel,
   formatDate, cardLabel, expiryLabel, cardExpired, groupCardNumber, fullYear,
@@ -310,12 +311,13 @@ async function success(app, panel, plans, reply) {
 // ---- Account -----------------------------------------------------------
 
 export async function account(app) {
-  const [{ plans: list }, view, { methods }, firstInvoices, details] = await Promise.all([
+  const [{ plans: list }, view, { methods }, firstInvoices, details, security] = await Promise.all([
     app.read(payment.planList, {}),
     app.loadBilling(),
     app.session.call(payment.methodList, {}),
     app.session.call(payment.invoiceList, { limit: 20 }),
     app.session.call(payment.billingGet, {}),
+    securitySection(app),
   ]);
   return h('div.page.account-page',
     h('h1', 'Account'),
@@ -324,6 +326,7 @@ export async function account(app) {
     methodsSection(app, view, methods),
     billingDetailsSection(app, details),
     invoicesSection(app, firstInvoices),
+    security,
     yourDataSection(app));
 }
 
@@ -475,7 +478,8 @@ function methodsSection(app, view, methods) {
     ? h('ul.methods', methods.map((m) => {
       const label = cardLabel(m);
       const makeDefault = m.default ? null : h('button.btn.small', {
-        'aria-label': `Make ${label} the default`,
+        // The visible words first, as a screen reader's listener hears them (axe: label-content-name-mismatch).
+        'aria-label': `Make default: ${label}`,
         onclick: () => act(app, makeDefault, async () => {
           await app.session.call(payment.methodDefault, { id: m.id });
           if (!rescue) return toast(`${label} is the default now`);

@@ -6,6 +6,7 @@
 // at the same position, when the rest has arrived. Progress goes back to the
 // stream service, which records a play past 30 s or at the end.
 import { stream, profile } from './subjects.js';
+import { hasAudio as playable } from './availability.js';
 
 const PARALLEL_CHUNKS = 4;
 const EARLY_START_CHUNKS = 2; // 512 KiB at the default chunk size: half a minute of music or more
@@ -73,15 +74,24 @@ export class Player extends EventTarget {
     return !!this.url && (!this.audio.paused || this.partialEnded);
   }
 
-  /** Replace the queue with `tracks` and play the one at `index`. */
+  /**
+   * Replace the queue with `tracks` and play the one at `index` (or the
+   * first playable one after it). Tracks the catalog has no audio for are
+   * left out: they are marked in every list, and would only fail.
+   */
   playList(tracks, index = 0) {
-    this.queue = [...tracks];
+    const start = tracks.findIndex((t, i) => i >= index && playable(t));
+    const playableTracks = tracks.filter(playable);
+    if (start < 0 || !playableTracks.length) return undefined;
+    this.queue = playableTracks;
     this.dispatchEvent(new Event('newqueue'));
-    return this.playAt(index);
+    return this.playAt(tracks.slice(0, start).filter(playable).length);
   }
 
-  /** Add to the end of the queue (or right after the current track with `next`). */
+  /** Add to the end of the queue (or right after the current track with `next`); tracks without audio are left out. */
   enqueue(tracks, { next = false } = {}) {
+    tracks = tracks.filter(playable);
+    if (!tracks.length) return;
     const at = next && this.index >= 0 ? this.index + 1 : this.queue.length;
     this.queue.splice(at, 0, ...tracks);
     if (this.index < 0) this.index = 0;
@@ -112,6 +122,12 @@ export class Player extends EventTarget {
     this.queue.splice(this.index + 1);
     this.saveQueueSoon();
     this.emit();
+  }
+
+  /** Stop, and empty the queue (the saved one too). */
+  clear() {
+    this.reset();
+    this.saveQueue();
   }
 
   toggle() {
@@ -183,6 +199,8 @@ export class Player extends EventTarget {
       const open = await this.session.call(stream.open, { track_id: track.id, client: 'chorus-web' });
       if (id !== this.loadId) return;
       this.playback = { ...open, track, loaded: 0, total: open.chunks_allowed, loading: true, ended: false };
+      // What the stream service entitles to now, which the lists show before the next click.
+      this.dispatchEvent(Object.assign(new Event('entitlement'), { entitlement: open.entitlement }));
       this.emit();
       const mime = open.mime || 'audio/ogg';
       const early = autoplay && !startAt && open.chunks_allowed > EARLY_START_CHUNKS;

@@ -7,6 +7,10 @@ export const auth = {
   refresh: 'chorus.auth.v1.session.refresh',
   logout: 'chorus.auth.v1.session.logout',
   me: 'chorus.auth.v1.user.me',
+  passwordChange: 'chorus.auth.v1.password.change',
+  sessionList: 'chorus.auth.v1.session.list',
+  sessionEnd: 'chorus.auth.v1.session.end',
+  sessionEndOthers: 'chorus.auth.v1.session.end_others',
   accountClose: 'chorus.auth.v1.account.close',
 };
 
@@ -16,8 +20,10 @@ export const catalog = {
   trackList: 'chorus.catalog.v1.track.list',
   albumGet: 'chorus.catalog.v1.album.get',
   albumList: 'chorus.catalog.v1.album.list',
+  albumBrowse: 'chorus.catalog.v1.album.browse',
   artistGet: 'chorus.catalog.v1.artist.get',
   artistList: 'chorus.catalog.v1.artist.list',
+  artistBrowse: 'chorus.catalog.v1.artist.browse',
   genreList: 'chorus.catalog.v1.genre.list',
   artGet: 'chorus.catalog.v1.art.get',
 };
@@ -36,6 +42,7 @@ export const profile = {
   favoriteSet: 'chorus.profile.v1.favorite.set',
   favoriteList: 'chorus.profile.v1.favorite.list',
   playRecent: 'chorus.profile.v1.play.recent',
+  playCounts: 'chorus.profile.v1.play.counts',
   playHistory: 'chorus.profile.v1.play.history',
   ratingList: 'chorus.profile.v1.rating.list',
   queueSave: 'chorus.profile.v1.queue.save',

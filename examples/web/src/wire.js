@@ -88,6 +88,8 @@ export class Wire {
       name: 'chorus-web',
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
+      // A server out of reach is told within seconds, not nats.js's 20 (main.js says so and retries).
+      timeout: 8000,
     });
     this.onStatus('connected');
     (async () => {

@@ -286,3 +286,50 @@ test('recommend errors are told in plain words', () => {
   assert.match(e(400, 'too_many_skips'), /skipped/);
   assert.match(e(404, 'playlist_not_found'), /could not find that playlist/);
 });
+
+import { ALBUM_SORTS, albumQuery, albumHash, albumBrowseBody, decades, letterOf, artistBrowseBody, PAGE } from '../src/browsing.js';
+import { hasAudio, previewsNow, trackAvailability, utcDay } from '../src/availability.js';
+
+test('the albums page reads its sort and filters from the address, and back', () => {
+  assert.deepEqual(albumQuery('#/albums'), { sort: 'added', genre: null, decade: null });
+  const q = albumQuery('#/albums?sort=year_desc&genre=Post-Rock&decade=1990');
+  assert.deepEqual(q, { sort: 'year_desc', genre: 'Post-Rock', decade: 1990 });
+  assert.equal(albumHash(q), '#/albums?sort=year_desc&genre=Post-Rock&decade=1990');
+  assert.equal(albumHash({ sort: 'added', genre: null, decade: null }), '#/albums');
+  assert.equal(albumHash({ sort: 'added', genre: null, decade: 0 }), '#/albums?decade=0');
+  // What album.browse would refuse never leaves the page: an unknown sort, a decade that is not one.
+  for (const bad of ['sort=most_played', 'decade=1995', 'decade=99990', 'decade=', 'decade=-10', 'decade=19e2']) {
+    const got = albumQuery(`#/albums?${bad}`);
+    assert.ok(ALBUM_SORTS.some(([s]) => s === got.sort) && (got.decade === null || got.decade % 10 === 0), bad);
+    assert.equal(bad.startsWith('sort') ? got.sort : got.decade, bad.startsWith('sort') ? 'added' : null, bad);
+  }
+  assert.deepEqual(albumBrowseBody(q), { sort: 'year_desc', limit: PAGE, genre: 'Post-Rock', decade: 1990 });
+  assert.deepEqual(albumBrowseBody({ sort: 'name', genre: null, decade: null }, 'n.61.x'), { sort: 'name', limit: PAGE, cursor: 'n.61.x' });
+  assert.deepEqual(decades(new Date('2026-06-01')).slice(0, 3), [2020, 2010, 2000]);
+  assert.equal(decades(new Date('2026-06-01')).at(-1), 1950);
+});
+
+test('the artists page jumps to a letter: from starts the first page, the cursor the rest', () => {
+  assert.equal(letterOf('#/artists'), null);
+  assert.equal(letterOf('#/artists?from=m'), 'M');
+  assert.equal(letterOf('#/artists?from=%23'), null);
+  assert.equal(letterOf('#/artists?from=mm'), null);
+  assert.deepEqual(artistBrowseBody('M'), { limit: PAGE, from: 'm' });
+  assert.deepEqual(artistBrowseBody('M', 'r.6d.x'), { limit: PAGE, cursor: 'r.6d.x' });
+  assert.deepEqual(artistBrowseBody(null), { limit: PAGE });
+});
+
+test('a track is marked before it is clicked: no audio, or a preview for a free listener past the day\'s full plays', () => {
+  const now = new Date('2026-12-01T23:30:00Z');
+  const today = utcDay(now);
+  assert.equal(today, '2026-12-01');
+  assert.equal(hasAudio({ audio_object: null }), false);
+  assert.equal(hasAudio({ audio_object: 'abc.opus' }), true);
+  assert.equal(trackAvailability({ audio_object: null }, true), 'none');
+  assert.equal(trackAvailability({ audio_object: 'abc.opus' }, true), 'preview');
+  assert.equal(trackAvailability({ audio_object: 'abc.opus' }, false), 'full');
+  assert.equal(previewsNow('free', today, now), true);
+  assert.equal(previewsNow('premium', today, now), false, 'premium never previews');
+  assert.equal(previewsNow('free', '2026-11-30', now), false, 'a new UTC day brings new full plays');
+  assert.equal(previewsNow('free', null, now), false);
+});

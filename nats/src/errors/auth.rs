@@ -15,6 +15,8 @@ codes! {
     PASSWORD_TOO_LONG = "password_too_long",
     /// 400: the new password is the current one (`password.change`).
     SAME_PASSWORD = "same_password",
+    /// 404: `session.end` of a session that is not the caller's, or is gone.
+    SESSION_NOT_FOUND = "session_not_found",
     /// 400: an admin disabling themself or changing their own admin role.
     CANNOT_CHANGE_SELF = "cannot_change_self",
     /// 401: wrong username or password (the same for both).

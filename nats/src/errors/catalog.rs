@@ -17,6 +17,12 @@ codes! {
     MISSING_GENRE = "missing_genre",
     /// 400: `album.list` `by_year` without both `year_from` and `year_to`.
     MISSING_YEARS = "missing_years",
+    /// 400: `album.browse` with a `decade` that is not a multiple of 10 from 0 to 3000.
+    INVALID_DECADE = "invalid_decade",
+    /// 400: `artist.browse` with a blank `from`, or one over 100 bytes.
+    INVALID_FROM = "invalid_from",
+    /// 400: `artist.browse` with both `cursor` and `from`.
+    CURSOR_WITH_FROM = "cursor_with_from",
     /// 400: a track's or album's `title` is blank or over 500 bytes.
     INVALID_TITLE = "invalid_title",
     /// 400: an artist's `name` is blank or over 500 bytes.

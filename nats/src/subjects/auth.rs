@@ -3,7 +3,8 @@
 use super::Endpoint;
 use crate::messages::auth::{
     AccountClose, AccountClosed, ChangePassword, KeyList, KeySet, Login, Logout, RefreshToken, Register, RoleGrant,
-    RoleRevoke, Session, User, UserDisable, UserEnable, UserList, UserMe, UserPage,
+    RoleRevoke, Session, SessionEnd, SessionEndOthers, SessionList, SessionListing, SessionsEnded, User, UserDisable,
+    UserEnable, UserList, UserMe, UserPage,
 };
 use crate::messages::Empty;
 
@@ -19,6 +20,12 @@ endpoints! {
     session_refresh: session.refresh, Public, RefreshToken => Session;
     /// `chorus.auth.v1.session.logout`: revoke a refresh token's session.
     session_logout: session.logout, Public, Logout => Empty;
+    /// `chorus.auth.v1.session.list`: the caller's live sessions.
+    session_list: session.list, Authenticated, SessionList => SessionListing;
+    /// `chorus.auth.v1.session.end`: end one of the caller's sessions.
+    session_end: session.end, Authenticated, SessionEnd => Empty;
+    /// `chorus.auth.v1.session.end_others`: end every session of the caller but this one.
+    session_end_others: session.end_others, Authenticated, SessionEndOthers => SessionsEnded;
     /// `chorus.auth.v1.key.list`: the public keys tokens are signed with.
     key_list: key.list, Public, KeyList => KeySet;
     /// `chorus.auth.v1.user.me`: the signed-in user.

@@ -2,9 +2,10 @@
 
 use super::Endpoint;
 use crate::messages::catalog::{
-    Album, AlbumCreate, AlbumDelete, AlbumDetail, AlbumGet, AlbumList, AlbumPage, AlbumUpdate, Art, ArtGet, Artist,
-    ArtistCreate, ArtistDelete, ArtistDetail, ArtistGet, ArtistList, ArtistPage, ArtistUpdate, GenreList, Genres,
-    Track, TrackBatch, TrackBatchReply, TrackCreate, TrackDelete, TrackGet, TrackList, TrackPage, TrackUpdate, Written,
+    Album, AlbumBrowse, AlbumBrowsePage, AlbumCreate, AlbumDelete, AlbumDetail, AlbumGet, AlbumList, AlbumPage,
+    AlbumUpdate, Art, ArtGet, Artist, ArtistBrowse, ArtistBrowsePage, ArtistCreate, ArtistDelete, ArtistDetail,
+    ArtistGet, ArtistList, ArtistPage, ArtistUpdate, GenreList, Genres, Track, TrackBatch, TrackBatchReply,
+    TrackCreate, TrackDelete, TrackGet, TrackList, TrackPage, TrackUpdate, Written,
 };
 
 /// Service name and queue group.
@@ -27,6 +28,8 @@ endpoints! {
     album_get: album.get, Public, AlbumGet => AlbumDetail;
     /// `chorus.catalog.v1.album.list`: browse lists (newest, alphabetical, by year, by genre, random).
     album_list: album.list, Public, AlbumList => AlbumPage;
+    /// `chorus.catalog.v1.album.browse`: the library's album pages (sorts, genre and decade), by cursor.
+    album_browse: album.browse, Public, AlbumBrowse => AlbumBrowsePage;
     /// `chorus.catalog.v1.album.create`.
     album_create: album.create, Admin, AlbumCreate => Written<Album>;
     /// `chorus.catalog.v1.album.update`.
@@ -37,6 +40,8 @@ endpoints! {
     artist_get: artist.get, Public, ArtistGet => ArtistDetail;
     /// `chorus.catalog.v1.artist.list`: artists by name.
     artist_list: artist.list, Public, ArtistList => ArtistPage;
+    /// `chorus.catalog.v1.artist.browse`: artists A to Z, by cursor, from any letter.
+    artist_browse: artist.browse, Public, ArtistBrowse => ArtistBrowsePage;
     /// `chorus.catalog.v1.artist.create`.
     artist_create: artist.create, Admin, ArtistCreate => Written<Artist>;
     /// `chorus.catalog.v1.artist.update`.

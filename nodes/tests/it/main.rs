@@ -5,8 +5,10 @@ mod support;
 
 mod attacks;
 mod auth;
+mod auth_sessions;
 mod callout;
 mod catalog;
+mod catalog_library;
 mod catalog_views;
 mod closing;
 mod dev_conf;

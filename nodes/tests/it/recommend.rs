@@ -272,7 +272,12 @@ async fn skipped_and_deleted_tracks_leave_the_mix() {
     let skipped = mix.tracks[1].track_id;
     let js = async_nats::jetstream::new(s.server.connect().await.unwrap());
     let sessions = js.get_key_value(chorus_nats::records::stream::SESSIONS).await.unwrap();
-    let skip = chorus_nats::records::stream::Skip { user: listener, track_id: skipped, played_ms: 4_000, at: chorus_nats::clock::now_ms() };
+    let skip = chorus_nats::records::stream::Skip {
+        user: listener,
+        track_id: skipped,
+        played_ms: 4_000,
+        at: chorus_nats::clock::now_ms(),
+    };
     let marker = chorus_nats::Encoding::MsgPack.encode(&skip).unwrap();
     sessions.put(chorus_nats::records::stream::ended_key(Uuid::now_v7()), marker.into()).await.unwrap();
     eventually("the skipped track left the mix", Duration::from_secs(5), || async {

@@ -91,7 +91,8 @@ async fn a_listener_signs_up_plays_a_track_and_finds_it_in_recently_played() {
     // The skip is kept for recommend: who skipped what, after how long.
     let js = async_nats::jetstream::new(stack.server.connect().await.unwrap());
     let sessions = js.get_key_value(chorus_nats::records::stream::SESSIONS).await.unwrap();
-    let marker = sessions.get(chorus_nats::records::stream::ended_key(s2.session_id)).await.unwrap().expect("a skip marker");
+    let marker =
+        sessions.get(chorus_nats::records::stream::ended_key(s2.session_id)).await.unwrap().expect("a skip marker");
     let skip: chorus_nats::records::stream::Skip = chorus_nats::Encoding::MsgPack.decode(&marker).unwrap();
     assert_eq!((skip.user, skip.track_id, skip.played_ms), (ann_id, page.tracks[1].id, 4_000));
 }

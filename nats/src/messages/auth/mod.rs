@@ -3,11 +3,13 @@
 mod account;
 mod admin;
 mod claims;
+mod devices;
 mod keys;
 mod session;
 
 pub use account::*;
 pub use admin::*;
 pub use claims::*;
+pub use devices::*;
 pub use keys::*;
 pub use session::*;

@@ -3,6 +3,7 @@
 mod album;
 mod art;
 mod artist;
+mod browse;
 mod genre;
 mod track;
 mod write;
@@ -11,6 +12,7 @@ mod years;
 pub use album::*;
 pub use art::*;
 pub use artist::*;
+pub use browse::*;
 pub use genre::*;
 pub use track::*;
 pub use write::*;
