@@ -218,7 +218,7 @@ impl Actor for Sweeper {
 /// Do one renewal step (a job); `Err` is "try again later".
 pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
     let step: Step = Encoding::MsgPack.decode(&job.payload).context("a renewal job")?;
-    let customer = p.customer(step.user).await.map_err(fail)?;
+    let customer = p.customer(step.user).await.map_err(anyhow::Error::from)?;
     let Some(s) = customer.subscription.clone().filter(|s| s.id == step.subscription) else { return Ok(()) };
     if due_at(&s) != Some(step.due_at) {
         return Ok(()); // Done already, or changed since.
@@ -232,7 +232,7 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
     if matches!(s.status, SubscriptionStatus::Active | SubscriptionStatus::Trialing) && s.cancel_at_period_end {
         let ended = Subscription { status: SubscriptionStatus::Canceled, ..s.clone() };
         write(p, &step, ended).await?;
-        return p.entitle(step.user, Entitlement { plan: Plan::Free, until_ms: 0 }).await.map_err(fail);
+        return p.entitle(step.user, Entitlement { plan: Plan::Free, until_ms: 0 }).await.map_err(anyhow::Error::from);
     }
     // A downgrade waiting for this moment: the renewal is on the new plan, at its price now.
     let s = match s.scheduled_plan.as_deref().and_then(|id| p.config.plan(id)) {
@@ -259,10 +259,10 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
     };
     match charge {
         Ok(charge) if charge.status == ChargeStatus::Succeeded => {
-            let (next, invoice) = renewed(p, step.user, &s, &charge, &key, now).await.map_err(fail)?;
+            let (next, invoice) = renewed(p, step.user, &s, &charge, &key, now).await.map_err(anyhow::Error::from)?;
             let until = next.current_period_end;
             write_with(p, &step, next, Some(invoice.number), None).await?;
-            p.entitle(step.user, Entitlement { plan: s.tier, until_ms: until }).await.map_err(fail)
+            p.entitle(step.user, Entitlement { plan: s.tier, until_ms: until }).await.map_err(anyhow::Error::from)
         }
         Ok(_)
         | Err(GatewayError::CardDeclined)
@@ -277,7 +277,9 @@ pub(crate) async fn renew(p: &Payment, job: Job) -> anyhow::Result<()> {
             let unpaid = next.status == SubscriptionStatus::Unpaid;
             write_with(p, &step, next, None, waiting).await?;
             if unpaid {
-                p.entitle(step.user, Entitlement { plan: Plan::Free, until_ms: 0 }).await.map_err(fail)?;
+                p.entitle(step.user, Entitlement { plan: Plan::Free, until_ms: 0 })
+                    .await
+                    .map_err(anyhow::Error::from)?;
             }
             Ok(())
         }
@@ -374,10 +376,6 @@ async fn write_with(
         Ok(c)
     })
     .await
-    .map_err(fail)?;
+    .map_err(anyhow::Error::from)?;
     Ok(())
-}
-
-fn fail(f: chorus_host::Fail) -> anyhow::Error {
-    f.into()
 }

@@ -120,6 +120,11 @@ impl Catalog {
         ids.iter().map(|id| index.tracks.get(id).and_then(|t| t.artists.first().copied())).collect()
     }
 
+    /// A track's first artist.
+    pub(crate) fn first_artist(&self, id: Uuid) -> Option<Uuid> {
+        self.read().tracks.get(&id).and_then(|t| t.artists.first().copied())
+    }
+
     /// An artist's name.
     pub(crate) fn artist_name(&self, id: Uuid) -> Option<String> {
         self.read().artist_names.get(&id).cloned()

@@ -166,9 +166,8 @@ fn batch(r: &Recommend, id: Uuid, radio: &mut Radio, n: usize) -> Vec<Pick> {
     for artist in r.catalog.first_artists(&radio.skipped).into_iter().flatten() {
         *skipped_artists.entry(artist).or_default() += 1;
     }
-    let artist_ok = |t: Uuid| {
-        r.catalog.first_artists(&[t])[0].is_none_or(|artist| skipped_artists.get(&artist).copied().unwrap_or(0) < 2)
-    };
+    let artist_ok =
+        |t: Uuid| r.catalog.first_artist(t).is_none_or(|artist| skipped_artists.get(&artist).copied().unwrap_or(0) < 2);
     let keep = |t: Uuid| r.playable(t) && !out.contains(&t) && !disliked.contains(&t) && artist_ok(t);
     // What the radio steers by: the seed, what it gave and was kept (more, the more adventurous), skips against.
     let skipped: HashSet<Uuid> = radio.skipped.iter().copied().collect();

@@ -40,6 +40,11 @@ impl ObjectReader {
         Ok(Self { bucket: bucket.to_string(), store, stream })
     }
 
+    /// The store itself, for writing.
+    pub fn store(&self) -> &ObjectStore {
+        &self.store
+    }
+
     /// The whole object `name`.
     pub async fn read(&self, name: &str) -> anyhow::Result<Bytes> {
         let info = self.store.info(name).await.with_context(|| format!("object {name}"))?;
