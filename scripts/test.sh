@@ -13,3 +13,8 @@ cargo test --workspace --locked "$@"
 if [ "${CHORUS_SKIP_WEB_E2E:-0}" != 1 ]; then
   scripts/web-e2e.sh
 fi
+# --- the container image: the Dockerfile's runtime stage under Podman ---
+# (CHORUS_SKIP_CONTAINER_TEST=1 skips it; scripts/container-test.sh runs it alone.)
+if [ "${CHORUS_SKIP_CONTAINER_TEST:-0}" != 1 ]; then
+  scripts/container-test.sh
+fi

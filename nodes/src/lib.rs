@@ -2,10 +2,12 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod accounts_conf;
+pub mod config_check;
 pub mod export;
 pub mod import;
 pub mod req;
 pub mod seed;
+pub mod web;
 pub mod world;
 
 use chorus_host::ServiceBuilder;

@@ -7,8 +7,10 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct CatalogConfig {
-    /// What every reader of the catalog's record shares: `replicas`, `require_sign_in`.
-    #[serde(flatten)]
+    /// What every reader of the catalog's record shares: `replicas`,
+    /// `require_sign_in` (read by [`CatalogConfig::read`] from the same section:
+    /// not flattened, so that a key neither reads is found as unknown).
+    #[serde(skip)]
     pub shared: chorus_nats::records::catalog::Shared,
     /// `mem` or `surrealkv:<dir>` for a view that survives restarts. When
     /// absent: on disk under the node's `data_dir` if it has one, else in memory.
@@ -21,6 +23,13 @@ pub struct CatalogConfig {
 }
 
 impl CatalogConfig {
+    /// The `[catalog]` section, with what it shares with the record's other readers.
+    pub fn read(config: &chorus_host::Config) -> Result<Self, chorus_host::config::ConfigError> {
+        let mut own: Self = config.section(chorus_nats::records::catalog::SECTION)?;
+        own.shared = config.section(chorus_nats::records::catalog::SECTION)?;
+        Ok(own)
+    }
+
     /// Where this instance keeps its view.
     pub fn view(&self, data_dir: Option<&std::path::Path>) -> ViewSpec {
         match (&self.view, data_dir) {

@@ -55,7 +55,7 @@ pub async fn open_records(js: &async_nats::jetstream::Context, replicas: usize) 
 /// then hand the endpoints to the host.
 pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
     Box::pin(async move {
-        let config: CatalogConfig = ctx.config.section(NAME)?;
+        let config = CatalogConfig::read(&ctx.config)?;
         let records = open_records(&ctx.jetstream(), config.shared.replicas).await?;
         let view = Arc::new(
             View::open(&config.view(ctx.config.data_dir.as_deref()), NAME).await.context("opening the catalog view")?,

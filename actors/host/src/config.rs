@@ -64,6 +64,9 @@ pub struct Config {
     /// Replicas of the trust bucket (auth's public keys and disabled users), when
     /// this node is the first to create it: 3 in a cluster.
     pub trust_replicas: usize,
+    /// Address of the HTTP listener for probes and metrics (`/livez`,
+    /// `/readyz`, `/metrics`), e.g. `0.0.0.0:9090`; none when absent.
+    pub http_listen: Option<String>,
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter (`info`, `chorus_host=debug`, ...); `RUST_LOG` wins when set.
@@ -93,6 +96,7 @@ impl Default for Config {
             restart_backoff_ms: 50,
             restart_backoff_max_ms: 5_000,
             trust_replicas: 1,
+            http_listen: None,
             log_format: LogFormat::Human,
             log_level: "info,surrealdb=warn,surrealdb_core=warn,surrealdb_kvs_mem=warn,surrealkv=warn,tantivy=warn"
                 .into(),
@@ -121,6 +125,26 @@ fn names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error
 /// workers to wake (measured: 64 workers serve about 5% fewer requests than 4).
 fn default_workers() -> usize {
     std::thread::available_parallelism().map(|n| n.get() * 2).unwrap_or(4).max(4)
+}
+
+/// `callout.issuer_sed`: map keys and list indexes, joined by dots.
+fn dotted(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Map { parent, key } => match dotted(parent) {
+            p if p.is_empty() => key.clone(),
+            p => format!("{p}.{key}"),
+        },
+        Path::Seq { parent, index } => format!("{}.{index}", dotted(parent)),
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => dotted(parent),
+    }
+}
+
+/// The environment variable that sets `key` of section `section` (`CHORUS_AUTH__CALLOUT__USER`).
+pub fn variable(section: &str, key: &str) -> String {
+    let path = if section.is_empty() { key.to_string() } else { format!("{section}.{key}") };
+    format!("CHORUS_{}", path.replace('.', "__").to_uppercase())
 }
 
 /// The configuration could not be loaded.
@@ -164,10 +188,16 @@ impl Config {
 
     /// A service's own section, with its defaults where keys are missing.
     pub fn section<T: DeserializeOwned + Default>(&self, name: &str) -> Result<T, ConfigError> {
-        match self.sections.get(name) {
-            None => Ok(T::default()),
-            Some(v) => serde_json::from_value(v.clone()).map_err(|e| ConfigError(format!("[{name}]: {e}"))),
-        }
+        Ok(self.section_strictly::<T>(name)?.0)
+    }
+
+    /// A section and the keys in it that `T` does not know (`callout.issuer_sed`).
+    pub fn section_strictly<T: DeserializeOwned + Default>(&self, name: &str) -> Result<(T, Vec<String>), ConfigError> {
+        let Some(v) = self.sections.get(name) else { return Ok((T::default(), Vec::new())) };
+        let mut ignored = Vec::new();
+        let section = serde_ignored::deserialize(v.clone(), |path| ignored.push(dotted(&path)))
+            .map_err(|e| ConfigError(format!("[{name}]: {e}")))?;
+        Ok((section, ignored))
     }
 
     /// Drain bound as a duration.

@@ -3,6 +3,8 @@
 use futures::StreamExt as _;
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,7 +15,9 @@ use tokio::task::JoinHandle;
 
 use crate::auth::{self, Trust};
 use crate::config::Config;
+use crate::health::Health;
 pub use crate::host_context::HostContext;
+use crate::metrics::{Metrics, ServiceMetrics};
 use crate::micro::{self, EndpointInfo, Identity};
 use crate::pool::ServiceRuntime;
 use crate::service::{ServiceBuilder, ServiceDef};
@@ -37,6 +41,10 @@ pub struct RunningHost {
     fatal: mpsc::UnboundedReceiver<String>,
     /// Stops following the trust bucket when the host goes.
     _trust_watch: AbortOnDrop,
+    health: Arc<Health>,
+    metrics: Arc<Metrics>,
+    /// The HTTP listener's address, and the listener (stopped when the host goes).
+    http: Option<(SocketAddr, AbortOnDrop)>,
 }
 
 struct AbortOnDrop(JoinHandle<()>);
@@ -68,6 +76,16 @@ impl RunningHost {
             }
         }
         let node_id = config.node_id.clone().unwrap_or_else(|| format!("{}-{}", hostname(), short_id()));
+        // Listening first: a probe sees the node alive (and not ready) while it catches up.
+        let health = Arc::new(Health::default());
+        let metrics = Arc::new(Metrics::new(node_id.clone(), health.clone()));
+        let http = match &config.http_listen {
+            Some(addr) => {
+                let (bound, task) = crate::http::listen(addr, health.clone(), metrics.clone()).await?;
+                Some((bound, AbortOnDrop(task)))
+            }
+            None => None,
+        };
         let nats = crate::connect::connect(&config, &format!("chorus-node {node_id}")).await?;
         let config = Arc::new(config);
         // Tokens are checked from the first request on: load the trust first.
@@ -80,12 +98,23 @@ impl RunningHost {
         let mut services = Vec::new();
         for (name, build) in registry.iter().filter(|(name, _)| config.hosts(name)) {
             let def = build(ctx.clone()).await.with_context(|| format!("starting service {name}"))?;
-            services.push(serve(&ctx, def, &drain, fatal_tx.clone()).await?);
+            services.push(serve(&ctx, def, &drain, fatal_tx.clone(), &metrics).await?);
         }
         if services.is_empty() {
             anyhow::bail!("no services to host (services = {:?})", config.services);
         }
-        Ok(Self { nats, config, services, drain, fatal, _trust_watch: trust_watch })
+        health.ready();
+        Ok(Self { nats, config, services, drain, fatal, _trust_watch: trust_watch, health, metrics, http })
+    }
+
+    /// Where the HTTP listener (`http_listen`) is bound, when there is one.
+    pub fn http_addr(&self) -> Option<SocketAddr> {
+        self.http.as_ref().map(|(addr, _)| *addr)
+    }
+
+    /// The node's metrics, as `/metrics` renders them.
+    pub async fn metrics_text(&self) -> String {
+        self.metrics.render().await
     }
 
     /// The micro ids of the running instances, by service name.
@@ -108,6 +137,7 @@ impl RunningHost {
     pub async fn drain(mut self) -> anyhow::Result<()> {
         let started = Instant::now();
         let bound = self.config.drain_timeout();
+        self.health.draining();
         let _ = self.drain.send(true);
         let until = tokio::time::Instant::now() + bound;
         for s in &mut self.services {
@@ -144,6 +174,7 @@ async fn serve(
     def: ServiceDef,
     drain: &watch::Sender<bool>,
     fatal: mpsc::UnboundedSender<String>,
+    metrics: &Metrics,
 ) -> anyhow::Result<RunningService> {
     let config = &ctx.config;
     let (tx, rx) = async_channel::bounded(config.queue_bound.max(1));
@@ -151,6 +182,8 @@ async fn serve(
         Arc::new(ServiceRuntime::new(def.name, ctx.nats.clone(), def.endpoints, def.gate, ctx.trust.clone(), rx));
     let workers = config.workers_for(def.workload);
     let mut children = def.children;
+    let views = children.iter().filter_map(|c| c.lag.clone()).collect();
+    let restarts = Arc::new(AtomicU64::new(0));
     children.extend((0..workers).map(|i| worker::child(runtime.clone(), i)));
     let policy = RestartPolicy {
         budget: config.restart_budget,
@@ -158,7 +191,7 @@ async fn serve(
         backoff: Duration::from_millis(config.restart_backoff_ms),
         backoff_max: Duration::from_millis(config.restart_backoff_max_ms),
     };
-    let args = SupervisorArgs { service: def.name.to_string(), children, policy, fatal };
+    let args = SupervisorArgs { service: def.name.to_string(), children, policy, fatal, restarts: restarts.clone() };
     let (supervisor, _) = Actor::spawn(None, ServiceSupervisor, args)
         .await
         .with_context(|| format!("starting the {} supervisor", def.name))?;
@@ -210,6 +243,15 @@ async fn serve(
         micro::Responder::subscribe(ctx.nats.clone(), identity.clone()).await.context("subscribing to $SRV")?;
     let micro = tokio::spawn(responder.run(drain.subscribe()));
     subscribed(&ctx.nats).await.context("registering subscriptions with the server")?;
+    metrics.add(ServiceMetrics {
+        name: def.name,
+        version: identity.version.clone(),
+        instance: identity.id.clone(),
+        endpoints: identity.endpoints.iter().map(|e| (e.name.clone(), e.stats.clone())).collect(),
+        runtime: runtime.clone(),
+        restarts,
+        views,
+    });
     tracing::info!(service = def.name, id = %identity.id, endpoints = identity.endpoints.len(), "service ready");
     Ok(RunningService { runtime, ingress, micro, supervisor, identity })
 }

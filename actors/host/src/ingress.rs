@@ -135,7 +135,8 @@ async fn accept(
     let stats = &rt.stats[endpoint];
     if !expected_reply(&reply_to) {
         tracing::warn!(subject = %msg.subject, reply = %crate::reply::header_safe(&reply_to), "request with an unexpected reply subject refused");
-        stats.record(received.elapsed(), Some("400 unexpected_reply_subject".into()));
+        let refused = ServiceError::bad_request("unexpected_reply_subject", "replies go to an inbox");
+        stats.record(received.elapsed(), Some(&refused));
         return;
     }
     let ctx = RequestCtx::from_message(&mut msg, default_timeout);

@@ -54,7 +54,7 @@ impl Reply<'_> {
         }
         let (body, error) = match result {
             Ok(body) => (body, None),
-            Err(e) => error_body(&mut h, encoding, &e),
+            Err(e) => (error_body(&mut h, encoding, &e), Some(e)),
         };
         let sent = if h.iter().next().is_none() {
             nats.publish(reply.clone(), body).await
@@ -62,7 +62,7 @@ impl Reply<'_> {
             nats.publish_with_headers(reply.clone(), h, body).await
         };
         match sent {
-            Ok(()) => stats.record(started.elapsed(), error),
+            Ok(()) => stats.record(started.elapsed(), error.as_ref()),
             // A reply past the server's max payload would never arrive: the
             // caller is told so instead of waiting for its timeout.
             Err(e) if e.kind() == async_nats::client::PublishErrorKind::MaxPayloadExceeded => {
@@ -75,27 +75,26 @@ impl Reply<'_> {
                 if encoding == Encoding::Json {
                     h.insert(headers::names::CONTENT_TYPE, encoding.content_type());
                 }
-                let (body, error) = error_body(&mut h, encoding, &too_large);
-                stats.record(started.elapsed(), error);
+                let body = error_body(&mut h, encoding, &too_large);
+                stats.record(started.elapsed(), Some(&too_large));
                 if let Err(e) = nats.publish_with_headers(reply, h, body).await {
                     tracing::warn!(error = %e, "reply not sent");
                 }
             }
             Err(e) => {
-                stats.record(started.elapsed(), error);
+                stats.record(started.elapsed(), error.as_ref());
                 tracing::warn!(error = %e, "reply not sent");
             }
         }
     }
 }
 
-/// The micro error headers and `{code, message}` body of `e`, and its stats line.
-fn error_body(h: &mut HeaderMap, encoding: Encoding, e: &ServiceError) -> (Bytes, Option<String>) {
+/// The micro error headers and `{code, message}` body of `e`.
+fn error_body(h: &mut HeaderMap, encoding: Encoding, e: &ServiceError) -> Bytes {
     h.insert(headers::names::SERVICE_ERROR, header_safe(&e.message).as_str());
     h.insert(headers::names::SERVICE_ERROR_CODE, e.status.code().to_string().as_str());
     // Encoding a two-string struct cannot fail; an empty body still carries the headers.
-    let body = encoding.encode(&e.body()).unwrap_or_default();
-    (body, Some(format!("{} {}", e.status, e.code)))
+    encoding.encode(&e.body()).unwrap_or_default()
 }
 
 #[cfg(test)]

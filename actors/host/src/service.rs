@@ -9,6 +9,7 @@ use ractor::{ActorCell, SpawnErr};
 use crate::gate::SeqGate;
 use crate::handler::Handler;
 use crate::host_context::HostContext;
+use crate::lag::ViewLag;
 
 /// One endpoint and its handler.
 #[derive(Clone)]
@@ -31,6 +32,8 @@ pub struct ChildSpec {
     pub start: StartChild,
     /// Whether its restarts count against the budget that stops the node.
     pub budgeted: bool,
+    /// For a child that keeps a view following its record: how far behind it is (`/metrics`).
+    pub lag: Option<Arc<dyn ViewLag>>,
 }
 
 impl ChildSpec {
@@ -44,6 +47,7 @@ impl ChildSpec {
         ChildSpec {
             name: name.into(),
             budgeted,
+            lag: None,
             start: Arc::new(move |supervisor| {
                 let (actor, args) = make();
                 Box::pin(async move {
@@ -52,6 +56,12 @@ impl ChildSpec {
                 })
             }),
         }
+    }
+
+    /// This child keeps the view `lag` measures.
+    pub fn with_lag(mut self, lag: Arc<dyn ViewLag>) -> Self {
+        self.lag = Some(lag);
+        self
     }
 }
 

@@ -45,6 +45,8 @@ pub struct SupervisorArgs {
     pub policy: RestartPolicy,
     /// Told why when the budget is spent.
     pub fatal: UnboundedSender<String>,
+    /// Counts every restart scheduled (`/metrics`).
+    pub restarts: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Supervisor messages.
@@ -155,6 +157,7 @@ impl Actor for ServiceSupervisor {
 fn schedule_restart(myself: &ActorRef<SupervisorMsg>, state: &mut SupervisorState, i: usize) {
     let policy = state.args.policy;
     let now = Instant::now();
+    state.args.restarts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if state.args.children[i].budgeted {
         state.recent.push_back(now);
     }

@@ -247,7 +247,30 @@ pub fn projector_child<P: Projection>(
     view: Arc<View>,
     projection: Arc<P>,
 ) -> chorus_host::ChildSpec {
+    let lag = Arc::new(Lag { name: name.to_string(), source: source.clone(), view: view.clone() });
     chorus_host::ChildSpec::actor(format!("{name}-projector"), true, move || {
         (Projector::<P>(std::marker::PhantomData), (source.clone(), view.clone(), projection.clone()))
     })
+    .with_lag(lag)
+}
+
+/// A projector's view and its source, for the node's metrics.
+struct Lag {
+    name: String,
+    source: Source,
+    view: Arc<View>,
+}
+
+impl chorus_host::ViewLag for Lag {
+    fn view(&self) -> &str {
+        &self.name
+    }
+
+    fn applied(&self) -> u64 {
+        self.view.applied()
+    }
+
+    fn head(&self) -> BoxFuture<'_, anyhow::Result<u64>> {
+        Box::pin(async { Ok(self.source.state().await?.0) })
+    }
 }

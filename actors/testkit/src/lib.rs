@@ -6,6 +6,7 @@
 
 mod auth;
 pub mod browser;
+pub mod http;
 mod node;
 mod server;
 

@@ -118,6 +118,14 @@ impl NatsServer {
         async_nats::connect(self.url()).await.context("connecting to the test nats-server")
     }
 
+    /// Send the server process a signal (`STOP` freezes it, as a partition
+    /// looks to its clients; `CONT` thaws it).
+    pub fn signal(&self, signal: &str) -> anyhow::Result<()> {
+        let status = Command::new("kill").arg(format!("-{signal}")).arg(self.child.id().to_string()).status()?;
+        anyhow::ensure!(status.success(), "kill -{signal} {} failed", self.child.id());
+        Ok(())
+    }
+
     /// The server's log so far, for failure messages.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()

@@ -20,6 +20,10 @@ struct Args {
     /// Services to host, comma separated, or `all` (overrides the config).
     #[arg(long, value_delimiter = ',')]
     services: Option<Vec<String>>,
+    /// Load the configuration, report every key no service reads, and exit:
+    /// 0 when all is known, 2 otherwise. Serves nothing.
+    #[arg(long)]
+    check_config: bool,
 }
 
 #[tokio::main]
@@ -35,7 +39,29 @@ async fn main() -> ExitCode {
     if let Some(services) = args.services {
         config.services = services;
     }
+    let unknown = match chorus_nodes::config_check::unknown_keys(&config) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("chorus-node: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.check_config {
+        for key in &unknown {
+            println!("{key}");
+        }
+        if !unknown.is_empty() {
+            return ExitCode::from(2);
+        }
+        println!("configuration ok");
+        return ExitCode::SUCCESS;
+    }
     chorus_host::telemetry::init(&config);
+    // A stray top-level variable may belong to another program (the dev stack
+    // exports nats-server's): only keys inside a section are surely typos.
+    for key in unknown.iter().filter(|k| k.in_section) {
+        tracing::warn!("{key}: ignored");
+    }
     match chorus_host::run(config, &chorus_nodes::registry(), chorus_host::shutdown::signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

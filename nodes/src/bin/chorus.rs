@@ -98,6 +98,18 @@ enum Command {
         #[arg(long, default_value_t = 2.0)]
         timeout: f64,
     },
+    /// Serve the web player's files and its config.json over HTTP (until SIGTERM).
+    Web {
+        /// The built player (`examples/web/dist`; `/usr/share/chorus/web` in the image).
+        #[arg(long, default_value = "/usr/share/chorus/web")]
+        dir: PathBuf,
+        /// The deployment's config.json: `{"ws_url": ..., "user": ..., "password": ...}`.
+        #[arg(long = "web-config", default_value = "/etc/chorus-web/config.json")]
+        web_config: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "0.0.0.0:8080")]
+        listen: String,
+    },
     /// Discovery, like `nats micro`: ping, info or stats of every instance.
     Micro {
         /// ping, info or stats.
@@ -154,6 +166,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    if let Command::Web { dir, web_config, listen } = args.command {
+        return chorus_nodes::web::serve(&dir, web_config, &listen, chorus_host::shutdown::signal()).await;
+    }
     if let Command::AccountsConf = args.command {
         print!("{}", chorus_nodes::accounts_conf::accounts_conf());
         return Ok(());
@@ -162,7 +177,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let nats = chorus_host::connect::connect(&config, "chorus cli").await?;
     match args.command {
         Command::Seed { tracks, seed } => {
-            let catalog: chorus_catalog::CatalogConfig = config.section(chorus_catalog::NAME)?;
+            let catalog = chorus_catalog::CatalogConfig::read(&config)?;
             let created = chorus_nodes::seed::run(nats.clone(), tracks, seed, catalog.shared.replicas).await?;
             println!("seeded {created} new tracks ({} already there)", tracks - created);
         }
@@ -225,7 +240,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             }
         }
         // Printed above, without connecting.
-        Command::Keygen { .. } | Command::AccountsConf => {}
+        Command::Keygen { .. } | Command::AccountsConf | Command::Web { .. } => {}
         Command::Micro { verb, service } => {
             let mut subject = format!("$SRV.{}", verb.to_uppercase());
             if let Some(s) = service {

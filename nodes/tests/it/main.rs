@@ -17,6 +17,7 @@ mod garbage;
 mod import;
 mod nodes;
 mod payment;
+mod probes;
 mod profile;
 mod profile_bounds;
 mod recommend;

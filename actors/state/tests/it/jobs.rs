@@ -73,6 +73,7 @@ async fn instance(
             backoff_max: Duration::from_millis(100),
         },
         fatal,
+        restarts: Default::default(),
     };
     Actor::spawn(None, ServiceSupervisor, args).await.unwrap().0
 }

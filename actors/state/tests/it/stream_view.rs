@@ -94,6 +94,7 @@ async fn a_stream_view_catches_up_resumes_and_follows() {
             backoff_max: Duration::from_millis(100),
         },
         fatal,
+        restarts: Default::default(),
     };
     let (_supervisor, _) = ractor::Actor::spawn(None, ServiceSupervisor, args).await.unwrap();
     publish(&js, 160, 170).await;
