@@ -46,9 +46,9 @@ COPY --from=files /usr/share/chorus/ /usr/share/chorus/
 # live in memory unless CHORUS_DATA_DIR names a mounted volume.
 USER 65532:65532
 WORKDIR /home/nonroot
-# Probes and metrics on :9090 (`/livez`, `/readyz`, `/metrics`).
-ENV CHORUS_HTTP_LISTEN=0.0.0.0:9090 \
-    CHORUS_LOG_FORMAT=json
+# Probes and metrics: set CHORUS_HTTP_LISTEN=0.0.0.0:9090 (the chart does).
+# Nothing is set here with ENV: a variable wins over the TOML file, and an
+# image default would silently override what an operator writes there.
 EXPOSE 9090
 # PID 1 is the node itself: SIGTERM drains it (leave discovery, answer what
 # it took, exit 0 within drain_timeout_ms).

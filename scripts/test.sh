@@ -8,6 +8,8 @@ ensure_nats_server
 ensure_demo_music
 echo "==> nats-server: $NATS_SERVER_BIN ($("$NATS_SERVER_BIN" --version))"
 cargo test --workspace --locked "$@"
+# --- the Helm chart: lint, render, Kubernetes schemas, values schema, node configuration ---
+scripts/chart-test.sh
 # --- web player: end-to-end in headless Chromium against a dev stack of its own ---
 # (CHORUS_SKIP_WEB_E2E=1 skips it; scripts/web-e2e.sh runs it alone.)
 if [ "${CHORUS_SKIP_WEB_E2E:-0}" != 1 ]; then
