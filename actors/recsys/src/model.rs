@@ -22,6 +22,11 @@ pub struct Scored {
     pub because: Option<u32>,
 }
 
+/// Candidates a blend scores in full, per pick asked for and history item
+/// (which are never offered), and at least: see [`Scorer::sparse`].
+const SHORTLIST_PER_PICK: usize = 8;
+const SHORTLIST_MIN: usize = 256;
+
 /// A trained model in its serving form.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Model {
@@ -85,7 +90,8 @@ impl Model {
         }
         let listeners = self.popularity.listeners();
         // Enough items the history reaches with a positive score: rank only those.
-        if let Some(reached) = self.scorer.sparse(&weighted, n_items as usize) {
+        let shortlist = (SHORTLIST_PER_PICK * (n + known.len())).max(SHORTLIST_MIN);
+        if let Some(reached) = self.scorer.sparse(&weighted, n_items as usize, shortlist) {
             if reached.iter().filter(|e| e.1 > 0.0).count() >= n + known.len() {
                 let mut best = TopK::new(n);
                 for (item, score) in reached {

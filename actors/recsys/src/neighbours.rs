@@ -125,20 +125,25 @@ impl Neighbours {
     /// The scores of the items the history reaches, and only those (no
     /// walk over the whole catalogue), in no particular order.
     pub(crate) fn score_sparse(&self, history: &[(u32, f32)], n_items: usize) -> Vec<(u32, f32)> {
-        let lists = self.by_source();
-        let mut values = vec![0.0f32; n_items];
-        let mut touched = Vec::new();
-        for &(h, w) in history {
-            for &(j, s) in &lists[h as usize] {
-                if values[j as usize] == 0.0 {
-                    touched.push(j);
-                }
-                values[j as usize] += w * s;
-            }
+        thread_local! {
+            /// One accumulator a thread, kept between requests: a fresh
+            /// catalogue-sized array per request costs more than the walk.
+            static SCRATCH: std::cell::RefCell<Option<RowAccumulator>> = const { std::cell::RefCell::new(None) };
         }
-        touched.sort_unstable();
-        touched.dedup();
-        touched.into_iter().map(|j| (j, values[j as usize])).collect()
+        let lists = self.by_source();
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let acc = match scratch.as_mut() {
+                Some(acc) if acc.values.len() == n_items => acc,
+                _ => scratch.insert(RowAccumulator::new(n_items)),
+            };
+            for &(h, w) in history {
+                for &(j, s) in &lists[h as usize] {
+                    acc.add(j, w * s);
+                }
+            }
+            acc.drain(|_, sum| Some(sum))
+        })
     }
 
     /// The liked (positive) history item that added most to `item`'s

@@ -72,15 +72,25 @@ impl Scorer {
     }
 
     /// The scores of only the items the history reaches, where this scorer
-    /// can tell (neighbours, and neighbours blended with factors: the same
-    /// scores [`score`](Self::score) gives them); `None` where every item
-    /// may score (factors alone, popularity).
-    pub(crate) fn sparse(&self, history: &[(u32, f32)], n_items: usize) -> Option<Vec<(u32, f32)>> {
+    /// can tell (neighbours, and neighbours blended with factors); `None`
+    /// where every item may score (factors alone, popularity).
+    ///
+    /// A blend of neighbours with factors scores with the factors only the
+    /// `shortlist` items the neighbours rank highest: a history of a hundred
+    /// plays reaches some 15,000 of 100,000 tracks, and scoring all of them
+    /// was most of a request. An item far down the neighbours' list can
+    /// then not climb into the top on the factors' share alone (the same
+    /// NDCG@10 on MovieLens-100k: `chorus-bench recommend`).
+    pub(crate) fn sparse(&self, history: &[(u32, f32)], n_items: usize, shortlist: usize) -> Option<Vec<(u32, f32)>> {
         match self {
             Self::Neighbours(n) => Some(n.score_sparse(history, n_items)),
             Self::Blend { a, b, weight } => {
                 let (Self::Neighbours(n), Self::Factors(f)) = (&**a, &**b) else { return None };
                 let mut reached = n.score_sparse(history, n_items);
+                if reached.len() > shortlist {
+                    reached.select_nth_unstable_by(shortlist - 1, |x, y| y.1.total_cmp(&x.1));
+                    reached.truncate(shortlist);
+                }
                 let items: Vec<u32> = reached.iter().map(|e| e.0).collect();
                 let other = f.score_items(history, &items);
                 let unit = |top: f32, share: f32| if top > 0.0 { share / top } else { 0.0 };

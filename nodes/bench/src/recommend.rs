@@ -146,6 +146,16 @@ async fn scale(o: &Options) -> anyhow::Result<()> {
             })
             .collect(),
     );
+    // A radio a listener, seeded by tracks across the world, each asked for
+    // its next batch in turn: as listeners do, each at their own pace (one
+    // radio asked thousands of times a minute would remember more tracks
+    // than a day of listening gives).
+    let mut radios = Vec::new();
+    for (t, c) in listeners.iter().enumerate() {
+        let seed = RadioSeed::Track { id: world.tracks[(t * 7919) % world.tracks.len()] };
+        radios.push((c.clone(), c.call(&RadioStart { seed, adventurousness: None, limit: Some(10) }).await?.radio_id));
+    }
+    let radios: Arc<Vec<(ChorusClient, Uuid)>> = Arc::new(radios);
     for in_flight in [1, 16, 64] {
         let raw = {
             let nats = nats.clone();
@@ -163,17 +173,6 @@ async fn scale(o: &Options) -> anyhow::Result<()> {
             })
             .await
         };
-        // One radio per task, seeded by tracks across the world.
-        let mut radios = Vec::new();
-        for t in 0..in_flight {
-            let c = listeners[t % listeners.len()].clone();
-            let seed = RadioSeed::Track { id: world.tracks[(t * 7919) % world.tracks.len()] };
-            radios.push((
-                c.clone(),
-                c.call(&RadioStart { seed, adventurousness: None, limit: Some(10) }).await?.radio_id,
-            ));
-        }
-        let radios: Arc<Vec<(ChorusClient, Uuid)>> = Arc::new(radios);
         let nexts = {
             let radios = radios.clone();
             closed_loop(in_flight, warmup, measure, move |i| {
