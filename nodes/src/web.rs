@@ -1,6 +1,7 @@
 //! `chorus web`: serves the web player's built files (`examples/web/dist`,
 //! `/usr/share/chorus/web` in the image) and its `config.json` (where and as
-//! whom the page connects: a file of the deployment's, not of the build).
+//! whom the page connects: the deployment's, not the build's), from a file
+//! or made from a websocket URL, a user and a password.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -12,12 +13,26 @@ use axum::routing::get;
 use axum::Router;
 use tower_http::services::ServeDir;
 
-/// Serve `dir` on `listen`, with `/config.json` read from `config` at each
-/// request (so a mounted file that changes is served as it is now), until
-/// `shutdown` resolves.
+/// Where the page's `config.json` comes from.
+#[derive(Clone)]
+pub enum PageConfig {
+    /// A file, read at each request (a mounted file that changes is served as it is now).
+    File(PathBuf),
+    /// Made once from these.
+    Made {
+        /// The NATS websocket URL the browser opens (`wss://chorus.example/nats`).
+        ws_url: String,
+        /// The NATS user browsers connect as (the auth callout's `web_user`).
+        user: String,
+        /// Its password (the callout's `web_password`).
+        password: String,
+    },
+}
+
+/// Serve `dir` on `listen`, with `/config.json` from `config`, until `shutdown` resolves.
 pub async fn serve(
     dir: &Path,
-    config: PathBuf,
+    config: PageConfig,
     listen: &str,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -42,15 +57,21 @@ pub async fn serve(
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving the web player")
 }
 
-async fn config_json(path: &Path) -> impl IntoResponse {
+async fn config_json(config: &PageConfig) -> impl IntoResponse {
     let no_store = [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
-    match tokio::fs::read(path).await {
+    let read = match config {
+        PageConfig::File(path) => tokio::fs::read(path).await.map_err(|e| (path.display().to_string(), e)),
+        PageConfig::Made { ws_url, user, password } => {
+            Ok(serde_json::json!({"ws_url": ws_url, "user": user, "password": password}).to_string().into_bytes())
+        }
+    };
+    match read {
         Ok(body) => {
             (StatusCode::OK, no_store, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body)
                 .into_response()
         }
-        Err(e) => {
-            tracing::error!(path = %path.display(), error = %e, "config.json cannot be read");
+        Err((path, e)) => {
+            tracing::error!(%path, error = %e, "config.json cannot be read");
             (StatusCode::SERVICE_UNAVAILABLE, no_store, "config.json cannot be read\n").into_response()
         }
     }

@@ -127,6 +127,13 @@ fn default_workers() -> usize {
     std::thread::available_parallelism().map(|n| n.get() * 2).unwrap_or(4).max(4)
 }
 
+/// Whether the key at `path` (`auth.callout.password`) holds a secret,
+/// which is read verbatim from the environment.
+fn is_secret(path: &str) -> bool {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    key.contains("password") || key.ends_with("seed") || key.ends_with("_key") || key.ends_with("_keys")
+}
+
 /// `callout.issuer_sed`: map keys and list indexes, joined by dots.
 fn dotted(path: &serde_ignored::Path<'_>) -> String {
     use serde_ignored::Path;
@@ -163,6 +170,14 @@ impl Config {
             figment = figment.merge(Toml::file(file));
         }
         figment = figment.merge(Env::prefixed("CHORUS_").ignore(&["CONFIG"]).split("__"));
+        // figment reads a variable's value as TOML would (`12345` a number,
+        // `[x]` a list, `true` a boolean): a secret must stay the text it is.
+        for (key, value) in Env::prefixed("CHORUS_").ignore(&["CONFIG"]).split("__").iter() {
+            let path = key.as_str();
+            if is_secret(path) {
+                figment = figment.merge(Serialized::default(path, value));
+            }
+        }
         let config: Config = figment.extract().map_err(|e| ConfigError(e.to_string()))?;
         config.validate()?;
         Ok(config)
@@ -225,6 +240,10 @@ mod tests {
             jail.set_env("CHORUS_NATS_URL", "nats://10.0.0.1:4222");
             jail.set_env("CHORUS_QUEUE_BOUND", "7");
             jail.set_env("CHORUS_SERVICES", "catalog, auth");
+            // Secrets stay text, whatever they look like.
+            jail.set_env("CHORUS_NATS_USER", "service");
+            jail.set_env("CHORUS_NATS_PASSWORD", "12345");
+            jail.set_env("CHORUS_AUTH__CALLOUT__PASSWORD", "[a, b]");
             let c = Config::load(Some(&file)).map_err(|e| e.to_string())?;
             assert_eq!(c.nats_url, "nats://10.0.0.1:4222");
             assert_eq!(c.queue_bound, 7);
@@ -236,6 +255,8 @@ mod tests {
                 allow_writes: bool,
             }
             assert!(c.section::<Cat>("catalog").unwrap().allow_writes);
+            assert_eq!(c.nats_password.as_ref().map(|p| p.expose()), Some("12345"));
+            assert_eq!(c.sections["auth"]["callout"]["password"], "[a, b]");
             Ok(())
         });
     }

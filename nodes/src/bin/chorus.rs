@@ -104,8 +104,15 @@ enum Command {
         #[arg(long, default_value = "/usr/share/chorus/web")]
         dir: PathBuf,
         /// The deployment's config.json: `{"ws_url": ..., "user": ..., "password": ...}`.
-        #[arg(long = "web-config", default_value = "/etc/chorus-web/config.json")]
+        #[arg(long = "web-config", default_value = "/etc/chorus-web/config.json", conflicts_with = "ws_url")]
         web_config: PathBuf,
+        /// Instead, make config.json: the NATS websocket URL browsers open,
+        /// with `--web-user` and the password in `CHORUS_WEB_PASSWORD`.
+        #[arg(long)]
+        ws_url: Option<String>,
+        /// The NATS user browsers connect as (with `--ws-url`).
+        #[arg(long, default_value = "web")]
+        web_user: String,
         /// Address to listen on.
         #[arg(long, default_value = "0.0.0.0:8080")]
         listen: String,
@@ -166,8 +173,16 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    if let Command::Web { dir, web_config, listen } = args.command {
-        return chorus_nodes::web::serve(&dir, web_config, &listen, chorus_host::shutdown::signal()).await;
+    if let Command::Web { dir, web_config, ws_url, web_user, listen } = args.command {
+        let page = match ws_url {
+            Some(ws_url) => chorus_nodes::web::PageConfig::Made {
+                ws_url,
+                user: web_user,
+                password: std::env::var("CHORUS_WEB_PASSWORD").context("--ws-url needs $CHORUS_WEB_PASSWORD")?,
+            },
+            None => chorus_nodes::web::PageConfig::File(web_config),
+        };
+        return chorus_nodes::web::serve(&dir, page, &listen, chorus_host::shutdown::signal()).await;
     }
     if let Command::AccountsConf = args.command {
         print!("{}", chorus_nodes::accounts_conf::accounts_conf());
