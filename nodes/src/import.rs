@@ -21,8 +21,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use async_nats::jetstream::{self, object_store};
 use chorus_nats::messages::catalog::{
-    Album, AlbumList, AlbumOrder, AlbumPage, AlbumRef, Artist, ArtistCredit, ArtistList, ArtistPage, Track, TrackList,
-    TrackPage, Written,
+    Album, AlbumList, AlbumOrder, AlbumPage, AlbumRef, Artist, ArtistCredit, ArtistList, ArtistPage, ReleaseType,
+    Track, TrackList, TrackPage, Written,
 };
 use chorus_nats::{subjects::catalog, ChorusClient};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -131,6 +131,8 @@ struct Tags {
     codec: &'static str,
     /// The front cover (or first picture) and its file extension.
     cover: Option<(Vec<u8>, String)>,
+    /// The release's type, when tagged (the catalog infers one otherwise).
+    release_type: Option<ReleaseType>,
 }
 
 fn read_tags(path: &Path, bytes: &[u8], default_artist: &str) -> anyhow::Result<Tags> {
@@ -173,6 +175,7 @@ fn read_tags(path: &Path, bytes: &[u8], default_artist: &str) -> anyhow::Result<
             let p = pictures.iter().find(|p| p.pic_type() == PictureType::CoverFront).or(pictures.first())?;
             Some((p.data().to_vec(), p.mime_type().and_then(|m| m.ext()).unwrap_or("img").to_string()))
         }),
+        release_type: tag.and_then(tagged_release_type),
         codec: match tagged.file_type() {
             FileType::Mpeg => "mp3",
             FileType::Flac => "flac",
@@ -182,6 +185,56 @@ fn read_tags(path: &Path, bytes: &[u8], default_artist: &str) -> anyhow::Result<
             _ => "unknown",
         },
     })
+}
+
+/// The keys MusicBrainz Picard writes a release's type under (Vorbis
+/// comments, APE, ID3v2 `TXXX`, MP4 freeform atoms), which lofty has no
+/// name for: it keeps them as `ItemKey::Unknown`, with the key as written.
+const RELEASE_TYPE_KEYS: &[&str] =
+    &["RELEASETYPE", "MUSICBRAINZ_ALBUMTYPE", "MusicBrainz Album Type", "----:com.apple.iTunes:MusicBrainz Album Type"];
+
+fn tagged_release_type(tag: &lofty::tag::Tag) -> Option<ReleaseType> {
+    let values: Vec<&str> = tag
+        .items()
+        .filter(
+            |i| matches!(i.key(), ItemKey::Unknown(k) if RELEASE_TYPE_KEYS.iter().any(|r| r.eq_ignore_ascii_case(k))),
+        )
+        .filter_map(|i| i.value().text())
+        .collect();
+    let compilation = tag.get_string(&ItemKey::FlagCompilation).is_some_and(|v| v.trim() == "1");
+    release_type(&values, compilation)
+}
+
+/// The type a release is filed under, from MusicBrainz's values: the
+/// primary type first, then secondary ones, in one value ("album; live",
+/// "album/live") or several. A secondary live, compilation, soundtrack or
+/// remix decides (a live album is filed with live albums), else the primary
+/// does; an unknown primary is `other`. The compilation flag (iTunes, Picard
+/// for various artists) makes an album, or a release of no type, a compilation.
+fn release_type(values: &[&str], compilation: bool) -> Option<ReleaseType> {
+    let words: Vec<String> = values
+        .iter()
+        .flat_map(|v| v.split([';', '/', ',', '\0']))
+        .map(|w| w.trim().to_ascii_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let decisive = |w: &str| match w {
+        "live" => Some(ReleaseType::Live),
+        "compilation" => Some(ReleaseType::Compilation),
+        "soundtrack" => Some(ReleaseType::Soundtrack),
+        "remix" => Some(ReleaseType::Remix),
+        _ => None,
+    };
+    let primary = words.first().map(|w| match w.as_str() {
+        "album" => ReleaseType::Album,
+        "ep" => ReleaseType::Ep,
+        "single" => ReleaseType::Single,
+        other => decisive(other).unwrap_or(ReleaseType::Other),
+    });
+    match words.iter().skip(1).find_map(|w| decisive(w)).or(primary) {
+        None | Some(ReleaseType::Album) if compilation => Some(ReleaseType::Compilation),
+        kind => kind,
+    }
 }
 
 /// `calm_acoustic_1` -> `Calm Acoustic 1`.
@@ -336,6 +389,8 @@ async fn import_file(
                 genres: tags.genres.clone(),
                 cover_art: cover.clone(),
                 mbid: None,
+                release_type: tags.release_type,
+                release_type_inferred: false,
                 added_at: 0,
                 revision: 0,
             };
@@ -389,5 +444,28 @@ mod tests {
         assert_eq!(name_key("Björk"), name_key(" björk "));
         assert_ne!(name_key("Björk"), name_key("Bjork"));
         assert_eq!(humanize("calm_acoustic_1"), "Calm Acoustic 1");
+    }
+
+    #[test]
+    fn release_types_as_picard_writes_them() {
+        use ReleaseType::*;
+        let kind = |values: &[&str]| release_type(values, false);
+        assert_eq!(kind(&[]), None);
+        assert_eq!(kind(&["album"]), Some(Album));
+        assert_eq!(kind(&["EP"]), Some(Ep));
+        assert_eq!(kind(&["single"]), Some(Single));
+        // A secondary type that files the release decides; others do not.
+        assert_eq!(kind(&["album; live"]), Some(Live));
+        assert_eq!(kind(&["album", "compilation"]), Some(Compilation));
+        assert_eq!(kind(&["album/soundtrack"]), Some(Soundtrack));
+        assert_eq!(kind(&["ep; remix"]), Some(Remix));
+        assert_eq!(kind(&["album; demo"]), Some(Album));
+        assert_eq!(kind(&["broadcast"]), Some(Other));
+        assert_eq!(kind(&["live"]), Some(Live));
+        // The compilation flag files an album, or an untyped release, as a compilation.
+        assert_eq!(release_type(&[], true), Some(Compilation));
+        assert_eq!(release_type(&["album"], true), Some(Compilation));
+        assert_eq!(release_type(&["single"], true), Some(Single));
+        assert_eq!(release_type(&["album; live"], true), Some(Live));
     }
 }

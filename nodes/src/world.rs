@@ -118,6 +118,8 @@ fn album(title: String, by: &Artist, genre: &str) -> Album {
         genres: vec![genre.into()],
         cover_art: None,
         mbid: None,
+        release_type: None,
+        release_type_inferred: false,
         added_at: chorus_nats::clock::now_ms(),
         revision: 0,
     }

@@ -2,7 +2,7 @@
 
 use chorus_host::Fail;
 use chorus_nats::errors::catalog as codes;
-use chorus_nats::messages::catalog::{Album, AlbumDetail, AlbumList, AlbumOrder, AlbumPage};
+use chorus_nats::messages::catalog::{AlbumDetail, AlbumList, AlbumOrder, AlbumPage};
 use chorus_nats::ServiceError;
 use serde_json::json;
 use uuid::Uuid;
@@ -12,7 +12,7 @@ use crate::projection::Catalog;
 use chorus_nats::messages::catalog::year_range;
 
 pub(crate) async fn get(c: &Catalog, id: Uuid) -> Result<AlbumDetail, Fail> {
-    let album = c.memory().albums.get(&id).map(|a| Album::clone(a));
+    let album = c.memory().album(&id);
     let album = album.ok_or_else(|| ServiceError::not_found(codes::ALBUM_NOT_FOUND, format!("no album {id}")))?;
     let keys: Vec<String> = c
         .view

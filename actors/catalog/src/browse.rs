@@ -88,6 +88,7 @@ pub(crate) fn albums(c: &Catalog, req: AlbumBrowse) -> Result<AlbumBrowsePage, F
             (page, None)
         }
     };
+    let albums = albums.into_iter().map(|a| memory.served(a)).collect();
     Ok(AlbumBrowsePage { albums, next })
 }
 

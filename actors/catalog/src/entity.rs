@@ -41,6 +41,9 @@ pub(crate) trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 's
     fn sort(&self) -> &str;
     /// Replace the sort form.
     fn set_sort(&mut self, sort: String);
+    /// Drop what reads derive and a client may send back as it read it
+    /// (an album's inferred release type): it is not the client's to store.
+    fn drop_derived(&mut self) {}
 
     /// Fill the sort form when it is empty, keeping one an admin gave. An
     /// update (`before` is the stored record) that renames the entity but
@@ -181,6 +184,10 @@ impl Entity for Album {
 
     fn references(&self) -> (Vec<Uuid>, Vec<Uuid>) {
         (vec![], self.artist.iter().map(|a| a.id).collect())
+    }
+
+    fn drop_derived(&mut self) {
+        crate::release::stored(self);
     }
 
     fn validate(&self) -> Result<(), ServiceError> {

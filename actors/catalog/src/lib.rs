@@ -16,6 +16,7 @@ mod memory;
 mod orders;
 mod paging;
 mod projection;
+mod release;
 mod state;
 pub use chorus_nats::records::catalog as records;
 pub mod synthetic;

@@ -11,6 +11,7 @@ use chorus_nats::messages::catalog::{Album, Artist, Genre, Track};
 use uuid::Uuid;
 
 use crate::orders::Orders;
+use crate::release::{self, Shape};
 
 /// See the module docs.
 #[derive(Default)]
@@ -26,6 +27,10 @@ pub(crate) struct Memory {
     genres: BTreeMap<String, Genre>,
     /// The library's sorted orders (`album.browse`, `artist.browse`).
     pub(crate) orders: Orders,
+    /// Each album's track count and length, from which a record without a
+    /// release type gets one when read (`release.rs`). By album id, whether
+    /// the album record exists yet or not.
+    shapes: HashMap<Uuid, Shape>,
 }
 
 /// One change, decoded.
@@ -42,6 +47,10 @@ impl Memory {
                 let old = self.tracks.remove(&t.id);
                 self.count(old.as_ref().map(|o| &o.genres[..]).unwrap_or(&[]), -1, true);
                 self.count(&t.genres, 1, true);
+                if let Some(old) = &old {
+                    self.shape(old, -1);
+                }
+                self.shape(&t, 1);
                 self.order.insert(t.id);
                 self.tracks.insert(t.id, Encoded::new(t));
             }
@@ -67,6 +76,7 @@ impl Memory {
                 self.order.remove(&id);
                 if let Some(old) = self.tracks.remove(&id) {
                     self.count(&old.genres, -1, true);
+                    self.shape(&old, -1);
                 }
             }
             Kind::Album => {
@@ -81,6 +91,27 @@ impl Memory {
                 }
             }
         }
+    }
+
+    fn shape(&mut self, track: &Track, delta: i32) {
+        let Some(album) = &track.album else { return };
+        let shape = self.shapes.entry(album.id).or_default();
+        shape.add(track.duration_ms, delta);
+        if shape.tracks == 0 {
+            self.shapes.remove(&album.id);
+        }
+    }
+
+    /// `album` as reads serve it: with the release type its tracks suggest
+    /// when the record has none.
+    pub(crate) fn served(&self, album: Album) -> Album {
+        let shape = self.shapes.get(&album.id);
+        release::served(album, shape)
+    }
+
+    /// The album `id`, as reads serve it.
+    pub(crate) fn album(&self, id: &Uuid) -> Option<Album> {
+        self.albums.get(id).map(|a| self.served(Album::clone(a)))
     }
 
     fn count(&mut self, genres: &[String], delta: i64, tracks: bool) {
@@ -125,9 +156,9 @@ impl Memory {
             .collect()
     }
 
-    /// The albums named by view keys.
+    /// The albums named by view keys, as reads serve them.
     pub(crate) fn albums_of(&self, keys: &[String]) -> Vec<Album> {
-        hydrate(&self.albums, keys)
+        keys.iter().filter_map(|k| Uuid::parse_str(k).ok()).filter_map(|id| self.album(&id)).collect()
     }
 
     /// The artists named by view keys.

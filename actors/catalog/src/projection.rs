@@ -57,11 +57,12 @@ fn row<E: Entity>(e: &E, durable: bool) -> anyhow::Result<Value> {
 
 /// A record as served: at its revision, with the sort form its name gives
 /// when it has none (records written before sort forms were filled, or
-/// straight into the bucket).
+/// straight into the bucket), and nothing derived a writer kept.
 fn decode<E: Entity>(value: &[u8], revision: u64) -> anyhow::Result<E> {
     let mut e: E = Encoding::MsgPack.decode(value).context("decoding a catalog record")?;
     e.set_revision(revision);
     e.fill_sort(None);
+    e.drop_derived();
     Ok(e)
 }
 

@@ -77,6 +77,7 @@ impl Writer {
     pub(crate) async fn create<E: Entity>(&self, ctx: RequestCtx, mut e: E) -> Result<Written<E>, Fail> {
         self.check_enabled()?;
         e.validate()?;
+        e.drop_derived();
         self.check_references(&e)?;
         if e.id().is_nil() {
             e.set_id(Uuid::now_v7());
@@ -98,6 +99,7 @@ impl Writer {
     pub(crate) async fn update<E: Entity>(&self, ctx: RequestCtx, mut e: E) -> Result<Written<E>, Fail> {
         self.check_enabled()?;
         e.validate()?;
+        e.drop_derived();
         self.check_references(&e)?;
         let id = e.id();
         let key = E::KIND.key(id);

@@ -135,7 +135,8 @@ async fn accept(
     let stats = &rt.stats[endpoint];
     if !expected_reply(&reply_to) {
         tracing::warn!(subject = %msg.subject, reply = %crate::reply::header_safe(&reply_to), "request with an unexpected reply subject refused");
-        let refused = ServiceError::bad_request("unexpected_reply_subject", "replies go to an inbox");
+        let refused =
+            ServiceError::bad_request(chorus_nats::errors::common::UNEXPECTED_REPLY_SUBJECT, "replies go to an inbox");
         stats.record(received.elapsed(), Some(&refused));
         return;
     }

@@ -37,8 +37,8 @@ use anyhow::Context as _;
 use async_nats::jetstream::stream;
 use chorus_host::{Fail, HostContext, Routes, ServiceDef};
 use chorus_nats::messages::profile::{
-    CountsRequest, FavoriteList, FavoriteSet, PlayHistory, PlayRecord, PlaylistCreate, PlaylistGet, PlaylistList,
-    PlaylistRef, PlaylistUpdate, QueueGet, QueueSave, RatingList, RatingSet, RecentRequest,
+    CountsRequest, FavoriteList, FavoriteSet, PlayAlbums, PlayHistory, PlayRecord, PlaylistCreate, PlaylistGet,
+    PlaylistList, PlaylistRef, PlaylistUpdate, QueueGet, QueueSave, RatingList, RatingSet, RecentRequest,
 };
 use chorus_nats::subjects::profile as subjects;
 use chorus_state::{catch_up, projector_child, Records, Source, View};
@@ -144,6 +144,7 @@ fn routes(profile: Arc<Profile>) -> Routes<Profile> {
         .route(|p, ctx, req: RecentRequest| async move { plays::recent(&p, &ctx, req) })
         .route(|p, ctx, req: PlayHistory| async move { plays::history(&p, &ctx, req).await })
         .route(|p, ctx, req: CountsRequest| async move { plays::counts(&p, &ctx, req) })
+        .route(|p, ctx, req: PlayAlbums| async move { plays::albums(&p, &ctx, req) })
         .route(|p, ctx, req: QueueSave| async move { queue::save(&p, &ctx, req).await })
         .route(|p, ctx, _: QueueGet| async move { queue::get(&p, &ctx).await })
 }

@@ -10,7 +10,8 @@ use async_nats::jetstream::message::PublishMessage;
 use chorus_host::RequestCtx;
 use chorus_nats::clock::now_ms;
 use chorus_nats::messages::profile::{
-    CountsRequest, Play, PlayCounts, PlayHistory, PlayHistoryPage, PlayRecord, RecentPlays, RecentRequest,
+    CountsRequest, Play, PlayAlbums, PlayAlbumsPage, PlayCounts, PlayHistory, PlayHistoryPage, PlayRecord, RecentPlays,
+    RecentRequest,
 };
 use chorus_nats::messages::Empty;
 use chorus_nats::{errors, Encoding, ServiceError};
@@ -68,6 +69,21 @@ pub(crate) fn counts(p: &Profile, ctx: &RequestCtx, req: CountsRequest) -> Resul
         return Err(ServiceError::bad_request(errors::profile::INVALID_PERIOD, "from must be before until").into());
     }
     Ok(p.history.counts(ctx.caller()?.sub, from, until, limit))
+}
+
+/// The caller's albums, most played first (ties by id). The cursor is the
+/// place of the page's last album, `<plays>.<id>`, not a position: plays
+/// only raise counts, so an album already listed moves ahead of it, never
+/// past it, and a walk lists no album twice while the listener plays on.
+pub(crate) fn albums(p: &Profile, ctx: &RequestCtx, req: PlayAlbums) -> Result<PlayAlbumsPage, Fail> {
+    let limit = chorus_host::paging::PageSize { default: 50, max: 200 }.of(req.limit)?;
+    let after = chorus_host::paging::cursor(req.cursor.as_deref(), |c| {
+        let (plays, id) = c.split_once('.')?;
+        let plays = plays.parse::<u64>().ok().filter(|n| *n > 0)?;
+        Some((std::cmp::Reverse(plays), uuid::Uuid::parse_str(id).ok()?))
+    })?;
+    let (albums, last) = p.history.albums(ctx.caller()?.sub, after, limit);
+    Ok(PlayAlbumsPage { albums, next: last.map(|(plays, id)| format!("{}.{id}", plays.0)) })
 }
 
 /// Every play the caller recorded, oldest first, a page at a time (read from

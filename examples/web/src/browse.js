@@ -3,6 +3,7 @@ import { h, icon, cover, highlighted, showError } from './ui.js';
 import { catalog, search, profile } from './subjects.js';
 import { trackList, albumGrid, pageHeader, star, link, hasAudio } from './components.js';
 import { mixShelf, radioButton, similarArtists } from './discover.js';
+import { releaseGroups } from './browsing.js';
 
 export async function home(app) {
   const [albums, genres, artists, recent, shelf] = await Promise.all([
@@ -106,7 +107,9 @@ export async function album(app, id) {
 
 /**
  * An artist: the listener's own most played tracks of theirs (profile
- * `play.counts`), the albums, and every track, paged by cursor.
+ * `play.counts`), the releases filed by type (Albums, EPs, Singles, ...: the
+ * catalog's `release_type`, inferred from the tracks when untagged), and
+ * every track, paged by cursor.
  */
 export async function artist(app, id) {
   const [{ artist: a, albums }, first, similar, counts] = await Promise.all([
@@ -146,7 +149,10 @@ export async function artist(app, id) {
       star(app, 'artist', a.id, a.name),
     ] }),
     mostPlayed.length ? [h('h2', 'Your most played'), trackList(app, mostPlayed, { meta: (t) => h('span.plays', `${plays.get(t.id)} play${plays.get(t.id) === 1 ? '' : 's'}`) })] : null,
-    h('h2', 'Albums'), albumGrid(albums),
+    albums.length
+      ? releaseGroups(albums).map(([type, label, group]) => h('section.release-group', { 'aria-labelledby': `releases-${type}`, dataset: { releaseType: type } },
+        h('h2', { id: `releases-${type}` }, label), albumGrid(group)))
+      : [h('h2', 'Albums'), albumGrid(albums)],
     h('h2', 'Tracks'), list, more,
     similar);
 }

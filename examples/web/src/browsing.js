@@ -6,7 +6,10 @@ export const ALBUM_SORTS = [
   ['year_desc', 'Year (newest first)'],
   ['year', 'Year (oldest first)'],
   ['random', 'Random'],
+  ['played', 'Most played'],
 ];
+/** The sort that is the listener's own (profile play.albums), not the catalog's: genre and decade do not apply. */
+export const PLAYED = 'played';
 /** A page of the library's lists: a screen or two of cards. */
 export const PAGE = 60;
 
@@ -27,6 +30,11 @@ export function albumHash({ sort, genre, decade }) {
   if (decade !== null && decade !== undefined) q.set('decade', String(decade));
   const s = q.toString();
   return s ? `#/albums?${s}` : '#/albums';
+}
+
+/** The request body of a `play.albums` page (the listener's most played albums). */
+export function playedAlbumsBody(cursor) {
+  return cursor ? { limit: PAGE, cursor } : { limit: PAGE };
 }
 
 /** The request body of an `album.browse` page. */
@@ -57,4 +65,27 @@ export function letterOf(hash) {
 export function artistBrowseBody(letter, cursor) {
   if (cursor) return { limit: PAGE, cursor };
   return letter ? { limit: PAGE, from: letter.toLowerCase() } : { limit: PAGE };
+}
+
+/** How the artist page files releases (catalog `release_type`, stored or inferred), in its order. */
+export const RELEASE_GROUPS = [
+  ['album', 'Albums'],
+  ['ep', 'EPs'],
+  ['single', 'Singles'],
+  ['compilation', 'Compilations'],
+  ['live', 'Live'],
+  ['soundtrack', 'Soundtracks'],
+  ['remix', 'Remixes'],
+  ['other', 'Other releases'],
+];
+
+/**
+ * `albums` filed by release type: `[type, label, albums]` in RELEASE_GROUPS
+ * order, empty groups left out, each group in the order given; an album of
+ * no type (or one this page does not know) is among the other releases.
+ */
+export function releaseGroups(albums) {
+  const known = new Set(RELEASE_GROUPS.map(([t]) => t));
+  const kind = (a) => (known.has(a.release_type) ? a.release_type : 'other');
+  return RELEASE_GROUPS.map(([t, label]) => [t, label, albums.filter((a) => kind(a) === t)]).filter(([, , list]) => list.length);
 }

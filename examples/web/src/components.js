@@ -99,12 +99,13 @@ export function trackList(app, tracks, { numbered = false, showAlbum = true, ext
 }
 
 /** Album cards, for a grid (one page of a paged grid, or all of them). */
-export function albumCards(albums) {
+/** Album cards; `sub` says what goes under the title (the artist and year by default). */
+export function albumCards(albums, sub = (a) => [a.artist?.name, a.year].filter(Boolean).join(' · ')) {
   return albums.map((a) =>
     h('a.card', { href: `#/album/${a.id}` },
       cover(a.id, a.title, '', a.cover_art),
       h('div.card-title', a.title),
-      h('div.card-sub', [a.artist?.name, a.year].filter(Boolean).join(' · '))));
+      h('div.card-sub', sub(a))));
 }
 
 export function albumGrid(albums) {

@@ -27,6 +27,7 @@ const app = {
   playlists: [],
   favorites: { track: new Set(), album: new Set(), artist: new Set() },
   trackCache: new Map(),
+  albumCache: new Map(),
   searchBox: null,
   onSearch: null,
   view: null,
@@ -72,6 +73,24 @@ const app = {
       for (const t of tracks) this.trackCache.set(t.id, t);
     }
     return ids.map((id) => this.trackCache.get(id)).filter(Boolean);
+  },
+
+  /**
+   * Albums in the order of `ids`, from the cache or `album.get` each (their
+   * tracks go to the track cache); an album the catalog no longer has is left out.
+   */
+  async albumsById(ids) {
+    const missing = [...new Set(ids.filter((id) => !this.albumCache.has(id)))];
+    await Promise.all(missing.map(async (id) => {
+      try {
+        const { album, tracks } = await this.read(catalog.albumGet, { id });
+        this.albumCache.set(id, album);
+        for (const t of tracks) this.trackCache.set(t.id, t);
+      } catch (err) {
+        if (err?.code !== 'album_not_found') throw err;
+      }
+    }));
+    return ids.map((id) => this.albumCache.get(id)).filter(Boolean);
   },
 
   /** Every page of a paged profile list: each `next` goes back as `cursor` until it is null. */

@@ -43,6 +43,7 @@ export const profile = {
   favoriteList: 'chorus.profile.v1.favorite.list',
   playRecent: 'chorus.profile.v1.play.recent',
   playCounts: 'chorus.profile.v1.play.counts',
+  playAlbums: 'chorus.profile.v1.play.albums',
   playHistory: 'chorus.profile.v1.play.history',
   ratingList: 'chorus.profile.v1.rating.list',
   queueSave: 'chorus.profile.v1.queue.save',

@@ -215,10 +215,12 @@ export function cover(seed, title, size = '', art = null) {
     .slice(0, 2)
     .map((w) => w[0].toUpperCase())
     .join('');
+  // The initials are drawn by CSS, not text: a cover inside a button ("Play Paper") adds no words
+  // of its own to the button's visible label (axe: label-content-name-mismatch).
   const el = h(`div.cover${size ? `.${size}` : ''}`, {
     style: `background: linear-gradient(${x % 180}deg, hsl(${a} 55% 42%), hsl(${b} 60% 22%))`,
     'aria-hidden': 'true',
-  }, h('span', initials || '♪'));
+  }, h('span.initials', { 'data-initials': initials || '♪' }));
   if (art) {
     artUrl(art).then((url) => {
       if (!url) return;

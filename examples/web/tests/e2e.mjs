@@ -11,8 +11,9 @@
 // as it runs down (told of the track skipped), and the tracks similar to the
 // one playing. Then the whole library, on a catalog seeded large (3,000 synthetic tracks without
 // audio): Albums sorted two ways and paged past the first screen, a decade, Artists A–Z with a
-// letter jump, an artist with the listener's most played, an album played from the library, a
-// track without audio marked, the queue dragged, moved by keyboard, saved and cleared, the
+// letter jump, an artist with the listener's most played, an artist's releases filed by type
+// (Albums, EPs, Singles, ...), an album played from the library, Albums by the listener's own
+// Most played (the catalog's filters off, and said so), a track without audio marked, the queue dragged, moved by keyboard, saved and cleared, the
 // Account page's password and sessions (sign out everywhere else), a keyboard-only journey (and
 // the first render after the websocket connects), an axe-core audit of every page, and the
 // installed app shell opening with the server out of reach (the gzipped bundle size printed).
@@ -121,7 +122,7 @@ async function chorusCli(args) {
   const { stdout, stderr } = await promisify(execFile)(bin, args, { env: { ...process.env, CHORUS_CONFIG: join(dev, 'chorus.toml') } });
   return stdout + stderr;
 }
-/** Synthetic tracks (no audio) the library steps browse: about 12 to an album, 3 albums to an artist. */
+/** Synthetic tracks (no audio) the library steps browse: 3 releases to an artist, of every type, mostly albums. */
 const SEEDED_TRACKS = 3000;
 
 /** Press Tab until the focused element is one `accept` takes (in the page), at most 300 times. */
@@ -603,6 +604,36 @@ try {
     await page.locator(`li.track[data-track-id="${target.id}"]`).first().waitFor();
   });
 
+  let typedArtist = null; // an artist with releases of several types
+  await step('an artist\'s releases, filed by type', async () => {
+    const { albums } = await page.evaluate(() => window.chorus.wire.request('chorus.catalog.v1.album.browse', { sort: 'added', limit: 500 }));
+    const byArtist = new Map();
+    for (const a of albums) if (a.artist) byArtist.set(a.artist.id, [...(byArtist.get(a.artist.id) ?? []), a]);
+    const kinds = (list) => new Set(list.map((a) => a.release_type)).size;
+    const pick = [...byArtist].find(([, list]) => kinds(list) >= 3) ?? [...byArtist].find(([, list]) => kinds(list) >= 2);
+    if (seeded && !pick) throw new Error('no seeded artist has releases of two types');
+    typedArtist = pick?.[0] ?? target.artists[0].id;
+    const detail = await page.evaluate((id) => window.chorus.wire.request('chorus.catalog.v1.artist.get', { id }), typedArtist);
+    // subjects.md, catalog: Release types; the page's order and names.
+    const labels = { album: 'Albums', ep: 'EPs', single: 'Singles', compilation: 'Compilations', live: 'Live', soundtrack: 'Soundtracks', remix: 'Remixes', other: 'Other releases' };
+    const kindOf = (a) => (a.release_type in labels ? a.release_type : 'other');
+    const expected = Object.keys(labels).filter((k) => detail.albums.some((a) => kindOf(a) === k));
+    await page.evaluate((id) => (location.hash = `#/artist/${id}`), typedArtist);
+    await page.getByRole('heading', { name: detail.artist.name, exact: true }).waitFor();
+    await page.locator('section.release-group').first().waitFor();
+    const shown = await page.locator('section.release-group').evaluateAll((groups) => groups.map((g) =>
+      [g.dataset.releaseType, g.querySelector('h2').textContent, [...g.querySelectorAll('a.card')].map((c) => c.getAttribute('href').split('/').pop())]));
+    if (shown.map(([k]) => k).join() !== expected.join()) throw new Error(`groups ${shown.map(([k]) => k)}, wanted ${expected}`);
+    for (const [k, label, ids] of shown) {
+      if (label !== labels[k]) throw new Error(`the ${k} group is headed ${label}`);
+      const want = detail.albums.filter((a) => kindOf(a) === k).map((a) => a.id);
+      if (ids.join() !== want.join()) throw new Error(`${label}: ${ids.length} cards, wanted ${want.length}`);
+    }
+    await page.locator('section.release-group').first().evaluate((el) => el.scrollIntoView()); // for the screenshot
+    const inferred = detail.albums.filter((a) => a.release_type_inferred).length;
+    console.log(`  ${detail.artist.name}: ${shown.map(([, l, ids]) => `${l} ${ids.length}`).join(', ')}${inferred ? ` (${inferred} inferred from the tracks)` : ''}`);
+  });
+
   let albumTracks = [];
   await step('play an album from the library', async () => {
     const card = page.locator(`a.card[href="#/album/${target.album.id}"]`).first();
@@ -614,6 +645,25 @@ try {
     await page.getByRole('button', { name: 'Pause' }).waitFor({ timeout: 15000 });
     albumTracks = (await queueNow()).ids;
     if (albumTracks.length < 3) throw new Error(`the album queued ${albumTracks.length} tracks`);
+  });
+
+  await step('albums by the listener\'s own most played, without the catalog\'s filters', async () => {
+    await page.locator('a.nav-link[data-nav="#/albums"]').click();
+    await page.getByRole('heading', { name: 'Albums', exact: true }).waitFor();
+    await page.getByLabel('Sort', { exact: true }).selectOption('played');
+    await page.waitForFunction(() => location.hash === '#/albums?sort=played');
+    await page.getByText('Genre and decade do not apply to Most played').waitFor();
+    for (const filter of ['Genre', 'Decade']) {
+      if (!(await page.getByLabel(filter, { exact: true }).isDisabled())) throw new Error(`the ${filter} filter applies to Most played`);
+    }
+    await page.locator('.pager-status').filter({ hasText: 'albums' }).waitFor();
+    const { albums } = await page.evaluate(() => window.chorus.session.call('chorus.profile.v1.play.albums', { limit: 60 }));
+    if (!albums.some((a) => a.id === target.album.id)) throw new Error('the album played is not among the most played');
+    const hrefs = await page.locator('.album-grid a.card').evaluateAll((cards) => cards.map((c) => c.getAttribute('href')));
+    if (hrefs.join() !== albums.map((a) => `#/album/${a.id}`).join()) throw new Error(`the page lists ${hrefs.length} albums, not play.albums' ${albums.length} in order`);
+    const sub = await page.locator('.album-grid .card-sub').first().textContent();
+    if (!sub.endsWith(`${albums[0].plays} play${albums[0].plays === 1 ? '' : 's'}`)) throw new Error(`the first card says "${sub}"`);
+    console.log(`  ${albums.length} album${albums.length === 1 ? '' : 's'} played; the first "${sub}"`);
   });
 
   await step('a track without audio is marked before it is clicked', async () => {
@@ -760,6 +810,7 @@ try {
       ['home', '#/', 'h1'], ['search', '#/search', 'h1'], ['albums', '#/albums', '.album-grid a.card'],
       ['artists', '#/artists', '.artist-row'], ['genres', '#/genres', 'h1'],
       ['artist', `#/artist/${target.artists[0].id}`, 'h1'], ['album', `#/album/${target.album.id}`, 'h1'],
+      ['albums, most played', '#/albums?sort=played', '.album-grid a.card'], ['artist, releases by type', `#/artist/${typedArtist}`, '.release-group'],
       ['playlists', '#/playlists', 'h1'], ['starred', '#/favorites', 'h1'], ['recent', '#/recent', 'h1'],
       ['queue', '#/queue', 'h1'], ['plans', '#/plans', 'h1'], ['account', '#/account', '.session-row'],
     ];

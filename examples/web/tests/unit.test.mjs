@@ -287,7 +287,9 @@ test('recommend errors are told in plain words', () => {
   assert.match(e(404, 'playlist_not_found'), /could not find that playlist/);
 });
 
-import { ALBUM_SORTS, albumQuery, albumHash, albumBrowseBody, decades, letterOf, artistBrowseBody, PAGE } from '../src/browsing.js';
+import {
+  ALBUM_SORTS, albumQuery, albumHash, albumBrowseBody, decades, letterOf, artistBrowseBody, PAGE, PLAYED, playedAlbumsBody, releaseGroups,
+} from '../src/browsing.js';
 import { hasAudio, previewsNow, trackAvailability, utcDay } from '../src/availability.js';
 
 test('the albums page reads its sort and filters from the address, and back', () => {
@@ -307,6 +309,24 @@ test('the albums page reads its sort and filters from the address, and back', ()
   assert.deepEqual(albumBrowseBody({ sort: 'name', genre: null, decade: null }, 'n.61.x'), { sort: 'name', limit: PAGE, cursor: 'n.61.x' });
   assert.deepEqual(decades(new Date('2026-06-01')).slice(0, 3), [2020, 2010, 2000]);
   assert.equal(decades(new Date('2026-06-01')).at(-1), 1950);
+});
+
+test('most played is the listener\'s own list: a sort of its own, paged by play.albums', () => {
+  assert.ok(ALBUM_SORTS.some(([s, label]) => s === PLAYED && label === 'Most played'));
+  const q = albumQuery('#/albums?sort=played&genre=Jazz');
+  assert.equal(q.sort, PLAYED);
+  assert.equal(albumHash(q), '#/albums?sort=played&genre=Jazz', 'the filters wait in the address for another sort');
+  assert.deepEqual(playedAlbumsBody(), { limit: PAGE });
+  assert.deepEqual(playedAlbumsBody('3.x'), { limit: PAGE, cursor: '3.x' });
+});
+
+test('an artist\'s releases are filed by type, empty groups left out', () => {
+  const a = (id, release_type) => ({ id, release_type });
+  const groups = releaseGroups([a(1, 'single'), a(2, 'album'), a(3, 'live'), a(4, 'single'), a(5, null), a(6, 'audiobook'), a(7, 'ep')]);
+  assert.deepEqual(groups.map(([t, label, list]) => [t, label, list.map((x) => x.id)]), [
+    ['album', 'Albums', [2]], ['ep', 'EPs', [7]], ['single', 'Singles', [1, 4]], ['live', 'Live', [3]], ['other', 'Other releases', [5, 6]],
+  ]);
+  assert.deepEqual(releaseGroups([]), []);
 });
 
 test('the artists page jumps to a letter: from starts the first page, the cursor the rest', () => {

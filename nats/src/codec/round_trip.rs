@@ -71,6 +71,8 @@ fn album() -> Album {
         genres: vec!["rock".into()],
         cover_art: None,
         mbid: None,
+        release_type: Some(ReleaseType::Album),
+        release_type_inferred: false,
         added_at: 1,
         revision: 0,
     }
@@ -171,6 +173,22 @@ fn catalog_create_with_defaults_and_a_misspelt_field() {
 }
 
 #[test]
+fn release_types_are_snake_case_words() {
+    let ep: Album = Encoding::Json.decode_request(br#"{"title":"Four Songs","release_type":"ep"}"#).unwrap();
+    assert_eq!((ep.release_type, ep.release_type_inferred), (Some(ReleaseType::Ep), false));
+    let none: Album = Encoding::Json.decode_request(br#"{"title":"Untyped"}"#).unwrap();
+    assert_eq!(none.release_type, None);
+    for bad in [br#"{"title":"X","release_type":"EP"}"#.as_slice(), br#"{"title":"X","release_type":"lp"}"#] {
+        assert!(Encoding::Json.decode_request::<Album>(bad).is_err());
+    }
+    let live = Album { release_type: Some(ReleaseType::Live), ..album() };
+    let json = String::from_utf8(Encoding::Json.encode(&live).unwrap().to_vec()).unwrap();
+    assert!(json.contains(r#""release_type":"live""#), "{json}");
+    let packed = Encoding::MsgPack.encode(&live).unwrap();
+    assert_eq!(Encoding::MsgPack.decode::<Album>(&packed).unwrap(), live);
+}
+
+#[test]
 fn profile_requests() {
     request(PlaylistCreate { name: "Mix".into(), description: "d".into(), public: true, tracks: vec![id(1)] });
     request(PlaylistCreate { name: "Mix".into(), ..Default::default() });
@@ -201,6 +219,7 @@ fn profile_requests() {
     });
     request(RecentRequest { limit: Some(20) });
     request(CountsRequest { from: Some(1), until: Some(2), limit: None });
+    request(PlayAlbums { cursor: Some("3.x".into()), limit: Some(50) });
     request(QueueSave { tracks: vec![id(1), id(2)], index: 1, position_ms: 1_000 });
     request(QueueGet {});
 }

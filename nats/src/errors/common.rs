@@ -4,6 +4,8 @@
 codes! {
     /// 400: the body does not decode into the request type.
     INVALID_REQUEST = "invalid_request",
+    /// 400, counted in the stats and never sent: the reply subject is not an inbox.
+    UNEXPECTED_REPLY_SUBJECT = "unexpected_reply_subject",
     /// 413: the request body is larger than the decoder takes.
     REQUEST_TOO_LARGE = "request_too_large",
     /// 413: the reply would exceed the server's max payload.

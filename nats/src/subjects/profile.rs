@@ -2,9 +2,10 @@
 
 use super::Endpoint;
 use crate::messages::profile::{
-    CountsRequest, FavoriteList, FavoriteSet, Favorites, PlayCounts, PlayHistory, PlayHistoryPage, PlayQueue,
-    PlayRecord, Playlist, PlaylistCreate, PlaylistGet, PlaylistList, PlaylistPage, PlaylistRef, PlaylistUpdate,
-    PlaylistView, QueueGet, QueueSave, RatingList, RatingSet, Ratings, RecentPlays, RecentRequest,
+    CountsRequest, FavoriteList, FavoriteSet, Favorites, PlayAlbums, PlayAlbumsPage, PlayCounts, PlayHistory,
+    PlayHistoryPage, PlayQueue, PlayRecord, Playlist, PlaylistCreate, PlaylistGet, PlaylistList, PlaylistPage,
+    PlaylistRef, PlaylistUpdate, PlaylistView, QueueGet, QueueSave, RatingList, RatingSet, Ratings, RecentPlays,
+    RecentRequest,
 };
 use crate::messages::Empty;
 
@@ -39,6 +40,8 @@ endpoints! {
     play_history: play.history, Authenticated, PlayHistory => PlayHistoryPage;
     /// `chorus.profile.v1.play.counts`: play counts per track, album and artist, optionally in a period.
     play_counts: play.counts, Authenticated, CountsRequest => PlayCounts;
+    /// `chorus.profile.v1.play.albums`: the caller's most played albums, a page at a time.
+    play_albums: play.albums, Authenticated, PlayAlbums => PlayAlbumsPage;
     /// `chorus.profile.v1.queue.save`: save the play queue (tracks, index, position).
     queue_save: queue.save, Authenticated, QueueSave => Empty;
     /// `chorus.profile.v1.queue.get`: the saved play queue.

@@ -124,6 +124,8 @@ pub(crate) fn records(tracks: &[AnchorTrack]) -> (Vec<Artist>, Vec<Album>, Vec<T
             genres: vec![t.genre.clone()],
             cover_art: None,
             mbid: None,
+            release_type: None,
+            release_type_inferred: false,
             added_at: 0,
             revision: 0,
         });

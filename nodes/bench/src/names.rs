@@ -247,6 +247,8 @@ fn records(file: &CatalogFile) -> Records {
                 genres: Vec::new(),
                 cover_art: None,
                 mbid: None,
+                release_type: None,
+                release_type_inferred: false,
                 added_at: 0,
                 revision: 0,
             };

@@ -31,12 +31,45 @@ pub struct Album {
     /// MusicBrainz release id.
     #[serde(default)]
     pub mbid: Option<Uuid>,
+    /// What kind of release it is, as tagged or given; in a read reply, when
+    /// the record has none, the one its tracks suggest (see `release_type_inferred`).
+    #[serde(default)]
+    pub release_type: Option<ReleaseType>,
+    /// True when `release_type` was inferred from the tracks at read time,
+    /// not stored. A write that sends it back true stores no type, so the
+    /// inference goes on following the tracks.
+    #[serde(default)]
+    pub release_type_inferred: bool,
     /// ms since the Unix epoch.
     #[serde(default)]
     pub added_at: u64,
     /// Record revision.
     #[serde(default)]
     pub revision: u64,
+}
+
+/// The kind of a release (MusicBrainz's release group types, one value:
+/// the primary type, or the secondary type that decides how a player
+/// files it, `live` for "album; live").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseType {
+    /// A full-length album.
+    Album,
+    /// An extended play: a few tracks, longer than a single.
+    Ep,
+    /// One to three tracks.
+    Single,
+    /// Tracks gathered from other releases (a best-of, a various-artists set).
+    Compilation,
+    /// Recorded in concert.
+    Live,
+    /// Music of a film, game or show.
+    Soundtrack,
+    /// Remixes of other recordings.
+    Remix,
+    /// Anything else (a broadcast, spoken word, ...).
+    Other,
 }
 
 /// `album.get` request.

@@ -31,3 +31,7 @@ page_request!(
     /// `play.history` request: a page of the caller's plays, oldest first.
     PlayHistory
 );
+page_request!(
+    /// `play.albums` request: a page of the caller's most played albums.
+    PlayAlbums
+);

@@ -102,6 +102,16 @@ pub struct PlayCounts {
     pub total: u64,
 }
 
+/// `play.albums` reply: the caller's albums by their plays, most played
+/// first (ties by album id), a page at a time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlayAlbumsPage {
+    /// Album ids and the caller's plays of them.
+    pub albums: Vec<PlayCount>,
+    /// The cursor of the next page; none on the last.
+    pub next: Option<String>,
+}
+
 /// `play.history` reply: every play the caller recorded, oldest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlayHistoryPage {

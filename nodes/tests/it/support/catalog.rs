@@ -27,6 +27,8 @@ pub fn album(title: &str, by: &Artist, year: i32, genre: &str) -> Album {
         genres: vec![genre.into()],
         cover_art: None,
         mbid: None,
+        release_type: None,
+        release_type_inferred: false,
         added_at: 0,
         revision: 0,
     }

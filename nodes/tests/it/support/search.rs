@@ -74,6 +74,8 @@ impl Fixture {
                 genres: vec![genre.to_string()],
                 cover_art: None,
                 mbid: None,
+                release_type: None,
+                release_type_inferred: false,
                 added_at: 0,
                 revision: 0,
             };
