@@ -11,14 +11,22 @@
 #      must fail (the validator is really looking);
 #   4. the pod rules: non-root, read-only root, no privilege escalation, no
 #      capabilities, RuntimeDefault seccomp, no service account token, no
-#      service links, a grace period longer than preStop + drain;
+#      service links, a grace period longer than preStop + drain; and where
+#      each web Deployment's config.json comes from (web.configFrom): made by
+#      `chorus web --ws-url <url> --web-user <user>` with CHORUS_WEB_PASSWORD
+#      from the Secret key auth reads, or a mounted secrets.webConfig; its
+#      checksum follows the URL, user and password reference;
 #   5. values.schema.json refuses misspelt keys, at the top and nested, and
 #      helm's message names them;
 #   6. the node accepts the configuration each Deployment gets: its CHORUS_*
 #      variables (placeholders for secrets) and its chorus.toml, through
 #      `chorus-node --check-config` in an empty environment; a misspelt
 #      variable must be refused;
-#   7. the NATS values: their accounts match nats/conf/accounts.conf (generated
+#   7. `chorus web`, run with each render's web arguments (its --dir and
+#      --listen replaced by examples/web/dist and a local port, and a
+#      placeholder CHORUS_WEB_PASSWORD or config.json file), serves the
+#      config.json the chart means;
+#   8. the NATS values: their accounts match nats/conf/accounts.conf (generated
 #      from the subject builders), and the server accepts the config they make
 #      (nats-server -t); with NATS_CHART=<nats chart dir or .tgz>, the real
 #      chart's rendered config.
@@ -28,9 +36,10 @@
 # a venv, nats-server by scripts/nats-server.sh.
 #
 #   CHORUS_NODE     the chorus-node binary (default: ${CARGO_TARGET_DIR:-target}/debug/chorus-node)
-#   CHORUS_CLI      the chorus binary, for real-shaped keys (default: beside CHORUS_NODE; optional)
-#   CHORUS_CHART_SKIP_NODE_CHECK=1   skip step 6 (no node binary at hand)
-#   NATS_CHART      the nats chart (directory or .tgz) to render in step 7
+#   CHORUS_CLI      the chorus binary: real-shaped keys in step 6 (optional there),
+#                   `chorus web` in step 7 (default: beside CHORUS_NODE)
+#   CHORUS_CHART_SKIP_NODE_CHECK=1   skip steps 6 and 7 (no binaries at hand)
+#   NATS_CHART      the nats chart (directory or .tgz) to render in step 8
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -98,7 +107,7 @@ lint() {
 lint
 lint -f "$CHART/values-all-in-one.yaml"
 lint -f "$CHART/values-autoscaled.yaml"
-lint -f "$CHART/values-autoscaled.yaml" --set secrets.webPassword.value=placeholder
+lint -f "$CHART/values-autoscaled.yaml" --set web.configFrom=webConfig
 lint -f "$CHART/ci/inline-secrets-values.yaml"
 
 # --- 2. template, for every claimed version ----------------------------------
@@ -121,8 +130,19 @@ step "helm template (kubeVersion $CLAIM: validating against ${VERSIONS[*]})"
 RENDERS=(
   "defaults|"
   "all-in-one|-f $CHART/values-all-in-one.yaml"
-  "autoscaled|-f $CHART/values-autoscaled.yaml --set secrets.webPassword.value=placeholder"
+  "autoscaled|-f $CHART/values-autoscaled.yaml"
   "inline-secrets|-f $CHART/ci/inline-secrets-values.yaml"
+  "web-config-file|-f $CHART/values-autoscaled.yaml --set web.configFrom=webConfig"
+)
+# Where each render's web player gets config.json: name|from|ws_url|user|Secret.
+# wsUrl: made by `chorus web --ws-url`, the password from that Secret; webConfig:
+# the file secrets.webConfig, from that Secret (no URL known, or configFrom says so).
+WEB_EXPECT=(
+  "defaults|webConfig|||chorus-secrets"
+  "all-in-one|webConfig|||chorus-secrets"
+  "autoscaled|wsUrl|wss://chorus.example.com/nats|web|chorus-secrets"
+  "inline-secrets|wsUrl|wss://chorus.example.com/nats|listener|chorus-credentials"
+  "web-config-file|webConfig|||chorus-secrets"
 )
 for r in "${RENDERS[@]}"; do
   name=${r%%|*}
@@ -220,6 +240,91 @@ for path in sys.argv[1:]:
     print(f"    ok  {name}: {checked} pod specs")
 PY
 
+step "the web player's config.json (web.configFrom)"
+"$PY" - "$WORK" "${WEB_EXPECT[@]}" <<'PY'
+import sys, yaml
+
+work, expects = sys.argv[1], sys.argv[2:]
+
+def fail(msg):
+    sys.exit(f"FAIL: {msg}")
+
+for line in expects:
+    name, frm, ws_url, user, secret = line.split("|")
+    docs = [d for d in yaml.safe_load_all(open(f"{work}/{name}.yaml")) if d]
+    secrets = {d["metadata"]["name"]: d.get("data", {}) for d in docs if d["kind"] == "Secret"}
+    deps = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
+    web = deps.get("chorus-web") or fail(f"{name}: no chorus-web Deployment")
+    where = f"{name}: chorus-web"
+    # The chart writes no config.json Secret of its own.
+    if "chorus-web" in secrets:
+        fail(f"{where}: a chorus-web Secret is rendered")
+    spec = web["spec"]["template"]["spec"]
+    (c,) = spec["containers"]
+    args, env = c["args"], {e["name"]: e for e in c.get("env", [])}
+    opt = lambda flag: args[args.index(flag) + 1] if flag in args else None
+    if args[:1] != ["web"] or opt("--dir") != "/usr/share/chorus/web" or not (opt("--listen") or "").startswith("0.0.0.0:"):
+        fail(f"{where}: args {args}")
+    # What the auth pods (chorus-auth, or chorus-all) take as the web user and password.
+    auth = next(cc for d in deps.values() for cc in d["spec"]["template"]["spec"]["containers"]
+                if cc.get("command", [""])[0] == "/usr/local/bin/chorus-node" and cc["args"][-1] in ("auth", "all"))
+    auth_env = {e["name"]: e for e in auth.get("env", [])}
+    auth_ref = auth_env["CHORUS_AUTH__CALLOUT__WEB_PASSWORD"]["valueFrom"]["secretKeyRef"]
+    auth_user = auth_env["CHORUS_AUTH__CALLOUT__WEB_USER"]["value"]
+    mounts = {m["mountPath"]: m for m in c.get("volumeMounts", [])}
+    volumes = {v["name"]: v for v in spec.get("volumes", [])}
+    if frm == "wsUrl":
+        if opt("--ws-url") != ws_url or opt("--web-user") != user or "--web-config" in args:
+            fail(f"{where}: args {args}, expected --ws-url {ws_url} --web-user {user} and no --web-config")
+        if user != auth_user:
+            fail(f"{where}: --web-user {user}, but auth's web user is {auth_user}")
+        pw = env.get("CHORUS_WEB_PASSWORD", {})
+        ref = pw.get("valueFrom", {}).get("secretKeyRef")
+        if not ref or "value" in pw:
+            fail(f"{where}: CHORUS_WEB_PASSWORD is not from a secretKeyRef: {pw}")
+        if ref != auth_ref or ref["name"] != secret:
+            fail(f"{where}: CHORUS_WEB_PASSWORD from {ref}, auth's web password from {auth_ref}, expected Secret {secret}")
+        if ref["name"] in secrets and ref["key"] not in secrets[ref["name"]]:
+            fail(f"{where}: the chart's Secret {ref['name']} has no key {ref['key']}")
+        if "/etc/chorus-web" in mounts or "config" in volumes:
+            fail(f"{where}: a config.json volume is still mounted")
+        how = f"--ws-url {ws_url} --web-user {user}, CHORUS_WEB_PASSWORD from {ref['name']}/{ref['key']} (as auth)"
+    else:
+        if opt("--web-config") != "/etc/chorus-web/config.json" or "--ws-url" in args or "--web-user" in args:
+            fail(f"{where}: args {args}, expected --web-config /etc/chorus-web/config.json and no --ws-url")
+        if "CHORUS_WEB_PASSWORD" in env:
+            fail(f"{where}: CHORUS_WEB_PASSWORD set, but config.json is read from a file")
+        m = mounts.get("/etc/chorus-web") or fail(f"{where}: nothing mounted at /etc/chorus-web")
+        vol = volumes[m["name"]]["secret"]
+        if vol["secretName"] != secret or vol["items"] != [{"key": "web-config.json", "path": "config.json"}]:
+            fail(f"{where}: config.json volume {vol}, expected {secret}/web-config.json")
+        how = f"--web-config, mounted from {vol['secretName']}/web-config.json"
+    if not web["spec"]["template"]["metadata"].get("annotations", {}).get("checksum/config"):
+        fail(f"{where}: no checksum/config annotation")
+    print(f"    ok  {name}: {how}")
+PY
+# The web pods' checksum follows what their config.json is made of, and nothing else.
+web_checksum() { # <helm --set arguments...>: the web pods' checksum/config, from the inline-secrets values
+  local out
+  out=$("$HELM" template chorus "$CHART" --namespace chorus -f "$CHART/ci/inline-secrets-values.yaml" "$@" --show-only templates/web.yaml) \
+    || die "helm template (web checksum) $*"
+  echo "$out" | "$PY" -c 'import sys, yaml; print(next(d for d in yaml.safe_load_all(sys.stdin) if d and d["kind"] == "Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"])' \
+    || die "no web checksum/config with $*"
+}
+base=$(web_checksum)
+for change in web.wsUrl=wss://other.example.com/nats auth.callout.webUser=other secrets.webPassword.key=other-key \
+  secrets.webPassword.value=other-password web.configFrom=webConfig,web.wsUrl=,secrets.webConfig.value=placeholder; do
+  sum=$(web_checksum --set "$change")
+  [ "$sum" != "$base" ] || die "the web checksum did not change with $change"
+done
+# An existing Secret's name (the inline value unset, so the entry reads it).
+one=$(web_checksum --set secrets.webPassword.value=,secrets.webPassword.existingSecret=one-secret)
+two=$(web_checksum --set secrets.webPassword.value=,secrets.webPassword.existingSecret=another-secret)
+[ "$one" != "$two" ] || die "the web checksum did not change with secrets.webPassword.existingSecret"
+same=$(web_checksum --set config.stream.cache_mib=64 --set web.replicas=5 --set secrets.signingKeys.value=other)
+[ "$same" = "$base" ] || die "the web checksum changed with values its config.json does not use"
+pass "the web checksum follows the URL, the user, the password's Secret, key and value, and web.configFrom; not other values"
+
 # --- 5. the values schema -------------------------------------------------------
 
 step "values.schema.json refuses misspelt keys"
@@ -242,6 +347,9 @@ refused "a key the chart sets itself (template --set)" "nats_url" template choru
 refused "a credential with no source" "secrets.natsPassword" template chorus "$CHART" --set secrets.existingSecret=
 refused "autoscaling without a CPU request" "requests.cpu" template chorus "$CHART" --set autoscaling.enabled=true --set services.auth.resources.requests.cpu=null
 refused "callout tunables without the callout" "auth.callout.enabled" template chorus "$CHART" --set auth.callout.enabled=false --set config.auth.callout.max_subs=4
+refused "an unknown web.configFrom (template --set)" "configFrom" template chorus "$CHART" --set web.configFrom=file
+refused "web.configFrom=wsUrl with no URL known" "web.wsUrl" template chorus "$CHART" --set web.configFrom=wsUrl
+refused "web.configFrom=webConfig with a web.wsUrl" "web.wsUrl is not used" template chorus "$CHART" --set web.configFrom=webConfig --set web.wsUrl=wss://chorus.example.com/nats
 
 # --- 6. the node accepts each Deployment's configuration --------------------------
 
@@ -329,7 +437,106 @@ if checked == 0:
 PY
 fi
 
-# --- 7. the NATS chart's values -----------------------------------------------------
+# --- 7. chorus web serves what the chart renders ------------------------------------
+
+step "chorus web with each render's web arguments ($CHORUS_CLI)"
+if [ "${CHORUS_CHART_SKIP_NODE_CHECK:-0}" = 1 ]; then
+  echo "    SKIP CHORUS_CHART_SKIP_NODE_CHECK=1"
+else
+  [ -x "$CHORUS_CLI" ] || die "no chorus CLI at $CHORUS_CLI: cargo build -p chorus-nodes --bin chorus (or CHORUS_CLI=..., or CHORUS_CHART_SKIP_NODE_CHECK=1)"
+  "$CHORUS_CLI" web --help 2>&1 | grep -q -- "--ws-url" || die "$CHORUS_CLI web has no --ws-url: rebuild it"
+  [ -f examples/web/dist/index.html ] || die "no examples/web/dist/index.html: build the web player (examples/web)"
+  "$PY" - "$CHORUS_CLI" "$ROOT/examples/web/dist" "$WORK" "${WEB_EXPECT[@]}" <<'PY'
+import json, os, socket, subprocess, sys, time, urllib.request, yaml
+
+cli, dist, work, expects = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+PASSWORD = "placeholder-web-password"
+
+def fail(msg):
+    sys.exit(f"FAIL: {msg}")
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+def serve(args, env):
+    """Starts `chorus <args>` with only env, fetches /config.json and /, stops it.
+    Returns ((config, index), None, None), or (None, exit code, output) if it exited."""
+    p = subprocess.Popen([cli, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    listen = args[args.index("--listen") + 1]
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if p.poll() is not None:
+                return None, p.returncode, p.stdout.read()
+            try:
+                with urllib.request.urlopen(f"http://{listen}/config.json", timeout=2) as r:
+                    config = json.load(r)
+                with urllib.request.urlopen(f"http://{listen}/", timeout=2) as r:
+                    index = r.read().decode()
+                return (config, index), None, None
+            except OSError:
+                if time.monotonic() > deadline:
+                    fail(f"chorus {' '.join(args)}: nothing on {listen} after 20 s")
+                time.sleep(0.1)
+    finally:
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+                fail(f"chorus {' '.join(args)}: did not stop on SIGTERM")
+        p.stdout.close()
+
+seen = set()
+for line in expects:
+    name, frm, ws_url, user, _ = line.split("|")
+    docs = [d for d in yaml.safe_load_all(open(f"{work}/{name}.yaml")) if d]
+    web = next(d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "chorus-web")
+    (c,) = web["spec"]["template"]["spec"]["containers"]
+    if tuple(c["args"]) in seen:
+        print(f"    ok  {name}: the same web arguments as above")
+        continue
+    seen.add(tuple(c["args"]))
+    # The pod's arguments, with this checkout's player and a local port.
+    args = list(c["args"])
+    args[args.index("--dir") + 1] = dist
+    args[args.index("--listen") + 1] = f"127.0.0.1:{free_port()}"
+    env = {}
+    if frm == "wsUrl":
+        env["CHORUS_WEB_PASSWORD"] = PASSWORD
+        want = {"ws_url": ws_url, "user": user, "password": PASSWORD}
+    else:
+        # A file in place of the mounted secrets.webConfig.
+        want = {"ws_url": "wss://chorus.example.com/nats", "user": "web", "password": PASSWORD}
+        path = os.path.join(work, f"{name}-config.json")
+        with open(path, "w") as f:
+            json.dump(want, f)
+        args[args.index("--web-config") + 1] = path
+    got, rc, out = serve(args, env)
+    if got is None:
+        fail(f"{name}: chorus {' '.join(args)} exited {rc}:\n{out}")
+    config, index = got
+    if config != want:
+        fail(f"{name}: /config.json is {config}, expected {want}")
+    if "<html" not in index.lower():
+        fail(f"{name}: / is not the player's index.html")
+    shown = {k: v for k, v in config.items() if k != "password"}
+    print(f"    ok  {name}: chorus {' '.join(c['args'][5:])} serves /config.json {json.dumps(shown)} (and the password) and the player")
+    if frm == "wsUrl":
+        # Without the Secret's variable it must not start.
+        args[args.index("--listen") + 1] = f"127.0.0.1:{free_port()}"
+        got, rc, out = serve(args, {})
+        if got is not None or "CHORUS_WEB_PASSWORD" not in out:
+            fail(f"{name}: chorus web --ws-url ran without CHORUS_WEB_PASSWORD (exit {rc}): {out}")
+        print(f"    ok  {name}: without CHORUS_WEB_PASSWORD it does not start (exit {rc})")
+PY
+fi
+
+# --- 8. the NATS chart's values -----------------------------------------------------
 
 step "NATS values ($NATS_VALUES)"
 source scripts/nats-server.sh

@@ -415,16 +415,41 @@ dict "root" $ "hosts" (list ...) "env" {...}
 {{- end -}}
 {{- end -}}
 
-{{/* Whether the chart writes the web player's config.json (it knows the web password). */}}
-{{- define "chorus.web.writesConfig" -}}
-{{- if .Values.secrets.webPassword.value -}}true{{- end -}}
-{{- end -}}
-
-{{/* The web player's config.json, when the chart writes it. */}}
-{{- define "chorus.web.configJson" -}}
+{{/*
+Where the web player's config.json comes from, as JSON. web.configFrom:
+  auto (the default, and what an empty value means): made by `chorus web
+    --ws-url` when a websocket URL is known (web.wsUrl, else the Ingress),
+    else read whole from secrets.webConfig;
+  wsUrl: made by `chorus web --ws-url`; the URL must be known;
+  webConfig: read whole from secrets.webConfig (web.wsUrl must be empty).
+Made: {"from": "wsUrl", "wsUrl", "user" (auth.callout.webUser), "password"
+(the secretRef of secrets.webPassword, passed as CHORUS_WEB_PASSWORD),
+"value"}. Read: {"from": "webConfig", "file" (the secretRef of
+secrets.webConfig), "value"}. `value` is the inline credential, if any, so
+that the web pods' checksum changes with it.
+*/}}
+{{- define "chorus.web.config" -}}
+{{- $w := .Values.web -}}
 {{- $url := include "chorus.web.wsUrl" . -}}
-{{- if not $url -}}
-{{- fail "web: set web.wsUrl (the NATS websocket URL browsers reach, wss://...), or enable web.ingress with natsWebsocket and a host" -}}
+{{- $from := default "auto" $w.configFrom -}}
+{{- if eq $from "auto" -}}
+{{- $from = ternary "wsUrl" "webConfig" (ne $url "") -}}
 {{- end -}}
-{{- toPrettyJson (dict "ws_url" $url "user" .Values.auth.callout.webUser "password" .Values.secrets.webPassword.value) -}}
+{{- $out := dict "from" $from -}}
+{{- if eq $from "wsUrl" -}}
+{{- if not $url -}}
+{{- fail "web.configFrom=wsUrl: set web.wsUrl (the NATS websocket URL browsers reach, wss://...), or enable web.ingress with natsWebsocket and a host" -}}
+{{- end -}}
+{{- $_ := set $out "wsUrl" $url -}}
+{{- $_ := set $out "user" .Values.auth.callout.webUser -}}
+{{- $_ := set $out "password" (include "chorus.secretRef" (dict "root" . "entry" "webPassword") | fromJson) -}}
+{{- $_ := set $out "value" (default "" .Values.secrets.webPassword.value) -}}
+{{- else -}}
+{{- if $w.wsUrl -}}
+{{- fail "web.wsUrl is not used with web.configFrom=webConfig (config.json comes whole from secrets.webConfig): unset one of them" -}}
+{{- end -}}
+{{- $_ := set $out "file" (include "chorus.secretRef" (dict "root" . "entry" "webConfig") | fromJson) -}}
+{{- $_ := set $out "value" (default "" .Values.secrets.webConfig.value) -}}
+{{- end -}}
+{{- toJson $out -}}
 {{- end -}}
