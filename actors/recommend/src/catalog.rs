@@ -4,7 +4,7 @@
 //! start, seeds, variety and the artist cap), and the titles and names the
 //! reasons are written with.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::RwLock;
 
 use chorus_nats::messages::catalog::{Artist, Track};

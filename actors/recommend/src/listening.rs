@@ -6,7 +6,9 @@
 //! at request time comes from here, so a play counts before the next
 //! training. Closed accounts (the closures stream) are forgotten.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::{Arc, RwLock};
 
 use chorus_nats::messages::profile::Play;
@@ -82,7 +84,7 @@ impl Listening {
         let users = self.users.read().unwrap_or_else(|p| p.into_inner());
         let Some(l) = users.get(&user) else { return Vec::new() };
         let half_life = (half_life_days.max(0.01) * DAY_MS as f64) as f32;
-        let mut heard: HashMap<Uuid, Heard> = HashMap::new();
+        let mut heard: HashMap<Uuid, Heard> = HashMap::default();
         for (track, at) in &l.plays {
             let age = now.saturating_sub(*at) as f32;
             let w = 0.5f32.powf(age / half_life);

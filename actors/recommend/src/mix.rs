@@ -4,7 +4,7 @@
 //! in the first ten, each with its reason; popular and per-genre picks for
 //! a listener without history, and to fill.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use chorus_host::{paging::PageSize, Fail, RequestCtx};
 use chorus_nats::messages::recommend::{Mix, MixRequest};
@@ -14,6 +14,9 @@ use crate::scoring::{close_to, cold, pick, spread, Reason};
 use crate::state::Recommend;
 
 const DAY_MS: u64 = 24 * 3600 * 1000;
+/// Candidates past the `n` asked for: the artist cap moves at most ten
+/// picks down from the first ten, and these take their places.
+const SPREAD_ROOM: usize = 10;
 
 pub(crate) fn mix(r: &Recommend, ctx: &RequestCtx, req: MixRequest) -> Result<Mix, Fail> {
     let user = ctx.caller()?.sub;
@@ -25,7 +28,7 @@ pub(crate) fn mix(r: &Recommend, ctx: &RequestCtx, req: MixRequest) -> Result<Mi
     let now = chorus_nats::clock::now_ms();
     let history = r.listening.history(user, now, r.config.half_life_days);
     let recent: HashSet<_> = if req.include_recent {
-        HashSet::new()
+        HashSet::default()
     } else {
         r.listening.played_since(user, now.saturating_sub(u64::from(days) * DAY_MS))
     };
@@ -34,8 +37,8 @@ pub(crate) fn mix(r: &Recommend, ctx: &RequestCtx, req: MixRequest) -> Result<Mi
     let skipped = r.listening.skipped_since(user, now.saturating_sub(7 * DAY_MS));
     let keep = |t| r.playable(t) && !recent.contains(&t) && !disliked.contains(&t) && !skipped.contains(&t);
     let weights: Vec<_> = history.iter().map(|h| (h.track, h.weight)).collect();
-    let by_track: std::collections::HashMap<_, _> = history.iter().map(|h| (h.track, *h)).collect();
-    let mut picks: Vec<_> = close_to(r, &weights, n * 2, &keep)
+    let by_track: rustc_hash::FxHashMap<_, _> = history.iter().map(|h| (h.track, *h)).collect();
+    let mut picks: Vec<_> = close_to(r, &weights, n + SPREAD_ROOM, &keep)
         .into_iter()
         .map(|c| {
             let reason = match c.because.and_then(|b| by_track.get(&b)) {
@@ -47,9 +50,9 @@ pub(crate) fn mix(r: &Recommend, ctx: &RequestCtx, req: MixRequest) -> Result<Mi
         })
         .collect();
     let cold_start = history.is_empty();
-    if picks.len() < n * 2 {
+    if picks.len() < n + SPREAD_ROOM {
         let have: HashSet<_> = picks.iter().map(|p| p.track_id).collect();
-        picks.extend(cold(r, n * 2 - picks.len(), &|t| keep(t) && !have.contains(&t)));
+        picks.extend(cold(r, n + SPREAD_ROOM - picks.len(), &|t| keep(t) && !have.contains(&t)));
     }
     let mut tracks = spread(r, picks, 10, 2);
     tracks.truncate(n);

@@ -10,7 +10,7 @@
 //! record of `chorus_recommend_radio`, so any instance continues it; it
 //! lives 24 h after its last batch.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chorus_host::{paging::PageSize, Fail, RequestCtx};
 use chorus_nats::errors::recommend as codes;
@@ -162,7 +162,7 @@ fn batch(r: &Recommend, id: Uuid, radio: &mut Radio, n: usize) -> Vec<Pick> {
     let a = radio.adventurousness;
     let out: HashSet<Uuid> = radio.given.iter().chain(&radio.skipped).copied().collect();
     let disliked = r.listening.disliked(radio.user);
-    let mut skipped_artists: HashMap<Uuid, usize> = HashMap::new();
+    let mut skipped_artists: HashMap<Uuid, usize> = HashMap::default();
     for artist in r.catalog.first_artists(&radio.skipped).into_iter().flatten() {
         *skipped_artists.entry(artist).or_default() += 1;
     }
@@ -238,7 +238,7 @@ fn interleave(main: Vec<Pick>, other: Vec<Pick>, every: usize) -> Vec<Pick> {
 /// The seed tracks' albums and artists, with the reason each gives.
 fn structure(r: &Recommend, seed: &[Uuid]) -> Vec<(Of<'static>, String)> {
     let mut out = Vec::new();
-    let (mut albums, mut artists) = (HashSet::new(), HashSet::new());
+    let (mut albums, mut artists) = (HashSet::default(), HashSet::default());
     for info in seed.iter().take(10).filter_map(|t| r.catalog.track(*t)) {
         if let Some(album) = info.album.filter(|a| albums.insert(*a)) {
             out.push((Of::Album(album), "From the same album".to_string()));

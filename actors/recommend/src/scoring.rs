@@ -3,7 +3,7 @@
 //! finds nothing (a new listener, a track nobody played yet), and the cap
 //! on one artist near the top.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chorus_nats::messages::recommend::{Pick, ReasonKind};
 use uuid::Uuid;
@@ -108,7 +108,7 @@ pub(crate) fn cold(r: &Recommend, n: usize, keep: &dyn Fn(Uuid) -> bool) -> Vec<
             (g, tracks.into_iter())
         })
         .collect();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut out = Vec::new();
     let mut popular = popular.into_iter();
     let score = |k: usize| 1.0 / (1.0 + k as f32);
@@ -152,7 +152,7 @@ pub(crate) fn spread(r: &Recommend, picks: Vec<Pick>, first: usize, per_artist: 
     let ids: Vec<Uuid> = picks.iter().map(|p| p.track_id).collect();
     let artists = r.catalog.first_artists(&ids);
     let (mut head, mut later) = (Vec::new(), Vec::new());
-    let mut count: HashMap<Uuid, usize> = HashMap::new();
+    let mut count: HashMap<Uuid, usize> = HashMap::default();
     for (p, artist) in picks.into_iter().zip(artists) {
         let over = artist.is_some_and(|a| {
             let c = count.entry(a).or_default();

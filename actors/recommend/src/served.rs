@@ -6,7 +6,7 @@
 //! between two requests; until it has, and if loading fails, the model it
 //! had goes on serving.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context as _;

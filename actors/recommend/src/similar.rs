@@ -3,7 +3,7 @@
 //! from the catalog: the same album, the same artist, the same genre — so a
 //! track nobody played yet still has neighbours.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chorus_host::{paging::PageSize, Fail, RequestCtx};
 use chorus_nats::errors::recommend as codes;
@@ -65,7 +65,7 @@ pub(crate) fn artists(r: &Recommend, ctx: &RequestCtx, req: ArtistSimilar) -> Re
     let mut own = r.catalog.tracks_of(Of::Artist(req.artist_id));
     own.sort_by_key(|t| std::cmp::Reverse(r.listening.plays_of(*t)));
     own.truncate(20);
-    let mut scores: HashMap<Uuid, f32> = HashMap::new();
+    let mut scores: HashMap<Uuid, f32> = HashMap::default();
     for t in &own {
         for (other, s) in similar_to(r, *t, 50, &|_| true) {
             let Some(info) = r.catalog.track(other) else { continue };
@@ -80,7 +80,7 @@ pub(crate) fn artists(r: &Recommend, ctx: &RequestCtx, req: ArtistSimilar) -> Re
     if ranked.len() < n {
         // Artists of the same genres, by how many of their tracks share them.
         let genres: HashSet<String> = own.iter().filter_map(|t| r.catalog.track(*t)).flat_map(|t| t.genres).collect();
-        let mut shared: HashMap<Uuid, usize> = HashMap::new();
+        let mut shared: HashMap<Uuid, usize> = HashMap::default();
         for g in &genres {
             for t in r.catalog.tracks_of(Of::Genre(g)) {
                 for a in r.catalog.track(t).map(|t| t.artists).unwrap_or_default() {

@@ -8,7 +8,9 @@
 //! the previous model serving, and its job goes to another trainer once
 //! the server stops hearing from it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -154,7 +156,7 @@ impl World {
         let (mut users, mut items) = (Numbering::default(), Numbering::default());
         // A track played n times weighs 1 + ln n: repeats count, without
         // one favourite drowning the rest (ALS's confidence grows with weight).
-        let mut heard: HashMap<(u32, u32), (u32, u64)> = HashMap::new();
+        let mut heard: HashMap<(u32, u32), (u32, u64)> = HashMap::default();
         for (user, track, at) in plays {
             let e = heard.entry((users.of(*user), items.of(*track))).or_insert((0, 0));
             *e = (e.0 + 1, e.1.max(*at));

@@ -96,6 +96,12 @@ fn run(world: &World, data: &Interactions, algorithm: &Algorithm) -> anyhow::Res
         latencies[latencies.len() * 95 / 100],
         100.0 * home as f64 / picks.max(1) as f64
     );
+    // The trainer's own holdout (each listener's newest discoveries), as a recommend instance reports it.
+    let holdout = chorus_recsys::eval::holdout_metrics(LISTENERS, TRACKS, world.events(), algorithm)?;
+    println!(
+        "  holdout: NDCG@10 {:.4}, HR@10 {:.4}, coverage@10 {:.4}",
+        holdout["ndcg@10"], holdout["hit_rate@10"], holdout["coverage@10"]
+    );
     Ok(())
 }
 

@@ -23,8 +23,9 @@ pub struct Scored {
 }
 
 /// Candidates a blend scores in full, per pick asked for and history item
-/// (which are never offered), and at least: see [`Scorer::sparse`].
-const SHORTLIST_PER_PICK: usize = 8;
+/// (which are never offered), and at least: see [`Scorer::sparse`] for
+/// what 16 costs and keeps.
+const SHORTLIST_PER_PICK: usize = 16;
 const SHORTLIST_MIN: usize = 256;
 
 /// A trained model in its serving form.
@@ -92,18 +93,40 @@ impl Model {
         // Enough items the history reaches with a positive score: rank only those.
         let shortlist = (SHORTLIST_PER_PICK * (n + known.len())).max(SHORTLIST_MIN);
         if let Some(reached) = self.scorer.sparse(&weighted, n_items as usize, shortlist) {
-            if reached.iter().filter(|e| e.1 > 0.0).count() >= n + known.len() {
+            if reached.iter().filter(|e| e.score > 0.0).count() >= n + known.len() {
                 let mut best = TopK::new(n);
-                for (item, score) in reached {
-                    if known.binary_search(&item).is_ok() {
+                for r in &reached {
+                    if known.binary_search(&r.item).is_ok() {
                         continue;
                     }
-                    let candidate = Ranked { score, tie: listeners[item as usize], item };
-                    if best.accepts(&candidate) && !exclude(item) {
+                    let candidate = Ranked { score: r.score, tie: listeners[r.item as usize], item: r.item };
+                    if best.accepts(&candidate) && !exclude(r.item) {
                         best.push(candidate);
                     }
                 }
-                return self.explained(best, &weighted);
+                let ranked = best.into_sorted();
+                // The reasons the walk found; only picks without one are explained again.
+                let mut picked: Vec<(u32, usize)> = ranked.iter().enumerate().map(|(k, r)| (r.item, k)).collect();
+                picked.sort_unstable();
+                let mut because = vec![None; ranked.len()];
+                for r in &reached {
+                    if let Ok(at) = picked.binary_search_by_key(&r.item, |p| p.0) {
+                        because[picked[at].1] = r.because;
+                    }
+                }
+                let unexplained: Vec<u32> =
+                    ranked.iter().zip(&because).filter(|(_, b)| b.is_none()).map(|(r, _)| r.item).collect();
+                if !unexplained.is_empty() {
+                    let mut again = self.scorer.explain_all(&weighted, &unexplained).into_iter();
+                    for b in because.iter_mut().filter(|b| b.is_none()) {
+                        *b = again.next().flatten();
+                    }
+                }
+                return ranked
+                    .iter()
+                    .zip(because)
+                    .map(|(r, because)| Scored { item: r.item, score: r.score, because })
+                    .collect();
             }
         }
         let mut scores = self.scorer.score(&weighted, &self.popularity);
