@@ -100,7 +100,7 @@ podman run -d --name "$tag-node" --network host --read-only \
   -e "CHORUS_AUTH__SIGNING_KEYS=$signing_keys" -e CHORUS_DRAIN_TIMEOUT_MS=10000 \
   "localhost/$tag" --services all >/dev/null
 
-http() { python3 - "$@" <<'PY'
+http() { python3 - "$@" 2>/dev/null <<'PY'
 import sys, urllib.request, urllib.error
 try:
     with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
