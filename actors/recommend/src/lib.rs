@@ -18,6 +18,7 @@ mod scoring;
 mod served;
 mod similar;
 mod state;
+mod top;
 mod training;
 mod trigger;
 
@@ -27,7 +28,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chorus_host::{Fail, HostContext, Routes, ServiceDef};
 use chorus_nats::messages::recommend::{
-    ArtistSimilar, MixRequest, ModelGet, ModelTrain, RadioNext, RadioStart, ServedModel, TrackSimilar, TrainQueued,
+    ArtistSimilar, ArtistTop, MixRequest, ModelGet, ModelTrain, RadioNext, RadioStart, ServedModel, TrackSimilar,
+    TrainQueued,
 };
 use chorus_nats::records::{catalog as catalog_record, profile as profile_record};
 use chorus_nats::subjects::recommend as subjects;
@@ -188,6 +190,7 @@ fn routes(r: Arc<Recommend>) -> Routes<Recommend> {
         .route(|r, ctx, req: MixRequest| async move { mix::mix(&r, &ctx, req) })
         .route(|r, ctx, req: TrackSimilar| async move { similar::tracks(&r, &ctx, req) })
         .route(|r, ctx, req: ArtistSimilar| async move { similar::artists(&r, &ctx, req) })
+        .route(|r, ctx, req: ArtistTop| async move { top::artist_top(&r, &ctx, req) })
         .route(|r, ctx, req: RadioStart| async move { radio::start(&r, &ctx, req).await })
         .route(|r, ctx, req: RadioNext| async move { radio::next(&r, &ctx, req).await })
         .route(|r, _, _: ModelGet| async move {

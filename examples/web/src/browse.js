@@ -1,6 +1,6 @@
 // Pages for finding music: home, search, album, artist, genre.
 import { h, icon, cover, highlighted, showError } from './ui.js';
-import { catalog, search, profile } from './subjects.js';
+import { catalog, search, profile, recommend } from './subjects.js';
 import { trackList, albumGrid, pageHeader, star, link, hasAudio } from './components.js';
 import { mixShelf, radioButton, similarArtists } from './discover.js';
 import { releaseGroups } from './browsing.js';
@@ -112,12 +112,16 @@ export async function album(app, id) {
  * every track, paged by cursor.
  */
 export async function artist(app, id) {
-  const [{ artist: a, albums }, first, similar, counts] = await Promise.all([
+  const [{ artist: a, albums }, first, similar, counts, top] = await Promise.all([
     app.read(catalog.artistGet, { id }),
     app.read(catalog.trackList, { artist: id, limit: 100 }),
     similarArtists(app, id),
     app.session.call(profile.playCounts, { limit: 200 }).catch(() => ({ tracks: [] })),
+    // Everyone's most played of this artist (recommend knows every listener's plays).
+    app.session.call(recommend.artistTop, { artist_id: id, limit: 5 }).catch(() => ({ tracks: [] })),
   ]);
+  const topPlays = new Map(top.tracks.filter((t) => t.plays > 0).map((t) => [t.track_id, t.plays]));
+  const popular = await app.tracksById([...topPlays.keys()]);
   // The listener's most played, kept to this artist's tracks (the counts name tracks only).
   const counted = await app.tracksById(counts.tracks.map((t) => t.id));
   const plays = new Map(counts.tracks.map((t) => [t.id, t.plays]));
@@ -148,6 +152,7 @@ export async function artist(app, id) {
       radioButton(app, { kind: 'artist', id: a.id }, a.name),
       star(app, 'artist', a.id, a.name),
     ] }),
+    popular.length ? [h('h2', 'Popular'), trackList(app, popular, { meta: (t) => h('span.plays', `${topPlays.get(t.id)} play${topPlays.get(t.id) === 1 ? '' : 's'}`) })] : null,
     mostPlayed.length ? [h('h2', 'Your most played'), trackList(app, mostPlayed, { meta: (t) => h('span.plays', `${plays.get(t.id)} play${plays.get(t.id) === 1 ? '' : 's'}`) })] : null,
     albums.length
       ? releaseGroups(albums).map(([type, label, group]) => h('section.release-group', { 'aria-labelledby': `releases-${type}`, dataset: { releaseType: type } },

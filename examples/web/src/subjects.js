@@ -78,6 +78,7 @@ export const recommend = {
   userMix: 'chorus.recommend.v1.user.mix',
   trackSimilar: 'chorus.recommend.v1.track.similar',
   artistSimilar: 'chorus.recommend.v1.artist.similar',
+  artistTop: 'chorus.recommend.v1.artist.top',
   radioStart: 'chorus.recommend.v1.radio.start',
   radioNext: 'chorus.recommend.v1.radio.next',
 };

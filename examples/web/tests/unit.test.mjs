@@ -169,7 +169,7 @@ test('payment errors are told in plain words', () => {
 test('recommend subjects follow subjects.md', () => {
   for (const subject of Object.values(recommend)) assert.match(subject, /^chorus\.recommend\.v1\.[a-z]+\.[a-z]+$/);
   assert.deepEqual(Object.values(recommend).sort(), [
-    'chorus.recommend.v1.artist.similar', 'chorus.recommend.v1.radio.next', 'chorus.recommend.v1.radio.start',
+    'chorus.recommend.v1.artist.similar', 'chorus.recommend.v1.artist.top', 'chorus.recommend.v1.radio.next', 'chorus.recommend.v1.radio.start',
     'chorus.recommend.v1.track.similar', 'chorus.recommend.v1.user.mix',
   ]);
   assert.equal(serviceName(recommend.radioNext), 'recommendations');

@@ -2,8 +2,8 @@
 
 use super::Endpoint;
 use crate::messages::recommend::{
-    ArtistSimilar, Mix, MixRequest, ModelGet, ModelTrain, RadioNext, RadioStart, RadioTracks, ServedModel,
-    SimilarArtists, SimilarTracks, TrackSimilar, TrainQueued,
+    ArtistSimilar, ArtistTop, Mix, MixRequest, ModelGet, ModelTrain, RadioNext, RadioStart, RadioTracks, ServedModel,
+    SimilarArtists, SimilarTracks, TopTracks, TrackSimilar, TrainQueued,
 };
 
 /// Service name and queue group.
@@ -16,6 +16,8 @@ endpoints! {
     track_similar: track.similar, Authenticated, TrackSimilar => SimilarTracks;
     /// `chorus.recommend.v1.artist.similar`: artists close to an artist.
     artist_similar: artist.similar, Authenticated, ArtistSimilar => SimilarArtists;
+    /// `chorus.recommend.v1.artist.top`: an artist's most played tracks, by every listener.
+    artist_top: artist.top, Authenticated, ArtistTop => TopTracks;
     /// `chorus.recommend.v1.radio.start`: a radio from a seed, and its first tracks.
     radio_start: radio.start, Authenticated, RadioStart => RadioTracks;
     /// `chorus.recommend.v1.radio.next`: the radio's next tracks, steered by skips.

@@ -126,6 +126,16 @@ async fn mixes_and_similar_tracks_follow_taste_and_cold_start_answers() {
     let artist = s.taste.artists[0];
     let close = c.call(&ArtistSimilar { artist_id: artist, limit: Some(5) }).await.unwrap();
     assert!(!close.artists.is_empty() && close.artists.iter().all(|a| a.artist_id != artist));
+    // The artist's most played, by everyone: theirs only, counted as the world played them.
+    let top = c.call(&ArtistTop { artist_id: artist, limit: Some(5) }).await.unwrap();
+    assert!(!top.tracks.is_empty() && top.tracks.len() <= 5, "{top:?}");
+    assert!(top.tracks.iter().all(|t| s.taste.artist_of(t.track_id) == Some(0)), "{top:?}");
+    assert!(top.tracks.windows(2).all(|w| w[0].plays >= w[1].plays), "{top:?}");
+    let index = |id: Uuid| s.taste.tracks.iter().position(|t| *t == id).unwrap() as u32;
+    let played = |id: Uuid| s.taste.world.events().iter().filter(|e| e.item == index(id)).count() as u64;
+    assert_eq!(top.tracks[0].plays, played(top.tracks[0].track_id));
+    let best = s.taste.tracks.iter().filter(|t| s.taste.artist_of(**t) == Some(0)).map(|t| played(*t)).max();
+    assert_eq!(Some(top.tracks[0].plays), best, "the most played comes first");
 
     // A listener with no history: popular and per-genre picks.
     let cold = c.call(&MixRequest { limit: Some(12), ..Default::default() }).await.unwrap();
@@ -146,6 +156,10 @@ async fn mixes_and_similar_tracks_follow_taste_and_cold_start_answers() {
     assert_eq!(code(r), (Some(Status::NotFound), "track_not_found".into()));
     let r = c.call(&ArtistSimilar { artist_id: Uuid::now_v7(), limit: None }).await;
     assert_eq!(code(r), (Some(Status::NotFound), "artist_not_found".into()));
+    let r = c.call(&ArtistTop { artist_id: Uuid::now_v7(), limit: None }).await;
+    assert_eq!(code(r), (Some(Status::NotFound), "artist_not_found".into()));
+    let r = c.call(&ArtistTop { artist_id: artist, limit: Some(51) }).await;
+    assert_eq!(code(r), (Some(Status::BadRequest), "invalid_limit".into()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

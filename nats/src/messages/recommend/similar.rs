@@ -1,4 +1,4 @@
-//! `track.similar` and `artist.similar`.
+//! `track.similar`, `artist.similar` and `artist.top`.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -48,4 +48,31 @@ pub struct SimilarArtist {
 pub struct SimilarArtists {
     /// Closest first.
     pub artists: Vec<SimilarArtist>,
+}
+
+/// `artist.top` request: the artist's most played tracks, by every listener.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArtistTop {
+    /// The artist.
+    pub artist_id: Uuid,
+    /// 1 to 50 (10).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// A track and how often it was played.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopTrack {
+    /// The track.
+    pub track_id: Uuid,
+    /// Plays by every listener, all time (as recorded by playback sessions).
+    pub plays: u64,
+}
+
+/// `artist.top` reply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopTracks {
+    /// Most played first; then the newest of the never-played.
+    pub tracks: Vec<TopTrack>,
 }
