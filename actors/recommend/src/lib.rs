@@ -14,6 +14,7 @@ mod config;
 mod listening;
 mod mix;
 mod radio;
+mod radios;
 mod scoring;
 mod served;
 mod similar;
@@ -67,6 +68,8 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         // Stream's sessions, for skips (created as stream would, if stream has not run yet).
         let ttl = Some(chorus_nats::records::stream::DEFAULT_SESSION_TTL);
         let sessions = Records::open_expiring(&js, chorus_nats::records::stream::SESSIONS, replicas, ttl).await?;
+        let radios = Records::open_expiring(&js, "chorus_recommend_radio", replicas, Some(RADIO_TTL)).await?;
+        let radio_book = Arc::new(radios::Radios::new(RADIO_TTL));
         // Closures first: a closed listener's plays are never taken in.
         let feeds: Vec<(&str, Source, Arc<View>, Feed)> = vec![
             (
@@ -100,6 +103,12 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
                 Feed::Skips(Arc::new(listening::Skips(listening.clone()))),
             ),
             (
+                "recommend-radios",
+                Source::Bucket(radios.store().clone()),
+                Arc::new(View::revision_only()),
+                Feed::Radios(radio_book.clone()),
+            ),
+            (
                 "recommend-model",
                 Source::Bucket(records.store().clone()),
                 Arc::new(View::revision_only()),
@@ -111,7 +120,8 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             children.push(feed.follow(name, source, view).await?);
         }
         let r = Arc::new(Recommend {
-            radios: Records::open_expiring(&js, "chorus_recommend_radio", replicas, Some(RADIO_TTL)).await?,
+            radios,
+            radio_book,
             config,
             js: js.clone(),
             nats: ctx.nats.clone(),
@@ -163,6 +173,7 @@ enum Feed {
     Libraries(Arc<listening::Libraries>),
     Skips(Arc<listening::Skips>),
     Model(Arc<served::Served>),
+    Radios(Arc<radios::Radios>),
 }
 
 impl Feed {
@@ -180,6 +191,7 @@ impl Feed {
             Feed::Libraries(p) => follow!(p),
             Feed::Skips(p) => follow!(p),
             Feed::Model(p) => follow!(p),
+            Feed::Radios(p) => follow!(p),
         }
     }
 }

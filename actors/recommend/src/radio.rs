@@ -18,10 +18,10 @@ use chorus_nats::messages::profile::PlaylistGet;
 use chorus_nats::messages::recommend::{Pick, RadioNext, RadioSeed, RadioStart, RadioTracks};
 use chorus_nats::ServiceError;
 use chorus_state::WriteError;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::catalog::Of;
+use crate::radios::{key, Radio};
 use crate::scoring::{close_to, cold, pick, spread, Reason};
 use crate::state::Recommend;
 
@@ -31,24 +31,6 @@ const MAX_GIVEN: usize = 10_000;
 const MAX_SKIPS: usize = 50;
 /// Re-reads of a radio changed meanwhile (two batches asked at once).
 const ATTEMPTS: usize = 5;
-
-fn key(id: Uuid) -> String {
-    format!("radio.{id}")
-}
-
-/// A radio as kept.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Radio {
-    user: Uuid,
-    seed: RadioSeed,
-    seed_tracks: Vec<Uuid>,
-    adventurousness: f32,
-    /// Every track given, oldest first.
-    given: Vec<Uuid>,
-    /// Given and skipped.
-    skipped: Vec<Uuid>,
-    batches: u64,
-}
 
 pub(crate) async fn start(r: &Recommend, ctx: &RequestCtx, req: RadioStart) -> Result<RadioTracks, Fail> {
     let user = ctx.caller()?.sub;
@@ -69,7 +51,8 @@ pub(crate) async fn start(r: &Recommend, ctx: &RequestCtx, req: RadioStart) -> R
         batches: 0,
     };
     let tracks = batch(r, id, &mut radio, n);
-    r.radios.create(&key(id), &radio).await.map_err(|e| anyhow::anyhow!("keeping a radio: {e}"))?;
+    let revision = r.radios.create(&key(id), &radio).await.map_err(|e| anyhow::anyhow!("keeping a radio: {e}"))?;
+    r.radio_book.note(id, radio, revision);
     Ok(RadioTracks { radio_id: id, tracks })
 }
 
@@ -79,8 +62,14 @@ pub(crate) async fn next(r: &Recommend, ctx: &RequestCtx, req: RadioNext) -> Res
     if req.skipped.len() > MAX_SKIPS {
         return Err(ServiceError::bad_request(codes::TOO_MANY_SKIPS, "at most 50 skips at once").into());
     }
-    for _ in 0..ATTEMPTS {
-        let Some((mut radio, revision)) = r.radios.get::<Radio>(&key(req.radio_id)).await? else {
+    for attempt in 0..ATTEMPTS {
+        // As this instance knows it first; the bucket after a write it refused.
+        let known = if attempt == 0 { r.radio_book.get(req.radio_id) } else { None };
+        let found = match known {
+            Some(k) => Some(k),
+            None => r.radios.get::<Radio>(&key(req.radio_id)).await?,
+        };
+        let Some((mut radio, revision)) = found else {
             return Err(ServiceError::not_found(
                 codes::RADIO_NOT_FOUND,
                 "no such radio (radios end 24 h after their last batch)",
@@ -98,7 +87,10 @@ pub(crate) async fn next(r: &Recommend, ctx: &RequestCtx, req: RadioNext) -> Res
         }
         let tracks = batch(r, req.radio_id, &mut radio, n);
         match r.radios.update(&key(req.radio_id), &radio, revision).await {
-            Ok(_) => return Ok(RadioTracks { radio_id: req.radio_id, tracks }),
+            Ok(revision) => {
+                r.radio_book.note(req.radio_id, radio, revision);
+                return Ok(RadioTracks { radio_id: req.radio_id, tracks });
+            }
             Err(WriteError::Conflict | WriteError::Exists) => continue,
             Err(e) => return Err(anyhow::anyhow!("keeping a radio: {e}").into()),
         }

@@ -21,6 +21,8 @@ pub(crate) struct Recommend {
     pub(crate) records: Records,
     /// `chorus_recommend_radio`: radios, 24 h after their last batch.
     pub(crate) radios: Records,
+    /// The same radios, in memory.
+    pub(crate) radio_book: Arc<crate::radios::Radios>,
     /// `chorus_recommend_models`.
     pub(crate) models: ObjectStore,
     pub(crate) catalog: Arc<Catalog>,
