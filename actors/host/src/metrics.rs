@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::health::{Health, Phase};
 use crate::lag::ViewLag;
 use crate::pool::ServiceRuntime;
-use crate::stats::{EndpointStats, LATENCY_BUCKETS_S};
+use crate::stats::{EndpointStats, StatsSnapshot, LATENCY_BUCKETS_S};
 
 /// How long a scrape waits for a record's head before leaving its lag out.
 const HEAD_WAIT: Duration = Duration::from_secs(2);
@@ -82,27 +82,20 @@ impl Metrics {
             .iter()
             .flat_map(|s| s.endpoints.iter().map(move |(e, stats)| (s.name, escape(e), stats.snapshot())))
             .collect();
-        family(&mut out, "chorus_requests_total", "counter", "Requests answered, per endpoint.");
-        for (s, e, snap) in &snaps {
-            let _ = writeln!(out, "chorus_requests_total{{service=\"{s}\",endpoint=\"{e}\"}} {}", snap.requests);
-        }
-        family(
-            &mut out,
-            "chorus_errors_total",
-            "counter",
-            "Requests answered with an error reply (4xx or 5xx), per endpoint.",
-        );
-        for (s, e, snap) in &snaps {
-            let _ = writeln!(out, "chorus_errors_total{{service=\"{s}\",endpoint=\"{e}\"}} {}", snap.errors);
-        }
-        family(
-            &mut out,
-            "chorus_unavailable_total",
-            "counter",
-            "Requests answered 503 (at capacity, draining, a dependency down), per endpoint.",
-        );
-        for (s, e, snap) in &snaps {
-            let _ = writeln!(out, "chorus_unavailable_total{{service=\"{s}\",endpoint=\"{e}\"}} {}", snap.unavailable);
+        let counters: [(&str, &str, fn(&StatsSnapshot) -> u64); 3] = [
+            ("chorus_requests_total", "Requests answered, per endpoint.", |s| s.requests),
+            ("chorus_errors_total", "Requests answered with an error reply (4xx or 5xx), per endpoint.", |s| s.errors),
+            (
+                "chorus_unavailable_total",
+                "Requests answered 503 (at capacity, draining, a dependency down), per endpoint.",
+                |s| s.unavailable,
+            ),
+        ];
+        for (name, help, value) in counters {
+            family(&mut out, name, "counter", help);
+            for (s, e, snap) in &snaps {
+                let _ = writeln!(out, "{name}{{service=\"{s}\",endpoint=\"{e}\"}} {}", value(snap));
+            }
         }
         family(
             &mut out,
@@ -130,28 +123,28 @@ impl Metrics {
             let _ = writeln!(out, "chorus_request_duration_seconds_count{{service=\"{s}\",endpoint=\"{e}\"}} {all}");
         }
 
-        family(&mut out, "chorus_queue_depth", "gauge", "Requests waiting for a worker, per service.");
-        for s in &services {
-            let _ = writeln!(out, "chorus_queue_depth{{service=\"{}\"}} {}", s.name, s.runtime.queue.len());
-        }
-        family(&mut out, "chorus_queue_capacity", "gauge", "Requests that may wait before the next gets 503 at once.");
-        for s in &services {
-            let cap = s.runtime.queue.capacity().unwrap_or(0);
-            let _ = writeln!(out, "chorus_queue_capacity{{service=\"{}\"}} {cap}", s.name);
-        }
-        family(&mut out, "chorus_in_flight", "gauge", "Requests accepted and not yet answered, per service.");
-        for s in &services {
-            let _ = writeln!(out, "chorus_in_flight{{service=\"{}\"}} {}", s.name, s.runtime.pending());
-        }
-        family(
-            &mut out,
-            "chorus_restarts_total",
-            "counter",
-            "Supervised actors (workers, projectors, jobs) restarted, per service.",
-        );
-        for s in &services {
-            let _ =
-                writeln!(out, "chorus_restarts_total{{service=\"{}\"}} {}", s.name, s.restarts.load(Ordering::Relaxed));
+        let per_service: [(&str, &str, &str, fn(&ServiceMetrics) -> u64); 4] = [
+            ("chorus_queue_depth", "gauge", "Requests waiting for a worker, per service.", |s| {
+                s.runtime.queue.len() as u64
+            }),
+            ("chorus_queue_capacity", "gauge", "Requests that may wait before the next gets 503 at once.", |s| {
+                s.runtime.queue.capacity().unwrap_or(0) as u64
+            }),
+            ("chorus_in_flight", "gauge", "Requests accepted and not yet answered, per service.", |s| {
+                s.runtime.pending() as u64
+            }),
+            (
+                "chorus_restarts_total",
+                "counter",
+                "Supervised actors (workers, projectors, jobs) restarted, per service.",
+                |s| s.restarts.load(Ordering::Relaxed),
+            ),
+        ];
+        for (name, kind, help, value) in per_service {
+            family(&mut out, name, kind, help);
+            for s in &services {
+                let _ = writeln!(out, "{name}{{service=\"{}\"}} {}", s.name, value(s));
+            }
         }
 
         family(&mut out, "chorus_view_applied_sequence", "gauge", "The record sequence each view has applied.");

@@ -103,14 +103,7 @@ async fn a_listener_exports_their_data_then_closes_and_every_service_erases_it()
     let _: Empty = ann.call(&RatingSet { track_id: ids[1], rating: 4 }).await.unwrap();
     let _: Empty = ann.call(&QueueSave { tracks: ids.clone(), index: 1, position_ms: 5_000 }).await.unwrap();
     for track in [ids[0], ids[1], ids[0]] {
-        let play = PlayRecord {
-            play_id: Uuid::now_v7(),
-            track_id: track,
-            started_at: chorus_nats::clock::now_ms(),
-            ms_played: 60_000,
-            source: "album".into(),
-            client: "test".into(),
-        };
+        let play = support::play_of(track);
         let _: Empty = ann.call(&play).await.unwrap();
     }
     let details = BillingDetails {

@@ -11,20 +11,9 @@ use chorus_nats::{subjects::catalog, ChorusClient, Status};
 use support::catalog::{album, artist, create, track};
 use uuid::Uuid;
 
-fn play(track: Uuid) -> PlayRecord {
-    PlayRecord {
-        play_id: Uuid::now_v7(),
-        track_id: track,
-        started_at: chorus_nats::clock::now_ms(),
-        ms_played: 60_000,
-        source: "album".into(),
-        client: "test".into(),
-    }
-}
-
 async fn plays(c: &ChorusClient, track: &Track, n: usize) {
     for _ in 0..n {
-        let _: Empty = c.call(&play(track.id)).await.unwrap();
+        let _: Empty = c.call(&support::play_of(track.id)).await.unwrap();
     }
 }
 

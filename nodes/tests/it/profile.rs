@@ -245,17 +245,6 @@ async fn next_bucket_seq(stack: &support::listener::Stack) -> u64 {
     bucket.info().await.unwrap().state.last_sequence + 1
 }
 
-fn play_of(track: Uuid) -> PlayRecord {
-    PlayRecord {
-        play_id: Uuid::now_v7(),
-        track_id: track,
-        started_at: chorus_nats::clock::now_ms(),
-        ms_played: 60_000,
-        source: "album".into(),
-        client: "test".into(),
-    }
-}
-
 /// Each write's reply carries `Chorus-Seq`, and any instance asked for it
 /// answers with the write in. Each write goes through a client that has
 /// seen nothing, each read through another that sends only that sequence.
@@ -314,7 +303,7 @@ async fn every_write_is_read_back_on_any_instance_asked_for_its_sequence() {
         assert_eq!((got.index, got.position_ms), (q.index, q.position_ms), "round {round}: queue.get");
 
         let w = ann.fresh();
-        let play = play_of(track);
+        let play = support::play_of(track);
         let _: Empty = w.call(&play).await.unwrap();
         let seq = written(&w, "play.record");
         let recent: RecentPlays = ann.fresh().call_with(&RecentRequest::default(), at(seq)).await.unwrap();
@@ -371,7 +360,7 @@ async fn a_read_waits_for_the_write_its_sequence_names() {
 
         let read = pending(profile::play_recent(), next_bucket_seq(&stack).await);
         tokio::time::sleep(head_start).await;
-        let play = play_of(ids[round % 2]);
+        let play = support::play_of(ids[round % 2]);
         let _: Empty = ann.call(&play).await.unwrap();
         let recent = read.await;
         assert_eq!(recent["tracks"][0]["played_at"], play.started_at, "round {round}: {recent}");
@@ -396,7 +385,7 @@ async fn one_sequence_covers_playlists_and_plays() {
         for i in 0..5 {
             made.push(create(&ann, &format!("Mix {round}.{i}"), &ids[..1], false).await.id);
         }
-        let play = play_of(ids[round % 2]);
+        let play = support::play_of(ids[round % 2]);
         let _: Empty = ann.call(&play).await.unwrap();
         let last = create(&ann, &format!("Mix {round} after"), &ids[..1], false).await;
         made.push(last.id);

@@ -90,3 +90,15 @@ pub fn demo_music() -> std::path::PathBuf {
     assert!(dir.is_dir(), "demo music not found at {}: run scripts/test.sh, which fetches it", dir.display());
     dir
 }
+
+/// A play of `track` a minute long, just now, as a client records it.
+pub fn play_of(track: uuid::Uuid) -> chorus_nats::messages::profile::PlayRecord {
+    chorus_nats::messages::profile::PlayRecord {
+        play_id: uuid::Uuid::now_v7(),
+        track_id: track,
+        started_at: chorus_nats::clock::now_ms(),
+        ms_played: 60_000,
+        source: "album".into(),
+        client: "test".into(),
+    }
+}
