@@ -626,11 +626,15 @@ async fn a_renewal_the_bank_wants_confirmed_waits_for_the_listener_and_is_charge
     }
     advance(&server, 30 * DAY + 1000).await;
     for c in [&ann, &bob] {
-        let v =
-            until(c, "waiting for confirmation", |v| v.subscription.as_ref().is_some_and(|s| s.action_required)).await;
+        // The period paid for is over: Free, once the instance answering has the
+        // test clock moved on too (each instance follows the clock's record).
+        let v = until(c, "waiting for confirmation, and the paid period over", |v| {
+            v.subscription.as_ref().is_some_and(|s| s.action_required)
+                && v.entitlement == chorus_nats::messages::auth::Plan::Free
+        })
+        .await;
         let s = v.subscription.unwrap();
         assert_eq!((s.status, s.failed_attempts), (SubscriptionStatus::PastDue, 1));
-        assert_eq!(v.entitlement, chorus_nats::messages::auth::Plan::Free, "the period paid for is over");
     }
     // A dunning retry replays the waiting charge: still waiting, nothing taken.
     advance(&server, DAY).await;
