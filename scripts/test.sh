@@ -7,6 +7,9 @@ source scripts/demo-music.sh
 ensure_nats_server
 ensure_demo_music
 echo "==> nats-server: $NATS_SERVER_BIN ($("$NATS_SERVER_BIN" --version))"
+# The Subsonic gateway's test drives it with a third-party client: PyPI's py-opensonic.
+python3 -c "import libopensonic" 2>/dev/null ||
+  python3 -m pip install --quiet --root-user-action=ignore --disable-pip-version-check "py-opensonic==10.4.1"
 cargo test --workspace --locked "$@"
 # --- the Helm chart: lint, render, Kubernetes schemas, values schema, node configuration ---
 scripts/chart-test.sh

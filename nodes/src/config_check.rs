@@ -21,6 +21,7 @@ const SECTIONS: &[(&str, &[Reader])] = &[
     (chorus_search::NAME, &[reader::<chorus_search::SearchConfig>]),
     (chorus_payment::NAME, &[reader::<chorus_payment::PaymentConfig>]),
     (chorus_recommend::NAME, &[reader::<chorus_recommend::RecommendConfig>]),
+    (chorus_subsonic::NAME, &[reader::<chorus_subsonic::SubsonicConfig>]),
 ];
 
 /// A key no part of the node reads.

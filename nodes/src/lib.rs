@@ -22,5 +22,6 @@ pub fn registry() -> Vec<(&'static str, ServiceBuilder)> {
         (chorus_search::NAME, chorus_search::service as ServiceBuilder),
         (chorus_payment::NAME, chorus_payment::service as ServiceBuilder),
         (chorus_recommend::NAME, chorus_recommend::service as ServiceBuilder),
+        (chorus_subsonic::NAME, chorus_subsonic::service as ServiceBuilder),
     ]
 }

@@ -58,5 +58,6 @@ pub(crate) async fn erase(accounts: &Accounts, closure: Closure) -> anyhow::Resu
     }
     // Where its sessions were filed (they can no longer refresh: the user is gone).
     accounts.sessions.erase_under(&format!("owner.{}", id.simple())).await?;
+    crate::apps::erase(accounts, id).await?;
     Ok(())
 }

@@ -9,6 +9,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod admin;
+mod apps;
 mod bootstrap;
 pub mod callout;
 mod close;
@@ -33,8 +34,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chorus_host::{Fail, HostContext, Routes, ServiceDef};
 use chorus_nats::messages::auth::{
-    AccountClose, ChangePassword, KeyList, Login, Logout, RefreshToken, Register, RoleGrant, RoleRevoke, SessionEnd,
-    SessionEndOthers, SessionList, UserDisable, UserEnable, UserList, UserMe,
+    AccountClose, AppPasswordCreate, AppPasswordList, AppPasswordRevoke, AppSignIn, ChangePassword, KeyList, Login,
+    Logout, RefreshToken, Register, RoleGrant, RoleRevoke, SessionEnd, SessionEndOthers, SessionList, UserDisable,
+    UserEnable, UserList, UserMe,
 };
 use chorus_nats::subjects::auth as subjects;
 use chorus_state::{catch_up, projector_child, Records, Source, View};
@@ -89,6 +91,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             trust,
             entitlements: Records::open(&js, chorus_nats::records::payment::BUCKET, config.replicas).await?,
             js: js.clone(),
+            apps: apps::Apps::open(&js, config.replicas).await?,
         });
         chorus_state::closures::open(&js, config.replicas).await?;
         if let Some(admin) = &config.bootstrap_admin {
@@ -138,6 +141,10 @@ fn routes(accounts: Arc<Accounts>) -> Routes<Accounts> {
         .route(|a, ctx, _: UserMe| async move { me::me(&a, ctx.caller()?).await })
         .route(|a, ctx, req: ChangePassword| async move { me::change_own_password(&a, &ctx, req).await })
         .route(|a, ctx, req: AccountClose| async move { close::close(&a, &ctx, req).await })
+        .route(|a, ctx, req: AppPasswordCreate| async move { apps::create(&a, ctx.caller()?, req).await })
+        .route(|a, ctx, _: AppPasswordList| async move { apps::list(&a, ctx.caller()?).await })
+        .route(|a, ctx, req: AppPasswordRevoke| async move { apps::revoke(&a, ctx.caller()?, req.id).await })
+        .route(|a, ctx, req: AppSignIn| async move { apps::sign_in(&a, &ctx, req).await })
         .route(|a, _, req: UserList| async move { admin::list(&a, req) })
         .route(|a, ctx, req: UserDisable| async move { admin::disable(&a, &ctx, req.user_id, true).await })
         .route(|a, ctx, req: UserEnable| async move { admin::disable(&a, &ctx, req.user_id, false).await })

@@ -32,6 +32,8 @@ pub(crate) struct Accounts {
     pub(crate) entitlements: Records,
     /// For announcing account closures.
     pub(crate) js: async_nats::jetstream::Context,
+    /// App passwords (`app_password.*`).
+    pub(crate) apps: crate::apps::Apps,
 }
 
 impl Accounts {

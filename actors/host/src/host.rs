@@ -92,8 +92,8 @@ impl RunningHost {
         let trust = Arc::new(Trust::default());
         let trust_bucket = auth::watch::open(&async_nats::jetstream::new(nats.clone()), config.trust_replicas).await?;
         let trust_watch = AbortOnDrop(auth::watch::load_and_follow(trust_bucket, trust.clone()).await?);
-        let ctx = HostContext { nats: nats.clone(), config: config.clone(), node_id: node_id.clone(), trust };
-        let (drain, _) = watch::channel(false);
+        let (drain, draining) = watch::channel(false);
+        let ctx = HostContext { nats: nats.clone(), config: config.clone(), node_id: node_id.clone(), trust, draining };
         let (fatal_tx, fatal) = mpsc::unbounded_channel();
         let mut services = Vec::new();
         for (name, build) in registry.iter().filter(|(name, _)| config.hosts(name)) {

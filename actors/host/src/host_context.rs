@@ -18,6 +18,10 @@ pub struct HostContext {
     pub node_id: String,
     /// The keys and disabled users every instance checks tokens against.
     pub trust: Arc<Trust>,
+    /// Turns true when the node starts draining: a service that serves
+    /// something besides its endpoints (the OpenSubsonic gateway's HTTP)
+    /// stops taking new work then, as the endpoints do.
+    pub draining: tokio::sync::watch::Receiver<bool>,
 }
 
 impl HostContext {

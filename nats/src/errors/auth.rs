@@ -45,4 +45,14 @@ codes! {
     BUSY = "busy",
     /// 503: the sign-in counters cannot be read or written (the limiter fails closed).
     LIMITS_UNAVAILABLE = "limits_unavailable",
+    /// 400: an app password's name blank or over 64 characters (`app_password.create`).
+    INVALID_APP_NAME = "invalid_app_name",
+    /// 409: the listener holds the most app passwords allowed (`app_password.create`).
+    APP_PASSWORD_LIMIT = "app_password_limit",
+    /// 404: `app_password.revoke` of an app password that is not the caller's, or is gone.
+    APP_PASSWORD_NOT_FOUND = "app_password_not_found",
+    /// 400: `app_password.sign_in` with none, or more than one, of its ways to prove a password.
+    CONFLICTING_CREDENTIALS = "conflicting_credentials",
+    /// 401: an API key that is not one of ours, or was revoked (`app_password.sign_in`).
+    INVALID_API_KEY = "invalid_api_key",
 }

@@ -2,9 +2,10 @@
 
 use super::Endpoint;
 use crate::messages::auth::{
-    AccountClose, AccountClosed, ChangePassword, KeyList, KeySet, Login, Logout, RefreshToken, Register, RoleGrant,
-    RoleRevoke, Session, SessionEnd, SessionEndOthers, SessionList, SessionListing, SessionsEnded, User, UserDisable,
-    UserEnable, UserList, UserMe, UserPage,
+    AccountClose, AccountClosed, AppPasswordCreate, AppPasswordCreated, AppPasswordList, AppPasswordListing,
+    AppPasswordRevoke, AppSession, AppSignIn, ChangePassword, KeyList, KeySet, Login, Logout, RefreshToken, Register,
+    RoleGrant, RoleRevoke, Session, SessionEnd, SessionEndOthers, SessionList, SessionListing, SessionsEnded, User,
+    UserDisable, UserEnable, UserList, UserMe, UserPage,
 };
 use crate::messages::Empty;
 
@@ -34,6 +35,14 @@ endpoints! {
     password_change: password.change, Authenticated, ChangePassword => Empty;
     /// `chorus.auth.v1.account.close`: close the caller's account; every service erases its data.
     account_close: account.close, Authenticated, AccountClose => AccountClosed;
+    /// `chorus.auth.v1.app_password.create`: a new app password for one device (shown once).
+    app_password_create: app_password.create, Authenticated, AppPasswordCreate => AppPasswordCreated;
+    /// `chorus.auth.v1.app_password.list`: the caller's app passwords.
+    app_password_list: app_password.list, Authenticated, AppPasswordList => AppPasswordListing;
+    /// `chorus.auth.v1.app_password.revoke`: revoke one of the caller's app passwords.
+    app_password_revoke: app_password.revoke, Authenticated, AppPasswordRevoke => Empty;
+    /// `chorus.auth.v1.app_password.sign_in`: an app password (or API key) for an access token.
+    app_password_sign_in: app_password.sign_in, Public, AppSignIn => AppSession;
     /// `chorus.auth.v1.user.list`: every user, by username (admin).
     user_list: user.list, Admin, UserList => UserPage;
     /// `chorus.auth.v1.user.disable`: lock a user out (admin).

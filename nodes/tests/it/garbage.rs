@@ -52,6 +52,7 @@ async fn every_endpoint_refuses_bad_bodies_with_a_4xx_in_time() {
     let mut config = host_config(&server.url(), &services);
     config.sections.insert("auth".into(), support::auth::auth_section(&support::auth::key()));
     config.sections.insert("catalog".into(), serde_json::json!({"allow_writes": true}));
+    config.sections.insert("subsonic".into(), serde_json::json!({"listen": "127.0.0.1:0"}));
     let _host = RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
     let nats = server.connect().await.unwrap();
     let issuer = chorus_testkit::TestIssuer::publish(&nats).await.unwrap();

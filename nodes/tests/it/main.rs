@@ -27,4 +27,5 @@ mod runtime;
 mod search;
 mod stream;
 mod subjects;
+mod subsonic;
 mod wire;

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod apps;
 mod claims;
 mod devices;
 mod keys;
@@ -9,6 +10,7 @@ mod session;
 
 pub use account::*;
 pub use admin::*;
+pub use apps::*;
 pub use claims::*;
 pub use devices::*;
 pub use keys::*;
