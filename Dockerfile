@@ -46,10 +46,11 @@ COPY --from=files /usr/share/chorus/ /usr/share/chorus/
 # live in memory unless CHORUS_DATA_DIR names a mounted volume.
 USER 65532:65532
 WORKDIR /home/nonroot
-# Probes and metrics: set CHORUS_HTTP_LISTEN=0.0.0.0:9090 (the chart does).
+# Probes and metrics: set CHORUS_HTTP_LISTEN=0.0.0.0:9090 (the chart does);
+# the Subsonic gateway: [subsonic] listen = "0.0.0.0:4533".
 # Nothing is set here with ENV: a variable wins over the TOML file, and an
 # image default would silently override what an operator writes there.
-EXPOSE 9090
+EXPOSE 9090 4533
 # PID 1 is the node itself: SIGTERM drains it (leave discovery, answer what
 # it took, exit 0 within drain_timeout_ms).
 ENTRYPOINT ["/usr/local/bin/chorus-node"]
