@@ -162,7 +162,7 @@ below="1.$((MIN_MINOR - 1)).0"
 if out=$("$HELM" template chorus "$CHART" --kube-version "$below" 2>&1); then
   die "helm template accepted Kubernetes $below, below the claim $CLAIM"
 fi
-echo "$out" | grep -q "kubeVersion" || die "Kubernetes $below refused, but not for kubeVersion: $out"
+grep -q "kubeVersion" <<<"$out" || die "Kubernetes $below refused, but not for kubeVersion: $out"
 pass "Kubernetes $below is refused (chart requires kubeVersion $CLAIM)"
 
 # --- 3. Kubernetes schemas ------------------------------------------------------
@@ -332,7 +332,7 @@ refused() { # <what> <word helm must name> <helm arguments...>
   local what=$1 word=$2 out
   shift 2
   if out=$("$HELM" "$@" 2>&1); then die "$what: accepted"; fi
-  echo "$out" | grep -q "$word" || { echo "$out" >&2; die "$what: refused, but the message does not name '$word'"; }
+  grep -q "$word" <<<"$out" || { echo "$out" >&2; die "$what: refused, but the message does not name '$word'"; }
   pass "$what: $(echo "$out" | grep -m1 "$word" | sed 's/^[- ]*//')"
 }
 refused "top level (template --set)" "replcas" template chorus "$CHART" --set replcas=3
@@ -358,7 +358,9 @@ if [ "${CHORUS_CHART_SKIP_NODE_CHECK:-0}" = 1 ]; then
   echo "    SKIP CHORUS_CHART_SKIP_NODE_CHECK=1"
 else
   [ -x "$CHORUS_NODE" ] || die "no chorus-node at $CHORUS_NODE: cargo build -p chorus-nodes --bin chorus-node (or CHORUS_NODE=..., or CHORUS_CHART_SKIP_NODE_CHECK=1)"
-  "$CHORUS_NODE" --help 2>&1 | grep -q -- "--check-config" || die "$CHORUS_NODE has no --check-config: rebuild it"
+  # Captured first: grep -q stops reading at the match, and the writer's SIGPIPE would fail the pipe (pipefail).
+  node_help=$("$CHORUS_NODE" --help 2>&1)
+  grep -q -- "--check-config" <<<"$node_help" || die "$CHORUS_NODE has no --check-config: rebuild it"
   # Real-shaped seeds when the chorus CLI is at hand (its keygen needs no server).
   ISSUER_SEED=""
   XKEY_SEED=""
@@ -444,7 +446,8 @@ if [ "${CHORUS_CHART_SKIP_NODE_CHECK:-0}" = 1 ]; then
   echo "    SKIP CHORUS_CHART_SKIP_NODE_CHECK=1"
 else
   [ -x "$CHORUS_CLI" ] || die "no chorus CLI at $CHORUS_CLI: cargo build -p chorus-nodes --bin chorus (or CHORUS_CLI=..., or CHORUS_CHART_SKIP_NODE_CHECK=1)"
-  "$CHORUS_CLI" web --help 2>&1 | grep -q -- "--ws-url" || die "$CHORUS_CLI web has no --ws-url: rebuild it"
+  web_help=$("$CHORUS_CLI" web --help 2>&1)
+  grep -q -- "--ws-url" <<<"$web_help" || die "$CHORUS_CLI web has no --ws-url: rebuild it"
   [ -f examples/web/dist/index.html ] || die "no examples/web/dist/index.html: build the web player (examples/web)"
   "$PY" - "$CHORUS_CLI" "$ROOT/examples/web/dist" "$WORK" "${WEB_EXPECT[@]}" <<'PY'
 import json, os, socket, subprocess, sys, time, urllib.request, yaml

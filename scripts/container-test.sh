@@ -8,7 +8,9 @@
 #   - /metrics is Prometheus text with the node's figures,
 #   - SIGTERM (podman stop) drains it: exit 0 within the grace period,
 #   - the same image serves the web player (`chorus web`).
-# Prints the image size and start-to-ready time.
+# Prints the image size and start-to-ready time. (Output is captured before
+# `grep -q` reads it: grep stops at the match, and with pipefail the
+# writer's SIGPIPE would fail the step.)
 #
 # No registry image can be pulled here, so RUNTIME (distroless's cc base in
 # the Dockerfile) is stood in for by an image of the host's own glibc and a
@@ -150,7 +152,8 @@ stop_start=$(date +%s%N)
 podman stop -t 30 "$tag-node" >/dev/null
 stopped=$(( ($(date +%s%N) - stop_start) / 1000000 ))
 code=$(podman inspect --format '{{.State.ExitCode}}' "$tag-node")
-podman logs "$tag-node" 2>&1 | grep -q '"drained"\|drained' || { podman logs "$tag-node" | tail -n 20; echo "FAIL: no drain in the log" >&2; exit 1; }
+logs=$(podman logs "$tag-node" 2>&1)
+grep -q 'drained' <<<"$logs" || { podman logs "$tag-node" | tail -n 20; echo "FAIL: no drain in the log" >&2; exit 1; }
 [ "$code" = 0 ] || { podman logs "$tag-node" | tail -n 20; echo "FAIL: exit code $code after SIGTERM" >&2; exit 1; }
 echo "    exit 0, $stopped ms after SIGTERM"
 
@@ -163,8 +166,10 @@ podman run -d --name "$tag-web" --network host --read-only --ulimit nofile=1024:
   -v "$work/web-config:/etc/chorus-web:ro" --entrypoint /usr/local/bin/chorus "localhost/$tag" \
   web --listen "127.0.0.1:$web_port" >/dev/null
 for _ in $(seq 1 100); do [ "$(http "http://127.0.0.1:$web_port/" | head -n1)" = 200 ] && break; sleep 0.05; done
-http "http://127.0.0.1:$web_port/" | grep -q '<html' || { podman logs "$tag-web"; echo "FAIL: the web player's page" >&2; exit 1; }
-http "http://127.0.0.1:$web_port/config.json" | grep -q '"ws_url"' || { echo "FAIL: config.json" >&2; exit 1; }
+page=$(http "http://127.0.0.1:$web_port/")
+grep -q '<html' <<<"$page" || { podman logs "$tag-web"; echo "FAIL: the web player's page" >&2; exit 1; }
+page_config=$(http "http://127.0.0.1:$web_port/config.json")
+grep -q '"ws_url"' <<<"$page_config" || { echo "FAIL: config.json" >&2; exit 1; }
 podman stop -t 10 "$tag-web" >/dev/null
 [ "$(podman inspect --format '{{.State.ExitCode}}' "$tag-web")" = 0 ] || { echo "FAIL: chorus web did not exit 0 on SIGTERM" >&2; exit 1; }
 echo "    page and config.json served; exit 0 on SIGTERM"
