@@ -28,6 +28,7 @@ mod recommend;
 mod request;
 mod search;
 mod stream;
+mod subsonic;
 
 use clap::{Parser, Subcommand};
 
@@ -60,6 +61,8 @@ enum Bench {
     Payment(payment::Options),
     /// Recommend: offline quality against the anchors (MovieLens-100k), and mixes and radio at scale against the raw echo.
     Recommend(recommend::Options),
+    /// Subsonic: a whole-library search3 sync, getAlbumList2 latency, and stream over HTTP against the NATS path.
+    Subsonic(subsonic::Options),
     /// Names: hit@3 per shape of real-world names ("and" for "&", symbols, typos) among synthetic noise.
     Names(names::Options),
 }
@@ -74,6 +77,7 @@ async fn main() -> anyhow::Result<()> {
         Bench::Stream(o) => stream::run(o).await,
         Bench::Search(o) => search::run(o).await,
         Bench::Names(o) => names::run(o).await,
+        Bench::Subsonic(o) => subsonic::run(o).await,
         Bench::Payment(o) => payment::run(o).await,
         Bench::Recommend(o) => recommend::run(o).await,
     }

@@ -32,7 +32,7 @@ pub(crate) struct Options {
 }
 
 /// What one side moved.
-struct Moved {
+pub(crate) struct Moved {
     bytes: u64,
     files: u64,
     elapsed: Duration,
@@ -40,12 +40,12 @@ struct Moved {
 }
 
 impl Moved {
-    fn mib_s(&self) -> f64 {
+    pub(crate) fn mib_s(&self) -> f64 {
         self.bytes as f64 / 1048576.0 / self.elapsed.as_secs_f64()
     }
 
     /// One line of a round: throughput, files, and the latency `first` names.
-    fn print(&self, round: usize, side: &str, first: &str) {
+    pub(crate) fn print(&self, round: usize, side: &str, first: &str) {
         println!(
             "  round {} {side}  {:>7.1} MiB/s  {:>5} files  {first} p50 {:>6} µs  p99 {:>6} µs",
             round + 1,
@@ -123,7 +123,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
 /// `n` readers for `measure`, reader `i` taking tracks `i`, `i + n`, ... in
 /// turn; `read` moves one file and returns its bytes and when its first
 /// bytes arrived, or `None` when it failed (and said why).
-async fn readers<F, Fut>(n: usize, tracks: &Arc<Vec<Track>>, measure: Duration, read: F) -> Moved
+pub(crate) async fn readers<F, Fut>(n: usize, tracks: &Arc<Vec<Track>>, measure: Duration, read: F) -> Moved
 where
     F: Fn(usize, Track) -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = Option<(u64, Duration)>> + Send,
@@ -173,7 +173,7 @@ async fn direct_reads(store: &ObjectReader, tracks: &Arc<Vec<Track>>, n: usize, 
 }
 
 /// Listeners, each opening a session and fetching every chunk in order.
-async fn stream_reads(listeners: &[ChorusClient], tracks: &Arc<Vec<Track>>, measure: Duration) -> Moved {
+pub(crate) async fn stream_reads(listeners: &[ChorusClient], tracks: &Arc<Vec<Track>>, measure: Duration) -> Moved {
     let listeners: Arc<Vec<ChorusClient>> = Arc::new(listeners.to_vec());
     readers(listeners.len(), tracks, measure, move |i, t| {
         let client = listeners[i].clone();
