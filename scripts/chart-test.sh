@@ -15,7 +15,13 @@
 #      each web Deployment's config.json comes from (web.configFrom): made by
 #      `chorus web --ws-url <url> --web-user <user>` with CHORUS_WEB_PASSWORD
 #      from the Secret key auth reads, or a mounted secrets.webConfig; its
-#      checksum follows the URL, user and password reference;
+#      checksum follows the URL, user and password reference; the Subsonic
+#      gateway: the one Deployment hosting it (subsonic, or all) has its
+#      `subsonic` port, probes, preStop pause and [subsonic] listen and
+#      forwarded_for, the chorus-subsonic Service selects exactly its pods,
+#      the Ingress routes to it, it has its PDB/HPA, NetworkPolicy rule and
+#      helm test ping, NOTES.txt says how to point an app at it, and only
+#      its pods roll for its settings;
 #   5. values.schema.json refuses misspelt keys, at the top and nested, and
 #      helm's message names them;
 #   6. the node accepts the configuration each Deployment gets: its CHORUS_*
@@ -325,6 +331,172 @@ same=$(web_checksum --set config.stream.cache_mib=64 --set web.replicas=5 --set 
 [ "$same" = "$base" ] || die "the web checksum changed with values its config.json does not use"
 pass "the web checksum follows the URL, the user, the password's Secret, key and value, and web.configFrom; not other values"
 
+step "the Subsonic gateway: Deployment, Service, Ingress, [subsonic], PDB/HPA, NOTES"
+# name|Deployment|pod port|Service type:port|forwarded_for|Ingress host+path ("" none)|preStop s|autoscaled
+SUBSONIC_EXPECT=(
+  "defaults|chorus-subsonic|4533|ClusterIP:4533|false||5|no"
+  "all-in-one|chorus-all|4533|ClusterIP:4533|false||5|no"
+  "autoscaled|chorus-subsonic|4533|ClusterIP:4533|true|chorus.example.com/rest|5|yes"
+  "inline-secrets|chorus-subsonic|14533|NodePort:80|true||8|no"
+  "web-config-file|chorus-subsonic|4533|ClusterIP:4533|true|chorus.example.com/rest|5|yes"
+)
+# NOTES.txt, rendered as a template of a copy of the chart (helm template skips it).
+NOTES_CHART="$WORK/notes-chart"
+cp -r "$CHART" "$NOTES_CHART"
+{ echo '{{- define "chart-test.notes" -}}'; cat "$CHART/templates/NOTES.txt"; echo '{{- end -}}'; } >"$NOTES_CHART/templates/_chart_test_notes.tpl"
+echo 'notes: {{ include "chart-test.notes" . | toJson }}' >"$NOTES_CHART/templates/chart-test-notes.yaml"
+for r in "${RENDERS[@]}"; do
+  read -r -a args <<<"${r#*|}"
+  "$HELM" template chorus "$NOTES_CHART" --namespace chorus "${args[@]}" --show-only templates/chart-test-notes.yaml >"$WORK/${r%%|*}-notes.yaml" \
+    || die "NOTES.txt does not render for ${r%%|*}"
+done
+"$PY" - "$WORK" "${SUBSONIC_EXPECT[@]}" <<'PY'
+import sys, tomllib, yaml
+
+work, expects = sys.argv[1], sys.argv[2:]
+
+def fail(msg):
+    sys.exit(f"FAIL: {msg}")
+
+def matches(selector, labels):
+    return all(labels.get(k) == v for k, v in selector.items())
+
+for line in expects:
+    name, dep_name, port, svc, fwd, ingress, sleep, autoscaled = line.split("|")
+    port, sleep, autoscaled = int(port), int(sleep), autoscaled == "yes"
+    svc_type, svc_port = svc.split(":")
+    docs = [d for d in yaml.safe_load_all(open(f"{work}/{name}.yaml")) if d]
+    by = lambda kind: {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+    deps, services, ingresses = by("Deployment"), by("Service"), by("Ingress")
+    configmaps = {d["metadata"]["name"]: d["data"] for d in docs if d["kind"] == "ConfigMap"}
+    where = f"{name}: {dep_name}"
+    # The one node Deployment hosting the gateway, with its port and probes.
+    hosting = [n for n, d in deps.items() for c in d["spec"]["template"]["spec"]["containers"]
+               if c.get("command", [""])[0] == "/usr/local/bin/chorus-node" and c["args"][-1] in ("subsonic", "all")]
+    if hosting != [dep_name]:
+        fail(f"{name}: the gateway is hosted by {hosting}, expected [{dep_name}]")
+    dep = deps[dep_name]
+    spec = dep["spec"]["template"]["spec"]
+    (c,) = spec["containers"]
+    ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+    if ports.get("subsonic") != port or "http" not in ports:
+        fail(f"{where}: ports {ports}, expected subsonic {port} beside http")
+    probes = [(c[p]["httpGet"]["path"], c[p]["httpGet"]["port"]) for p in ("startupProbe", "readinessProbe", "livenessProbe")]
+    if probes != [("/readyz", "http"), ("/readyz", "http"), ("/livez", "http")]:
+        fail(f"{where}: probes {probes}")
+    # Other node pods get no subsonic port.
+    for n, d in deps.items():
+        for cc in d["spec"]["template"]["spec"]["containers"]:
+            if n != dep_name and any(p["name"] == "subsonic" for p in cc.get("ports", [])):
+                fail(f"{name}: {n} has a subsonic port but does not host the gateway")
+    # Its chorus.toml: [subsonic] listen on the pod port, forwarded_for as the Ingress (or config) says.
+    vol = next(v for v in spec["volumes"] if v["name"] == "config")["configMap"]
+    key = next(i["key"] for i in vol["items"] if i["path"] == "chorus.toml")
+    section = tomllib.loads(configmaps[vol["name"]][key]).get("subsonic", {})
+    if section.get("listen") != f"0.0.0.0:{port}" or section.get("forwarded_for") != (fwd == "true"):
+        fail(f"{where}: [subsonic] {section}, expected listen 0.0.0.0:{port}, forwarded_for {fwd}")
+    got_sleep = c.get("lifecycle", {}).get("preStop", {}).get("sleep", {}).get("seconds", 0)
+    if got_sleep != sleep:
+        fail(f"{where}: preStop sleep {got_sleep}, expected {sleep} (behind a Service)")
+    # The Service: port `subsonic`, selecting that Deployment's pods and no other's.
+    s = services.get("chorus-subsonic") or fail(f"{name}: no chorus-subsonic Service")
+    (sp,) = s["spec"]["ports"]
+    if (s["spec"].get("type"), sp["name"], sp["port"], sp["targetPort"]) != (svc_type, "subsonic", int(svc_port), "subsonic"):
+        fail(f"{name}: chorus-subsonic Service {s['spec']}, expected {svc_type} port subsonic {svc_port} -> subsonic")
+    selected = [n for n, d in deps.items() if matches(s["spec"]["selector"], d["spec"]["template"]["metadata"]["labels"])]
+    if selected != [dep_name]:
+        fail(f"{name}: chorus-subsonic selects the pods of {selected}, expected [{dep_name}]")
+    # The Ingress, when on: every host's path to the Service's subsonic port.
+    ing = ingresses.get("chorus-subsonic")
+    if ingress:
+        host, path = ingress.split("/", 1)
+        ing or fail(f"{name}: no chorus-subsonic Ingress")
+        rule = next((r for r in ing["spec"]["rules"] if r["host"] == host), None) or fail(f"{name}: the Ingress has no host {host}")
+        (p,) = rule["http"]["paths"]
+        if (p["path"], p["pathType"], p["backend"]["service"]) != (f"/{path}", "Prefix", {"name": "chorus-subsonic", "port": {"name": "subsonic"}}):
+            fail(f"{name}: Ingress path {p}")
+        how = f"Ingress {host}/{path}"
+    else:
+        if ing:
+            fail(f"{name}: a chorus-subsonic Ingress, expected none")
+        how = "no Ingress"
+    # Its PDB and HPA, as every node Deployment's.
+    pdbs = [d for d in docs if d["kind"] == "PodDisruptionBudget" and matches(d["spec"]["selector"]["matchLabels"], dep["spec"]["template"]["metadata"]["labels"])]
+    if len(pdbs) != 1:
+        fail(f"{where}: {len(pdbs)} PodDisruptionBudgets")
+    hpas = [d for d in docs if d["kind"] == "HorizontalPodAutoscaler" and d["spec"]["scaleTargetRef"]["name"] == dep_name]
+    if len(hpas) != int(autoscaled) or ("replicas" in dep["spec"]) == autoscaled:
+        fail(f"{where}: {len(hpas)} HPAs and replicas {dep['spec'].get('replicas')}, autoscaled expected: {autoscaled}")
+    # The NetworkPolicy lets apps in, where there is one.
+    netpol = next((d for d in docs if d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "chorus-node"), None)
+    if netpol and not any(p.get("port") == "subsonic" for rule in netpol["spec"]["ingress"] for p in rule.get("ports", [])):
+        fail(f"{name}: the chorus-node NetworkPolicy does not admit the subsonic port")
+    # helm test pings it through discovery like every service.
+    test = next(d for d in docs if d["kind"] == "Pod")
+    if "ping-subsonic" not in [cc["name"] for cc in test["spec"]["containers"]]:
+        fail(f"{name}: helm test does not ping subsonic")
+    # NOTES.txt tells how to point an app at it.
+    notes = yaml.safe_load(open(f"{work}/{name}-notes.yaml"))["notes"]
+    server = f"https://{ingress.split('/')[0]}" if ingress else "port-forward svc/chorus-subsonic 4533:" + svc_port
+    for want in (server, "chorus.auth.v1.app_password.create", "/rest/ping.view"):
+        if want not in notes:
+            fail(f"{name}: NOTES.txt does not say {want!r}:\n{notes}")
+    print(f"    ok  {name}: {dep_name} :{port} ([subsonic] forwarded_for {fwd}, preStop {sleep}s), Service {svc_type}:{svc_port}, {how}, "
+          f"PDB{', HPA' if autoscaled else ''}{', NetworkPolicy' if netpol else ''}, NOTES")
+PY
+# The subsonic pods roll for a [subsonic] change and for the Ingress (forwarded_for); the others do not.
+node_checksums() { # <helm --set arguments...>: "<deployment> <checksum/config>" lines
+  "$HELM" template chorus "$CHART" --namespace chorus "$@" --show-only templates/deployment.yaml \
+    | "$PY" -c 'import sys, yaml; [print(d["metadata"]["name"], d["spec"]["template"]["metadata"]["annotations"]["checksum/config"]) for d in yaml.safe_load_all(sys.stdin) if d]' \
+    || die "helm template (node checksums) $*"
+}
+base=$(node_checksums)
+for change in config.subsonic.max_requests=64 "subsonic.ingress.enabled=true --set subsonic.ingress.hosts[0]=music.example.com" subsonic.port=4600; do
+  read -r -a extra <<<"--set $change"
+  changed=$({ diff <(echo "$base") <(node_checksums "${extra[@]}") || true; } | sed -n 's/^> \([^ ]*\) .*/\1/p' | tr '\n' ' ')
+  [ "$changed" = "chorus-subsonic " ] || die "--set $change rolled [${changed}], expected only chorus-subsonic"
+done
+pass "config.subsonic, the Ingress (forwarded_for) and subsonic.port roll the subsonic pods only"
+out=$("$HELM" template chorus "$CHART" --namespace chorus --set services.subsonic.enabled=false) || die "helm template with services.subsonic.enabled=false"
+echo "$out" | grep -q 'chorus-subsonic' && die "services.subsonic.enabled=false still renders chorus-subsonic"
+pass "services.subsonic.enabled=false: no gateway Deployment, Service or port"
+# `helm upgrade --reuse-values` from a release before the gateway keeps that
+# release's defaults: no services.subsonic, config.subsonic or subsonic. Per
+# service, no gateway is rendered; all in one (`--services all` hosts it), it
+# gets its defaults.
+PRE="$WORK/pre-gateway-chart"
+cp -r "$CHART" "$PRE"
+"$PY" - "$PRE/values.yaml" <<'PY'
+import sys, yaml
+v = yaml.safe_load(open(sys.argv[1]))
+for parent, key in ((v["services"], "subsonic"), (v["config"], "subsonic"), (v, "subsonic"), (v["networkPolicy"], "subsonicFrom")):
+    del parent[key]
+yaml.safe_dump(v, open(sys.argv[1], "w"), sort_keys=False)
+PY
+out=$("$HELM" template chorus "$PRE" --namespace chorus --set networkPolicy.enabled=true) || die "helm template with the values of a release before the gateway"
+echo "$out" | grep -q 'subsonic' && die "values from before the gateway (per service) render a gateway"
+"$HELM" template chorus "$PRE" --namespace chorus -f "$CHART/values-all-in-one.yaml" --set networkPolicy.enabled=true >"$WORK/pre-gateway-all.yaml" \
+  || die "helm template all-in-one with the values of a release before the gateway"
+"$PY" - "$WORK/pre-gateway-all.yaml" "$WORK/all-in-one.yaml" <<'PY'
+import sys, tomllib, yaml
+
+def gateway(path):
+    """The all-in-one render's gateway: Service spec, node ports and preStop, [subsonic]."""
+    docs = [d for d in yaml.safe_load_all(open(path)) if d]
+    svc = next((d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == "chorus-subsonic"), None)
+    (c,) = next(d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "chorus-all")["spec"]["template"]["spec"]["containers"]
+    toml = tomllib.loads(next(d for d in docs if d["kind"] == "ConfigMap")["data"]["all.toml"])
+    return {"service": svc and svc["spec"], "ports": c["ports"], "lifecycle": c.get("lifecycle"), "subsonic": toml.get("subsonic")}
+
+old, new = gateway(sys.argv[1]), gateway(sys.argv[2])
+if not old["service"] or old["service"]["selector"]["app.kubernetes.io/component"] != "all":
+    sys.exit(f"FAIL: all-in-one from before the gateway: Service {old['service']}")
+# The template's fallbacks ("chorus.subsonic.values") are values.yaml's defaults.
+if old != new:
+    sys.exit(f"FAIL: all-in-one from before the gateway differs from values.yaml's defaults:\n{old}\n{new}")
+PY
+pass "values from before the gateway (helm upgrade --reuse-values): none per service; all in one, values.yaml's defaults"
+
 # --- 5. the values schema -------------------------------------------------------
 
 step "values.schema.json refuses misspelt keys"
@@ -350,6 +522,11 @@ refused "callout tunables without the callout" "auth.callout.enabled" template c
 refused "an unknown web.configFrom (template --set)" "configFrom" template chorus "$CHART" --set web.configFrom=file
 refused "web.configFrom=wsUrl with no URL known" "web.wsUrl" template chorus "$CHART" --set web.configFrom=wsUrl
 refused "web.configFrom=webConfig with a web.wsUrl" "web.wsUrl is not used" template chorus "$CHART" --set web.configFrom=webConfig --set web.wsUrl=wss://chorus.example.com/nats
+refused "[subsonic] listen, which the chart sets (template --set)" "listen" template chorus "$CHART" --set config.subsonic.listen=0.0.0.0:4533
+refused "a misspelt [subsonic] key (template --set)" "max_request" template chorus "$CHART" --set config.subsonic.max_request=10
+refused "a Subsonic Ingress path the gateway does not serve" "subsonic.ingress.path" template chorus "$CHART" --set subsonic.ingress.path=/music
+refused "a Subsonic Ingress without a host" "subsonic.ingress.hosts" template chorus "$CHART" --set subsonic.ingress.enabled=true
+refused "a Subsonic Ingress with no gateway hosted" "no Deployment hosts the subsonic service" template chorus "$CHART" --set subsonic.ingress.enabled=true --set "subsonic.ingress.hosts={music.example.com}" --set services.subsonic.enabled=false
 
 # --- 6. the node accepts each Deployment's configuration --------------------------
 
@@ -394,6 +571,7 @@ def check(env, toml_path, args):
     return p.returncode, (p.stdout + p.stderr).strip()
 
 checked = 0
+subsonic_checked = False
 for path in files:
     name = os.path.basename(path).removesuffix(".yaml")
     docs = [d for d in yaml.safe_load_all(open(path)) if d]
@@ -428,6 +606,13 @@ for path in files:
                 sys.exit(f"FAIL: {where}: chorus-node --check-config exited {rc}:\n{out}\nenv: {sorted(env)}\nconfig:\n{open(toml_path).read()}")
             checked += 1
             print(f"    ok  {where} ({c['args'][-1]}): {len(env)} variables and its chorus.toml: {out.splitlines()[-1]}")
+            if c["args"][-1] == "subsonic" and not subsonic_checked:
+                # The gateway's section is checked key by key too.
+                subsonic_checked = True
+                rc, out = check({**env, "CHORUS_SUBSONIC__MAX_REQUEST": "8"}, toml_path, c.get("args", []))
+                if rc == 0 or "subsonic.max_request" not in out:
+                    sys.exit(f"FAIL: {where}: a misspelt CHORUS_SUBSONIC__MAX_REQUEST was not refused (exit {rc}):\n{out}")
+                print(f"    ok  a misspelt [subsonic] variable is refused (exit {rc}): {out.splitlines()[0]}")
             if checked == 1:
                 # A misspelt variable must be refused, naming it.
                 rc, out = check({**env, "CHORUS_CATALOG__ALOW_WRITES": "true"}, toml_path, c.get("args", []))
@@ -436,6 +621,8 @@ for path in files:
                 print(f"    ok  a misspelt variable is refused (exit {rc}): {out.splitlines()[0]}")
 if checked == 0:
     sys.exit("FAIL: no chorus-node container found")
+if not subsonic_checked:
+    sys.exit("FAIL: no chorus-node container hosting subsonic alone was checked")
 PY
 fi
 

@@ -6,7 +6,7 @@ templates iterate instead of repeating a Deployment per service.
 
 {{/* The services a node can host, in the order they are rendered. */}}
 {{- define "chorus.serviceNames" -}}
-{{- toJson (list "auth" "catalog" "search" "recommend" "profile" "payment" "stream") -}}
+{{- toJson (list "auth" "catalog" "search" "recommend" "profile" "payment" "stream" "subsonic") -}}
 {{- end -}}
 
 {{/* Sections with a `replicas` key that jetstream.replicas feeds. */}}
@@ -158,7 +158,8 @@ Every node Deployment to render, as JSON {"items": [...]}; each item:
 {{- else -}}
 {{- range $name := $names -}}
 {{- $svc := index $root.Values.services $name -}}
-{{- if $svc.enabled -}}
+{{- /* Absent (an upgrade with --reuse-values from a release before it): not rendered. */ -}}
+{{- if and $svc $svc.enabled -}}
 {{- $items = append $items (dict "name" $name "services" $name "hosts" (list $name) "values" (include "chorus.deploymentValues" (dict "root" $root "values" $svc) | fromJson)) -}}
 {{- end -}}
 {{- end -}}
@@ -187,8 +188,8 @@ The configuration one Deployment reads, as a map (JSON): the top-level keys
 of `config`, what the chart sets itself, and the sections of the services it
 hosts (search also reads the catalog's shared keys). Each Deployment gets
 only what it reads, so a change to one service's section rolls only its pods.
-log_format is passed as CHORUS_LOG_FORMAT instead: the image sets that
-variable, and a variable wins over the file.
+log_format is passed as CHORUS_LOG_FORMAT instead, so an `env` entry of
+that name is the one place to override it (a variable wins over the file).
 dict "root" $ "hosts" (list ...)
 */}}
 {{- define "chorus.configMap" -}}
@@ -216,6 +217,15 @@ dict "root" $ "hosts" (list ...)
 {{- $_ := set $section "replicas" (int $v.jetstream.replicas) -}}
 {{- end -}}
 {{- $_ := set $c $name $section -}}
+{{- end -}}
+{{- if has "subsonic" .hosts -}}
+{{- /* The gateway listens on every address of the pod, on the port its Service targets. */ -}}
+{{- $gateway := include "chorus.subsonic.values" $root | fromJson -}}
+{{- $_ := set $c.subsonic "listen" (printf "0.0.0.0:%d" (int $gateway.port)) -}}
+{{- if not (hasKey $c.subsonic "forwarded_for") -}}
+{{- /* Behind the Ingress, count sign-ins by the app's address, not the proxy's. */ -}}
+{{- $_ := set $c.subsonic "forwarded_for" $gateway.ingress.enabled -}}
+{{- end -}}
 {{- end -}}
 {{- if and (has "search" .hosts) (not (has "catalog" .hosts)) -}}
 {{- $catalog := default (dict) $v.config.catalog -}}
@@ -451,5 +461,50 @@ that the web pods' checksum changes with it.
 {{- $_ := set $out "file" (include "chorus.secretRef" (dict "root" . "entry" "webConfig") | fromJson) -}}
 {{- $_ := set $out "value" (default "" .Values.secrets.webConfig.value) -}}
 {{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/*
+The node Deployment that hosts the Subsonic gateway (services.subsonic, or
+the all-in-one one), as JSON {"name": ...}; {} when none does.
+*/}}
+{{- define "chorus.subsonic.deployment" -}}
+{{- $out := dict -}}
+{{- range $d := (include "chorus.deployments" . | fromJson).items -}}
+{{- if has "subsonic" $d.hosts -}}
+{{- $out = dict "name" $d.name -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/*
+The preStop pause of one node Deployment: shutdown.preStopSleepSeconds, or,
+for one hosting the Subsonic gateway (behind a Service and maybe an
+Ingress), at least subsonic.preStopSleepSeconds, so that endpoints stop
+sending to the pod before it stops accepting. dict "root" $ "hosts" (list ...)
+*/}}
+{{- define "chorus.preStopSleep" -}}
+{{- $v := .root.Values -}}
+{{- $sleep := int $v.shutdown.preStopSleepSeconds -}}
+{{- if has "subsonic" .hosts -}}
+{{- $sleep = max $sleep (int (include "chorus.subsonic.values" .root | fromJson).preStopSleepSeconds) -}}
+{{- end -}}
+{{- $sleep -}}
+{{- end -}}
+
+{{/*
+The `subsonic` values (the gateway's port, Service and Ingress) over their
+defaults, as JSON, key by key: an upgrade with --reuse-values from a release
+before the gateway has none, yet an all-in-one node (`--services all`) hosts
+it. Keep the defaults in step with values.yaml.
+*/}}
+{{- define "chorus.subsonic.values" -}}
+{{- $given := default (dict) .Values.subsonic -}}
+{{- $service := include "chorus.overlay" (dict "base" (dict "type" "ClusterIP" "port" 4533 "annotations" (dict)) "over" $given.service) | fromJson -}}
+{{- $ingress := include "chorus.overlay" (dict "base" (dict "enabled" false "className" "" "annotations" (dict) "hosts" (list) "tls" (list) "path" "/rest") "over" $given.ingress) | fromJson -}}
+{{- $out := include "chorus.overlay" (dict "base" (dict "port" 4533 "preStopSleepSeconds" 5) "over" $given) | fromJson -}}
+{{- $_ := set $out "service" $service -}}
+{{- $_ := set $out "ingress" $ingress -}}
 {{- toJson $out -}}
 {{- end -}}
