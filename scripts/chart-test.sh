@@ -635,6 +635,11 @@ else
   [ -x "$CHORUS_CLI" ] || die "no chorus CLI at $CHORUS_CLI: cargo build -p chorus-nodes --bin chorus (or CHORUS_CLI=..., or CHORUS_CHART_SKIP_NODE_CHECK=1)"
   web_help=$("$CHORUS_CLI" web --help 2>&1)
   grep -q -- "--ws-url" <<<"$web_help" || die "$CHORUS_CLI web has no --ws-url: rebuild it"
+  # A clean checkout has no built player yet (the web e2e builds it later): build it here.
+  if [ ! -f examples/web/dist/index.html ]; then
+    command -v npm >/dev/null || die "no examples/web/dist/index.html and no npm to build it (Node.js 20+)"
+    (cd examples/web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs) >/dev/null
+  fi
   [ -f examples/web/dist/index.html ] || die "no examples/web/dist/index.html: build the web player (examples/web)"
   "$PY" - "$CHORUS_CLI" "$ROOT/examples/web/dist" "$WORK" "${WEB_EXPECT[@]}" <<'PY'
 import json, os, socket, subprocess, sys, time, urllib.request, yaml
