@@ -55,16 +55,29 @@ pub struct ImportReport {
 
 /// Import every audio file under `folder`. Untagged files take their title
 /// from the file name, their album from the folder, and `default_artist`.
+/// The object stores, when the import is the first to use them, are made at R1:
+/// [`run_replicated`] for a cluster.
 pub async fn run(
     client: &ChorusClient,
     folder: &Path,
     default_artist: &str,
     progress: bool,
 ) -> anyhow::Result<ImportReport> {
+    run_replicated(client, folder, default_artist, progress, 1).await
+}
+
+/// [`run`], creating the object stores (if no node has yet) at `replicas`.
+pub async fn run_replicated(
+    client: &ChorusClient,
+    folder: &Path,
+    default_artist: &str,
+    progress: bool,
+    replicas: usize,
+) -> anyhow::Result<ImportReport> {
     let files = audio_files(folder)?;
     let js = jetstream::new(client.nats().clone());
-    let store = chorus_state::objects::ensure_store(&js, AUDIO_BUCKET, "Chorus audio").await?;
-    let art = chorus_state::objects::ensure_store(&js, ART_BUCKET, "Chorus cover art").await?;
+    let store = chorus_state::objects::ensure_store(&js, AUDIO_BUCKET, "Chorus audio", replicas).await?;
+    let art = chorus_state::objects::ensure_store(&js, ART_BUCKET, "Chorus cover art", replicas).await?;
     let bar = if progress { ProgressBar::new(files.len() as u64) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")

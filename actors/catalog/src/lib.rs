@@ -74,7 +74,9 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             ?took,
             "catalog view caught up"
         );
-        let art_store = chorus_state::ObjectReader::open(&ctx.jetstream(), ART_STORE, "Chorus cover art").await?;
+        let art_store =
+            chorus_state::ObjectReader::open(&ctx.jetstream(), ART_STORE, "Chorus cover art", config.shared.replicas)
+                .await?;
         let state = Arc::new(CatalogState {
             catalog: catalog.clone(),
             writer: writes::Writer {

@@ -298,9 +298,10 @@ impl Ledger {
             .payload(payload.into())
             .message_id(tx.id.to_string())
             .expected_last_subject_sequence(0);
-        let ack = self.js.send_publish(tx_subject(tx.id), message).await;
-        let ack = ack.with_context(|| format!("publishing transaction {}", tx.id))?;
-        Ok(ack.await)
+        // Tried again while the stream has no leader (a cluster server died):
+        // nothing was stored then, and the id and expected sequence keep a
+        // retry from writing twice.
+        Ok(chorus_state::publish_led(&self.js, tx_subject(tx.id), message).await)
     }
 
     /// The server holds a transaction with `tx`'s id: the same one, or an error.

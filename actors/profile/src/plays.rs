@@ -47,8 +47,8 @@ pub(crate) async fn record(p: &Profile, ctx: &RequestCtx, req: PlayRecord) -> Re
     let payload = Encoding::MsgPack.encode(&play).context("encoding a play")?;
     let publish = PublishMessage::build().payload(payload).message_id(play.record.play_id.to_string());
     // The stream drops a second publish with the same play id: a retried record counts once.
-    let ack =
-        p.js.send_publish(play_subject(user), publish).await.context("recording a play")?.await.context("play ack")?;
+    // Tried again while the plays stream has no leader (a cluster server died).
+    let ack = chorus_state::publish_led(&p.js, play_subject(user), publish).await.context("recording a play")?;
     // A retry's ack names the first publish's sequence: noted again, in case
     // the first attempt failed before its note.
     let noted = p.records.put(&plays_key(user), &PlayNote { seq: ack.sequence }).await?;

@@ -57,7 +57,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         let catalog_records = Records::open(&js, catalog_record::BUCKET, replicas).await?;
         let profile_records = Records::open(&js, profile_record::BUCKET, replicas).await?;
         let records = Records::open(&js, served::BUCKET, replicas).await?;
-        let reader = ObjectReader::open(&js, served::MODELS, "Chorus recommend: trained models").await?;
+        let reader = ObjectReader::open(&js, served::MODELS, "Chorus recommend: trained models", replicas).await?;
         let models = reader.store().clone();
         let served = Arc::new(served::Served::new(reader));
         let catalog = Arc::new(catalog::Catalog::default());

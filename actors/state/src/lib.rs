@@ -28,5 +28,5 @@ mod view;
 pub use object_cache::ObjectCache;
 pub use objects::ObjectReader;
 pub use projector::{catch_up, projector_child, undecodable, undecodable_records, Change, Projection, Source};
-pub use records::{Records, WriteError};
+pub use records::{publish_led, Records, WriteError};
 pub use view::{View, ViewSpec};

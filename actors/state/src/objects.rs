@@ -10,14 +10,21 @@ use anyhow::Context as _;
 use async_nats::jetstream::{self, object_store::ObjectStore, stream::Stream};
 use bytes::{Bytes, BytesMut};
 
-/// The object store `bucket`, created (with `description`) if it does not exist yet.
-pub async fn ensure_store(js: &jetstream::Context, bucket: &str, description: &str) -> anyhow::Result<ObjectStore> {
+/// The object store `bucket`, created (with `description`, at `replicas`:
+/// 1 in dev, 3 in a cluster) if it does not exist yet.
+pub async fn ensure_store(
+    js: &jetstream::Context,
+    bucket: &str,
+    description: &str,
+    replicas: usize,
+) -> anyhow::Result<ObjectStore> {
     if let Ok(store) = js.get_object_store(bucket).await {
         return Ok(store);
     }
     let config = async_nats::jetstream::object_store::Config {
         bucket: bucket.into(),
         description: Some(description.into()),
+        num_replicas: replicas.max(1),
         ..Default::default()
     };
     js.create_object_store(config).await.with_context(|| format!("creating object store {bucket}"))
@@ -32,9 +39,14 @@ pub struct ObjectReader {
 }
 
 impl ObjectReader {
-    /// A reader of the object store `bucket`, created (empty) if it does not exist yet.
-    pub async fn open(js: &jetstream::Context, bucket: &str, description: &str) -> anyhow::Result<Self> {
-        let store = ensure_store(js, bucket, description).await?;
+    /// A reader of the object store `bucket`, created (empty, at `replicas`) if it does not exist yet.
+    pub async fn open(
+        js: &jetstream::Context,
+        bucket: &str,
+        description: &str,
+        replicas: usize,
+    ) -> anyhow::Result<Self> {
+        let store = ensure_store(js, bucket, description, replicas).await?;
         let stream =
             js.get_stream(format!("OBJ_{bucket}")).await.with_context(|| format!("opening the stream of {bucket}"))?;
         Ok(Self { bucket: bucket.to_string(), store, stream })

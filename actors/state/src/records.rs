@@ -83,24 +83,41 @@ impl Records {
 
     /// Write `value` at `key` whatever it held (last write wins). Returns the revision.
     pub async fn put<T: Serialize>(&self, key: &str, value: &T) -> anyhow::Result<u64> {
-        self.kv.put(key, encode(value)?).await.with_context(|| format!("writing {key}"))
+        let value = encode(value)?;
+        let mut tries = Leaderless::new();
+        loop {
+            match self.kv.put(key, value.clone()).await {
+                Err(e) if tries.again(reached_no_stream(&e)).await => continue,
+                done => return done.with_context(|| format!("writing {key}")),
+            }
+        }
     }
 
     /// Write `value` at `key` only if the key holds nothing.
     pub async fn create<T: Serialize>(&self, key: &str, value: &T) -> Result<u64, WriteError> {
-        match self.kv.create(key, encode(value)?).await {
-            Ok(rev) => Ok(rev),
-            Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => Err(WriteError::Exists),
-            Err(e) => Err(WriteError::Failed(anyhow::Error::new(e).context(format!("creating {key}")))),
+        let value = encode(value)?;
+        let mut tries = Leaderless::new();
+        loop {
+            match self.kv.create(key, value.clone()).await {
+                Ok(rev) => return Ok(rev),
+                Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => return Err(WriteError::Exists),
+                Err(e) if tries.again(reached_no_stream(&e)).await => continue,
+                Err(e) => return Err(WriteError::Failed(anyhow::Error::new(e).context(format!("creating {key}")))),
+            }
         }
     }
 
     /// Write `value` at `key` only if its revision is still `revision`.
     pub async fn update<T: Serialize>(&self, key: &str, value: &T, revision: u64) -> Result<u64, WriteError> {
-        match self.kv.update(key, encode(value)?, revision).await {
-            Ok(rev) => Ok(rev),
-            Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => Err(WriteError::Conflict),
-            Err(e) => Err(WriteError::Failed(anyhow::Error::new(e).context(format!("updating {key}")))),
+        let value = encode(value)?;
+        let mut tries = Leaderless::new();
+        loop {
+            match self.kv.update(key, value.clone(), revision).await {
+                Ok(rev) => return Ok(rev),
+                Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => return Err(WriteError::Conflict),
+                Err(e) if tries.again(reached_no_stream(&e)).await => continue,
+                Err(e) => return Err(WriteError::Failed(anyhow::Error::new(e).context(format!("updating {key}")))),
+            }
         }
     }
 
@@ -187,6 +204,77 @@ impl Records {
         }
         Err(WriteError::Conflict)
     }
+}
+
+/// Publish `message` to a stream and wait for its ack, trying again (for up
+/// to 10 s) while no stream answers: the stream has no leader at the moment
+/// (see [`Leaderless`]). Give the message a `Nats-Msg-Id` where a write must
+/// happen once.
+pub async fn publish_led(
+    js: &jetstream::Context,
+    subject: String,
+    message: jetstream::message::PublishMessage,
+) -> Result<jetstream::publish::PublishAck, jetstream::context::PublishError> {
+    let mut tries = Leaderless::new();
+    loop {
+        let acked = match js.send_publish(subject.clone(), message.clone()).await {
+            Ok(ack) => ack.await,
+            Err(e) => Err(e),
+        };
+        match acked {
+            Err(e) if tries.again(reached_no_stream(&e)).await => continue,
+            done => return done,
+        }
+    }
+}
+
+/// A bounded retry of writes that reached no stream. In a cluster a bucket's
+/// stream has no leader for a moment after its leader's server dies (and a
+/// new R3 stream before its first election): JetStream then does not answer
+/// the publish at all (no responders, which async-nats reports as
+/// `StreamNotFound`). Nothing was written, so trying again is safe, where a
+/// timed-out write is not (it may have been stored).
+struct Leaderless {
+    started: std::time::Instant,
+}
+
+impl Leaderless {
+    /// How long a write waits for a leader: an election took more than 6 s
+    /// here once in about five kills (nats-server's raft waits 4 to 9 s for
+    /// a leader that went silent); a handler's default timeout is 10 s.
+    const BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+    fn new() -> Self {
+        Self { started: std::time::Instant::now() }
+    }
+
+    /// Whether a write that `reached_no_stream` may be tried again (after a
+    /// pause): while the budget lasts.
+    async fn again(&mut self, reached_no_stream: bool) -> bool {
+        if !reached_no_stream || self.started.elapsed() >= Self::BUDGET {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        true
+    }
+}
+
+/// Whether `e`, or an error under it, is a publish that no stream answered.
+fn reached_no_stream(e: &(dyn std::error::Error + 'static)) -> bool {
+    use async_nats::jetstream::context::{PublishError, PublishErrorKind};
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if err.downcast_ref::<PublishError>().is_some_and(|p| p.kind() == PublishErrorKind::StreamNotFound) {
+            return true;
+        }
+        // kv::Store::create reads the entry after a failed write; that read
+        // reports the same condition in its own words, with no source.
+        if err.to_string() == PublishErrorKind::StreamNotFound.to_string() {
+            return true;
+        }
+        next = err.source();
+    }
+    false
 }
 
 fn encode<T: Serialize>(value: &T) -> anyhow::Result<bytes::Bytes> {

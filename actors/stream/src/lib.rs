@@ -34,7 +34,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
     Box::pin(async move {
         let config: StreamConfig = ctx.config.section(NAME)?;
         let js = ctx.jetstream();
-        let store = chorus_state::ObjectReader::open(&js, AUDIO_STORE, "Chorus audio").await?;
+        let store = chorus_state::ObjectReader::open(&js, AUDIO_STORE, "Chorus audio", config.replicas).await?;
         let stream = Arc::new(Stream {
             sessions: sessions::Sessions::open_bucket(&js, ctx.nats.clone(), &config).await?,
             audio: chorus_state::ObjectCache::new(store, config.cache_mib * 1024 * 1024),

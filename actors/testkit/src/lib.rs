@@ -6,10 +6,12 @@
 
 mod auth;
 pub mod browser;
+mod cluster;
 pub mod http;
 mod node;
 mod server;
 
 pub use auth::TestIssuer;
+pub use cluster::NatsCluster;
 pub use node::{host_config, ChildNode};
 pub use server::{NatsServer, TEST_CALLOUT_ISSUER, TEST_CALLOUT_SEED};

@@ -60,6 +60,17 @@ impl ChildNode {
         Ok(())
     }
 
+    /// Kill it (SIGKILL: no drain) and reap it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Whether the process is still running.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Wait for the process to exit, up to `within`.
     pub fn wait(&mut self, within: Duration) -> anyhow::Result<ExitStatus> {
         let start = Instant::now();

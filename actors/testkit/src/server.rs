@@ -19,6 +19,9 @@ pub struct NatsServer {
     port: u16,
     ws_port: u16,
     dir: tempfile::TempDir,
+    /// The config file and its environment, to start it again ([`NatsServer::restart`]).
+    conf: PathBuf,
+    env: Vec<(String, String)>,
 }
 
 impl NatsServer {
@@ -63,23 +66,13 @@ impl NatsServer {
     fn launch(
         prepare: impl Fn(&std::path::Path, u16, u16) -> anyhow::Result<(PathBuf, Vec<(String, String)>)>,
     ) -> anyhow::Result<Self> {
-        let bin = std::env::var_os("NATS_SERVER_BIN").map(PathBuf::from).unwrap_or_else(|| "nats-server".into());
         // A port is free when we look; another test could take it before the
         // server binds, so retry a few times.
         for _ in 0..5 {
             let dir = tempfile::tempdir().context("creating a temporary JetStream directory")?;
             let (port, ws_port) = (free_port()?, free_port()?);
             let (conf, env) = prepare(dir.path(), port, ws_port)?;
-            let log = std::fs::File::create(dir.path().join("server.log"))?;
-            let child = Command::new(&bin)
-                .arg("-c")
-                .arg(&conf)
-                .envs(env)
-                .stdout(Stdio::null())
-                .stderr(log)
-                .spawn()
-                .with_context(|| format!("starting {} (install it, or set NATS_SERVER_BIN)", bin.display()))?;
-            let mut server = NatsServer { child, port, ws_port, dir };
+            let mut server = Self::spawn(dir, conf, env, port, ws_port)?;
             if server.wait_ready(Duration::from_secs(10)) {
                 return Ok(server);
             }
@@ -88,7 +81,68 @@ impl NatsServer {
         anyhow::bail!("nats-server did not start after 5 attempts")
     }
 
-    fn wait_ready(&mut self, within: Duration) -> bool {
+    /// Start the binary on `conf` (not waiting for it); its log goes to `dir`/server.log.
+    pub(crate) fn spawn(
+        dir: tempfile::TempDir,
+        conf: PathBuf,
+        env: Vec<(String, String)>,
+        port: u16,
+        ws_port: u16,
+    ) -> anyhow::Result<Self> {
+        let child = Self::command(dir.path(), &conf, &env)?;
+        Ok(NatsServer { child, port, ws_port, dir, conf, env })
+    }
+
+    fn command(dir: &std::path::Path, conf: &std::path::Path, env: &[(String, String)]) -> anyhow::Result<Child> {
+        let bin = std::env::var_os("NATS_SERVER_BIN").map(PathBuf::from).unwrap_or_else(|| "nats-server".into());
+        // Appended: a restarted server's log follows the one before.
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log"))?;
+        Command::new(&bin)
+            .arg("-c")
+            .arg(conf)
+            .envs(env.iter().cloned())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("starting {} (install it, or set NATS_SERVER_BIN)", bin.display()))
+    }
+
+    /// Kill the server (SIGKILL: no flush, no goodbye) and wait for it to go.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Whether the process is still running (a killed one is not).
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Start the server again on the same ports, config and store (killing it first if it runs).
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        self.kill();
+        // The port can take a moment to be free again after a kill.
+        for _ in 0..50 {
+            self.child = Self::command(self.dir.path(), &self.conf, &self.env)?;
+            if self.wait_ready(Duration::from_secs(10)) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        anyhow::bail!("nats-server on port {} did not start again:\n{}", self.port, self.log())
+    }
+
+    /// The client port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub(crate) fn wait_ready(&mut self, within: Duration) -> bool {
         let start = Instant::now();
         let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
         while start.elapsed() < within {
@@ -139,6 +193,6 @@ impl Drop for NatsServer {
     }
 }
 
-fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }

@@ -15,12 +15,15 @@
 //! `cargo run --release -p chorus-bench -- recommend` compares the trainer
 //! with the recsys anchors on MovieLens-100k, then serves a synthetic world
 //! of 100,000 tracks and 1,000,000 plays.
+//! `cargo run -p chorus-bench -- faults` kills nodes and servers under a
+//! mixed load and counts the acknowledged writes lost (must be 0).
 
 mod anchor;
 mod auth;
 mod auth_attack;
 mod catalog;
 mod echo;
+mod faults;
 mod load;
 mod names;
 mod payment;
@@ -61,6 +64,8 @@ enum Bench {
     Payment(payment::Options),
     /// Recommend: offline quality against the anchors (MovieLens-100k), and mixes and radio at scale against the raw echo.
     Recommend(recommend::Options),
+    /// Faults: kill nodes and servers under a mixed load, then read back every acknowledged write (lost must be 0).
+    Faults(faults::Options),
     /// Subsonic: a whole-library search3 sync, getAlbumList2 latency, and stream over HTTP against the NATS path.
     Subsonic(subsonic::Options),
     /// Names: hit@3 per shape of real-world names ("and" for "&", symbols, typos) among synthetic noise.
@@ -80,5 +85,6 @@ async fn main() -> anyhow::Result<()> {
         Bench::Subsonic(o) => subsonic::run(o).await,
         Bench::Payment(o) => payment::run(o).await,
         Bench::Recommend(o) => recommend::run(o).await,
+        Bench::Faults(o) => faults::run(o).await,
     }
 }

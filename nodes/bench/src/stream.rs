@@ -98,7 +98,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     println!("imported {} files ({:.1} MiB)", report.created + report.existing, total as f64 / 1048576.0);
 
     let measure = Duration::from_secs_f64(o.seconds);
-    let store = ObjectReader::open(&async_nats::jetstream::new(nats.clone()), AUDIO_STORE, "Chorus audio").await?;
+    let store = ObjectReader::open(&async_nats::jetstream::new(nats.clone()), AUDIO_STORE, "Chorus audio", 1).await?;
     // Alternate, so that machine noise hits both sides alike.
     let mut direct = Vec::new();
     let mut proxied = Vec::new();

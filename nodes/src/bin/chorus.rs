@@ -211,7 +211,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
             if let Some(token) = &args.token {
                 client = client.with_token(token.as_str());
             }
-            let report = chorus_nodes::import::run(&client, &folder, &default_artist, true).await?;
+            // The stores' replicas when the import creates them: the stream service's ([stream] replicas).
+            let replicas = config.section::<chorus_stream::StreamConfig>("stream")?.replicas;
+            let report =
+                chorus_nodes::import::run_replicated(&client, &folder, &default_artist, true, replicas).await?;
             println!(
                 "imported {} new tracks, {} already there, {} skipped",
                 report.created,

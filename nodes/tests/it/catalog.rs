@@ -430,7 +430,7 @@ async fn cover_art_in_json_is_limited_by_the_max_payload() {
     let server = NatsServer::start().unwrap();
     let nats = server.connect().await.unwrap();
     let js = async_nats::jetstream::new(nats.clone());
-    let store = chorus_state::objects::ensure_store(&js, ART_STORE, "Chorus cover art").await.unwrap();
+    let store = chorus_state::objects::ensure_store(&js, ART_STORE, "Chorus cover art", 1).await.unwrap();
     let _host = catalog_host(&server, "mem").await;
     // Image bytes look random: JSON spells each as a number and a comma (3.57 bytes on average).
     let image = |n: usize| -> Vec<u8> {

@@ -45,7 +45,7 @@ async fn imports_real_files_skips_corrupt_ones_and_never_duplicates() {
     let page: TrackPage = client.call(&TrackList::default()).await.unwrap();
     assert_eq!(page.tracks.len(), 2);
     let js = async_nats::jetstream::new(client.nats().clone());
-    let store = chorus_state::objects::ensure_store(&js, chorus_nodes::import::AUDIO_BUCKET, "audio").await.unwrap();
+    let store = chorus_state::objects::ensure_store(&js, chorus_nodes::import::AUDIO_BUCKET, "audio", 1).await.unwrap();
     for t in &page.tracks {
         assert_eq!(t.codec, "opus");
         assert!(t.duration_ms > 10_000, "{t:?}");
@@ -109,7 +109,7 @@ async fn tags_and_cover_art_reach_the_catalog() {
     let name = t.cover_art.clone().expect("a cover art reference");
     assert!(name.ends_with(".png"), "{name}");
     let js = async_nats::jetstream::new(client.nats().clone());
-    let art = chorus_state::objects::ensure_store(&js, chorus_nodes::import::ART_BUCKET, "art").await.unwrap();
+    let art = chorus_state::objects::ensure_store(&js, chorus_nodes::import::ART_BUCKET, "art", 1).await.unwrap();
     let mut bytes = Vec::new();
     art.get(&name).await.unwrap().read_to_end(&mut bytes).await.unwrap();
     assert_eq!(bytes, cover);

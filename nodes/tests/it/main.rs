@@ -12,6 +12,7 @@ mod catalog_library;
 mod catalog_release;
 mod catalog_views;
 mod closing;
+mod cluster;
 mod dev_conf;
 mod discovery;
 mod garbage;

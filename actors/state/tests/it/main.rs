@@ -2,4 +2,5 @@
 //! links SurrealDB; one binary links it once).
 
 mod jobs;
+mod leaderless;
 mod stream_view;
