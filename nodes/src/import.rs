@@ -404,6 +404,8 @@ async fn import_file(
                 mbid: None,
                 release_type: tags.release_type,
                 release_type_inferred: false,
+                track_count: None,
+                duration_ms: None,
                 added_at: 0,
                 revision: 0,
             };

@@ -120,6 +120,8 @@ fn album(title: String, by: &Artist, genre: &str) -> Album {
         mbid: None,
         release_type: None,
         release_type_inferred: false,
+        track_count: None,
+        duration_ms: None,
         added_at: chorus_nats::clock::now_ms(),
         revision: 0,
     }

@@ -1,4 +1,4 @@
-//! Release types: an album record may carry one (tagged at import, or
+//! Release types, and an album's track count and length: an album record may carry one (tagged at import, or
 //! given); one that does not is served with the type its tracks suggest,
 //! marked as inferred, so a player can file every album (Albums, EPs,
 //! Singles, ...) without the catalog storing a guess that its tracks would
@@ -42,17 +42,24 @@ impl Shape {
 }
 
 /// `album` as a read serves it: its stored type, or the inferred one.
+/// With its tracks counted and their length added up (never stored).
 pub(crate) fn served(mut album: Album, shape: Option<&Shape>) -> Album {
+    let shape = shape.copied().unwrap_or_default();
     if album.release_type.is_none() {
-        album.release_type = shape.copied().unwrap_or_default().infer();
+        album.release_type = shape.infer();
         album.release_type_inferred = album.release_type.is_some();
     }
+    album.track_count = Some(shape.tracks);
+    album.duration_ms = Some(shape.ms);
     album
 }
 
 /// What a write stores: a type a client read as inferred and sent back is
 /// not one it gave, so none is stored.
 pub(crate) fn stored(album: &mut Album) {
+    // Counted at each read, from the tracks.
+    album.track_count = None;
+    album.duration_ms = None;
     if album.release_type_inferred {
         album.release_type = None;
         album.release_type_inferred = false;

@@ -100,6 +100,8 @@ pub fn generate(n: usize, seed: u64) -> SyntheticCatalog {
                 mbid: None,
                 release_type: shapes.random_bool(0.9).then_some(kind),
                 release_type_inferred: false,
+                track_count: None,
+                duration_ms: None,
                 added_at: base + i as u64,
                 revision: 0,
             };

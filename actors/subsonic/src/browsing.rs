@@ -5,9 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chorus_nats::messages::catalog::{
-    Album, AlbumBrowse, AlbumGet, AlbumSort, ArtistBrowse, ArtistGet, GenreList, Track, TrackGet,
+    Album, AlbumBrowse, AlbumGet, AlbumSort, ArtistBrowse, ArtistGet, GenreList, TrackGet,
 };
-use futures::StreamExt as _;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
@@ -22,9 +21,6 @@ use crate::signin::Listener;
 const IGNORED_ARTICLES: &str = "The A An El La Las Los Le Les";
 /// Artists (and albums counted) one index reads at most.
 const MAX_INDEXED: usize = 100_000;
-/// Album reads in flight at once when a list needs each album's tracks.
-const ALBUM_READS: usize = 16;
-
 /// `getUser`: the caller (only their own).
 pub(crate) fn user(p: &Params, l: &Listener) -> Result<Reply, Failure> {
     let asked = p.required("username")?;
@@ -128,26 +124,9 @@ fn letter(sort_name: &str) -> char {
     }
 }
 
-/// Albums with their song counts and lengths (each album's tracks read, a few at once).
-pub(crate) async fn albums_in_full(l: &Listener, albums: &[Album], notes: &Annotations) -> Result<Vec<Value>, Failure> {
-    let ids: Vec<_> = albums.iter().map(|a| a.id).collect();
-    let details: Vec<Result<Option<Vec<Track>>, Failure>> =
-        futures::stream::iter(ids.into_iter().map(|id| async move {
-            match l.call(&AlbumGet { id }).await {
-                Ok(d) => Ok(Some(d.tracks)),
-                // Deleted since it was listed: shown without its tracks.
-                Err(f) if f.code == crate::reply::codes::NOT_FOUND => Ok(None),
-                Err(f) => Err(f),
-            }
-        }))
-        .buffered(ALBUM_READS)
-        .collect()
-        .await;
-    albums
-        .iter()
-        .zip(details)
-        .map(|(a, tracks)| Ok(Value::Object(shape::album(a, tracks?.as_deref(), notes))))
-        .collect()
+/// Albums as lists show them, with the catalog's count of their tracks and length.
+pub(crate) fn albums_listed(albums: &[Album], notes: &Annotations) -> Vec<Value> {
+    albums.iter().map(|a| Value::Object(shape::album(a, None, notes))).collect()
 }
 
 /// `getArtist`.
@@ -155,7 +134,7 @@ pub(crate) async fn artist(p: &Params, l: &Listener) -> Result<Reply, Failure> {
     let id = p.id("id", Kind::Artist)?;
     let detail = l.call(&ArtistGet { id }).await?;
     let notes = annotations::load(l).await?;
-    let albums = albums_in_full(l, &detail.albums, &notes).await?;
+    let albums = albums_listed(&detail.albums, &notes);
     let mut m = shape::artist(&detail.artist, Some(albums.len()), &notes);
     m.insert("album".into(), Value::Array(albums));
     Ok(Reply::with("artist", Value::Object(m)))

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::annotations;
-use crate::browsing::albums_in_full;
+use crate::browsing::albums_listed;
 use crate::params::Params;
 use crate::reply::{Failure, Reply};
 use crate::server::Gateway;
@@ -84,7 +84,7 @@ pub(crate) async fn album_list(p: &Params, l: &Listener, key: &str) -> Result<Re
 
 async fn catalog_list(l: &Listener, req: AlbumList, notes: &Annotations) -> Result<Vec<Value>, Failure> {
     let page = l.call(&req).await?;
-    albums_in_full(l, &page.albums, notes).await
+    Ok(albums_listed(&page.albums, notes))
 }
 
 /// Albums by id, in order, at most `size`, skipping any the catalog no longer has.

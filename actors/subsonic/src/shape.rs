@@ -143,9 +143,14 @@ pub(crate) fn album(a: &Album, tracks: Option<&[Track]>, notes: &Annotations) ->
         m.insert("isCompilation".into(), (name == "compilation").into());
         m.insert("releaseTypes".into(), json!([name]));
     }
-    if let Some(tracks) = tracks {
-        m.insert("songCount".into(), tracks.len().into());
-        m.insert("duration".into(), (tracks.iter().map(|t| t.duration_ms).sum::<u64>() / 1000).into());
+    // The tracks when the caller has them, else the catalog's count of them.
+    let counted = match tracks {
+        Some(tracks) => Some((tracks.len() as u64, tracks.iter().map(|t| t.duration_ms).sum::<u64>())),
+        None => a.track_count.map(|n| (u64::from(n), a.duration_ms.unwrap_or(0))),
+    };
+    if let Some((songs, ms)) = counted {
+        m.insert("songCount".into(), songs.into());
+        m.insert("duration".into(), (ms / 1000).into());
     }
     m.insert("created".into(), iso(a.added_at).into());
     if let Some(mbid) = a.mbid {

@@ -73,6 +73,8 @@ fn album() -> Album {
         mbid: None,
         release_type: Some(ReleaseType::Album),
         release_type_inferred: false,
+        track_count: None,
+        duration_ms: None,
         added_at: 1,
         revision: 0,
     }

@@ -126,6 +126,8 @@ pub(crate) fn records(tracks: &[AnchorTrack]) -> (Vec<Artist>, Vec<Album>, Vec<T
             mbid: None,
             release_type: None,
             release_type_inferred: false,
+            track_count: None,
+            duration_ms: None,
             added_at: 0,
             revision: 0,
         });

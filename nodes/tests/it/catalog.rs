@@ -28,7 +28,13 @@ async fn create_read_update_delete() {
     assert_eq!(detail.tracks, vec![t.clone()]);
     let by: ArtistDetail = c.call(&ArtistGet { id: ar.id }).await.unwrap();
     // Served with the release type its one short track suggests (subjects.md, catalog: Release types).
-    let inferred = Album { release_type: Some(ReleaseType::Single), release_type_inferred: true, ..al.clone() };
+    let inferred = Album {
+        release_type: Some(ReleaseType::Single),
+        release_type_inferred: true,
+        track_count: Some(1),
+        duration_ms: Some(t.duration_ms),
+        ..al.clone()
+    };
     assert_eq!((by.albums, detail.album), (vec![inferred.clone()], inferred));
 
     // Update at the revision read; the same stale revision again is a conflict.

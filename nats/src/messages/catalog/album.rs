@@ -40,6 +40,13 @@ pub struct Album {
     /// inference goes on following the tracks.
     #[serde(default)]
     pub release_type_inferred: bool,
+    /// In a read reply: how many tracks the album has now, as the catalog
+    /// counts them (never stored; ignored in a write).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track_count: Option<u32>,
+    /// In a read reply: their total length, ms (never stored; ignored in a write).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
     /// ms since the Unix epoch.
     #[serde(default)]
     pub added_at: u64,

@@ -29,6 +29,8 @@ pub fn album(title: &str, by: &Artist, year: i32, genre: &str) -> Album {
         mbid: None,
         release_type: None,
         release_type_inferred: false,
+        track_count: None,
+        duration_ms: None,
         added_at: 0,
         revision: 0,
     }

@@ -76,6 +76,8 @@ impl Fixture {
                 mbid: None,
                 release_type: None,
                 release_type_inferred: false,
+                track_count: None,
+                duration_ms: None,
                 added_at: 0,
                 revision: 0,
             };
