@@ -11,6 +11,9 @@ echo "==> nats-server: $NATS_SERVER_BIN ($("$NATS_SERVER_BIN" --version))"
 python3 -c "import libopensonic" 2>/dev/null ||
   python3 -m pip install --quiet --root-user-action=ignore --disable-pip-version-check "py-opensonic==10.4.1"
 cargo test --workspace --locked "$@"
+# --- the fault suite, short: a node killed, the server restarted, an overload burst ---
+cargo build --locked -p chorus-bench -p chorus-nodes --bins
+scripts/faults.sh
 # --- the Helm chart: lint, render, Kubernetes schemas, values schema, node configuration ---
 scripts/chart-test.sh
 # --- web player: end-to-end in headless Chromium against a dev stack of its own ---

@@ -27,7 +27,10 @@ pub async fn connect(config: &Config, name: &str) -> anyhow::Result<async_nats::
             .await
             .with_context(|| format!("reading NATS credentials {}", creds.display()))?;
     }
-    let client = tokio::time::timeout(std::time::Duration::from_secs(30), options.connect(&config.nats_url))
+    // `nats_url` may name several servers, comma separated: async-nats reads
+    // one string as one address, so they are handed over as a list.
+    let urls: Vec<&str> = config.nats_url.split(',').map(str::trim).filter(|u| !u.is_empty()).collect();
+    let client = tokio::time::timeout(std::time::Duration::from_secs(30), options.connect(urls))
         .await
         .with_context(|| format!("no NATS server answered at {} within 30 s", config.nats_url))?
         .with_context(|| format!("connecting to NATS at {}", config.nats_url))?;
