@@ -249,6 +249,8 @@ fn records(file: &CatalogFile) -> Records {
                 mbid: None,
                 release_type: None,
                 release_type_inferred: false,
+                track_count: None,
+                duration_ms: None,
                 added_at: 0,
                 revision: 0,
             };

@@ -82,14 +82,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     // Every listener is a user of their own, as in life (each opens its own sessions).
     let mut listeners = Vec::new();
     for i in 0..o.listeners {
-        let (username, password) = (format!("listener{i}"), "a listening password".to_string());
-        let register = Register {
-            username: username.clone(),
-            email: format!("{username}@chorus.test"),
-            password: password.clone(),
-        };
-        let _: User = client.call(&register).await?;
-        listeners.push(client.clone().with_token(login(&username, &password).await?.access_token));
+        listeners.push(listener(&client, i).await?.1);
     }
     let listener = listeners[0].clone();
     let page: TrackPage = listener.call(&TrackList { limit: Some(500), ..Default::default() }).await?;
@@ -118,6 +111,16 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     );
     host.drain().await?;
     Ok(())
+}
+
+/// Listener `i`: a user of their own, registered and signed in; their name and client.
+pub(crate) async fn listener(client: &ChorusClient, i: usize) -> anyhow::Result<(String, ChorusClient)> {
+    let (username, password) = (format!("listener{i}"), "a listening password".to_string());
+    let register =
+        Register { username: username.clone(), email: format!("{username}@chorus.test"), password: password.clone() };
+    let _: User = client.call(&register).await?;
+    let session = client.call(&Login { username: username.clone(), password }).await?;
+    Ok((username, client.clone().with_token(session.access_token)))
 }
 
 /// `n` readers for `measure`, reader `i` taking tracks `i`, `i + n`, ... in

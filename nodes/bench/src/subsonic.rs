@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use chorus_host::host::RunningHost;
-use chorus_nats::messages::auth::{AppPasswordCreate, AppPasswordCreated, Login, Register, User};
+use chorus_nats::messages::auth::{AppPasswordCreate, AppPasswordCreated, Login};
 use chorus_nats::messages::catalog::{Track, TrackList, TrackPage};
 use chorus_nats::ChorusClient;
 use chorus_testkit::http::{free_addr, request};
 use chorus_testkit::{host_config, NatsServer};
 
 use crate::load::closed_loop;
-use crate::stream::{readers, stream_reads, Moved};
+use crate::stream::{listener, readers, stream_reads, Moved};
 
 #[derive(clap::Args)]
 pub(crate) struct Options {
@@ -92,14 +92,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     // Listeners: each a user with a NATS session (the stream path) and an app password (the gateway).
     let (mut listeners, mut apps) = (Vec::new(), Vec::new());
     for i in 0..o.clients {
-        let (username, password) = (format!("listener{i}"), "a listening password".to_string());
-        let register = Register {
-            username: username.clone(),
-            email: format!("{username}@chorus.test"),
-            password: password.clone(),
-        };
-        let _: User = client.call(&register).await?;
-        let listener = client.clone().with_token(login(&username, &password).await?.access_token);
+        let (username, listener) = listener(&client, i).await?;
         let made: AppPasswordCreated = listener.call(&AppPasswordCreate { name: "bench".into() }).await?;
         apps.push(App { addr, query: format!("u={username}&p={}&v=1.16.1&c=bench&f=json", made.password) });
         listeners.push(listener);
