@@ -396,18 +396,12 @@ async fn import_file(
             let new = Album {
                 id: Uuid::nil(),
                 title: tags.album.clone(),
-                sort_title: String::new(),
                 artist: Some(album_artist.clone()),
                 year: tags.year,
                 genres: tags.genres.clone(),
                 cover_art: cover.clone(),
-                mbid: None,
                 release_type: tags.release_type,
-                release_type_inferred: false,
-                track_count: None,
-                duration_ms: None,
-                added_at: 0,
-                revision: 0,
+                ..Default::default()
             };
             let created = create(client, catalog::album_create(), &new).await?;
             let album = AlbumRef { id: created.id, title: created.title };

@@ -116,14 +116,8 @@ fn album(title: String, by: &Artist, genre: &str) -> Album {
         artist: Some(ArtistCredit { id: by.id, name: by.name.clone() }),
         year: Some(2020),
         genres: vec![genre.into()],
-        cover_art: None,
-        mbid: None,
-        release_type: None,
-        release_type_inferred: false,
-        track_count: None,
-        duration_ms: None,
         added_at: chorus_nats::clock::now_ms(),
-        revision: 0,
+        ..Default::default()
     }
 }
 

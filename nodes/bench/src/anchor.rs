@@ -118,18 +118,10 @@ pub(crate) fn records(tracks: &[AnchorTrack]) -> (Vec<Artist>, Vec<Album>, Vec<T
         let album = albums.entry((t.album_artist.as_str(), t.album.as_str(), t.year)).or_insert_with(|| Album {
             id: Uuid::from_u64_pair(2, n),
             title: t.album.clone(),
-            sort_title: String::new(),
             artist: Some(album_artist.clone()),
             year: Some(t.year),
             genres: vec![t.genre.clone()],
-            cover_art: None,
-            mbid: None,
-            release_type: None,
-            release_type_inferred: false,
-            track_count: None,
-            duration_ms: None,
-            added_at: 0,
-            revision: 0,
+            ..Default::default()
         });
         let mut track = chorus_catalog::synthetic::track_on(track_id(t.id), &t.title, &album_artist, album, t.track_no);
         track.artists = vec![by];

@@ -241,18 +241,9 @@ fn records(file: &CatalogFile) -> Records {
             let album = Album {
                 id: id(TargetKind::Album, out.albums.len()),
                 title: a.title.clone(),
-                sort_title: String::new(),
                 artist: Some(credit.clone()),
                 year: a.year,
-                genres: Vec::new(),
-                cover_art: None,
-                mbid: None,
-                release_type: None,
-                release_type_inferred: false,
-                track_count: None,
-                duration_ms: None,
-                added_at: 0,
-                revision: 0,
+                ..Default::default()
             };
             for (number, title) in (1..).zip(&a.tracks) {
                 let track_id = id(TargetKind::Track, out.tracks.len());

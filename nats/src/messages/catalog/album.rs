@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{ArtistCredit, Track};
 
 /// An album.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Album {
     /// uuid v7.
     #[serde(default)]

@@ -21,18 +21,10 @@ pub fn album(title: &str, by: &Artist, year: i32, genre: &str) -> Album {
     Album {
         id: Uuid::nil(),
         title: title.into(),
-        sort_title: String::new(),
         artist: Some(ArtistCredit { id: by.id, name: by.name.clone() }),
         year: Some(year),
         genres: vec![genre.into()],
-        cover_art: None,
-        mbid: None,
-        release_type: None,
-        release_type_inferred: false,
-        track_count: None,
-        duration_ms: None,
-        added_at: 0,
-        revision: 0,
+        ..Default::default()
     }
 }
 

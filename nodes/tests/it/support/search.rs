@@ -68,18 +68,10 @@ impl Fixture {
             let al = Album {
                 id: Uuid::now_v7(),
                 title: album.to_string(),
-                sort_title: String::new(),
                 artist: Some(ArtistCredit { id: ar.id, name: ar.name.clone() }),
                 year: Some(*year),
                 genres: vec![genre.to_string()],
-                cover_art: None,
-                mbid: None,
-                release_type: None,
-                release_type_inferred: false,
-                track_count: None,
-                duration_ms: None,
-                added_at: 0,
-                revision: 0,
+                ..Default::default()
             };
             f.put(Kind::Artist, ar.id, &ar).await;
             f.put(Kind::Album, al.id, &al).await;
