@@ -49,6 +49,9 @@ pub struct Config {
     pub waiting_workers: usize,
     /// Requests that may wait for a worker; past this a request gets 503 at once.
     pub queue_bound: usize,
+    /// Requests each endpoint's subscription may hold before the ingress reads
+    /// them; past this they are dropped unread (`chorus_ingress_dropped_total`).
+    pub ingress_buffer: usize,
     /// How long a handler may run when the request carries no deadline.
     pub handler_timeout_ms: u64,
     /// How long shutdown waits for in-flight requests.
@@ -89,6 +92,7 @@ impl Default for Config {
             workers: default_workers(),
             waiting_workers: 32,
             queue_bound: 1024,
+            ingress_buffer: 1024,
             handler_timeout_ms: 10_000,
             drain_timeout_ms: 10_000,
             restart_budget: 20,

@@ -35,6 +35,8 @@ struct RunningService {
 /// Services being served on one NATS connection.
 pub struct RunningHost {
     nats: async_nats::Client,
+    /// The endpoint subscriptions' own connection (see [`crate::connect::connect_ingress`]).
+    ingress_nats: async_nats::Client,
     config: Arc<Config>,
     services: Vec<RunningService>,
     drain: watch::Sender<bool>,
@@ -87,6 +89,12 @@ impl RunningHost {
             None => None,
         };
         let nats = crate::connect::connect(&config, &format!("chorus-node {node_id}")).await?;
+        let ingress_nats = crate::connect::connect_ingress(
+            &config,
+            &format!("chorus-node {node_id} ingress"),
+            metrics.ingress_dropped(),
+        )
+        .await?;
         let config = Arc::new(config);
         // Tokens are checked from the first request on: load the trust first.
         let trust = Arc::new(Trust::default());
@@ -98,13 +106,24 @@ impl RunningHost {
         let mut services = Vec::new();
         for (name, build) in registry.iter().filter(|(name, _)| config.hosts(name)) {
             let def = build(ctx.clone()).await.with_context(|| format!("starting service {name}"))?;
-            services.push(serve(&ctx, def, &drain, fatal_tx.clone(), &metrics).await?);
+            services.push(serve(&ctx, &ingress_nats, def, &drain, fatal_tx.clone(), &metrics).await?);
         }
         if services.is_empty() {
             anyhow::bail!("no services to host (services = {:?})", config.services);
         }
         health.ready();
-        Ok(Self { nats, config, services, drain, fatal, _trust_watch: trust_watch, health, metrics, http })
+        Ok(Self {
+            nats,
+            ingress_nats,
+            config,
+            services,
+            drain,
+            fatal,
+            _trust_watch: trust_watch,
+            health,
+            metrics,
+            http,
+        })
     }
 
     /// Where the HTTP listener (`http_listen`) is bound, when there is one.
@@ -149,6 +168,7 @@ impl RunningHost {
         let _ = tokio::time::timeout_at(until, idle).await;
         let left: usize = self.services.iter().map(|s| s.runtime.pending()).sum();
         let _ = tokio::time::timeout(Duration::from_secs(2), self.nats.flush()).await;
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.ingress_nats.flush()).await;
         for s in self.services {
             let _ = s.supervisor.stop_and_wait(Some("drained".into()), Some(Duration::from_secs(5))).await;
             s.micro.abort();
@@ -171,6 +191,7 @@ impl RunningHost {
 /// Start one service: supervisor with workers and children, ingress per endpoint, discovery.
 async fn serve(
     ctx: &HostContext,
+    ingress_nats: &async_nats::Client,
     def: ServiceDef,
     drain: &watch::Sender<bool>,
     fatal: mpsc::UnboundedSender<String>,
@@ -201,8 +222,7 @@ async fn serve(
     let mut endpoints = Vec::new();
     for (i, e) in runtime.endpoints.iter().enumerate() {
         let subject = e.endpoint.subject();
-        let sub = ctx
-            .nats
+        let sub = ingress_nats
             .queue_subscribe(subject.clone(), def.name.to_string())
             .await
             .with_context(|| format!("subscribing to {subject}"))?;
@@ -243,6 +263,7 @@ async fn serve(
         micro::Responder::subscribe(ctx.nats.clone(), identity.clone()).await.context("subscribing to $SRV")?;
     let micro = tokio::spawn(responder.run(drain.subscribe()));
     subscribed(&ctx.nats).await.context("registering subscriptions with the server")?;
+    subscribed(ingress_nats).await.context("registering endpoint subscriptions with the server")?;
     metrics.add(ServiceMetrics {
         name: def.name,
         version: identity.version.clone(),

@@ -33,11 +33,18 @@ pub struct Metrics {
     node: String,
     health: Arc<Health>,
     services: RwLock<Vec<Arc<ServiceMetrics>>>,
+    /// Requests the ingress connection dropped unread (its buffers were full).
+    ingress_dropped: Arc<AtomicU64>,
 }
 
 impl Metrics {
     pub(crate) fn new(node: String, health: Arc<Health>) -> Self {
-        Self { node, health, services: RwLock::default() }
+        Self { node, health, services: RwLock::default(), ingress_dropped: Arc::default() }
+    }
+
+    /// The count of requests dropped unread, for the ingress connection to add to.
+    pub(crate) fn ingress_dropped(&self) -> Arc<AtomicU64> {
+        self.ingress_dropped.clone()
     }
 
     pub(crate) fn add(&self, service: ServiceMetrics) {
@@ -77,6 +84,14 @@ impl Metrics {
                 escape(&s.instance)
             );
         }
+
+        family(
+            &mut out,
+            "chorus_ingress_dropped_total",
+            "counter",
+            "Requests dropped unread because the node's endpoint subscriptions were full (a burst beyond what it reads).",
+        );
+        let _ = writeln!(out, "chorus_ingress_dropped_total {}", self.ingress_dropped.load(Ordering::Relaxed));
 
         let snaps: Vec<_> = services
             .iter()

@@ -77,7 +77,7 @@ pub(crate) async fn run(o: &Options) -> anyhow::Result<Row> {
     let (after, after_errors) = sustained(&probe, track, measure).await;
     let alive = nodes.pid(0) == Some(pid);
     let codes: Vec<String> = b.codes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    row.notes.push(format!("sustained track.get: {rate:.0}/s; offered {offered:.0}/s for {:.0} s: {} sent, {} answered ({}), {} unanswered", burst_for.as_secs_f64(), b.sent, b.answered, codes.join(", "), b.sent - b.answered));
+    row.notes.push(format!("sustained track.get: {rate:.0}/s; offered {offered:.0}/s for {:.0} s: {} sent, {} answered ({}), {} unanswered (never read: the node's ingress buffers are bounded, so what it cannot read is dropped, and its callers' timeouts answer it)", burst_for.as_secs_f64(), b.sent, b.answered, codes.join(", "), b.sent - b.answered));
     row.notes.push(format!(
         "the node's track_get count rose by {received} during the burst (mix and probe included); the bench's own connection reported {} slow-consumer events",
         dropped.load(std::sync::atomic::Ordering::Relaxed)
