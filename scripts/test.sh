@@ -14,6 +14,7 @@ cargo test --workspace --locked "$@"
 # --- the fault suite, short: a node killed, the server restarted, an overload burst ---
 cargo build --locked -p chorus-bench -p chorus-nodes --bins
 scripts/faults.sh
+scripts/fuzz.sh
 # --- the Helm chart: lint, render, Kubernetes schemas, values schema, node configuration ---
 scripts/chart-test.sh
 # --- web player: end-to-end in headless Chromium against a dev stack of its own ---

@@ -127,6 +127,7 @@ impl SearchIndex {
     }
 
     /// Remove an entry (not searchable until [`Self::publish`]).
+    #[cfg_attr(not(feature = "service"), allow(dead_code))]
     pub(crate) fn remove(&self, id: Uuid) {
         self.writer().delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
     }
@@ -163,6 +164,7 @@ impl SearchIndex {
     }
 
     /// Whether batches are published as they come.
+    #[cfg_attr(not(feature = "service"), allow(dead_code))]
     pub(crate) fn is_live(&self) -> bool {
         self.live.load(Ordering::Acquire)
     }

@@ -158,8 +158,8 @@ pub(crate) fn nonce_digest(nonce: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::request::tests::claims;
     use super::*;
+    use chorus_callout::testing::claims;
 
     fn config(account: &KeyPair) -> CalloutConfig {
         let mut c: CalloutConfig = serde_json::from_value(json!({

@@ -18,10 +18,8 @@
 mod actor;
 mod authorizer;
 mod connections;
-mod nats_jwt;
-mod poly1305;
-mod request;
-mod xkey;
+
+use chorus_callout::{nats_jwt, request, xkey};
 
 use std::sync::{Arc, Mutex};
 

@@ -12,42 +12,42 @@ use anyhow::Context as _;
 use nkeys::{KeyPair, KeyPairType};
 use serde_json::Value;
 
-use super::nats_jwt;
-use super::xkey::XKey;
+use crate::nats_jwt;
+use crate::xkey::XKey;
 
 /// The header naming the server's xkey on a sealed request.
-pub(crate) const XKEY_HEADER: &str = "Nats-Server-Xkey";
+pub const XKEY_HEADER: &str = "Nats-Server-Xkey";
 const AUDIENCE: &str = "nats-authorization-request";
 /// How far the server's clock may run ahead of ours when we read its `exp`.
 const CLOCK_SKEW_S: u64 = 30;
 
 /// What the callout needs from a request.
 #[derive(Debug, Clone)]
-pub(crate) struct AuthRequest {
+pub struct AuthRequest {
     /// The connection's user nkey, made by the server for this request.
-    pub(crate) user_nkey: String,
+    pub user_nkey: String,
     /// The server's id (its public nkey), which a restart changes.
-    pub(crate) server_id: String,
+    pub server_id: String,
     /// The server's name, which a restart keeps.
-    pub(crate) server_name: String,
+    pub server_name: String,
     /// The server's xkey, when it sealed the request: the answer is sealed to it.
-    pub(crate) server_xkey: Option<String>,
+    pub server_xkey: Option<String>,
     /// The client's address.
-    pub(crate) client_host: String,
+    pub client_host: String,
     /// The client's id on its server.
-    pub(crate) client_id: u64,
+    pub client_id: u64,
     /// CONNECT `user`.
-    pub(crate) user: String,
+    pub user: String,
     /// CONNECT `pass`.
-    pub(crate) password: String,
+    pub password: String,
     /// CONNECT `auth_token`: a browser's inbox nonce.
-    pub(crate) token: String,
+    pub token: String,
     /// The request's own `exp` (Unix seconds): an answer after it is too late.
-    pub(crate) expires: u64,
+    pub expires: u64,
 }
 
 /// Reads requests for one issuer.
-pub(crate) struct RequestReader {
+pub struct RequestReader {
     issuer: String,
     server_keys: Vec<String>,
     xkey: Option<XKey>,
@@ -56,17 +56,17 @@ pub(crate) struct RequestReader {
 impl RequestReader {
     /// Requests to `issuer` (our account key), signed by one of `server_keys`
     /// (any server when empty), sealed to `xkey` when given.
-    pub(crate) fn new(issuer: String, server_keys: Vec<String>, xkey: Option<XKey>) -> Self {
+    pub fn new(issuer: String, server_keys: Vec<String>, xkey: Option<XKey>) -> Self {
         Self { issuer, server_keys, xkey }
     }
 
     /// Our xkey, to seal answers with.
-    pub(crate) fn xkey(&self) -> Option<&XKey> {
+    pub fn xkey(&self) -> Option<&XKey> {
         self.xkey.as_ref()
     }
 
     /// The request in `payload` (with the server's xkey header, if any), at `now` (Unix seconds).
-    pub(crate) fn read(&self, payload: &[u8], server_xkey: Option<&str>, now: u64) -> anyhow::Result<AuthRequest> {
+    pub fn read(&self, payload: &[u8], server_xkey: Option<&str>, now: u64) -> anyhow::Result<AuthRequest> {
         let opened;
         let jwt = match (&self.xkey, server_xkey) {
             (Some(ours), Some(theirs)) => {
@@ -134,26 +134,11 @@ impl RequestReader {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use serde_json::json;
 
     use super::*;
-
-    /// A request as nats-server 2.15 sends it (fields seen on the wire).
-    pub(crate) fn claims(server: &KeyPair, issuer: &str, token: &str) -> Value {
-        let now = chorus_nats::clock::now_ms() / 1000;
-        json!({
-            "aud": "nats-authorization-request", "iat": now, "exp": now + 2,
-            "jti": "J", "iss": server.public_key(), "sub": issuer,
-            "nats": {
-                "server_id": {"name": "chorus_dev", "host": "127.0.0.1", "id": server.public_key(), "version": "2.15.1"},
-                "user_nkey": KeyPair::new_user().public_key(),
-                "client_info": {"host": "127.0.0.1", "id": 39, "user": "web", "kind": "Client", "type": "nats"},
-                "connect_opts": {"auth_token": token, "user": "web", "pass": "web-test", "lang": "rust", "version": "0.51.0", "protocol": 1},
-                "type": "authorization_request", "version": 2,
-            },
-        })
-    }
+    use crate::testing::claims;
 
     fn now() -> u64 {
         chorus_nats::clock::now_ms() / 1000

@@ -14,7 +14,7 @@ use serde_json::Value;
 const HEADER: &str = r#"{"typ":"JWT","alg":"ed25519-nkey"}"#;
 
 /// `claims` signed by `signer` (whose public key should be the claims' `iss`).
-pub(crate) fn encode(claims: &Value, signer: &KeyPair) -> anyhow::Result<String> {
+pub fn encode(claims: &Value, signer: &KeyPair) -> anyhow::Result<String> {
     let head = B64.encode(HEADER);
     let body = B64.encode(serde_json::to_vec(claims)?);
     let signed = format!("{head}.{body}");
@@ -24,7 +24,7 @@ pub(crate) fn encode(claims: &Value, signer: &KeyPair) -> anyhow::Result<String>
 
 /// The claims of `jwt`, once its signature checks out against its own `iss`
 /// (the server's nkey, for an authorization request).
-pub(crate) fn decode(jwt: &str) -> anyhow::Result<Value> {
+pub fn decode(jwt: &str) -> anyhow::Result<Value> {
     let mut parts = jwt.trim().split('.');
     let (Some(head), Some(body), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
     else {

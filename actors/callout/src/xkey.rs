@@ -7,7 +7,7 @@
 //! would pull `crypto_box` and rebuild async-nats and SurrealDB, so the box
 //! is assembled here from what the build already has: X25519 from
 //! curve25519-dalek, HSalsa20 and XSalsa20 from salsa20, Poly1305 in
-//! [`super::poly1305`].
+//! [`crate::poly1305`].
 
 use anyhow::Context as _;
 use curve25519_dalek::montgomery::MontgomeryPoint;
@@ -16,7 +16,7 @@ use salsa20::cipher::{KeyIvInit as _, StreamCipher as _};
 use salsa20::XSalsa20;
 use subtle::ConstantTimeEq as _;
 
-use super::poly1305;
+use crate::poly1305;
 
 const VERSION: &[u8] = b"xkv1";
 const NONCE: usize = 24;
@@ -27,37 +27,37 @@ const PREFIX_CURVE: u8 = 23 << 3;
 const PREFIX_SEED: u8 = 18 << 3;
 
 /// A curve key pair: ours, from `[auth.callout] xkey_seed`.
-pub(crate) struct XKey {
+pub struct XKey {
     secret: [u8; 32],
     public: [u8; 32],
 }
 
 impl XKey {
     /// From an nkeys curve seed (`SX…`).
-    pub(crate) fn from_seed(seed: &str) -> anyhow::Result<Self> {
+    pub fn from_seed(seed: &str) -> anyhow::Result<Self> {
         let (kind, secret) = nkeys::decode_seed(seed.trim()).context("not an nkeys seed")?;
         anyhow::ensure!(kind == PREFIX_CURVE, "not a curve (xkey) seed: it should start with SX");
         Ok(Self { secret, public: MontgomeryPoint::mul_base_clamped(secret).to_bytes() })
     }
 
     /// A new random one.
-    pub(crate) fn generate() -> Self {
+    pub fn generate() -> Self {
         let secret: [u8; 32] = rand::random();
         Self { secret, public: MontgomeryPoint::mul_base_clamped(secret).to_bytes() }
     }
 
     /// The public key as nats-server's config names it (`X…`).
-    pub(crate) fn public_key(&self) -> String {
+    pub fn public_key(&self) -> String {
         encode(&[PREFIX_CURVE], &self.public)
     }
 
     /// The seed (`SX…`), a secret.
-    pub(crate) fn seed(&self) -> String {
+    pub fn seed(&self) -> String {
         encode(&[PREFIX_SEED | (PREFIX_CURVE >> 5), (PREFIX_CURVE & 31) << 3], &self.secret)
     }
 
     /// `sealed`, opened: it must come from `sender` (an `X…` public key) to us.
-    pub(crate) fn open(&self, sealed: &[u8], sender: &str) -> anyhow::Result<Vec<u8>> {
+    pub fn open(&self, sealed: &[u8], sender: &str) -> anyhow::Result<Vec<u8>> {
         let sender = public_key(sender)?;
         let rest = sealed.strip_prefix(VERSION).context("not an xkv1 sealed message")?;
         anyhow::ensure!(rest.len() >= NONCE + TAG, "sealed message too short");
@@ -74,7 +74,7 @@ impl XKey {
     }
 
     /// `plaintext`, sealed from us to `recipient` (an `X…` public key).
-    pub(crate) fn seal(&self, plaintext: &[u8], recipient: &str) -> anyhow::Result<Vec<u8>> {
+    pub fn seal(&self, plaintext: &[u8], recipient: &str) -> anyhow::Result<Vec<u8>> {
         let recipient = public_key(recipient)?;
         let nonce: [u8; NONCE] = rand::random();
         Ok(self.seal_with_nonce(plaintext, &recipient, &nonce))
