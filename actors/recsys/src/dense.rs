@@ -27,6 +27,10 @@ impl Dense {
         &self.data[i * self.n..(i + 1) * self.n]
     }
 
+    pub(crate) fn row_mut(&mut self, i: usize) -> &mut [f64] {
+        &mut self.data[i * self.n..(i + 1) * self.n]
+    }
+
     pub(crate) fn add(&mut self, i: usize, j: usize, value: f64) {
         self.data[i * self.n + j] += value;
     }

@@ -85,48 +85,68 @@ pub(crate) struct Reached {
 /// contribution of a liked history item: explaining a page of picks is then
 /// free, instead of a second walk of the history's lists. An item's sum and
 /// its best contribution sit side by side: one cache line a step of the walk.
+///
+/// A step of the walk has no branch that depends on the data (whether the
+/// item was reached before, whether this contribution is its best): those
+/// went either way at random and each wrong guess threw away the loads in
+/// flight, so the walk waited on one cache miss at a time.
 struct Explaining {
     slots: Vec<Slot>,
+    /// The items reached, in `touched[..reached]`; as long as `slots`, so a
+    /// step writes its item unconditionally and only counts it when new.
     touched: Vec<u32>,
+    reached: usize,
 }
 
 #[derive(Clone, Copy)]
 struct Slot {
     sum: f32,
     best: f32,
+    /// The history item of `best`, or one of the two markers below.
     from: u32,
 }
 
-const EMPTY: Slot = Slot { sum: 0.0, best: 0.0, from: u32::MAX };
+/// `Slot::from` of an item not reached yet.
+const UNREACHED: u32 = u32::MAX;
+/// `Slot::from` of an item reached with no liked contribution yet.
+const NO_REASON: u32 = u32::MAX - 1;
+const EMPTY: Slot = Slot { sum: 0.0, best: 0.0, from: UNREACHED };
 
 impl Explaining {
     fn new(n_items: usize) -> Self {
-        Self { slots: vec![EMPTY; n_items], touched: Vec::new() }
+        Self { slots: vec![EMPTY; n_items], touched: vec![0; n_items], reached: 0 }
     }
 
-    fn add(&mut self, item: u32, from: u32, weight: f32, value: f32) {
+    /// Adds `value`, the contribution of history item `from` (`liked` if its weight is positive).
+    fn add(&mut self, item: u32, from: u32, liked: bool, value: f32) {
         let slot = &mut self.slots[item as usize];
-        if slot.sum == 0.0 {
-            self.touched.push(item);
-        }
+        let fresh = slot.from == UNREACHED;
         slot.sum += value;
         // The first of equal contributions is kept, in history order.
-        if weight > 0.0 && value > slot.best {
-            slot.best = value;
-            slot.from = from;
-        }
+        let better = liked & (value > slot.best);
+        slot.best = if better { value } else { slot.best };
+        slot.from = if better {
+            from
+        } else if fresh {
+            NO_REASON
+        } else {
+            slot.from
+        };
+        // Each item is counted once, so `reached` stays below `touched.len()`.
+        self.touched[self.reached] = item;
+        self.reached += usize::from(fresh);
     }
 
     fn drain(&mut self) -> Vec<Reached> {
-        let mut out = Vec::with_capacity(self.touched.len());
-        for &item in &self.touched {
+        let mut out = Vec::with_capacity(self.reached);
+        for &item in &self.touched[..self.reached] {
             let slot = std::mem::replace(&mut self.slots[item as usize], EMPTY);
-            // A sum that cancelled to zero may be listed twice; zero says nothing anyway.
+            // A sum that cancelled to zero says nothing.
             if slot.sum != 0.0 {
-                out.push(Reached { item, score: slot.sum, because: (slot.from != u32::MAX).then_some(slot.from) });
+                out.push(Reached { item, score: slot.sum, because: (slot.from < NO_REASON).then_some(slot.from) });
             }
         }
-        self.touched.clear();
+        self.reached = 0;
         out
     }
 }
@@ -197,8 +217,9 @@ impl Neighbours {
                 _ => scratch.insert(Explaining::new(n_items)),
             };
             for &(h, w) in history {
+                let liked = w > 0.0;
                 for &(j, s) in &lists[h as usize] {
-                    acc.add(j, h, w, w * s);
+                    acc.add(j, h, liked, w * s);
                 }
             }
             acc.drain()

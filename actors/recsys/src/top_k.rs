@@ -50,6 +50,12 @@ impl TopK {
         self.k > 0 && (self.heap.len() < self.k || self.heap.peek().is_some_and(|worst| *candidate > worst.0))
     }
 
+    /// Whether a candidate scoring `score` could enter, whatever its tie:
+    /// lets callers skip even looking up the tie for the rest.
+    pub(crate) fn may_accept(&self, score: f32) -> bool {
+        self.k > 0 && (self.heap.len() < self.k || self.heap.peek().is_some_and(|worst| score >= worst.0.score))
+    }
+
     pub(crate) fn push(&mut self, candidate: Ranked) {
         if self.accepts(&candidate) {
             self.heap.push(Reverse(candidate));
