@@ -72,7 +72,7 @@ impl Apps {
         // A `create`: two instances starting at once agree on the first key.
         match records.create(KEY, &AppKeyRecord { key: B64.encode(fresh) }).await {
             Ok(_) | Err(WriteError::Exists | WriteError::Conflict) => {}
-            Err(e) => anyhow::bail!("making the app key: {e}"),
+            Err(e) => anyhow::bail!("making the app key: {e:#}"),
         }
         let (stored, _) = records.get::<AppKeyRecord>(KEY).await?.ok_or_else(|| anyhow::anyhow!("no app key"))?;
         let key: [u8; 32] = B64

@@ -82,7 +82,11 @@ impl SigningKeys {
     pub async fn publish(&self, trust: &async_nats::jetstream::kv::Store) -> anyhow::Result<()> {
         for key in self.public().keys {
             let value = serde_json::to_vec(&key).context("encoding a public key")?;
-            trust.put(watch::key_key(&key.kid), value.into()).await.context("publishing a public key")?;
+            // A fresh R3 bucket has no leader until its first election: nodes
+            // starting together on a new cluster met that here.
+            chorus_host::leaderless::put(trust, &watch::key_key(&key.kid), value.into())
+                .await
+                .context("publishing a public key")?;
         }
         Ok(())
     }

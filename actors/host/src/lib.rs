@@ -19,6 +19,7 @@ mod host_context;
 mod http;
 mod ingress;
 pub mod lag;
+pub mod leaderless;
 pub mod metrics;
 pub mod micro;
 pub mod paging;

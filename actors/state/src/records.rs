@@ -9,6 +9,7 @@ use std::future::Future;
 use anyhow::Context as _;
 use async_nats::jetstream::{self, kv};
 use async_nats::HeaderMap;
+use chorus_host::leaderless::{reached_no_stream, Leaderless};
 use chorus_nats::{Encoding, ServiceError};
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -51,19 +52,14 @@ impl Records {
         replicas: usize,
         max_age: Option<std::time::Duration>,
     ) -> anyhow::Result<Self> {
-        let kv = match js.get_key_value(bucket).await {
-            Ok(kv) => kv,
-            Err(_) => js
-                .create_key_value(kv::Config {
-                    bucket: bucket.into(),
-                    history: 1,
-                    num_replicas: replicas.max(1),
-                    max_age: max_age.unwrap_or_default(),
-                    ..Default::default()
-                })
-                .await
-                .with_context(|| format!("creating KV bucket {bucket}"))?,
+        let config = kv::Config {
+            bucket: bucket.into(),
+            history: 1,
+            num_replicas: replicas.max(1),
+            max_age: max_age.unwrap_or_default(),
+            ..Default::default()
         };
+        let kv = chorus_host::leaderless::open_kv(js, config).await?;
         Ok(Self { js: js.clone(), kv, bucket: bucket.into() })
     }
 
@@ -84,13 +80,7 @@ impl Records {
     /// Write `value` at `key` whatever it held (last write wins). Returns the revision.
     pub async fn put<T: Serialize>(&self, key: &str, value: &T) -> anyhow::Result<u64> {
         let value = encode(value)?;
-        let mut tries = Leaderless::new();
-        loop {
-            match self.kv.put(key, value.clone()).await {
-                Err(e) if tries.again(reached_no_stream(&e)).await => continue,
-                done => return done.with_context(|| format!("writing {key}")),
-            }
-        }
+        chorus_host::leaderless::put(&self.kv, key, value).await.with_context(|| format!("writing {key}"))
     }
 
     /// Write `value` at `key` only if the key holds nothing.
@@ -226,55 +216,6 @@ pub async fn publish_led(
             done => return done,
         }
     }
-}
-
-/// A bounded retry of writes that reached no stream. In a cluster a bucket's
-/// stream has no leader for a moment after its leader's server dies (and a
-/// new R3 stream before its first election): JetStream then does not answer
-/// the publish at all (no responders, which async-nats reports as
-/// `StreamNotFound`). Nothing was written, so trying again is safe, where a
-/// timed-out write is not (it may have been stored).
-struct Leaderless {
-    started: std::time::Instant,
-}
-
-impl Leaderless {
-    /// How long a write waits for a leader: an election took more than 6 s
-    /// here once in about five kills (nats-server's raft waits 4 to 9 s for
-    /// a leader that went silent); a handler's default timeout is 10 s.
-    const BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
-
-    fn new() -> Self {
-        Self { started: std::time::Instant::now() }
-    }
-
-    /// Whether a write that `reached_no_stream` may be tried again (after a
-    /// pause): while the budget lasts.
-    async fn again(&mut self, reached_no_stream: bool) -> bool {
-        if !reached_no_stream || self.started.elapsed() >= Self::BUDGET {
-            return false;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        true
-    }
-}
-
-/// Whether `e`, or an error under it, is a publish that no stream answered.
-fn reached_no_stream(e: &(dyn std::error::Error + 'static)) -> bool {
-    use async_nats::jetstream::context::{PublishError, PublishErrorKind};
-    let mut next = Some(e);
-    while let Some(err) = next {
-        if err.downcast_ref::<PublishError>().is_some_and(|p| p.kind() == PublishErrorKind::StreamNotFound) {
-            return true;
-        }
-        // kv::Store::create reads the entry after a failed write; that read
-        // reports the same condition in its own words, with no source.
-        if err.to_string() == PublishErrorKind::StreamNotFound.to_string() {
-            return true;
-        }
-        next = err.source();
-    }
-    false
 }
 
 fn encode<T: Serialize>(value: &T) -> anyhow::Result<bytes::Bytes> {

@@ -19,28 +19,46 @@ const R3: &[(&str, &str)] = &[
     ("CHORUS_STREAM__REPLICAS", "3"),
 ];
 
-async fn answers(nats: &async_nats::Client, service: &str) -> bool {
-    matches!(
-        tokio::time::timeout(Duration::from_secs(1), nats.request(format!("$SRV.PING.{service}"), "".into())).await,
-        Ok(Ok(m)) if !m.payload.is_empty()
-    )
+/// How many instances of `service` answer PING within half a second.
+async fn instances(nats: &async_nats::Client, service: &str) -> usize {
+    use futures::StreamExt as _;
+    let inbox = nats.new_inbox();
+    let Ok(mut replies) = nats.subscribe(inbox.clone()).await else { return 0 };
+    if nats.publish_with_reply(format!("$SRV.PING.{service}"), inbox, "".into()).await.is_err() {
+        return 0;
+    }
+    let mut seen = 0;
+    while let Ok(Some(m)) = tokio::time::timeout(Duration::from_millis(500), replies.next()).await {
+        seen += usize::from(!m.payload.is_empty());
+    }
+    seen
 }
 
+/// Two nodes started at the same moment through different servers of a new
+/// cluster race to create every bucket and to publish auth's keys into a
+/// stream that has not elected its leader yet: both come up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_stream_a_cluster_node_creates_has_three_replicas() {
     let mut cluster = NatsCluster::start(3).unwrap();
     let keys = chorus_auth::keys::SigningKeys::generate();
     let mut env = R3.to_vec();
-    env.extend([("CHORUS_AUTH__SIGNING_KEYS", keys.as_str()), ("CHORUS_AUTH__ARGON2_MEMORY_KIB", "64")]);
-    // One server's URL: the node learns the other two from its INFO.
-    let url = cluster.servers()[1].url();
-    let _node = ChildNode::start(Path::new(env!("CARGO_BIN_EXE_chorus-node")), &url, "all", &env).unwrap();
+    env.extend([
+        ("CHORUS_AUTH__SIGNING_KEYS", keys.as_str()),
+        ("CHORUS_AUTH__ARGON2_MEMORY_KIB", "64"),
+        // Two gateways on one machine: each on a port of its own.
+        ("CHORUS_SUBSONIC__LISTEN", "127.0.0.1:0"),
+    ]);
+    // One server's URL each: a node learns the other two from its INFO.
+    let bin = Path::new(env!("CARGO_BIN_EXE_chorus-node"));
+    let (first, second) = (cluster.servers()[1].url(), cluster.servers()[2].url());
+    let _nodes =
+        [ChildNode::start(bin, &first, "all", &env).unwrap(), ChildNode::start(bin, &second, "all", &env).unwrap()];
     let nats = cluster.connect().await.unwrap();
     let services = ["auth", "catalog", "profile", "stream", "search", "payment", "recommend"];
     let start = Instant::now();
     for service in services {
-        while !answers(&nats, service).await {
-            assert!(start.elapsed() < Duration::from_secs(120), "{service} never answered PING");
+        while instances(&nats, service).await < 2 {
+            assert!(start.elapsed() < Duration::from_secs(120), "{service} did not answer PING from both nodes");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }

@@ -30,19 +30,14 @@ pub fn disabled_key(user: Uuid) -> String {
 
 /// Open the bucket, creating it when this is the first instance to start.
 pub async fn open(js: &jetstream::Context, replicas: usize) -> anyhow::Result<kv::Store> {
-    match js.get_key_value(BUCKET).await {
-        Ok(kv) => Ok(kv),
-        Err(_) => js
-            .create_key_value(kv::Config {
-                bucket: BUCKET.into(),
-                history: 1,
-                num_replicas: replicas.max(1),
-                description: "Chorus auth: public keys and disabled users, read by every instance".into(),
-                ..Default::default()
-            })
-            .await
-            .context("creating the trust bucket"),
-    }
+    let config = kv::Config {
+        bucket: BUCKET.into(),
+        history: 1,
+        num_replicas: replicas.max(1),
+        description: "Chorus auth: public keys and disabled users, read by every instance".into(),
+        ..Default::default()
+    };
+    crate::leaderless::open_kv(js, config).await.context("opening the trust bucket")
 }
 
 /// Load the bucket into `trust`, then follow it in the background. A broken
