@@ -67,7 +67,7 @@ pub(crate) struct Apps {
 impl Apps {
     /// Open the bucket and read (or make) the app key.
     pub(crate) async fn open(js: &async_nats::jetstream::Context, replicas: usize) -> anyhow::Result<Self> {
-        let records = Records::open(js, BUCKET, replicas).await?;
+        let records = Records::open(js, BUCKET, replicas).await?.reading_from_leader();
         let fresh: [u8; 32] = rand::random();
         // A `create`: two instances starting at once agree on the first key.
         match records.create(KEY, &AppKeyRecord { key: B64.encode(fresh) }).await {

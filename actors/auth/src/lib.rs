@@ -58,10 +58,12 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         let js = ctx.jetstream();
         let trust = chorus_host::auth::watch::open(&js, config.replicas).await?;
         keys.publish(&trust).await?;
-        let users = Records::open(&js, records::BUCKET, config.replicas).await?;
+        // Sign-in and refresh decide on what they read: from the leader.
+        let users = Records::open(&js, records::BUCKET, config.replicas).await?.reading_from_leader();
         // A session unused for the refresh lifetime ages out with its refresh token.
         let refresh_ttl = Some(Duration::from_secs(config.refresh_ttl_s));
-        let sessions = Records::open_expiring(&js, records::SESSIONS, config.replicas, refresh_ttl).await?;
+        let sessions =
+            Records::open_expiring(&js, records::SESSIONS, config.replicas, refresh_ttl).await?.reading_from_leader();
         let limiter = limits::Limiter::open(
             &js,
             config.replicas,

@@ -36,6 +36,8 @@ pub struct Records {
     js: jetstream::Context,
     kv: kv::Store,
     bucket: String,
+    /// Reads go to the bucket stream's leader (see [`Records::reading_from_leader`]).
+    leader_reads: bool,
 }
 
 impl Records {
@@ -60,7 +62,7 @@ impl Records {
             ..Default::default()
         };
         let kv = chorus_host::leaderless::open_kv(js, config).await?;
-        Ok(Self { js: js.clone(), kv, bucket: bucket.into() })
+        Ok(Self { js: js.clone(), kv, bucket: bucket.into(), leader_reads: false })
     }
 
     /// The bucket, for watching.
@@ -68,12 +70,43 @@ impl Records {
         &self.kv
     }
 
+    /// Every [`Records::get`] asks the bucket stream's leader, which has every
+    /// acknowledged write. A KV get is otherwise a direct get, which any
+    /// replica may answer, one that has not applied the newest writes among
+    /// them: where a read decides without a conditional write after it (a
+    /// login right after its registration, a refresh token's family), it must
+    /// not be stale. In the fault suite a login read "no such user" from a
+    /// replica while the leader was frozen. Slower in a cluster (the leader's
+    /// JetStream API, not any replica); the same on one server.
+    pub fn reading_from_leader(mut self) -> Self {
+        self.leader_reads = true;
+        self
+    }
+
     /// The value at `key` and its revision.
     pub async fn get<T: DeserializeOwned>(&self, key: &str) -> anyhow::Result<Option<(T, u64)>> {
+        if self.leader_reads {
+            return self.get_from_leader(key).await;
+        }
         let entry = self.kv.entry(key).await.with_context(|| format!("reading {key}"))?;
         match entry {
             Some(e) if e.operation == kv::Operation::Put => Ok(Some((decode(&e.value)?, e.revision))),
             _ => Ok(None),
+        }
+    }
+
+    async fn get_from_leader<T: DeserializeOwned>(&self, key: &str) -> anyhow::Result<Option<(T, u64)>> {
+        use async_nats::jetstream::stream::LastRawMessageErrorKind;
+        let subject = format!("{}{key}", self.kv.prefix);
+        match self.kv.stream.get_last_raw_message_by_subject(&subject).await {
+            // A delete or purge marker carries `KV-Operation` (or, made by
+            // the server, `Nats-Marker-Reason`); a put neither.
+            Ok(m) if m.headers.get("KV-Operation").is_some() || m.headers.get("Nats-Marker-Reason").is_some() => {
+                Ok(None)
+            }
+            Ok(m) => Ok(Some((decode(&m.payload)?, m.sequence))),
+            Err(e) if e.kind() == LastRawMessageErrorKind::NoMessageFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading {key}")),
         }
     }
 

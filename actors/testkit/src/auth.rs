@@ -26,7 +26,8 @@ impl TestIssuer {
             x: token::encode_key(&key.verifying_key()),
         };
         let store = watch::open(&async_nats::jetstream::new(nats.clone()), 1).await?;
-        store.put(watch::key_key(&kid), serde_json::to_vec(&public)?.into()).await?;
+        // In a new cluster the bucket may not have elected its leader yet.
+        chorus_host::leaderless::put(&store, &watch::key_key(&kid), serde_json::to_vec(&public)?.into()).await?;
         Ok(Self { kid, key })
     }
 
