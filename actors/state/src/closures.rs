@@ -47,12 +47,8 @@ fn config(replicas: usize) -> stream::Config {
 pub async fn announce(js: &jetstream::Context, closure: Closure) -> anyhow::Result<u64> {
     let payload = Encoding::MsgPack.encode(&closure).context("encoding a closure")?;
     let publish = PublishMessage::build().payload(payload).message_id(closure.user.to_string());
-    let ack = js
-        .send_publish(closure_subject(closure.user), publish)
-        .await
-        .context("announcing a closure")?
-        .await
-        .context("closure ack")?;
+    // Led: a closure is announced once, even while the stream elects a leader.
+    let ack = crate::publish_led(js, closure_subject(closure.user), publish).await.context("announcing a closure")?;
     Ok(ack.sequence)
 }
 
