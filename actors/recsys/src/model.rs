@@ -95,8 +95,6 @@ impl Model {
         if let Some(reached) = self.scorer.sparse(&weighted, n_items as usize, shortlist) {
             if reached.iter().filter(|e| e.score > 0.0).count() >= n + known.len() {
                 let mut best = TopK::new(n);
-                // The reasons the walk found for every candidate that entered the top n.
-                let mut entered: Vec<(u32, Option<u32>)> = Vec::new();
                 for r in &reached {
                     // Most of the shortlist is below the n kept: rejected before the
                     // history is searched or the popularity looked up (a cache miss each).
@@ -106,29 +104,9 @@ impl Model {
                     let candidate = Ranked { score: r.score, tie: listeners[r.item as usize], item: r.item };
                     if best.accepts(&candidate) && !exclude(r.item) {
                         best.push(candidate);
-                        entered.push((r.item, r.because));
                     }
                 }
-                let ranked = best.into_sorted();
-                entered.sort_unstable_by_key(|e| e.0);
-                let mut because: Vec<Option<u32>> = ranked
-                    .iter()
-                    .map(|r| entered.binary_search_by_key(&r.item, |e| e.0).ok().and_then(|at| entered[at].1))
-                    .collect();
-                // Only picks the walk found no reason for are explained again.
-                let unexplained: Vec<u32> =
-                    ranked.iter().zip(&because).filter(|(_, b)| b.is_none()).map(|(r, _)| r.item).collect();
-                if !unexplained.is_empty() {
-                    let mut again = self.scorer.explain_all(&weighted, &unexplained).into_iter();
-                    for b in because.iter_mut().filter(|b| b.is_none()) {
-                        *b = again.next().flatten();
-                    }
-                }
-                return ranked
-                    .iter()
-                    .zip(because)
-                    .map(|(r, because)| Scored { item: r.item, score: r.score, because })
-                    .collect();
+                return self.explained(best, &weighted);
             }
         }
         let mut scores = self.scorer.score(&weighted, &self.popularity);

@@ -72,66 +72,45 @@ impl RowAccumulator {
     }
 }
 
-/// An item the history reaches: its score and the liked history item that
-/// added most to it (the reason [`Neighbours::explain`] would give).
+/// An item the history reaches, with its score.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Reached {
     pub(crate) item: u32,
     pub(crate) score: f32,
-    pub(crate) because: Option<u32>,
 }
 
-/// A [`RowAccumulator`] that also keeps, per item, the largest positive
-/// contribution of a liked history item: explaining a page of picks is then
-/// free, instead of a second walk of the history's lists. An item's sum and
-/// its best contribution sit side by side: one cache line a step of the walk.
+/// What a walk of a history's lists accumulates into: one `f32` an item,
+/// kept between requests (one per thread) because a catalogue-sized array
+/// a request costs more than the walk.
 ///
-/// A step of the walk has no branch that depends on the data (whether the
-/// item was reached before, whether this contribution is its best): those
-/// went either way at random and each wrong guess threw away the loads in
-/// flight, so the walk waited on one cache miss at a time.
-struct Explaining {
-    slots: Vec<Slot>,
-    /// The items reached, in `touched[..reached]`; as long as `slots`, so a
+/// The walk is tens of thousands of updates at random items, so its time is
+/// cache misses: the sums are four bytes an item (400 KB at 100,000 items,
+/// which a core's cache holds beside its other work, where twelve with the
+/// reasons kept alongside did not, with one such array per worker), and a
+/// step has no branch that depends on the data (whether the item was
+/// reached before), since each wrong guess threw away the loads in flight.
+/// Reasons are found afterwards, for the picks only
+/// ([`Neighbours::explain_all`]).
+struct Sums {
+    sums: Vec<f32>,
+    /// One bit an item: reached in this walk.
+    seen: Vec<u64>,
+    /// The items reached, in `touched[..reached]`; as long as `sums`, so a
     /// step writes its item unconditionally and only counts it when new.
     touched: Vec<u32>,
     reached: usize,
 }
 
-#[derive(Clone, Copy)]
-struct Slot {
-    sum: f32,
-    best: f32,
-    /// The history item of `best`, or one of the two markers below.
-    from: u32,
-}
-
-/// `Slot::from` of an item not reached yet.
-const UNREACHED: u32 = u32::MAX;
-/// `Slot::from` of an item reached with no liked contribution yet.
-const NO_REASON: u32 = u32::MAX - 1;
-const EMPTY: Slot = Slot { sum: 0.0, best: 0.0, from: UNREACHED };
-
-impl Explaining {
+impl Sums {
     fn new(n_items: usize) -> Self {
-        Self { slots: vec![EMPTY; n_items], touched: vec![0; n_items], reached: 0 }
+        Self { sums: vec![0.0; n_items], seen: vec![0; n_items.div_ceil(64)], touched: vec![0; n_items], reached: 0 }
     }
 
-    /// Adds `value`, the contribution of history item `from` (`liked` if its weight is positive).
-    fn add(&mut self, item: u32, from: u32, liked: bool, value: f32) {
-        let slot = &mut self.slots[item as usize];
-        let fresh = slot.from == UNREACHED;
-        slot.sum += value;
-        // The first of equal contributions is kept, in history order.
-        let better = liked & (value > slot.best);
-        slot.best = if better { value } else { slot.best };
-        slot.from = if better {
-            from
-        } else if fresh {
-            NO_REASON
-        } else {
-            slot.from
-        };
+    fn add(&mut self, item: u32, value: f32) {
+        let (word, bit) = (&mut self.seen[item as usize / 64], 1u64 << (item % 64));
+        let fresh = *word & bit == 0;
+        *word |= bit;
+        self.sums[item as usize] += value;
         // Each item is counted once, so `reached` stays below `touched.len()`.
         self.touched[self.reached] = item;
         self.reached += usize::from(fresh);
@@ -140,10 +119,11 @@ impl Explaining {
     fn drain(&mut self) -> Vec<Reached> {
         let mut out = Vec::with_capacity(self.reached);
         for &item in &self.touched[..self.reached] {
-            let slot = std::mem::replace(&mut self.slots[item as usize], EMPTY);
+            let score = std::mem::take(&mut self.sums[item as usize]);
+            self.seen[item as usize / 64] = 0;
             // A sum that cancelled to zero says nothing.
-            if slot.sum != 0.0 {
-                out.push(Reached { item, score: slot.sum, because: (slot.from < NO_REASON).then_some(slot.from) });
+            if score != 0.0 {
+                out.push(Reached { item, score });
             }
         }
         self.reached = 0;
@@ -205,21 +185,18 @@ impl Neighbours {
     /// walk over the whole catalogue), in no particular order.
     pub(crate) fn score_sparse(&self, history: &[(u32, f32)], n_items: usize) -> Vec<Reached> {
         thread_local! {
-            /// One accumulator a thread, kept between requests: a fresh
-            /// catalogue-sized array per request costs more than the walk.
-            static SCRATCH: std::cell::RefCell<Option<Explaining>> = const { std::cell::RefCell::new(None) };
+            static SCRATCH: std::cell::RefCell<Option<Sums>> = const { std::cell::RefCell::new(None) };
         }
         let lists = self.by_source();
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let acc = match scratch.as_mut() {
-                Some(acc) if acc.slots.len() == n_items => acc,
-                _ => scratch.insert(Explaining::new(n_items)),
+                Some(acc) if acc.sums.len() == n_items => acc,
+                _ => scratch.insert(Sums::new(n_items)),
             };
             for &(h, w) in history {
-                let liked = w > 0.0;
                 for &(j, s) in &lists[h as usize] {
-                    acc.add(j, h, liked, w * s);
+                    acc.add(j, w * s);
                 }
             }
             acc.drain()
@@ -249,20 +226,36 @@ impl Neighbours {
 
     /// [`explain`](Self::explain) for each of `items` (as many as a page of
     /// picks). Source-pruned lists are walked once for them all, instead of
-    /// searching every history item's list for every pick.
+    /// searching every history item's list for every pick; a list entry is
+    /// told from a pick by one bit of a filter that stays in the nearest
+    /// cache, and only the few that pass it are looked up.
     pub(crate) fn explain_all(&self, history: &[(u32, f32)], items: &[u32]) -> Vec<Option<u32>> {
         if self.pruned == Pruned::ByTarget {
             return items.iter().map(|&j| self.explain(history, j).map(|(h, _)| h)).collect();
         }
-        let wanted: std::collections::HashMap<u32, usize> = items.iter().enumerate().map(|(k, &j)| (j, k)).collect();
+        const FILTER_BITS: usize = 4096;
+        let mut filter = [0u64; FILTER_BITS / 64];
+        let mut wanted: Vec<(u32, usize)> = items.iter().enumerate().map(|(k, &j)| (j, k)).collect();
+        wanted.sort_unstable();
+        for &(j, _) in &wanted {
+            let bit = j as usize % FILTER_BITS;
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
         let mut best: Vec<Option<(u32, f32)>> = vec![None; items.len()];
         // In history order, the first of equal contributions kept: as `explain` does.
         for &(h, w) in history.iter().filter(|e| e.1 > 0.0) {
             for &(j, s) in &self.lists[h as usize] {
-                let Some(&k) = wanted.get(&j) else { continue };
+                let bit = j as usize % FILTER_BITS;
+                if filter[bit / 64] & (1 << (bit % 64)) == 0 {
+                    continue;
+                }
                 let c = w * s;
-                if c > 0.0 && best[k].is_none_or(|(_, b)| c > b) {
-                    best[k] = Some((h, c));
+                // A page may name an item twice; each of its places gets the reason.
+                let first = wanted.partition_point(|e| e.0 < j);
+                for &(_, k) in wanted[first..].iter().take_while(|e| e.0 == j) {
+                    if c > 0.0 && best[k].is_none_or(|(_, b)| c > b) {
+                        best[k] = Some((h, c));
+                    }
                 }
             }
         }

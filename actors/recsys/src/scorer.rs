@@ -104,12 +104,8 @@ impl Scorer {
                 let unit = |top: f32, share: f32| if top > 0.0 { share / top } else { 0.0 };
                 let top_a = unit(reached.iter().fold(0.0f32, |m, e| m.max(e.score.abs())), *weight);
                 let top_b = unit(other.iter().fold(0.0f32, |m, s| m.max(s.abs())), 1.0 - weight);
-                let explained_here = *weight >= 0.5;
                 for (e, o) in reached.iter_mut().zip(other) {
                     e.score = e.score * top_a + o * top_b;
-                    if !explained_here {
-                        e.because = None;
-                    }
                 }
                 Some(reached)
             }
