@@ -111,7 +111,12 @@ impl Catalog {
 
     /// Whether `id` may be recommended: it exists and has audio.
     pub(crate) fn playable(&self, id: Uuid) -> bool {
-        self.read().tracks.get(&id).is_some_and(|t| t.playable)
+        self.lookup().playable(id)
+    }
+
+    /// One read of the catalog for many questions in a row.
+    pub(crate) fn lookup(&self) -> Lookup<'_> {
+        Lookup(self.read())
     }
 
     /// The tracks' first artists (none for a track the catalog lacks).
@@ -122,7 +127,7 @@ impl Catalog {
 
     /// A track's first artist.
     pub(crate) fn first_artist(&self, id: Uuid) -> Option<Uuid> {
-        self.read().tracks.get(&id).and_then(|t| t.artists.first().copied())
+        self.lookup().first_artist(id)
     }
 
     /// An artist's name.
@@ -203,6 +208,25 @@ impl Catalog {
     /// Tracks known.
     pub(crate) fn len(&self) -> usize {
         self.read().tracks.len()
+    }
+}
+
+/// The catalog read once, for a ranking that asks about hundreds of
+/// candidates: a read of the lock each was a contended atomic each, the
+/// most of what the filter of a ranking cost. While it is held, ask the
+/// catalog nothing else: a writer waiting between two reads of one thread
+/// would wait for ever.
+pub(crate) struct Lookup<'a>(std::sync::RwLockReadGuard<'a, Index>);
+
+impl Lookup<'_> {
+    /// See [`Catalog::playable`].
+    pub(crate) fn playable(&self, id: Uuid) -> bool {
+        self.0.tracks.get(&id).is_some_and(|t| t.playable)
+    }
+
+    /// See [`Catalog::first_artist`].
+    pub(crate) fn first_artist(&self, id: Uuid) -> Option<Uuid> {
+        self.0.tracks.get(&id).and_then(|t| t.artists.first().copied())
     }
 }
 

@@ -35,10 +35,11 @@ pub(crate) fn mix(r: &Recommend, ctx: &RequestCtx, req: MixRequest) -> Result<Mi
     let disliked = r.listening.disliked(user);
     // A track skipped in the last week is left out too.
     let skipped = r.listening.skipped_since(user, now.saturating_sub(7 * DAY_MS));
-    let keep = |t| r.playable(t) && !recent.contains(&t) && !disliked.contains(&t) && !skipped.contains(&t);
+    let allowed = |t| !recent.contains(&t) && !disliked.contains(&t) && !skipped.contains(&t);
+    let keep = |t| allowed(t) && r.playable(t);
     let weights: Vec<_> = history.iter().map(|h| (h.track, h.weight)).collect();
     let by_track: rustc_hash::FxHashMap<_, _> = history.iter().map(|h| (h.track, *h)).collect();
-    let mut picks: Vec<_> = close_to(r, &weights, n + SPREAD_ROOM, &keep)
+    let mut picks: Vec<_> = close_to(r, &weights, n + SPREAD_ROOM, &|catalog, t| allowed(t) && catalog.playable(t))
         .into_iter()
         .map(|c| {
             let reason = match c.because.and_then(|b| by_track.get(&b)) {

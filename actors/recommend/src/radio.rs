@@ -158,9 +158,11 @@ fn batch(r: &Recommend, id: Uuid, radio: &mut Radio, n: usize) -> Vec<Pick> {
     for artist in r.catalog.first_artists(&radio.skipped).into_iter().flatten() {
         *skipped_artists.entry(artist).or_default() += 1;
     }
-    let artist_ok =
-        |t: Uuid| r.catalog.first_artist(t).is_none_or(|artist| skipped_artists.get(&artist).copied().unwrap_or(0) < 2);
-    let keep = |t: Uuid| r.playable(t) && !out.contains(&t) && !disliked.contains(&t) && artist_ok(t);
+    let artist_ok = |artist: Option<Uuid>| artist.is_none_or(|a| skipped_artists.get(&a).copied().unwrap_or(0) < 2);
+    // What needs no catalog first: a track given before is the usual reason to leave one out.
+    let allowed = |t: Uuid| !out.contains(&t) && !disliked.contains(&t);
+    let keep =
+        |t: Uuid| allowed(t) && r.playable(t) && (skipped_artists.is_empty() || artist_ok(r.catalog.first_artist(t)));
     // What the radio steers by: the seed, what it gave and was kept (more, the more adventurous), skips against.
     let skipped: HashSet<Uuid> = radio.skipped.iter().copied().collect();
     let mut steer: Vec<(Uuid, f32)> = radio.seed_tracks.iter().map(|t| (*t, 1.0 - 0.6 * a)).collect();
@@ -169,16 +171,18 @@ fn batch(r: &Recommend, id: Uuid, radio: &mut Radio, n: usize) -> Vec<Pick> {
     steer.extend(radio.skipped.iter().rev().take(50).map(|t| (*t, -1.0)));
     let window = n * (2 + (8.0 * a).round() as usize);
     let seed_title = radio.seed_tracks.first().and_then(|t| r.catalog.title(*t));
-    let ranked: Vec<Pick> = close_to(r, &steer, window, &keep)
-        .into_iter()
-        .map(|c| {
-            let reason = match c.because {
-                Some(b) => Reason::ListenersOfTrack(b),
-                None => Reason::Seed(format!("Like {}", seed_title.clone().unwrap_or_else(|| "your seed".into()))),
-            };
-            pick(r, c.track, c.score, reason)
-        })
-        .collect();
+    let ranked: Vec<Pick> = close_to(r, &steer, window, &|catalog, t| {
+        allowed(t) && catalog.playable(t) && (skipped_artists.is_empty() || artist_ok(catalog.first_artist(t)))
+    })
+    .into_iter()
+    .map(|c| {
+        let reason = match c.because {
+            Some(b) => Reason::ListenersOfTrack(b),
+            None => Reason::Seed(format!("Like {}", seed_title.clone().unwrap_or_else(|| "your seed".into()))),
+        };
+        pick(r, c.track, c.score, reason)
+    })
+    .collect();
     // The seed's own albums and artists, one in four places (all the rest
     // when the model has too few): tracks nobody played yet are reached too.
     let mut have: HashSet<Uuid> = ranked.iter().map(|p| p.track_id).collect();

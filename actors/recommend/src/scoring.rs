@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use chorus_nats::messages::recommend::{Pick, ReasonKind};
 use uuid::Uuid;
 
-use crate::catalog::Of;
+use crate::catalog::{Lookup, Of};
 use crate::listening::{Heard, Taste};
 use crate::state::Recommend;
 
@@ -20,16 +20,25 @@ pub(crate) struct Close {
 }
 
 /// Tracks the model finds close to `history` (track, weight; a negative
-/// weight steers away), best first, only those `keep` allows.
-pub(crate) fn close_to(r: &Recommend, history: &[(Uuid, f32)], n: usize, keep: &dyn Fn(Uuid) -> bool) -> Vec<Close> {
+/// weight steers away), best first, only those `keep` allows; `keep` is
+/// given the catalog, read once for the whole ranking, and must ask it, not
+/// `r.catalog`, what it needs (see [`Lookup`]).
+pub(crate) fn close_to(
+    r: &Recommend,
+    history: &[(Uuid, f32)],
+    n: usize,
+    keep: &dyn Fn(&Lookup<'_>, Uuid) -> bool,
+) -> Vec<Close> {
     let Some(m) = r.served.get() else { return Vec::new() };
     let known: Vec<(u32, f32)> = history.iter().filter_map(|(t, w)| m.item(*t).map(|i| (i, *w))).collect();
     if !known.iter().any(|(_, w)| *w > 0.0) {
         return Vec::new();
     }
-    let exclude = |i: u32| !keep(m.track(i));
-    m.model
-        .recommend(&known, n, &exclude)
+    let picks = {
+        let catalog = r.catalog.lookup();
+        m.model.recommend(&known, n, &|i: u32| !keep(&catalog, m.track(i)))
+    };
+    picks
         .into_iter()
         .map(|s| Close { track: m.track(s.item), score: s.score, because: s.because.map(|b| m.track(b)) })
         .collect()
