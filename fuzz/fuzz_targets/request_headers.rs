@@ -58,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
         headers.append(name, value);
     }
     let mut msg = async_nats::Message {
-        subject: "chorus.catalog.v1.track.get".into(),
+        subject: chorus_nats::subjects::catalog::track_get().subject().into(),
         reply: Some("_INBOX.fuzz".into()),
         payload: bytes::Bytes::new(),
         headers: Some(headers),

@@ -269,7 +269,12 @@ impl ChorusClient {
         }
         // Owned values move into the header map without another copy.
         h.insert(headers::names::DEADLINE, (crate::clock::now_ms() + timeout.as_millis() as u64).to_string());
-        h.insert(headers::names::TRACEPARENT, options.trace.or(self.trace).unwrap_or_default().header());
+        // A trace travels only when there is one to continue: the answering
+        // instance starts its own otherwise (unsampled either way), and the
+        // common request is 55 header bytes and a random id lighter.
+        if let Some(trace) = options.trace.or(self.trace) {
+            h.insert(headers::names::TRACEPARENT, trace.header());
+        }
         if let Some(bearer) = &self.bearer {
             let value = bearer.clone().map_err(|_| ClientError::Codec("the token contains a line break".into()))?;
             h.insert(headers::names::AUTHORIZATION, value);

@@ -1,7 +1,7 @@
 // The wire: one NATS websocket connection as the restricted `web` user, and
 // requests in JSON (MessagePack for the two binary subjects, see BINARY), as
 // subjects.md describes, with what the typed Rust client sends (deadline,
-// trace context, read-your-writes).
+// read-your-writes).
 import { wsconnect, headers as natsHeaders } from '@nats-io/nats-core';
 import { encode, decode } from '@msgpack/msgpack';
 import { serviceName } from './subjects.js';
@@ -140,9 +140,8 @@ export class Wire {
     const service = subject.split('.')[1];
     const h = natsHeaders();
     h.set('Chorus-Deadline', String(Date.now() + timeout));
-    // Not sampled (-00): the page records no trace data, and a sampled
-    // traceparent makes nats-server lift every message's headers into a map.
-    h.set('traceparent', `00-${randomHex(16)}-${randomHex(8)}-00`);
+    // No traceparent: the page records no trace data, so it has no trace to
+    // continue, and the answering instance starts its own (unsampled).
     if (token) h.set('Authorization', `Bearer ${token}`);
     for (const [name, value] of Object.entries(headers)) if (value !== undefined && value !== null) h.set(name, String(value));
     const { bytes, json } = encodeRequest(subject, body);
