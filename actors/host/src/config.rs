@@ -67,6 +67,10 @@ pub struct Config {
     /// Replicas of the trust bucket (auth's public keys and disabled users), when
     /// this node is the first to create it: 3 in a cluster.
     pub trust_replicas: usize,
+    /// This node serves an edge site: the hub's JetStream domain (`hub`), from
+    /// which the site mirrors the catalog record, trust bucket, audio and art
+    /// (see [`crate::edge`]). None at the hub and everywhere else.
+    pub hub_domain: Option<String>,
     /// Address of the HTTP listener for probes and metrics (`/livez`,
     /// `/readyz`, `/metrics`), e.g. `0.0.0.0:9090`; none when absent.
     pub http_listen: Option<String>,
@@ -100,6 +104,7 @@ impl Default for Config {
             restart_backoff_ms: 50,
             restart_backoff_max_ms: 5_000,
             trust_replicas: 1,
+            hub_domain: None,
             http_listen: None,
             log_format: LogFormat::Human,
             log_level: "info,surrealdb=warn,surrealdb_core=warn,surrealdb_kvs_mem=warn,surrealkv=warn,tantivy=warn"

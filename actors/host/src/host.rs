@@ -96,6 +96,11 @@ impl RunningHost {
         )
         .await?;
         let config = Arc::new(config);
+        // A site's mirrors exist before any service opens its buckets.
+        if let Some(hub) = &config.hub_domain {
+            let js = async_nats::jetstream::new(nats.clone());
+            crate::edge::mirror_from_hub(&js, hub, config.trust_replicas).await?;
+        }
         // Tokens are checked from the first request on: load the trust first.
         let trust = Arc::new(Trust::default());
         let trust_bucket = auth::watch::open(&async_nats::jetstream::new(nats.clone()), config.trust_replicas).await?;

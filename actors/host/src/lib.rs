@@ -10,6 +10,7 @@ pub mod auth;
 pub mod config;
 pub mod connect;
 pub mod context;
+pub mod edge;
 pub mod encoded;
 pub mod gate;
 pub mod handler;

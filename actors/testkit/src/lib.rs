@@ -14,4 +14,4 @@ mod server;
 pub use auth::TestIssuer;
 pub use cluster::NatsCluster;
 pub use node::{host_config, ChildNode};
-pub use server::{NatsServer, TEST_CALLOUT_ISSUER, TEST_CALLOUT_SEED};
+pub use server::{free_port, NatsServer, TEST_CALLOUT_ISSUER, TEST_CALLOUT_SEED};

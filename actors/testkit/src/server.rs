@@ -48,18 +48,42 @@ impl NatsServer {
     /// variables: free ports, a temporary store, the passwords
     /// `service-test`/`callout-test`, and [`TEST_CALLOUT_ISSUER`].
     pub fn start_conf(conf: &std::path::Path) -> anyhow::Result<Self> {
-        let conf = conf.to_path_buf();
-        Self::launch(move |dir, port, ws_port| {
-            let env = vec![
+        Self::start_conf_vars(conf, |dir, port, ws_port| {
+            vec![
                 ("CHORUS_NATS_PORT".to_string(), port.to_string()),
                 ("CHORUS_WS_PORT".to_string(), ws_port.to_string()),
                 ("CHORUS_JS_DIR".to_string(), dir.join("js").display().to_string()),
+            ]
+        })
+    }
+
+    /// Start one from a Chorus config file whose ports and directories are
+    /// named by `vars` (given the server's directory, a free port and a free
+    /// websocket port), with the test passwords and callout issuer as
+    /// [`NatsServer::start_conf`] sets them.
+    pub fn start_conf_vars(
+        conf: &std::path::Path,
+        vars: impl Fn(&std::path::Path, u16, u16) -> Vec<(String, String)>,
+    ) -> anyhow::Result<Self> {
+        let conf = conf.to_path_buf();
+        Self::launch(move |dir, port, ws_port| {
+            let mut env = vec![
                 ("CHORUS_SERVICE_PASSWORD".to_string(), "service-test".to_string()),
                 ("CHORUS_CALLOUT_PASSWORD".to_string(), "callout-test".to_string()),
                 ("CHORUS_CALLOUT_ISSUER".to_string(), TEST_CALLOUT_ISSUER.to_string()),
             ];
+            env.extend(vars(dir, port, ws_port));
             Ok((conf.clone(), env))
         })
+    }
+
+    /// A connection as the `service` user of the Chorus configs (password
+    /// `service-test`, as [`NatsServer::start_conf`] sets it).
+    pub async fn connect_service(&self) -> anyhow::Result<async_nats::Client> {
+        async_nats::ConnectOptions::with_user_and_password("service".into(), "service-test".into())
+            .connect(self.url())
+            .await
+            .context("connecting to the test nats-server as the service user")
     }
 
     /// Start a server whose config `prepare` writes for a port and a websocket port.
@@ -193,6 +217,7 @@ impl Drop for NatsServer {
     }
 }
 
-pub(crate) fn free_port() -> anyhow::Result<u16> {
+/// A port nothing listens on now.
+pub fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }

@@ -15,6 +15,7 @@ mod closing;
 mod cluster;
 mod dev_conf;
 mod discovery;
+mod edge;
 mod garbage;
 mod import;
 mod nodes;

@@ -1,0 +1,177 @@
+//! An edge site as `nats/conf/edge` builds it: a hub and a site nats-server,
+//! each in its own JetStream domain, the site joined as a leaf node; a hub
+//! node with the listener services, and a site node with catalog, search
+//! and stream whose views are built from the site's mirrors of the hub's
+//! catalog record, trust bucket and audio. The test imports at the hub,
+//! finds and plays at the site, cuts the uplink (the hub server dies) and
+//! finds and plays at the site again, then restores it. It prints the time
+//! each step took.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chorus_host::host::RunningHost;
+use chorus_nats::messages::catalog::{TrackGet, TrackList, TrackPage};
+use chorus_nats::messages::search::SearchQuery;
+use chorus_nats::messages::stream::{ChunkGet, SessionOpen};
+use chorus_nats::ChorusClient;
+use chorus_testkit::{free_port, host_config, NatsServer};
+
+use crate::support::auth::{auth_section, key, login, password, register, ADMIN};
+
+fn conf(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../nats/conf/edge").join(name)
+}
+
+fn vars(pairs: &[(&str, String)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+/// The hub, with its leafnode listener on `leaf`.
+fn hub(leaf: u16) -> NatsServer {
+    NatsServer::start_conf_vars(&conf("hub.conf"), move |dir, port, _| {
+        vars(&[
+            ("CHORUS_HUB_PORT", port.to_string()),
+            ("CHORUS_HUB_LEAF_PORT", leaf.to_string()),
+            ("CHORUS_HUB_JS_DIR", dir.join("js").display().to_string()),
+        ])
+    })
+    .expect("the hub")
+}
+
+/// The site `site1`, a leaf of the hub listening for leaf nodes on `leaf`.
+fn site(leaf: u16) -> NatsServer {
+    NatsServer::start_conf_vars(&conf("site.conf"), move |dir, port, _| {
+        vars(&[
+            ("CHORUS_SITE_NAME", "site1".into()),
+            ("CHORUS_SITE_DOMAIN", "site1".into()),
+            ("CHORUS_SITE_PORT", port.to_string()),
+            ("CHORUS_SITE_JS_DIR", dir.join("js").display().to_string()),
+            ("CHORUS_HUB_LEAF_URL", format!("nats-leaf://service:service-test@127.0.0.1:{leaf}")),
+        ])
+    })
+    .expect("the site")
+}
+
+async fn node(server: &NatsServer, services: &[&str], edit: impl FnOnce(&mut chorus_host::Config)) -> RunningHost {
+    let mut config = host_config(&server.url(), services);
+    config.nats_user = Some("service".into());
+    config.nats_password = Some("service-test".into());
+    edit(&mut config);
+    match RunningHost::start(config, &chorus_nodes::registry()).await {
+        Ok(h) => h,
+        Err(e) => panic!("a node on {}: {e:#}", server.url()),
+    }
+}
+
+/// Poll `f` until it gives `Some`, for at most `within`; how long it took.
+async fn until<T, F, Fut>(what: &str, within: Duration, mut f: F) -> (T, Duration)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f().await {
+            return (v, start.elapsed());
+        }
+        assert!(start.elapsed() < within, "{what}: not within {within:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Open a session for `track` and read every chunk: the bytes played.
+async fn play(c: &ChorusClient, track: uuid::Uuid) -> Result<usize, String> {
+    let s = c
+        .call(&SessionOpen { track_id: track, source: "edge".into(), client: "test".into() })
+        .await
+        .map_err(|e| format!("session.open: {e}"))?;
+    let mut bytes = 0;
+    for index in 0..s.chunks_allowed.min(s.chunk_count) {
+        let chunk =
+            c.call(&ChunkGet { session_id: s.session_id, index }).await.map_err(|e| format!("chunk {index}: {e}"))?;
+        bytes += chunk.data.len();
+    }
+    Ok(bytes)
+}
+
+async fn found(c: &ChorusClient, title: &str) -> Option<uuid::Uuid> {
+    let reply = c.call(&SearchQuery { q: title.to_string(), ..Default::default() }).await.ok()?;
+    reply.tracks.iter().find(|h| h.title == title).map(|h| h.id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_finds_and_plays_what_the_hub_imported_and_keeps_playing_when_the_uplink_is_cut() {
+    let leaf = free_port().unwrap();
+    let mut hub_server = hub(leaf);
+    let site_server = site(leaf);
+    let _hub_node = node(&hub_server, &["auth", "catalog", "profile", "stream", "payment", "search"], |c| {
+        c.sections.insert("auth".into(), auth_section(&key()));
+        c.sections.insert("catalog".into(), serde_json::json!({"allow_writes": true}));
+    })
+    .await;
+
+    // Imported at the hub.
+    let started = Instant::now();
+    let admin = ChorusClient::new(hub_server.connect_service().await.unwrap()).with_timeout(Duration::from_secs(20));
+    let root = login(&admin, ADMIN.0, ADMIN.1).await.unwrap();
+    let admin = admin.with_token(root.access_token);
+    let music = tempfile::tempdir().unwrap();
+    let calm = crate::support::demo_music().join("calm");
+    let mut names: Vec<_> = std::fs::read_dir(&calm).unwrap().flatten().map(|e| e.path()).collect();
+    names.sort();
+    std::fs::copy(&names[0], music.path().join(names[0].file_name().unwrap())).unwrap();
+    chorus_nodes::import::run(&admin, music.path(), "Edge", false).await.expect("import at the hub");
+    let page: TrackPage = admin.call(&TrackList::default()).await.unwrap();
+    let track = page.tracks[0].clone();
+    println!("imported at the hub: {:.2} s", started.elapsed().as_secs_f64());
+
+    // The site's node builds its views from the site's mirrors.
+    let started = Instant::now();
+    let site_node = node(&site_server, &["catalog", "search", "stream"], |c| c.hub_domain = Some("hub".into())).await;
+    println!("site node ready (mirrors made, views built): {:.2} s", started.elapsed().as_secs_f64());
+
+    // A listener at the site: registration and sign-in cross the leaf to the hub's auth.
+    let listener = ChorusClient::new(site_server.connect_service().await.unwrap()).with_timeout(Duration::from_secs(5));
+    register(&listener, "edgy").await.expect("registering through the site");
+    let session = login(&listener, "edgy", &password("edgy")).await.unwrap();
+    let listener = listener.with_token(session.access_token);
+
+    let (id, took) = until("searchable at the site", Duration::from_secs(30), || found(&listener, &track.title)).await;
+    assert_eq!(id, track.id);
+    println!("imported at the hub -> searchable at the site: {:.2} s", took.as_secs_f64());
+    let (bytes, took) =
+        until("playable at the site", Duration::from_secs(30), || async { play(&listener, track.id).await.ok() }).await;
+    assert!(bytes > 0);
+    println!("playable at the site ({bytes} bytes): {:.2} s", took.as_secs_f64());
+
+    // The uplink is cut: the hub's server dies.
+    hub_server.kill();
+    let started = Instant::now();
+    let (id, took) =
+        until("searchable with the uplink down", Duration::from_secs(30), || found(&listener, &track.title)).await;
+    assert_eq!(id, track.id);
+    println!("uplink down: search answered after {:.2} s", took.as_secs_f64());
+    let got = listener.call(&TrackGet { id: track.id }).await.expect("track.get with the uplink down");
+    assert_eq!(got.title, track.title);
+    let bytes = play(&listener, track.id).await.expect("playing with the uplink down");
+    assert!(bytes > 0);
+    println!(
+        "uplink down: browsed and played ({bytes} bytes) within {:.2} s of the cut",
+        started.elapsed().as_secs_f64()
+    );
+
+    // Restored: what the hub imports next reaches the site again.
+    // The hub node and the admin reconnect by themselves.
+    hub_server.restart().unwrap();
+    let again = tempfile::tempdir().unwrap();
+    std::fs::copy(&names[1], again.path().join(names[1].file_name().unwrap())).unwrap();
+    chorus_nodes::import::run(&admin, again.path(), "Edge", false).await.expect("import after the uplink is back");
+    let page: TrackPage = admin.call(&TrackList::default()).await.unwrap();
+    let second = page.tracks.iter().find(|t| t.id != track.id).expect("the second track").clone();
+    let started = Instant::now();
+    let (id, _) = until("the mirrors catching up", Duration::from_secs(60), || found(&listener, &second.title)).await;
+    assert_eq!(id, second.id);
+    println!("uplink restored: the next import searchable at the site after {:.2} s", started.elapsed().as_secs_f64());
+    drop(site_node);
+}
