@@ -241,25 +241,40 @@ impl Neighbours {
             let bit = j as usize % FILTER_BITS;
             filter[bit / 64] |= 1 << (bit % 64);
         }
-        let mut best: Vec<Option<(u32, f32)>> = vec![None; items.len()];
-        // In history order, the first of equal contributions kept: as `explain` does.
-        for &(h, w) in history.iter().filter(|e| e.1 > 0.0) {
-            for &(j, s) in &self.lists[h as usize] {
+        // The strongest liked history items first, so a weaker one's list
+        // stops where nothing left in it could beat any pick's reason so far.
+        // Its place in the history settles equal contributions: the first wins, as in `explain`.
+        let mut liked: Vec<(usize, u32, f32)> =
+            history.iter().enumerate().filter(|e| e.1 .1 > 0.0).map(|(at, &(h, w))| (at, h, w)).collect();
+        liked.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        // Per pick: (contribution, place in the history, history item).
+        let mut best: Vec<Option<(f32, usize, u32)>> = vec![None; items.len()];
+        // Every pick has a reason at least this strong (0 while one has none).
+        let mut floor = 0.0f32;
+        for &(at, h, w) in &liked {
+            let list = &self.lists[h as usize];
+            // Strongest first and never negative (as RP3beta and kNN lists are): the rest only weaker.
+            let falling = list.last().is_none_or(|e| e.1 >= 0.0);
+            for &(j, s) in list {
+                let c = w * s;
+                if falling && c < floor {
+                    break;
+                }
                 let bit = j as usize % FILTER_BITS;
                 if filter[bit / 64] & (1 << (bit % 64)) == 0 {
                     continue;
                 }
-                let c = w * s;
                 // A page may name an item twice; each of its places gets the reason.
                 let first = wanted.partition_point(|e| e.0 < j);
                 for &(_, k) in wanted[first..].iter().take_while(|e| e.0 == j) {
-                    if c > 0.0 && best[k].is_none_or(|(_, b)| c > b) {
-                        best[k] = Some((h, c));
+                    if c > 0.0 && best[k].is_none_or(|(b, b_at, _)| c > b || (c == b && at < b_at)) {
+                        best[k] = Some((c, at, h));
                     }
                 }
             }
+            floor = best.iter().map(|b| b.map_or(0.0, |b| b.0)).fold(f32::INFINITY, f32::min);
         }
-        best.into_iter().map(|b| b.map(|(h, _)| h)).collect()
+        best.into_iter().map(|b| b.map(|(_, _, h)| h)).collect()
     }
 
     /// The item's strongest `n` related items.
