@@ -5,6 +5,7 @@
 //! reasons are written with.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 
 use chorus_nats::messages::catalog::{Artist, Track};
@@ -97,6 +98,9 @@ fn remove_member<K: std::hash::Hash + Eq>(map: &mut HashMap<K, HashSet<Uuid>>, k
 #[derive(Default)]
 pub(crate) struct Catalog {
     index: RwLock<Index>,
+    /// Changes applied so far, moved on under the write lock: what was
+    /// read under one generation holds until the next (see [`Lookup::generation`]).
+    generation: AtomicU64,
 }
 
 impl Catalog {
@@ -116,7 +120,10 @@ impl Catalog {
 
     /// One read of the catalog for many questions in a row.
     pub(crate) fn lookup(&self) -> Lookup<'_> {
-        Lookup(self.read())
+        let index = self.read();
+        // Stable while the read lock is held: it moves only under the write lock.
+        let generation = self.generation.load(Ordering::Acquire);
+        Lookup { index, generation }
     }
 
     /// The tracks' first artists (none for a track the catalog lacks).
@@ -216,17 +223,26 @@ impl Catalog {
 /// most of what the filter of a ranking cost. While it is held, ask the
 /// catalog nothing else: a writer waiting between two reads of one thread
 /// would wait for ever.
-pub(crate) struct Lookup<'a>(std::sync::RwLockReadGuard<'a, Index>);
+pub(crate) struct Lookup<'a> {
+    index: std::sync::RwLockReadGuard<'a, Index>,
+    generation: u64,
+}
 
 impl Lookup<'_> {
     /// See [`Catalog::playable`].
     pub(crate) fn playable(&self, id: Uuid) -> bool {
-        self.0.tracks.get(&id).is_some_and(|t| t.playable)
+        self.index.tracks.get(&id).is_some_and(|t| t.playable)
     }
 
     /// See [`Catalog::first_artist`].
     pub(crate) fn first_artist(&self, id: Uuid) -> Option<Uuid> {
-        self.0.tracks.get(&id).and_then(|t| t.artists.first().copied())
+        self.index.tracks.get(&id).and_then(|t| t.artists.first().copied())
+    }
+
+    /// The catalog's changes applied when it was read: an answer noted
+    /// with it is the catalog's answer for as long as it is unchanged.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
     }
 }
 
@@ -257,6 +273,7 @@ impl Projection for Catalog {
                     _ => {}
                 }
             }
+            self.generation.fetch_add(1, Ordering::Release);
             Ok(())
         })
     }

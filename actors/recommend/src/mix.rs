@@ -39,7 +39,7 @@ pub(crate) fn mix(r: &Recommend, ctx: &RequestCtx, req: MixRequest) -> Result<Mi
     let keep = |t| allowed(t) && r.playable(t);
     let weights: Vec<_> = history.iter().map(|h| (h.track, h.weight)).collect();
     let by_track: rustc_hash::FxHashMap<_, _> = history.iter().map(|h| (h.track, *h)).collect();
-    let mut picks: Vec<_> = close_to(r, &weights, n + SPREAD_ROOM, &|catalog, t| allowed(t) && catalog.playable(t))
+    let mut picks: Vec<_> = close_to(r, &weights, n + SPREAD_ROOM, &|_, t| allowed(t))
         .into_iter()
         .map(|c| {
             let reason = match c.because.and_then(|b| by_track.get(&b)) {

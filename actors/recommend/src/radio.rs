@@ -172,7 +172,7 @@ fn batch(r: &Recommend, id: Uuid, radio: &mut Radio, n: usize) -> Vec<Pick> {
     let window = n * (2 + (8.0 * a).round() as usize);
     let seed_title = radio.seed_tracks.first().and_then(|t| r.catalog.title(*t));
     let ranked: Vec<Pick> = close_to(r, &steer, window, &|catalog, t| {
-        allowed(t) && catalog.playable(t) && (skipped_artists.is_empty() || artist_ok(catalog.first_artist(t)))
+        allowed(t) && (skipped_artists.is_empty() || artist_ok(catalog.first_artist(t)))
     })
     .into_iter()
     .map(|c| {

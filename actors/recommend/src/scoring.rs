@@ -19,10 +19,10 @@ pub(crate) struct Close {
     pub(crate) because: Option<Uuid>,
 }
 
-/// Tracks the model finds close to `history` (track, weight; a negative
-/// weight steers away), best first, only those `keep` allows; `keep` is
-/// given the catalog, read once for the whole ranking, and must ask it, not
-/// `r.catalog`, what it needs (see [`Lookup`]).
+/// Playable tracks the model finds close to `history` (track, weight; a
+/// negative weight steers away), best first, only those `keep` allows;
+/// `keep` is given the catalog, read once for the whole ranking, and must
+/// ask it, not `r.catalog`, what it needs (see [`Lookup`]).
 pub(crate) fn close_to(
     r: &Recommend,
     history: &[(Uuid, f32)],
@@ -36,7 +36,7 @@ pub(crate) fn close_to(
     }
     let picks = {
         let catalog = r.catalog.lookup();
-        m.model.recommend(&known, n, &|i: u32| !keep(&catalog, m.track(i)))
+        m.model.recommend(&known, n, &|i: u32| !(keep(&catalog, m.track(i)) && m.playable(i, &catalog)))
     };
     picks
         .into_iter()

@@ -7,6 +7,7 @@
 //! had goes on serving.
 
 use rustc_hash::FxHashMap as HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context as _;
@@ -16,6 +17,8 @@ use chorus_state::{Change, ObjectReader, Projection, View};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::catalog::Lookup;
 
 /// The bucket holding the manifest of the newest model.
 pub(crate) const BUCKET: &str = "chorus_recommend";
@@ -54,6 +57,9 @@ pub(crate) struct Loaded {
     pub(crate) model: chorus_recsys::Model,
     items: Vec<Uuid>,
     index: HashMap<Uuid, u32>,
+    /// Per item, whether the catalog lets it be recommended, as last asked:
+    /// `(catalog generation + 1) << 1 | playable`, 0 for never asked.
+    playable: Vec<AtomicU64>,
 }
 
 impl Loaded {
@@ -64,7 +70,26 @@ impl Loaded {
         let header: Header = Encoding::MsgPack.decode(&bytes[4..4 + n]).context("a model's header")?;
         let model = chorus_recsys::Model::from_bytes(&bytes[4 + n..]).context("a model")?;
         let index = header.items.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
-        Ok(Self { manifest: header.manifest, model, items: header.items, index })
+        let playable = header.items.iter().map(|_| AtomicU64::new(0)).collect();
+        Ok(Self { manifest: header.manifest, model, items: header.items, index, playable })
+    }
+
+    /// Whether `item`'s track may be recommended ([`crate::catalog::Catalog::playable`]).
+    ///
+    /// A ranking asks this of hundreds of candidates, and each question to
+    /// the catalog was a cache miss or two in a map of 100,000 tracks; the
+    /// answer is kept per item until the catalog changes.
+    pub(crate) fn playable(&self, item: u32, catalog: &Lookup<'_>) -> bool {
+        let stamp = (catalog.generation() + 1) << 1;
+        let slot = &self.playable[item as usize];
+        let noted = slot.load(Ordering::Relaxed);
+        if noted & !1 == stamp {
+            return noted & 1 == 1;
+        }
+        let playable = catalog.playable(self.track(item));
+        // Relaxed is enough: the answer depends on nothing but the generation it is noted with.
+        slot.store(stamp | u64::from(playable), Ordering::Relaxed);
+        playable
     }
 
     /// The model's number for `track`, if it learned about it.
