@@ -71,6 +71,12 @@ pub struct Config {
     /// which the site mirrors the catalog record, trust bucket, audio and art
     /// (see [`crate::edge`]). None at the hub and everywhere else.
     pub hub_domain: Option<String>,
+    /// At an edge site: how often the node checks that the hub answers.
+    pub uplink_check_ms: u64,
+    /// At an edge site cut off from its hub: how long after the cut a
+    /// session valid at the cut is still accepted (its refresh cannot reach
+    /// the hub's auth). Four hours by default.
+    pub offline_grace_s: u64,
     /// Address of the HTTP listener for probes and metrics (`/livez`,
     /// `/readyz`, `/metrics`), e.g. `0.0.0.0:9090`; none when absent.
     pub http_listen: Option<String>,
@@ -105,6 +111,8 @@ impl Default for Config {
             restart_backoff_max_ms: 5_000,
             trust_replicas: 1,
             hub_domain: None,
+            uplink_check_ms: 5_000,
+            offline_grace_s: 4 * 3600,
             http_listen: None,
             log_format: LogFormat::Human,
             log_level: "info,surrealdb=warn,surrealdb_core=warn,surrealdb_kvs_mem=warn,surrealkv=warn,tantivy=warn"

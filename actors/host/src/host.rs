@@ -43,6 +43,8 @@ pub struct RunningHost {
     fatal: mpsc::UnboundedReceiver<String>,
     /// Stops following the trust bucket when the host goes.
     _trust_watch: AbortOnDrop,
+    /// At an edge site: the uplink's watch (stopped when the host goes).
+    _uplink_watch: Option<AbortOnDrop>,
     health: Arc<Health>,
     metrics: Arc<Metrics>,
     /// The HTTP listener's address, and the listener (stopped when the host goes).
@@ -97,14 +99,24 @@ impl RunningHost {
         .await?;
         let config = Arc::new(config);
         // A site's mirrors exist before any service opens its buckets.
-        if let Some(hub) = &config.hub_domain {
-            let js = async_nats::jetstream::new(nats.clone());
-            crate::edge::mirror_from_hub(&js, hub, config.trust_replicas).await?;
-        }
+        let uplink = match &config.hub_domain {
+            Some(hub) => {
+                let js = async_nats::jetstream::new(nats.clone());
+                crate::edge::mirror_from_hub(&js, hub, config.trust_replicas).await?;
+                Some(Arc::new(crate::edge::Uplink::new(hub)))
+            }
+            None => None,
+        };
         // Tokens are checked from the first request on: load the trust first.
         let trust = Arc::new(Trust::default());
         let trust_bucket = auth::watch::open(&async_nats::jetstream::new(nats.clone()), config.trust_replicas).await?;
         let trust_watch = AbortOnDrop(auth::watch::load_and_follow(trust_bucket, trust.clone()).await?);
+        let uplink_watch = uplink.map(|uplink| {
+            metrics.set_uplink(uplink.clone());
+            let (every, grace) =
+                (Duration::from_millis(config.uplink_check_ms), Duration::from_secs(config.offline_grace_s));
+            AbortOnDrop(crate::edge::watch(nats.clone(), uplink, trust.clone(), every, grace))
+        });
         let (drain, draining) = watch::channel(false);
         let ctx = HostContext { nats: nats.clone(), config: config.clone(), node_id: node_id.clone(), trust, draining };
         let (fatal_tx, fatal) = mpsc::unbounded_channel();
@@ -125,6 +137,7 @@ impl RunningHost {
             drain,
             fatal,
             _trust_watch: trust_watch,
+            _uplink_watch: uplink_watch,
             health,
             metrics,
             http,

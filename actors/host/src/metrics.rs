@@ -35,11 +35,18 @@ pub struct Metrics {
     services: RwLock<Vec<Arc<ServiceMetrics>>>,
     /// Requests the ingress connection dropped unread (its buffers were full).
     ingress_dropped: Arc<AtomicU64>,
+    /// At an edge site: the uplink and the mirrors.
+    uplink: std::sync::OnceLock<Arc<crate::edge::Uplink>>,
 }
 
 impl Metrics {
     pub(crate) fn new(node: String, health: Arc<Health>) -> Self {
-        Self { node, health, services: RwLock::default(), ingress_dropped: Arc::default() }
+        Self { node, health, services: RwLock::default(), ingress_dropped: Arc::default(), uplink: Default::default() }
+    }
+
+    /// Report this edge site's uplink and mirrors too.
+    pub(crate) fn set_uplink(&self, uplink: Arc<crate::edge::Uplink>) {
+        let _ = self.uplink.set(uplink);
     }
 
     /// The count of requests dropped unread, for the ingress connection to add to.
@@ -184,7 +191,41 @@ impl Metrics {
                 let _ = writeln!(out, "chorus_view_lag{{service=\"{}\",view=\"{}\"}} {lag}", s.name, escape(v.view()));
             }
         }
+        if let Some(uplink) = self.uplink.get() {
+            render_uplink(&mut out, uplink);
+        }
         out
+    }
+}
+
+/// An edge site's uplink and mirrors.
+fn render_uplink(out: &mut String, uplink: &crate::edge::Uplink) {
+    let hub = escape(uplink.hub_domain());
+    family(out, "chorus_uplink_up", "gauge", "1 while the hub answers this edge site, 0 while it is cut off.");
+    let _ = writeln!(out, "chorus_uplink_up{{hub=\"{hub}\"}} {}", u8::from(uplink.up()));
+    family(out, "chorus_uplink_last_heard_seconds", "gauge", "Seconds since the hub last answered this edge site.");
+    let _ =
+        writeln!(out, "chorus_uplink_last_heard_seconds{{hub=\"{hub}\"}} {:.3}", uplink.last_heard_age().as_secs_f64());
+    let mirrors = uplink.mirrors();
+    family(out, "chorus_mirror_lag", "gauge", "Messages each of the site's mirrors is behind the hub's stream.");
+    for m in &mirrors {
+        let _ = writeln!(out, "chorus_mirror_lag{{stream=\"{}\"}} {}", escape(&m.stream), m.lag);
+    }
+    family(
+        out,
+        "chorus_mirror_active_seconds",
+        "gauge",
+        "Seconds since each mirror last heard from the hub's stream (left out if never).",
+    );
+    for m in &mirrors {
+        if let Some(a) = m.active {
+            let _ = writeln!(
+                out,
+                "chorus_mirror_active_seconds{{stream=\"{}\"}} {:.3}",
+                escape(&m.stream),
+                a.as_secs_f64()
+            );
+        }
     }
 }
 

@@ -58,7 +58,8 @@ async fn node(server: &NatsServer, services: &[&str], edit: impl FnOnce(&mut cho
     config.nats_user = Some("service".into());
     config.nats_password = Some("service-test".into());
     edit(&mut config);
-    match RunningHost::start(config, &chorus_nodes::registry()).await {
+    // Boxed: a node's start is a large future, and the test's own is larger.
+    match Box::pin(RunningHost::start(config, &chorus_nodes::registry())).await {
         Ok(h) => h,
         Err(e) => panic!("a node on {}: {e:#}", server.url()),
     }
@@ -95,6 +96,49 @@ async fn play(c: &ChorusClient, track: uuid::Uuid) -> Result<usize, String> {
     Ok(bytes)
 }
 
+/// The site's node: catalog, search and stream from the site's mirrors,
+/// checking the uplink often (a test cannot wait five seconds a check).
+async fn start_site_node(server: &NatsServer) -> RunningHost {
+    node(server, &["catalog", "search", "stream"], |c| {
+        c.hub_domain = Some("hub".into());
+        c.uplink_check_ms = 300;
+    })
+    .await
+}
+
+/// Wait for the site node's metrics to say the uplink is `up` (1) or not (0).
+async fn uplink_is(site: &RunningHost, up: u8) -> Duration {
+    let line = format!("chorus_uplink_up{{hub=\"hub\"}} {up}");
+    let (_, took) = until("the uplink's state", Duration::from_secs(30), || async {
+        site.metrics_text().await.lines().any(|l| l == line).then_some(())
+    })
+    .await;
+    took
+}
+
+/// A listener's token for `user` expiring at `exp` (Unix seconds).
+fn token(issuer: &chorus_testkit::TestIssuer, user: uuid::Uuid, exp: u64) -> String {
+    use chorus_nats::messages::auth::{Claims, Plan, Role, ISSUER};
+    issuer.sign(&Claims {
+        iss: ISSUER.into(),
+        sub: user,
+        name: "edgy".into(),
+        roles: vec![Role::Listener],
+        plan: Plan::Free,
+        sid: uuid::Uuid::now_v7(),
+        iat: exp.saturating_sub(900),
+        exp,
+    })
+}
+
+fn crate_mirrors() -> [&'static str; 4] {
+    chorus_host::edge::MIRRORED
+}
+
+fn now_s() -> u64 {
+    chorus_nats::clock::now_ms() / 1000
+}
+
 async fn found(c: &ChorusClient, title: &str) -> Option<uuid::Uuid> {
     let reply = c.call(&SearchQuery { q: title.to_string(), ..Default::default() }).await.ok()?;
     reply.tracks.iter().find(|h| h.title == title).map(|h| h.id)
@@ -102,6 +146,11 @@ async fn found(c: &ChorusClient, title: &str) -> Option<uuid::Uuid> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_site_finds_and_plays_what_the_hub_imported_and_keeps_playing_when_the_uplink_is_cut() {
+    // On the heap: the scenario's future outgrows a test thread's stack in a debug build.
+    Box::pin(uplink_cut()).await;
+}
+
+async fn uplink_cut() {
     let leaf = free_port().unwrap();
     let mut hub_server = hub(leaf);
     let site_server = site(leaf);
@@ -128,12 +177,12 @@ async fn a_site_finds_and_plays_what_the_hub_imported_and_keeps_playing_when_the
 
     // The site's node builds its views from the site's mirrors.
     let started = Instant::now();
-    let site_node = node(&site_server, &["catalog", "search", "stream"], |c| c.hub_domain = Some("hub".into())).await;
+    let site_node = start_site_node(&site_server).await;
     println!("site node ready (mirrors made, views built): {:.2} s", started.elapsed().as_secs_f64());
 
     // A listener at the site: registration and sign-in cross the leaf to the hub's auth.
     let listener = ChorusClient::new(site_server.connect_service().await.unwrap()).with_timeout(Duration::from_secs(5));
-    register(&listener, "edgy").await.expect("registering through the site");
+    let user = register(&listener, "edgy").await.expect("registering through the site").id;
     let session = login(&listener, "edgy", &password("edgy")).await.unwrap();
     let listener = listener.with_token(session.access_token);
 
@@ -144,6 +193,20 @@ async fn a_site_finds_and_plays_what_the_hub_imported_and_keeps_playing_when_the
         until("playable at the site", Duration::from_secs(30), || async { play(&listener, track.id).await.ok() }).await;
     assert!(bytes > 0);
     println!("playable at the site ({bytes} bytes): {:.2} s", took.as_secs_f64());
+
+    // Tokens the test signs, with a key published at the hub (the site
+    // mirrors it): one that ends a few seconds after the cut, one already over.
+    let issuer = chorus_testkit::TestIssuer::publish(&hub_server.connect_service().await.unwrap()).await.unwrap();
+    let short = ChorusClient::new(site_server.connect_service().await.unwrap())
+        .with_timeout(Duration::from_secs(5))
+        .with_token(token(&issuer, user, now_s() + 4));
+    let (_, took) =
+        until("the test key at the site", Duration::from_secs(30), || async { play(&short, track.id).await.ok() })
+            .await;
+    println!("a key published at the hub trusted at the site: {:.2} s", took.as_secs_f64());
+    let over = ChorusClient::new(site_server.connect_service().await.unwrap())
+        .with_timeout(Duration::from_secs(5))
+        .with_token(token(&issuer, user, now_s() - 1));
 
     // The uplink is cut: the hub's server dies.
     hub_server.kill();
@@ -160,6 +223,27 @@ async fn a_site_finds_and_plays_what_the_hub_imported_and_keeps_playing_when_the
         "uplink down: browsed and played ({bytes} bytes) within {:.2} s of the cut",
         started.elapsed().as_secs_f64()
     );
+    let took = uplink_is(&site_node, 0).await;
+    println!("uplink down: the site node says so after {:.2} s", took.as_secs_f64());
+
+    // Past its expiry, the session valid at the cut lives on; one over before it does not.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let bytes = play(&short, track.id).await.expect("a session valid at the cut plays past its expiry");
+    assert!(bytes > 0);
+    let refused = play(&over, track.id).await.unwrap_err();
+    assert!(refused.contains("token_expired"), "{refused}");
+
+    // The site's node restarts during the outage and serves again.
+    drop(site_node);
+    let started = Instant::now();
+    let site_node = start_site_node(&site_server).await;
+    println!("site node restarted during the outage: ready after {:.2} s", started.elapsed().as_secs_f64());
+    let (id, _) =
+        until("searchable after the restart", Duration::from_secs(30), || found(&listener, &track.title)).await;
+    assert_eq!(id, track.id);
+    uplink_is(&site_node, 0).await;
+    let bytes = play(&short, track.id).await.expect("playing after the site node restarted offline");
+    assert!(bytes > 0);
 
     // Restored: what the hub imports next reaches the site again.
     // The hub node and the admin reconnect by themselves.
@@ -173,5 +257,15 @@ async fn a_site_finds_and_plays_what_the_hub_imported_and_keeps_playing_when_the
     let (id, _) = until("the mirrors catching up", Duration::from_secs(60), || found(&listener, &second.title)).await;
     assert_eq!(id, second.id);
     println!("uplink restored: the next import searchable at the site after {:.2} s", started.elapsed().as_secs_f64());
+    uplink_is(&site_node, 1).await;
+    let refused = play(&short, track.id).await.unwrap_err();
+    assert!(refused.contains("token_expired"), "heard again, an expired token is refused: {refused}");
+    let metrics = site_node.metrics_text().await;
+    for stream in crate_mirrors() {
+        assert!(
+            metrics.contains(&format!("chorus_mirror_lag{{stream=\"{stream}\"}}")),
+            "no lag for {stream}:\n{metrics}"
+        );
+    }
     drop(site_node);
 }

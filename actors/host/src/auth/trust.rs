@@ -37,6 +37,22 @@ pub struct Trust {
     /// The trust bucket, for looking up a key the watch has not delivered yet.
     store: OnceLock<kv::Store>,
     looked_up: Mutex<HashMap<String, Instant>>,
+    /// An edge site cut off from its hub (see [`Outage`]).
+    outage: Mutex<Option<Outage>>,
+}
+
+/// An edge site cut off from its hub since `since` (Unix seconds): a token
+/// still valid at that moment is accepted past its expiry for `grace`
+/// seconds after it, because no refresh can reach the hub's auth, and
+/// nothing the hub decides (a disabled user, a withdrawn key) can reach the
+/// site either. A token that had expired before the cut stays expired, and
+/// once the hub is heard again every expired token is refused as before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outage {
+    /// When the hub was last heard (Unix seconds).
+    pub since: u64,
+    /// How long past `since` sessions live on.
+    pub grace: u64,
 }
 
 impl Trust {
@@ -112,6 +128,16 @@ impl Trust {
         }
     }
 
+    /// The site is cut off from its hub (`Some`), or hears it (`None`).
+    pub fn set_outage(&self, outage: Option<Outage>) {
+        *lock(&self.outage) = outage;
+    }
+
+    /// Whether a token that expired at `exp` is still accepted at `now`.
+    fn outage_allows(&self, exp: u64, now: u64) -> bool {
+        lock(&self.outage).is_some_and(|o| exp > o.since && now < o.since.saturating_add(o.grace))
+    }
+
     /// How many keys are trusted.
     pub fn key_count(&self) -> usize {
         read(&self.keys).len()
@@ -128,7 +154,7 @@ impl Trust {
                 claims
             }
         };
-        if claims.exp <= now {
+        if claims.exp <= now && !self.outage_allows(claims.exp, now) {
             return Err(unauthorized(
                 chorus_nats::errors::common::TOKEN_EXPIRED,
                 "the access token has expired; refresh it",
@@ -206,6 +232,30 @@ mod tests {
             exp,
         };
         token::sign(&claims, kid, key)
+    }
+
+    #[test]
+    fn an_outage_keeps_sessions_valid_at_the_cut_alive_for_its_grace_and_no_others() {
+        let trust = Trust::default();
+        let key = SigningKey::from_bytes(&[2; 32]);
+        trust.add_key("k1", key.verifying_key());
+        let (user, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let live = token(&key, "k1", 1_000, user);
+        let stale = token(&key, "k1", 900, user);
+        assert_eq!(trust.verify(&live, 1_500).unwrap_err().code, "token_expired");
+        // Cut off at 950: `live` was valid then, `stale` was not.
+        trust.set_outage(Some(Outage { since: 950, grace: 3_600 }));
+        assert_eq!(trust.verify(&live, 1_500).unwrap().sub, user);
+        assert_eq!(trust.verify(&stale, 1_500).unwrap_err().code, "token_expired");
+        assert_eq!(trust.verify(&live, 950 + 3_600).unwrap_err().code, "token_expired", "the grace ends");
+        // What the site knew of disabled users still holds.
+        trust.set_disabled(user, true);
+        assert_eq!(trust.verify(&live, 1_500).unwrap_err().code, "user_disabled");
+        let theirs = token(&key, "k1", 1_000, other);
+        assert_eq!(trust.verify(&theirs, 1_500).unwrap().sub, other);
+        // Heard again: expired is expired.
+        trust.set_outage(None);
+        assert_eq!(trust.verify(&theirs, 1_500).unwrap_err().code, "token_expired");
     }
 
     #[test]
