@@ -21,14 +21,37 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use async_nats::jetstream::{self, stream};
+use chorus_nats::records::profile::{site_plays_stream, PLAYS, SITE_PLAYS};
+
+/// This site's JetStream domain (the site's nats-server config names it).
+pub async fn site_domain(js: &jetstream::Context) -> anyhow::Result<String> {
+    js.query_account()
+        .await
+        .context("reading this site's JetStream account")?
+        .domain
+        .context("this site's JetStream has no domain (nats/conf/edge/site.conf sets one)")
+}
 
 /// The streams a site mirrors from the hub: what the catalog, search, stream
 /// and the token checks read.
 pub const MIRRORED: [&str; 4] = ["KV_chorus_catalog", "KV_chorus_auth_trust", "OBJ_chorus_audio", "OBJ_chorus_art"];
 
 /// Make every [`MIRRORED`] stream in this site's domain, as a mirror of the
-/// hub's in `hub_domain`, with `replicas` (the site's cluster size).
+/// hub's in `hub_domain`, and the site's plays stream, with `replicas` (the
+/// site's cluster size).
 pub async fn mirror_from_hub(js: &jetstream::Context, hub_domain: &str, replicas: usize) -> anyhow::Result<()> {
+    let domain = site_domain(js).await?;
+    let site_plays = site_plays_stream(&domain);
+    if js.get_stream(&site_plays).await.is_err() {
+        let plays = stream::Config {
+            name: site_plays,
+            subjects: vec![format!("{SITE_PLAYS}.*")],
+            num_replicas: replicas.max(1),
+            description: Some("the plays recorded at this edge site, which the hub sources".into()),
+            ..Default::default()
+        };
+        js.create_stream(plays).await.context("creating the site's plays stream")?;
+    }
     for name in MIRRORED {
         if js.get_stream(name).await.is_ok() {
             continue;
@@ -143,6 +166,7 @@ pub fn watch(
     let info = format!("$JS.{}.API.INFO", uplink.hub_domain);
     tokio::spawn(async move {
         let mut heard_once = false;
+        let mut sourcing = Sourcing::default();
         loop {
             let asked =
                 tokio::time::timeout(every.max(Duration::from_millis(100)), nats.request(info.clone(), "".into()));
@@ -183,7 +207,85 @@ pub fn watch(
             if let Ok(mut m) = uplink.mirrors.lock() {
                 *m = mirrors;
             }
+            if heard {
+                if let Err(e) = sourcing.check(&nats, &js, &uplink.hub_domain).await {
+                    tracing::debug!(error = %format!("{e:#}"), "checking the hub's source of this site's plays");
+                }
+            }
             tokio::time::sleep(every).await;
         }
     })
+}
+
+/// The hub's `chorus_plays` sourcing this site's plays: added when missing,
+/// and restarted when it has stalled (after the hub restarts, nats-server
+/// was seen not to resume a source from a leaf's domain for minutes; an
+/// update of the source restarts it at once, and the source's position and
+/// the play ids keep every play to one).
+#[derive(Default)]
+struct Sourcing {
+    /// The site's domain, read once.
+    domain: Option<String>,
+    /// When this node last restarted the source.
+    nudged: Option<std::time::Instant>,
+}
+
+/// A source with nothing heard this long while the site has plays has stalled.
+const SOURCE_STALLED: Duration = Duration::from_secs(20);
+
+impl Sourcing {
+    async fn check(
+        &mut self,
+        nats: &async_nats::Client,
+        js: &jetstream::Context,
+        hub_domain: &str,
+    ) -> anyhow::Result<()> {
+        let domain = match &self.domain {
+            Some(d) => d.clone(),
+            None => {
+                let d = site_domain(js).await?;
+                self.domain = Some(d.clone());
+                d
+            }
+        };
+        let (api, name) = (format!("$JS.{domain}.API"), site_plays_stream(&domain));
+        let site_last = js.get_stream(&name).await?.info().await?.state.last_sequence;
+        let hub = jetstream::with_domain(nats.clone(), hub_domain);
+        let mut plays = hub.get_stream(PLAYS).await.context("the hub's plays stream")?;
+        let info = plays.info().await?.clone();
+        let ours = |s: &stream::Source| s.name == name;
+        let mut config = info.config.clone();
+        match config.sources.as_mut().and_then(|s| s.iter_mut().find(|s| ours(s))) {
+            None => {
+                config.sources.get_or_insert_with(Vec::new).push(stream::Source {
+                    name: name.clone(),
+                    external: Some(stream::External { api_prefix: api.clone(), delivery_prefix: None }),
+                    subject_transforms: vec![stream::SubjectTransform {
+                        source: format!("{SITE_PLAYS}.*"),
+                        destination: format!("{PLAYS}.{{{{wildcard(1)}}}}"),
+                    }],
+                    ..Default::default()
+                });
+                hub.update_stream(config).await.context("adding this site to the hub's plays sources")?;
+                tracing::info!(site = %domain, "the hub's plays now source this site's");
+            }
+            Some(source) => {
+                let state = info.sources.iter().find(|s| s.name == name);
+                let silent = state.is_none_or(|s| s.active.is_none_or(|a| a >= SOURCE_STALLED));
+                let recently = self.nudged.is_some_and(|at| at.elapsed() < SOURCE_STALLED);
+                if site_last > 0 && silent && !recently {
+                    // The same source, its filter written out or left out: an
+                    // update that restarts it and changes nothing it takes.
+                    source.filter_subject = match source.filter_subject.take() {
+                        Some(_) => None,
+                        None => Some(format!("{SITE_PLAYS}.*")),
+                    };
+                    hub.update_stream(config).await.context("restarting the hub's source of this site's plays")?;
+                    self.nudged = Some(std::time::Instant::now());
+                    tracing::warn!(site = %domain, "the hub's source of this site's plays had stalled: restarted");
+                }
+            }
+        }
+        Ok(())
+    }
 }

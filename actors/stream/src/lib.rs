@@ -14,6 +14,7 @@ mod progress;
 mod quota;
 mod records;
 mod sessions;
+mod site_plays;
 mod state;
 
 use std::sync::Arc;
@@ -40,6 +41,7 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             audio: chorus_state::ObjectCache::new(store, config.cache_mib * 1024 * 1024),
             nats: ctx.nats.clone(),
             threshold_ms: config.play_threshold_ms,
+            site_plays: ctx.config.hub_domain.is_some().then(|| site_plays::SitePlays { js: js.clone() }),
         });
         Ok(ServiceDef {
             name: NAME,
@@ -59,5 +61,5 @@ fn routes(stream: Arc<Stream>) -> Routes<Stream> {
     Routes::new(stream)
         .route(|s, ctx, req| async move { s.sessions.open(&ctx, req).await })
         .route(|s, ctx, req| async move { chunks::get(&s.sessions, &s.audio, &ctx, req).await })
-        .route(|s, ctx, req| async move { progress::report(&s.sessions, &s.nats, s.threshold_ms, &ctx, req).await })
+        .route(|s, ctx, req| async move { progress::report(&s, &ctx, req).await })
 }

@@ -11,20 +11,15 @@ use chorus_nats::subjects::profile;
 use chorus_state::WriteError;
 
 use crate::records;
-use crate::sessions::Sessions;
+use crate::state::Stream;
 use crate::Fail;
 
 /// How far from the track's end an ended session still counts as played
 /// through (players stop a little short of the catalog's duration).
 const END_SLACK_MS: u64 = 2_000;
 
-pub(crate) async fn report(
-    sessions: &Sessions,
-    nats: &async_nats::Client,
-    threshold_ms: u64,
-    ctx: &RequestCtx,
-    req: Progress,
-) -> Result<ProgressReply, Fail> {
+pub(crate) async fn report(stream: &Stream, ctx: &RequestCtx, req: Progress) -> Result<ProgressReply, Fail> {
+    let (sessions, nats, threshold_ms) = (&stream.sessions, &stream.nats, stream.threshold_ms);
     let session = sessions.of_caller(ctx, req.session_id).await?;
     let duration = session.info.duration_ms;
     let played = if duration > 0 { req.position_ms.min(duration) } else { req.position_ms };
@@ -65,9 +60,18 @@ pub(crate) async fn report(
         return Ok(ProgressReply { play_recorded: false });
     }
     let client = ctx.as_caller(nats);
-    client.call(&record).await.map_err(|e| Fail::from(e.into_service_error(errors::stream::PROFILE_UNAVAILABLE)))?;
-    // The listener's next profile read, on any instance, should see this play.
-    ctx.wrote_in(profile::SERVICE, client.seen_seq(profile::SERVICE));
+    match &stream.site_plays {
+        // At an edge site the play stays at the site until the hub sources it.
+        Some(site) => site.record(&client, session.user, record).await?,
+        None => {
+            client
+                .call(&record)
+                .await
+                .map_err(|e| Fail::from(e.into_service_error(errors::stream::PROFILE_UNAVAILABLE)))?;
+            // The listener's next profile read, on any instance, should see this play.
+            ctx.wrote_in(profile::SERVICE, client.seen_seq(profile::SERVICE));
+        }
+    }
     match sessions.records.create(&marker, &played).await {
         Ok(_) | Err(WriteError::Exists) => Ok(ProgressReply { play_recorded: true }),
         Err(e) => Err(anyhow::anyhow!("marking a play recorded: {e}").into()),

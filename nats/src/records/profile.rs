@@ -47,6 +47,24 @@ pub fn library_key(user: Uuid) -> String {
     format!("library.{user}")
 }
 
+/// At an edge site: the subjects the site's plays are recorded on (the site
+/// has no profile), `chorus_site_plays.<user>`, deduplicated by play id, in
+/// the stream [`site_plays_stream`]. The hub's [`PLAYS`] sources it from
+/// each site, renamed into its own subjects, so every play counts once at
+/// the hub whatever the uplink did.
+pub const SITE_PLAYS: &str = "chorus_site_plays";
+
+/// The site plays stream of the site whose JetStream domain is `domain`:
+/// named after it, so the hub's sources tell the sites apart.
+pub fn site_plays_stream(domain: &str) -> String {
+    format!("{SITE_PLAYS}_{domain}")
+}
+
+/// The subject of `user`'s plays at an edge site.
+pub fn site_play_subject(user: Uuid) -> String {
+    format!("{SITE_PLAYS}.{user}")
+}
+
 /// The subject of `user`'s plays.
 pub fn play_subject(user: Uuid) -> String {
     format!("{PLAYS}.{user}")
