@@ -161,12 +161,14 @@ pub fn watch(
     trust: Arc<crate::auth::trust::Trust>,
     every: Duration,
     grace: Duration,
+    absent: Vec<&'static str>,
 ) -> tokio::task::JoinHandle<()> {
     let js = jetstream::new(nats.clone());
     let info = format!("$JS.{}.API.INFO", uplink.hub_domain);
     tokio::spawn(async move {
         let mut heard_once = false;
         let mut sourcing = Sourcing::default();
+        let mut refusing: Option<Refusals> = None;
         loop {
             let asked =
                 tokio::time::timeout(every.max(Duration::from_millis(100)), nats.request(info.clone(), "".into()));
@@ -189,6 +191,8 @@ pub fn watch(
                     tracing::info!(hub = %uplink.hub_domain, "uplink restored: the hub answers again");
                     trust.set_outage(None);
                 }
+                // The hub's instances answer again.
+                refusing = None;
             } else {
                 // A node that has not heard the hub itself (it started during
                 // the outage) takes the cut from its mirrors' last contact.
@@ -202,6 +206,12 @@ pub fn watch(
                     uplink.down_since_ms.store(last.max(1), Ordering::Relaxed);
                     tracing::warn!(hub = %uplink.hub_domain, "uplink down: serving from the site's mirrors");
                     trust.set_outage(Some(crate::auth::trust::Outage { since: last / 1000, grace: grace.as_secs() }));
+                }
+                if uplink.down_since_ms.load(Ordering::Relaxed) != 0 && refusing.is_none() {
+                    match Refusals::start(&nats, &absent).await {
+                        Ok(r) => refusing = Some(r),
+                        Err(e) => tracing::warn!(error = %format!("{e:#}"), "answering for the hub's services"),
+                    }
                 }
             }
             if let Ok(mut m) = uplink.mirrors.lock() {
@@ -288,4 +298,58 @@ impl Sourcing {
         }
         Ok(())
     }
+}
+
+/// While the uplink is down, the services this site does not run (sign-in,
+/// playlists, payment) are answered here, in their queue groups, with 503
+/// `hub_unreachable`: a listener's edit is refused with a code, never left
+/// to time out unanswered. Dropped (unsubscribed) once the hub answers.
+struct Refusals {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Refusals {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl Refusals {
+    async fn start(nats: &async_nats::Client, absent: &[&'static str]) -> anyhow::Result<Self> {
+        let mut tasks = Vec::new();
+        for service in absent {
+            let subject = format!("chorus.{service}.v1.>");
+            let mut sub = nats.queue_subscribe(subject.clone(), service.to_string()).await?;
+            let nats = nats.clone();
+            tasks.push(tokio::spawn(async move {
+                use futures::StreamExt as _;
+                while let Some(msg) = sub.next().await {
+                    refuse(&nats, msg).await;
+                }
+            }));
+        }
+        tracing::warn!(services = ?absent, "uplink down: the hub's services answer 503 hub_unreachable here");
+        Ok(Self { tasks })
+    }
+}
+
+async fn refuse(nats: &async_nats::Client, msg: async_nats::Message) {
+    let Some(reply) = msg.reply.clone() else { return };
+    if !crate::ingress::expected_reply(&reply) {
+        return;
+    }
+    let content_type = msg.headers.as_ref().and_then(|h| h.get(chorus_nats::headers::CONTENT_TYPE)).map(|v| v.as_str());
+    let encoding = chorus_nats::Encoding::detect(content_type, &msg.payload);
+    let e = chorus_nats::ServiceError::unavailable(
+        chorus_nats::errors::common::HUB_UNREACHABLE,
+        "this edge site cannot reach the hub, which runs this service; retry once it is back",
+    );
+    let mut h = async_nats::HeaderMap::new();
+    if encoding == chorus_nats::Encoding::Json {
+        h.insert(chorus_nats::headers::names::CONTENT_TYPE, encoding.content_type());
+    }
+    let body = crate::reply::error_body(&mut h, encoding, &e);
+    let _ = nats.publish_with_headers(reply, h, body).await;
 }

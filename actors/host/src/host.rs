@@ -115,7 +115,13 @@ impl RunningHost {
             metrics.set_uplink(uplink.clone());
             let (every, grace) =
                 (Duration::from_millis(config.uplink_check_ms), Duration::from_secs(config.offline_grace_s));
-            AbortOnDrop(crate::edge::watch(nats.clone(), uplink, trust.clone(), every, grace))
+            // What the site does not run, it answers for while the hub is away.
+            let absent = registry
+                .iter()
+                .map(|(name, _)| *name)
+                .filter(|name| !config.hosts(name) && chorus_nats::subjects::all().iter().any(|e| e.service == *name))
+                .collect();
+            AbortOnDrop(crate::edge::watch(nats.clone(), uplink, trust.clone(), every, grace, absent))
         });
         let (drain, draining) = watch::channel(false);
         let ctx = HostContext { nats: nats.clone(), config: config.clone(), node_id: node_id.clone(), trust, draining };

@@ -90,7 +90,7 @@ impl Reply<'_> {
 }
 
 /// The micro error headers and `{code, message}` body of `e`.
-fn error_body(h: &mut HeaderMap, encoding: Encoding, e: &ServiceError) -> Bytes {
+pub(crate) fn error_body(h: &mut HeaderMap, encoding: Encoding, e: &ServiceError) -> Bytes {
     h.insert(headers::names::SERVICE_ERROR, header_safe(&e.message).as_str());
     h.insert(headers::names::SERVICE_ERROR_CODE, e.status.code().to_string().as_str());
     // Encoding a two-string struct cannot fail; an empty body still carries the headers.

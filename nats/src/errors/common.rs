@@ -20,6 +20,8 @@ codes! {
     NOT_CAUGHT_UP = "not_caught_up",
     /// 503: JetStream or a service the request needs is unavailable.
     DEPENDENCY_UNAVAILABLE = "dependency_unavailable",
+    /// 503: at an edge site cut off from its hub, a service only the hub runs.
+    HUB_UNREACHABLE = "hub_unreachable",
     /// 504: the deadline passed.
     DEADLINE_EXCEEDED = "deadline_exceeded",
     /// 401: no bearer token.

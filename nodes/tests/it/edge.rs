@@ -272,6 +272,25 @@ async fn uplink_cut() {
     let refused = play(&over, track.id).await.unwrap_err();
     assert!(refused.contains("token_expired"), "{refused}");
 
+    // An edit of what only the hub keeps is refused with a code, not left unanswered.
+    let edit = chorus_nats::messages::profile::PlaylistCreate {
+        name: "offline".into(),
+        description: String::new(),
+        public: false,
+        tracks: vec![track.id],
+    };
+    let (refused, took) = until("a refused edit", Duration::from_secs(10), || async {
+        match listener.call(&edit).await {
+            Err(e) if e.code() == Some("hub_unreachable") => Some(e),
+            _ => None,
+        }
+    })
+    .await;
+    assert_eq!(refused.status(), Some(chorus_nats::Status::Unavailable), "{refused}");
+    println!("uplink down: a playlist edit refused with 503 hub_unreachable ({:.2} s)", took.as_secs_f64());
+    let login = login(&listener, "edgy", &password("edgy")).await.unwrap_err();
+    assert_eq!(login.code(), Some("hub_unreachable"), "{login}");
+
     // 100 plays while the hub is away: 50 now, 50 after the site node restarts.
     let plays_started = Instant::now();
     for _ in 0..50 {
@@ -319,6 +338,10 @@ async fn uplink_cut() {
     println!("uplink restored: the 100 plays counted at the hub, each once, after {:.2} s", took.as_secs_f64());
     let refused = play(&short, track.id).await.unwrap_err();
     assert!(refused.contains("token_expired"), "heard again, an expired token is refused: {refused}");
+    let (playlist, _) =
+        until("an edit reaching the hub again", Duration::from_secs(10), || async { listener.call(&edit).await.ok() })
+            .await;
+    assert_eq!(playlist.name, "offline");
     let metrics = site_node.metrics_text().await;
     for stream in crate_mirrors() {
         assert!(
