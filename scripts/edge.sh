@@ -59,7 +59,7 @@ for where in hub site1; do
     echo "nats_user = \"service\""
     echo "nats_password = \"$CHORUS_SERVICE_PASSWORD\""
     if [ "$where" = site1 ]; then
-      echo 'services = ["catalog", "search", "stream"]'
+      echo 'services = ["catalog", "search", "stream", "recommend"]'
       echo 'hub_domain = "hub"'
     else
       echo 'services = ["all"]'

@@ -134,7 +134,9 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
         let ack_wait = Duration::from_millis(r.config.train_ack_wait_ms.max(1000));
         let queue = training::queue(replicas, ack_wait);
         queue.ensure(&js).await.context("the training queue")?;
-        if r.config.trainer {
+        // An edge site serves the hub's models (mirrored): it never trains.
+        let at_site = ctx.config.hub_domain.is_some();
+        if r.config.trainer && !at_site {
             children.push(chorus_state::jobs::job_child(
                 "recommend-training",
                 js.clone(),
@@ -142,10 +144,12 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
                 training::handler(r.clone()),
             ));
         }
-        let trigger = r.clone();
-        children.push(chorus_host::ChildSpec::actor("recommend-trigger", true, move || {
-            (trigger::Trigger, trigger.clone())
-        }));
+        if !at_site {
+            let trigger = r.clone();
+            children.push(chorus_host::ChildSpec::actor("recommend-trigger", true, move || {
+                (trigger::Trigger, trigger.clone())
+            }));
+        }
         let metadata = vec![
             ("model".into(), served.version().to_string()),
             ("tracks".into(), catalog.len().to_string()),

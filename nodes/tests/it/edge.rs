@@ -99,7 +99,7 @@ async fn play(c: &ChorusClient, track: uuid::Uuid) -> Result<usize, String> {
 /// The site's node: catalog, search and stream from the site's mirrors,
 /// checking the uplink often (a test cannot wait five seconds a check).
 async fn start_site_node(server: &NatsServer) -> RunningHost {
-    node(server, &["catalog", "search", "stream"], |c| {
+    node(server, &["catalog", "search", "stream", "recommend"], |c| {
         c.hub_domain = Some("hub".into());
         c.uplink_check_ms = 300;
     })
@@ -185,7 +185,7 @@ async fn uplink_cut() {
     let leaf = free_port().unwrap();
     let mut hub_server = hub(leaf);
     let site_server = site(leaf);
-    let _hub_node = node(&hub_server, &["auth", "catalog", "profile", "stream", "payment", "search"], |c| {
+    let _hub_node = node(&hub_server, &["auth", "catalog", "profile", "stream", "payment", "search", "recommend"], |c| {
         c.sections.insert("auth".into(), auth_section(&key()));
         c.sections.insert("catalog".into(), serde_json::json!({"allow_writes": true}));
     })
@@ -271,6 +271,21 @@ async fn uplink_cut() {
     assert!(bytes > 0);
     let refused = play(&over, track.id).await.unwrap_err();
     assert!(refused.contains("token_expired"), "{refused}");
+
+    // Recommendations at the site, from the mirrored models and plays.
+    let mix = listener
+        .call(&chorus_nats::messages::recommend::MixRequest { limit: Some(5), ..Default::default() })
+        .await
+        .expect("a mix with the uplink down");
+    let radio = listener
+        .call(&chorus_nats::messages::recommend::RadioStart {
+            seed: chorus_nats::messages::recommend::RadioSeed::Track { id: track.id },
+            adventurousness: None,
+            limit: Some(5),
+        })
+        .await
+        .expect("a radio with the uplink down");
+    println!("uplink down: a mix ({} tracks) and a radio ({} tracks) from the site", mix.tracks.len(), radio.tracks.len());
 
     // An edit of what only the hub keeps is refused with a code, not left unanswered.
     let edit = chorus_nats::messages::profile::PlaylistCreate {
