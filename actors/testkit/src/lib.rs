@@ -7,6 +7,7 @@
 mod auth;
 pub mod browser;
 mod cluster;
+pub mod edge;
 pub mod http;
 mod node;
 mod server;

@@ -15,6 +15,8 @@
 //! `cargo run --release -p chorus-bench -- recommend` compares the trainer
 //! with the recsys anchors on MovieLens-100k, then serves a synthetic world
 //! of 100,000 tracks and 1,000,000 plays.
+//! `cargo run --release -p chorus-bench -- edge` measures an edge site's
+//! footprint: start to ready, catch-up, resident memory at 10,000 tracks.
 //! `cargo run -p chorus-bench -- faults` kills nodes and servers under a
 //! mixed load and counts the acknowledged writes lost (must be 0).
 
@@ -23,6 +25,7 @@ mod auth;
 mod auth_attack;
 mod catalog;
 mod echo;
+mod edge;
 mod faults;
 mod load;
 mod names;
@@ -64,6 +67,8 @@ enum Bench {
     Payment(payment::Options),
     /// Recommend: offline quality against the anchors (MovieLens-100k), and mixes and radio at scale against the raw echo.
     Recommend(recommend::Options),
+    /// Edge: a site's start-to-ready, catch-up and resident memory (server and node) at the given catalog size.
+    Edge(edge::Options),
     /// Faults: kill nodes and servers under a mixed load, then read back every acknowledged write (lost must be 0).
     Faults(faults::Options),
     /// Subsonic: a whole-library search3 sync, getAlbumList2 latency, and stream over HTTP against the NATS path.
@@ -86,5 +91,6 @@ async fn main() -> anyhow::Result<()> {
         Bench::Payment(o) => payment::run(o).await,
         Bench::Recommend(o) => recommend::run(o).await,
         Bench::Faults(o) => faults::run(o).await,
+        Bench::Edge(o) => edge::run(o).await,
     }
 }

@@ -7,7 +7,6 @@
 //! finds and plays at the site again, then restores it. It prints the time
 //! each step took.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chorus_host::host::RunningHost;
@@ -15,43 +14,9 @@ use chorus_nats::messages::catalog::{TrackGet, TrackList, TrackPage};
 use chorus_nats::messages::search::SearchQuery;
 use chorus_nats::messages::stream::{ChunkGet, SessionOpen};
 use chorus_nats::ChorusClient;
-use chorus_testkit::{free_port, host_config, NatsServer};
+use chorus_testkit::{host_config, NatsServer};
 
 use crate::support::auth::{auth_section, key, login, password, register, ADMIN};
-
-fn conf(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../nats/conf/edge").join(name)
-}
-
-fn vars(pairs: &[(&str, String)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
-}
-
-/// The hub, with its leafnode listener on `leaf`.
-fn hub(leaf: u16) -> NatsServer {
-    NatsServer::start_conf_vars(&conf("hub.conf"), move |dir, port, _| {
-        vars(&[
-            ("CHORUS_HUB_PORT", port.to_string()),
-            ("CHORUS_HUB_LEAF_PORT", leaf.to_string()),
-            ("CHORUS_HUB_JS_DIR", dir.join("js").display().to_string()),
-        ])
-    })
-    .expect("the hub")
-}
-
-/// The site `site1`, a leaf of the hub listening for leaf nodes on `leaf`.
-fn site(leaf: u16) -> NatsServer {
-    NatsServer::start_conf_vars(&conf("site.conf"), move |dir, port, _| {
-        vars(&[
-            ("CHORUS_SITE_NAME", "site1".into()),
-            ("CHORUS_SITE_DOMAIN", "site1".into()),
-            ("CHORUS_SITE_PORT", port.to_string()),
-            ("CHORUS_SITE_JS_DIR", dir.join("js").display().to_string()),
-            ("CHORUS_HUB_LEAF_URL", format!("nats-leaf://service:service-test@127.0.0.1:{leaf}")),
-        ])
-    })
-    .expect("the site")
-}
 
 async fn node(server: &NatsServer, services: &[&str], edit: impl FnOnce(&mut chorus_host::Config)) -> RunningHost {
     let mut config = host_config(&server.url(), services);
@@ -182,14 +147,14 @@ fn a_site_finds_and_plays_what_the_hub_imported_and_keeps_playing_when_the_uplin
 }
 
 async fn uplink_cut() {
-    let leaf = free_port().unwrap();
-    let mut hub_server = hub(leaf);
-    let site_server = site(leaf);
-    let _hub_node = node(&hub_server, &["auth", "catalog", "profile", "stream", "payment", "search", "recommend"], |c| {
-        c.sections.insert("auth".into(), auth_section(&key()));
-        c.sections.insert("catalog".into(), serde_json::json!({"allow_writes": true}));
-    })
-    .await;
+    let chorus_testkit::edge::Edge { hub: mut hub_server, site: site_server } =
+        chorus_testkit::edge::Edge::start().unwrap();
+    let _hub_node =
+        node(&hub_server, &["auth", "catalog", "profile", "stream", "payment", "search", "recommend"], |c| {
+            c.sections.insert("auth".into(), auth_section(&key()));
+            c.sections.insert("catalog".into(), serde_json::json!({"allow_writes": true}));
+        })
+        .await;
 
     // Imported at the hub.
     let started = Instant::now();
@@ -285,7 +250,11 @@ async fn uplink_cut() {
         })
         .await
         .expect("a radio with the uplink down");
-    println!("uplink down: a mix ({} tracks) and a radio ({} tracks) from the site", mix.tracks.len(), radio.tracks.len());
+    println!(
+        "uplink down: a mix ({} tracks) and a radio ({} tracks) from the site",
+        mix.tracks.len(),
+        radio.tracks.len()
+    );
 
     // An edit of what only the hub keeps is refused with a code, not left unanswered.
     let edit = chorus_nats::messages::profile::PlaylistCreate {
