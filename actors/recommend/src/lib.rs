@@ -162,8 +162,13 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             endpoints: routes(r).into_endpoints(),
             children,
             gate: None,
-            // Scoring is CPU work; the radio's record is a short KV round trip.
-            workload: chorus_host::Workload::Compute,
+            // Every radio batch waits on a JetStream write of its record, and
+            // a worker waits with it: with the compute pool (twice the cores)
+            // radio.next at 16 in flight left a tenth of the CPU idle while
+            // requests queued for workers. Scoring never waits inside a
+            // handler, so more workers do not run more of it at once than
+            // there are runtime threads; they let one score while another waits.
+            workload: chorus_host::Workload::Waiting,
             metadata,
         })
     })
