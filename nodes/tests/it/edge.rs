@@ -96,10 +96,6 @@ fn token(issuer: &chorus_testkit::TestIssuer, user: uuid::Uuid, exp: u64) -> Str
     })
 }
 
-fn crate_mirrors() -> [&'static str; 4] {
-    chorus_host::edge::MIRRORED
-}
-
 fn now_s() -> u64 {
     chorus_nats::clock::now_ms() / 1000
 }
@@ -165,10 +161,14 @@ async fn uplink_cut() {
     let calm = crate::support::demo_music().join("calm");
     let mut names: Vec<_> = std::fs::read_dir(&calm).unwrap().flatten().map(|e| e.path()).collect();
     names.sort();
-    std::fs::copy(&names[0], music.path().join(names[0].file_name().unwrap())).unwrap();
+    // Two tracks: one the listener plays, one a mix can offer.
+    for name in &names[..2] {
+        std::fs::copy(name, music.path().join(name.file_name().unwrap())).unwrap();
+    }
     chorus_nodes::import::run(&admin, music.path(), "Edge", false).await.expect("import at the hub");
     let page: TrackPage = admin.call(&TrackList::default()).await.unwrap();
     let track = page.tracks[0].clone();
+    let first_page: Vec<uuid::Uuid> = page.tracks.iter().map(|t| t.id).collect();
     println!("imported at the hub: {:.2} s", started.elapsed().as_secs_f64());
 
     // The site's node builds its views from the site's mirrors.
@@ -304,10 +304,10 @@ async fn uplink_cut() {
     // The hub node and the admin reconnect by themselves.
     hub_server.restart().unwrap();
     let again = tempfile::tempdir().unwrap();
-    std::fs::copy(&names[1], again.path().join(names[1].file_name().unwrap())).unwrap();
+    std::fs::copy(&names[2], again.path().join(names[2].file_name().unwrap())).unwrap();
     chorus_nodes::import::run(&admin, again.path(), "Edge", false).await.expect("import after the uplink is back");
     let page: TrackPage = admin.call(&TrackList::default()).await.unwrap();
-    let second = page.tracks.iter().find(|t| t.id != track.id).expect("the second track").clone();
+    let second = page.tracks.iter().find(|t| !first_page.contains(&t.id)).expect("the new track").clone();
     let started = Instant::now();
     let (id, _) = until("the mirrors catching up", Duration::from_secs(60), || found(&listener, &second.title)).await;
     assert_eq!(id, second.id);
@@ -327,7 +327,7 @@ async fn uplink_cut() {
             .await;
     assert_eq!(playlist.name, "offline");
     let metrics = site_node.metrics_text().await;
-    for stream in crate_mirrors() {
+    for stream in chorus_host::edge::MIRRORED {
         assert!(
             metrics.contains(&format!("chorus_mirror_lag{{stream=\"{stream}\"}}")),
             "no lag for {stream}:\n{metrics}"
