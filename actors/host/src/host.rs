@@ -73,6 +73,12 @@ pub async fn run(
 impl RunningHost {
     /// Connect, build every service the config names and start serving them.
     pub async fn start(config: Config, registry: &[(&'static str, ServiceBuilder)]) -> anyhow::Result<Self> {
+        // On the heap: starting every service is a large future, and a caller
+        // holding it on its stack (a test's thread has 2 MiB) overflowed it.
+        Box::pin(Self::start_services(config, registry)).await
+    }
+
+    async fn start_services(config: Config, registry: &[(&'static str, ServiceBuilder)]) -> anyhow::Result<Self> {
         for wanted in &config.services {
             if wanted != "all" && !registry.iter().any(|(name, _)| name == wanted) {
                 let known: Vec<_> = registry.iter().map(|(n, _)| *n).collect();

@@ -106,7 +106,14 @@ struct Sums {
 
 impl Sums {
     fn new(n_items: usize) -> Self {
-        Self { sums: vec![0.0; n_items], seen: vec![0; n_items.div_ceil(64)], touched: vec![0; n_items], reached: 0 }
+        // One slot more than items: once every item is reached, the
+        // unconditional write of `add` lands in it instead of past the end.
+        Self {
+            sums: vec![0.0; n_items],
+            seen: vec![0; n_items.div_ceil(64)],
+            touched: vec![0; n_items + 1],
+            reached: 0,
+        }
     }
 
     fn add(&mut self, item: u32, value: f32) {
@@ -114,7 +121,7 @@ impl Sums {
         let fresh = *word & bit == 0;
         *word |= bit;
         self.sums[item as usize] += value;
-        // Each item is counted once, so `reached` stays below `touched.len()`.
+        // Each item is counted once, so `reached` stays at most `touched.len() - 1`.
         self.touched[self.reached] = item;
         self.reached += usize::from(fresh);
     }
