@@ -323,6 +323,18 @@ mod tests {
     }
 
     #[test]
+    fn a_walk_that_reaches_every_item_twice_scores_each_once() {
+        // Both history items reach all three items: the walk keeps adding after the last new one.
+        let lists = vec![vec![(0, 1.0), (1, 0.5), (2, 0.25)], vec![(0, 1.0), (1, 0.5), (2, 0.25)], vec![]];
+        let n = Neighbours::from_lists(lists, Pruned::BySource);
+        for _ in 0..2 {
+            let mut reached = n.score_sparse(&[(0, 1.0), (1, 2.0)], 3);
+            reached.sort_by_key(|r| r.item);
+            assert_eq!(reached.iter().map(|r| (r.item, r.score)).collect::<Vec<_>>(), [(0, 3.0), (1, 1.5), (2, 0.75)]);
+        }
+    }
+
+    #[test]
     fn accumulator_clears_what_it_touched() {
         let mut acc = RowAccumulator::new(4);
         acc.add(3, 1.0);
