@@ -512,7 +512,9 @@ try {
       return;
     }
     seeded = true;
-    // The catalog applies the seed in batches: wait until album.browse pages past two screens.
+    // The catalog applies the seed in batches: wait until album.browse pages
+    // past two screens and stops growing (the later steps compare the page
+    // with album.browse, which must not change under them).
     const albums = () => page.evaluate(async () => {
       let n = 0;
       let cursor;
@@ -526,8 +528,10 @@ try {
     });
     const started = Date.now();
     let count = 0;
-    while ((count = await albums()) <= 150) {
+    let before = -1;
+    while ((count = await albums()) <= 150 || count !== before) {
       if (Date.now() - started > 120000) throw new Error(`the catalog lists ${count} albums two minutes after the seed`);
+      before = count;
       await page.waitForTimeout(1000);
     }
     console.log(`  ${count} albums after ${Date.now() - started} ms`);
