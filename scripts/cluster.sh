@@ -12,22 +12,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source scripts/nats-server.sh
+source scripts/stack.sh
 
 nodes=${CHORUS_CLUSTER_NODES:-2}
 base=${CHORUS_CLUSTER_PORT_BASE:-14222}
 dir="${CHORUS_CLUSTER_DIR:-$root/.cluster}"
 mkdir -p "$dir"
 
-# Passwords are made once per state directory and kept there (never committed).
-if [ ! -f "$dir/secrets" ]; then
-  gen() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20; }
-  printf 'CHORUS_SERVICE_PASSWORD=%s\nCHORUS_WEB_PASSWORD=%s\nCHORUS_ADMIN_PASSWORD=%s\nCHORUS_CALLOUT_PASSWORD=%s\n' \
-    "$(gen)" "$(gen)" "$(gen)" "$(gen)" >"$dir/secrets"
-  chmod 600 "$dir/secrets"
-fi
-set -a; source "$dir/secrets"; set +a
+stack_secrets "$dir"
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 urls=()
 for i in 1 2 3; do
   export "CHORUS_N${i}_PORT=$((base + i - 1))" "CHORUS_N${i}_WS_PORT=$((base + 9 + i))" \
@@ -48,14 +41,7 @@ done
 nats_url=${urls[0]}
 
 ensure_nats_server
-echo "==> building chorus-node and chorus"
-cargo build --locked -p chorus-nodes --bins
-bin="${CARGO_TARGET_DIR:-$root/target}/debug"
-
-[ -s "$dir/signing.keys" ] || (umask 077; "$bin/chorus" keygen >"$dir/signing.keys")
-[ -s "$dir/callout.nkey" ] || (umask 077; "$bin/chorus" keygen --nats-account >"$dir/callout.nkey")
-read -r CHORUS_CALLOUT_ISSUER callout_seed <"$dir/callout.nkey"
-export CHORUS_CALLOUT_ISSUER
+stack_build_and_keys "$dir"
 
 # One config for every node (each gets its own node_id and data_dir from the
 # environment). replicas = 3 everywhere: whichever node creates a bucket,

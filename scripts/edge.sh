@@ -16,20 +16,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source scripts/nats-server.sh
+source scripts/stack.sh
 
 base=${CHORUS_EDGE_PORT_BASE:-15222}
 dir="${CHORUS_EDGE_DIR:-$root/.edge}"
 mkdir -p "$dir/hub/jetstream" "$dir/site1/jetstream" "$dir/hub-node" "$dir/site1-node"
 
-if [ ! -f "$dir/secrets" ]; then
-  gen() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20; }
-  printf 'CHORUS_SERVICE_PASSWORD=%s\nCHORUS_WEB_PASSWORD=%s\nCHORUS_ADMIN_PASSWORD=%s\nCHORUS_CALLOUT_PASSWORD=%s\n' \
-    "$(gen)" "$(gen)" "$(gen)" "$(gen)" >"$dir/secrets"
-  chmod 600 "$dir/secrets"
-fi
-set -a; source "$dir/secrets"; set +a
+stack_secrets "$dir"
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in $base $((base + 1)) $((base + 2)); do
   if port_busy "$p"; then
     echo "port $p is in use (another edge stack?). Stop it, or set CHORUS_EDGE_PORT_BASE." >&2
@@ -41,13 +35,7 @@ export CHORUS_SITE_NAME=site1 CHORUS_SITE_DOMAIN=site1 CHORUS_SITE_PORT=$((base 
 export CHORUS_HUB_LEAF_URL="nats-leaf://service:$CHORUS_SERVICE_PASSWORD@127.0.0.1:$CHORUS_HUB_LEAF_PORT"
 
 ensure_nats_server
-echo "==> building chorus-node and chorus"
-cargo build --locked -p chorus-nodes --bins
-bin="${CARGO_TARGET_DIR:-$root/target}/debug"
-[ -s "$dir/signing.keys" ] || (umask 077; "$bin/chorus" keygen >"$dir/signing.keys")
-[ -s "$dir/callout.nkey" ] || (umask 077; "$bin/chorus" keygen --nats-account >"$dir/callout.nkey")
-read -r CHORUS_CALLOUT_ISSUER callout_seed <"$dir/callout.nkey"
-export CHORUS_CALLOUT_ISSUER
+stack_build_and_keys "$dir"
 
 # The hub's node: every service. The site's: what keeps listeners searching
 # and playing, with hub_domain naming where the mirrors come from.

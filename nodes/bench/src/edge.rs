@@ -15,21 +15,13 @@ use anyhow::Context as _;
 use chorus_testkit::edge::Edge;
 use chorus_testkit::ChildNode;
 
+use crate::memory::rss_mib;
+
 #[derive(clap::Args)]
 pub(crate) struct Options {
     /// Synthetic tracks in the hub's catalog.
     #[arg(long, default_value_t = 10_000)]
     tracks: usize,
-}
-
-/// Resident memory of `pid`, in MiB.
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// A node process on `url` hosting `services`, its probes on `http`.

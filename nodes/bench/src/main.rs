@@ -28,6 +28,7 @@ mod echo;
 mod edge;
 mod faults;
 mod load;
+mod memory;
 mod names;
 mod payment;
 mod recommend;

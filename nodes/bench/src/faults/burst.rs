@@ -13,16 +13,7 @@ use futures::StreamExt as _;
 
 use super::{single, under_load, Options, Row};
 use crate::load::{closed_loop, histogram};
-
-/// Resident memory of `pid`, in MiB.
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
+use crate::memory::rss_mib;
 
 /// Sustained `track.get` rate: 64 in flight for `seconds`; the successes per second and the failures.
 async fn sustained(conn: &async_nats::Client, track: uuid::Uuid, seconds: f64) -> (f64, u64) {
