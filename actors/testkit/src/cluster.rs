@@ -8,6 +8,18 @@ use anyhow::Context as _;
 
 use crate::server::{free_port, NatsServer};
 
+/// The settings `scripts/cluster.sh` gives its nodes, as environment
+/// variables: every bucket, stream and object store a node creates at R3.
+pub const R3_NODE_ENV: &[(&str, &str)] = &[
+    ("CHORUS_TRUST_REPLICAS", "3"),
+    ("CHORUS_CATALOG__REPLICAS", "3"),
+    ("CHORUS_AUTH__REPLICAS", "3"),
+    ("CHORUS_PROFILE__REPLICAS", "3"),
+    ("CHORUS_PAYMENT__REPLICAS", "3"),
+    ("CHORUS_RECOMMEND__REPLICAS", "3"),
+    ("CHORUS_STREAM__REPLICAS", "3"),
+];
+
 /// A JetStream cluster on loopback, every server killed on drop.
 pub struct NatsCluster {
     servers: Vec<NatsServer>,

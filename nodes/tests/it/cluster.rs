@@ -5,19 +5,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chorus_testkit::{ChildNode, NatsCluster};
+use chorus_testkit::{ChildNode, NatsCluster, R3_NODE_ENV as R3};
 use futures::TryStreamExt as _;
-
-/// The settings scripts/cluster.sh writes, as environment variables.
-const R3: &[(&str, &str)] = &[
-    ("CHORUS_TRUST_REPLICAS", "3"),
-    ("CHORUS_CATALOG__REPLICAS", "3"),
-    ("CHORUS_AUTH__REPLICAS", "3"),
-    ("CHORUS_PROFILE__REPLICAS", "3"),
-    ("CHORUS_PAYMENT__REPLICAS", "3"),
-    ("CHORUS_RECOMMEND__REPLICAS", "3"),
-    ("CHORUS_STREAM__REPLICAS", "3"),
-];
 
 /// How many instances of `service` answer PING within half a second.
 async fn instances(nats: &async_nats::Client, service: &str) -> usize {

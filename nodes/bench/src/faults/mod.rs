@@ -21,7 +21,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chorus_testkit::{NatsCluster, NatsServer, TestIssuer};
+use chorus_testkit::{NatsCluster, NatsServer, TestIssuer, R3_NODE_ENV as R3};
 
 use mix::{check, Mix};
 use stack::Nodes;
@@ -255,17 +255,6 @@ async fn server_restart(o: &Options) -> anyhow::Result<Row> {
     }
     Ok(row)
 }
-
-/// The settings scripts/cluster.sh gives its nodes: every bucket, stream and object store at R3.
-const R3: &[(&str, &str)] = &[
-    ("CHORUS_TRUST_REPLICAS", "3"),
-    ("CHORUS_CATALOG__REPLICAS", "3"),
-    ("CHORUS_AUTH__REPLICAS", "3"),
-    ("CHORUS_PROFILE__REPLICAS", "3"),
-    ("CHORUS_PAYMENT__REPLICAS", "3"),
-    ("CHORUS_RECOMMEND__REPLICAS", "3"),
-    ("CHORUS_STREAM__REPLICAS", "3"),
-];
 
 /// The busy bucket whose stream leader scenarios 3 and 4 go after: playlists and favorites.
 const BUSY: &str = "KV_chorus_profile";
