@@ -15,13 +15,16 @@ use anyhow::Context as _;
 use chorus_testkit::edge::Edge;
 use chorus_testkit::ChildNode;
 
-use crate::memory::rss_mib;
+use crate::memory::{rss_mib, rss_parts_mib};
 
 #[derive(clap::Args)]
 pub(crate) struct Options {
     /// Synthetic tracks in the hub's catalog.
     #[arg(long, default_value_t = 10_000)]
     tracks: usize,
+    /// The services the site's node hosts (to see what each one costs).
+    #[arg(long, default_value = "catalog,search,stream,recommend")]
+    site_services: String,
 }
 
 /// A node process on `url` hosting `services`, its probes on `http`.
@@ -86,18 +89,20 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     let site_node = node(
         &bin,
         &edge.site.url(),
-        "catalog,search,stream,recommend",
+        &o.site_services,
         site_http,
         &[("CHORUS_HUB_DOMAIN", "hub"), ("CHORUS_UPLINK_CHECK_MS", "500")],
     )?;
     let ready = tokio::task::block_in_place(|| until(site_http, "/readyz", Duration::from_secs(300), |_| true))?;
     // Every track mirrored and in every view: the catalog mirror has nothing
     // left to fetch, and no view is behind it.
+    let catalog = o.site_services.split(',').any(|s| s.trim() == "catalog");
     let caught_up = tokio::task::block_in_place(|| {
         until(site_http, "/metrics", Duration::from_secs(600), |body| {
             let mirrored = metric(body, "chorus_mirror_lag{stream=\"KV_chorus_catalog\"}") == Some(0.0)
-                && metric(body, "chorus_view_applied_sequence{service=\"catalog\",view=\"catalog\"}").unwrap_or(0.0)
-                    > 0.0;
+                && (!catalog
+                    || metric(body, "chorus_view_applied_sequence{service=\"catalog\",view=\"catalog\"}").unwrap_or(0.0)
+                        > 0.0);
             let behind = body.lines().filter(|l| l.starts_with("chorus_view_lag{")).any(|l| !l.ends_with(" 0"));
             mirrored && !behind
         })
@@ -113,7 +118,11 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     println!("| site node start to ready | {:.2} s | |", ready.as_secs_f64());
     println!("| start to every track mirrored and in every view | {:.2} s | |", caught_up.as_secs_f64());
     println!("| site nats-server resident | {server_rss:.0} MiB | |");
-    println!("| site node resident (catalog, search, stream, recommend) | {node_rss:.0} MiB | |");
+    let (anon, file) = rss_parts_mib(site_node.pid());
+    println!(
+        "| site node resident ({}) | {node_rss:.0} MiB ({anon:.0} MiB heap and anonymous, {file:.0} MiB mapped files: its code) | |",
+        o.site_services
+    );
     println!(
         "| the pair | **{:.0} MiB** | ≤ 256 MB ({}) |",
         server_rss + node_rss,
