@@ -59,7 +59,7 @@ pub async fn mirror_from_hub(js: &jetstream::Context, hub_domain: &str, replicas
 /// A mirror of the hub's `name`: what a KV bucket or object store needs to
 /// be opened as one (one message per subject for a KV, direct gets,
 /// rollups), and nothing that would refuse what the origin stores.
-fn mirror_config(name: &str, hub_domain: &str, replicas: usize) -> stream::Config {
+pub(super) fn mirror_config(name: &str, hub_domain: &str, replicas: usize) -> stream::Config {
     let kv = name.starts_with("KV_");
     stream::Config {
         name: name.to_string(),

@@ -15,12 +15,15 @@
 //! [`crate::auth::trust::Outage`]) and the services only the hub runs are
 //! answered 503 here; while it answers, the hub sources the site's plays;
 //! and the metrics say how long since the hub was heard and how far each
-//! mirror is behind.
+//! mirror is behind; a mirror that stalls while the hub answers is
+//! restarted ([`restart_mirror`]).
 
 mod mirrors;
 mod refusals;
 mod sourcing;
+mod stalls;
 mod uplink;
 
 pub use mirrors::{mirror_from_hub, site_domain, MIRRORED};
+pub use stalls::{restart_mirror, Restart};
 pub use uplink::{watch, MirrorStatus, Uplink};

@@ -9,6 +9,7 @@ use async_nats::jetstream;
 
 use super::refusals::Refusals;
 use super::sourcing::Sourcing;
+use super::stalls::Stalls;
 use super::MIRRORED;
 
 /// What a site node knows of its uplink and its mirrors, for the metrics.
@@ -32,10 +33,6 @@ pub struct MirrorStatus {
     /// Since it last heard from the hub's stream; `None` if never.
     pub active: Option<Duration>,
 }
-
-/// A mirror silent this long while the hub answers has stalled (nats-server
-/// retries a mirror within seconds once the link is back).
-const STALLED: Duration = Duration::from_secs(60);
 
 impl Uplink {
     /// A site node's view, counting the hub as heard now (it started).
@@ -76,8 +73,8 @@ impl Uplink {
 /// ends it. The cut is when this node last heard the hub; a node started
 /// during the outage takes it from its site's mirrors (their last contact
 /// with the hub), or from its own start when they know none (the site's
-/// server restarted too). Each check also reads every mirror's lag and last contact, and
-/// says so when one has stalled.
+/// server restarted too). Each check also reads every mirror's lag and last
+/// contact, and restarts one that has stalled while the hub answers.
 pub fn watch(
     nats: async_nats::Client,
     uplink: Arc<Uplink>,
@@ -91,18 +88,22 @@ pub fn watch(
     tokio::spawn(async move {
         let mut heard_once = false;
         let mut sourcing = Sourcing::default();
+        let mut stalls = Stalls::default();
+        // Since when the hub has answered every check.
+        let mut up_since: Option<std::time::Instant> = None;
         let mut refusing: Option<Refusals> = None;
         loop {
             let asked =
                 tokio::time::timeout(every.max(Duration::from_millis(100)), nats.request(info.clone(), "".into()));
             let heard = matches!(asked.await, Ok(Ok(m)) if !m.payload.is_empty());
+            up_since = if heard { up_since.or(Some(std::time::Instant::now())) } else { None };
             let mut mirrors = Vec::with_capacity(MIRRORED.len());
             for name in MIRRORED {
                 let Ok(mut stream) = js.get_stream(name).await else { continue };
                 let Ok(info) = stream.info().await else { continue };
                 let Some(m) = info.mirror.as_ref() else { continue };
-                if heard && m.active.is_none_or(|a| a >= STALLED) {
-                    tracing::warn!(stream = name, lag = m.lag, active = ?m.active, "mirror stalled while the hub answers");
+                if let Some(since) = up_since.filter(|_| heard) {
+                    stalls.check(&nats, &uplink.hub_domain, name, m.active, since.elapsed()).await;
                 }
                 mirrors.push(MirrorStatus { stream: name.to_string(), lag: m.lag, active: m.active });
             }
