@@ -2,6 +2,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod accounts_conf;
+pub mod allocator;
 pub mod config_check;
 pub mod export;
 pub mod import;
