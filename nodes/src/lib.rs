@@ -24,5 +24,6 @@ pub fn registry() -> Vec<(&'static str, ServiceBuilder)> {
         (chorus_payment::NAME, chorus_payment::service as ServiceBuilder),
         (chorus_recommend::NAME, chorus_recommend::service as ServiceBuilder),
         (chorus_subsonic::NAME, chorus_subsonic::service as ServiceBuilder),
+        (chorus_auth::callout::NAME, chorus_auth::callout::service as ServiceBuilder),
     ]
 }

@@ -23,6 +23,11 @@ pub enum LogFormat {
     Json,
 }
 
+/// Services a node hosts only when its `services` name them, never as part
+/// of `all`: `callout`, the browser gate alone, is for nodes without auth
+/// (an edge site); where auth runs, the gate is part of it.
+pub const NAMED_ONLY: [&str; 1] = ["callout"];
+
 /// Everything a node needs to run. Defaults live here and nowhere else.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -237,15 +242,25 @@ impl Config {
         Duration::from_millis(self.drain_timeout_ms)
     }
 
-    /// Whether this node hosts `service`.
+    /// Whether this node hosts `service`: named, or in `all` (which leaves
+    /// out [`NAMED_ONLY`]).
     pub fn hosts(&self, service: &str) -> bool {
-        self.services.iter().any(|s| s == "all" || s == service)
+        self.services.iter().any(|s| s == service || (s == "all" && !NAMED_ONLY.contains(&service)))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_hosts_every_service_but_those_hosted_only_by_name() {
+        let all = Config { services: vec!["all".into()], ..Config::default() };
+        assert!(all.hosts("catalog") && all.hosts("auth"));
+        assert!(!all.hosts("callout"));
+        let site = Config { services: vec!["catalog".into(), "callout".into()], ..Config::default() };
+        assert!(site.hosts("callout") && site.hosts("catalog") && !site.hosts("auth"));
+    }
 
     #[test]
     fn file_then_environment() {

@@ -33,11 +33,13 @@ impl Edge {
                 ("CHORUS_HUB_JS_DIR", dir.join("js").display().to_string()),
             ])
         })?;
-        let site = NatsServer::start_conf_vars(&conf("site.conf"), move |dir, port, _| {
+        let site = NatsServer::start_conf_vars(&conf("site.conf"), move |dir, port, ws_port| {
             vars(&[
                 ("CHORUS_SITE_NAME", "site1".into()),
                 ("CHORUS_SITE_DOMAIN", "site1".into()),
                 ("CHORUS_SITE_PORT", port.to_string()),
+                ("CHORUS_SITE_WS_PORT", ws_port.to_string()),
+                ("CHORUS_SITE_WEB_ORIGIN", "http://127.0.0.1:5174".into()),
                 ("CHORUS_SITE_JS_DIR", dir.join("js").display().to_string()),
                 ("CHORUS_HUB_LEAF_URL", format!("nats-leaf://service:service-test@127.0.0.1:{leaf}")),
             ])

@@ -8,6 +8,8 @@ import { tokenPlan } from './billing.js';
 
 const KEY = 'chorus.session';
 const REFRESH_EARLY_S = 60;
+// How long after a refresh that could not reach auth the next one waits.
+const REFRESH_RETRY_MS = 15_000;
 
 export class Session {
   constructor(wire, onEnded) {
@@ -15,6 +17,7 @@ export class Session {
     this.onEnded = onEnded; // (reason) => void: back to the login page
     this.current = null; // {access_token, expires_at, refresh_token, user}
     this.refreshing = null;
+    this.refreshRetryAt = 0; // after a refresh that could not reach auth: when to try again
     this.timer = null;
     this.onChange = null; // (session) => void: after every sign-in, refresh and sign-out
     try {
@@ -58,7 +61,7 @@ export class Session {
   async resume() {
     if (!this.current) return false;
     this.store(this.current);
-    if (this.current.expires_at - REFRESH_EARLY_S <= Date.now() / 1000) await this.refresh();
+    if (this.current.expires_at - REFRESH_EARLY_S <= Date.now() / 1000) await this.refreshIfReachable();
     return this.signedIn;
   }
 
@@ -96,6 +99,24 @@ export class Session {
     return this.refreshing;
   }
 
+  /**
+   * Refresh, unless the last try found auth out of reach in the last
+   * seconds. Out of reach (an edge site whose uplink is down answers 503
+   * `hub_unreachable`), the request goes on with the token it has: the
+   * site's services accept a session that was valid when the uplink went
+   * down. A refused refresh (401, 403) ends the session and throws.
+   */
+  async refreshIfReachable() {
+    if (Date.now() < this.refreshRetryAt) return;
+    try {
+      await this.refresh();
+      this.refreshRetryAt = 0;
+    } catch (err) {
+      if (!this.current) throw err;
+      this.refreshRetryAt = Date.now() + REFRESH_RETRY_MS;
+    }
+  }
+
   end(err) {
     if (!this.current) return;
     this.store(null);
@@ -106,12 +127,12 @@ export class Session {
   async call(subject, body = {}, options = {}) {
     if (this.refreshing) await this.refreshing.catch(() => {});
     if (!this.current) throw new ChorusError({ status: 401, code: 'session_ended', message: 'Please sign in.', subject });
-    if (this.current.expires_at - 10 <= Date.now() / 1000) await this.refresh();
+    if (this.current.expires_at - 10 <= Date.now() / 1000) await this.refreshIfReachable();
     try {
       return await this.wire.request(subject, body, { ...options, token: this.current.access_token });
     } catch (err) {
-      if (err.status === 401 && err.code === 'token_expired') {
-        await this.refresh();
+      if (err.status === 401 && err.code === 'token_expired' && Date.now() >= this.refreshRetryAt) {
+        await this.refreshIfReachable();
         return this.wire.request(subject, body, { ...options, token: this.current.access_token });
       }
       if (err.status === 401 && ['missing_token', 'invalid_token', 'unknown_key', 'user_disabled', 'session_ended'].includes(err.code)) {

@@ -353,3 +353,41 @@ test('a track is marked before it is clicked: no audio, or a preview for a free 
   assert.equal(previewsNow('free', '2026-11-30', now), false, 'a new UTC day brings new full plays');
   assert.equal(previewsNow('free', null, now), false);
 });
+
+import { Session } from '../src/session.js';
+import { auth } from '../src/subjects.js';
+
+test('with auth out of reach (an edge site whose uplink is down), requests go on with the token the session has', async () => {
+  const kept = new Map();
+  globalThis.sessionStorage ??= {
+    getItem: (k) => kept.get(k) ?? null, setItem: (k, v) => kept.set(k, v), removeItem: (k) => kept.delete(k),
+  };
+  const sent = [];
+  let refreshing = new ChorusError({ status: 503, code: 'hub_unreachable', message: 'The hub is out of reach.' });
+  const wire = {
+    request: async (subject, body, options) => {
+      sent.push({ subject, token: options?.token });
+      if (subject === auth.refresh) throw refreshing;
+      return { answered: subject };
+    },
+  };
+  let ended = null;
+  const session = new Session(wire, (why) => (ended = why));
+  const expired = Math.floor(Date.now() / 1000) - 5;
+  session.store({ access_token: 'at-the-cut', refresh_token: 'r1', expires_at: expired, user: { id: 'u' } });
+
+  assert.deepEqual(await session.call('chorus.search.v1.catalog.query', { q: 'a' }), { answered: 'chorus.search.v1.catalog.query' });
+  assert.deepEqual(sent.map((s) => s.subject), [auth.refresh, 'chorus.search.v1.catalog.query']);
+  assert.equal(sent[1].token, 'at-the-cut', 'the token the session has');
+  await session.call('chorus.catalog.v1.track.get', { id });
+  assert.equal(sent.filter((s) => s.subject === auth.refresh).length, 1, 'no second refresh within the wait');
+  assert.equal(ended, null);
+  assert.ok(session.signedIn);
+
+  // A refresh refused (not out of reach) still ends the session.
+  session.refreshRetryAt = 0;
+  refreshing = new ChorusError({ status: 401, code: 'session_ended', message: 'Ended.' });
+  await assert.rejects(session.call('chorus.catalog.v1.track.get', { id }), (e) => e.code === 'session_ended');
+  assert.equal(ended?.code, 'session_ended');
+  assert.ok(!session.signedIn);
+});

@@ -317,3 +317,45 @@ async fn the_browser_accounts_limits_refuse_extra_subscriptions_and_large_publis
     assert!(page.quiet(Duration::from_millis(300), |e| e.contains("error")).await, "a full-size publish");
     assert!(page.can_request().await);
 }
+
+#[tokio::test]
+async fn the_gate_alone_refuses_to_start_beside_auth_whose_gate_it_is() {
+    let server = NatsServer::start_conf(&dev_conf()).unwrap();
+    let mut config = host_config(&server.url(), &["auth", "callout"]);
+    config.nats_user = Some("service".into());
+    config.nats_password = Some("service-test".into());
+    let mut auth = auth_section(&key());
+    auth["callout"] = json!({
+        "user": "callout", "password": "callout-test",
+        "issuer_seed": chorus_testkit::TEST_CALLOUT_SEED, "web_password": "web-test",
+    });
+    config.sections.insert("auth".into(), auth);
+    let refused = match RunningHost::start(config, &chorus_nodes::registry()).await {
+        Ok(_) => panic!("auth and callout started together"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(refused.contains("this node hosts auth"), "{refused}");
+}
+
+#[tokio::test]
+async fn the_gate_alone_lets_pages_in_without_auth() {
+    let server = NatsServer::start_conf(&dev_conf()).unwrap();
+    let mut config = host_config(&server.url(), &["callout"]);
+    config.nats_user = Some("service".into());
+    config.nats_password = Some("service-test".into());
+    config.sections.insert(
+        "auth".into(),
+        json!({"callout": {
+            "user": "callout", "password": "callout-test",
+            "issuer_seed": chorus_testkit::TEST_CALLOUT_SEED, "web_password": "web-test",
+        }}),
+    );
+    let _gate = RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
+    let page = page(&server, &nonce()).await.expect("a page let in by the gate alone");
+    page.close().await;
+    let wrong = async_nats::ConnectOptions::with_user_and_password("web".into(), "not-it".into())
+        .token(nonce())
+        .connect(server.url())
+        .await;
+    assert!(wrong.is_err(), "a wrong web password is refused by the gate alone");
+}

@@ -61,14 +61,34 @@ async fn play(c: &ChorusClient, track: uuid::Uuid) -> Result<usize, String> {
     Ok(bytes)
 }
 
-/// The site's node: catalog, search and stream from the site's mirrors,
-/// checking the uplink often (a test cannot wait five seconds a check).
+/// The site's node: catalog, search, stream and recommend from the site's
+/// mirrors, and the browser gate, checking the uplink often (a test cannot
+/// wait five seconds a check).
 async fn start_site_node(server: &NatsServer) -> RunningHost {
-    node(server, &["catalog", "search", "stream", "recommend"], |c| {
+    node(server, &["catalog", "search", "stream", "recommend", "callout"], |c| {
         c.hub_domain = Some("hub".into());
         c.uplink_check_ms = 300;
+        let callout = serde_json::json!({
+            "user": "callout",
+            "password": "callout-test",
+            "issuer_seed": chorus_testkit::TEST_CALLOUT_SEED,
+            "web_password": "web-test",
+        });
+        c.sections.insert("auth".into(), serde_json::json!({ "callout": callout }));
     })
     .await
+}
+
+/// A page's connection to the site's server as the web player makes it
+/// (the web user, a nonce as its token and inbox), let in by the site's gate.
+async fn page_at(server: &NatsServer) -> Result<async_nats::Client, String> {
+    let nonce = crate::dev_conf::nonce();
+    async_nats::ConnectOptions::with_user_and_password("web".into(), "web-test".into())
+        .token(nonce.clone())
+        .custom_inbox_prefix(chorus_auth::callout::inbox_prefix(&nonce))
+        .connect(server.url())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Wait for the site node's metrics to say the uplink is `up` (1) or not (0).
@@ -201,16 +221,18 @@ async fn uplink_cut() {
     // Tokens the test signs, with a key published at the hub (the site
     // mirrors it): one that ends a few seconds after the cut, one already over.
     let issuer = chorus_testkit::TestIssuer::publish(&hub_server.connect_service().await.unwrap()).await.unwrap();
+    let short_token = token(&issuer, user, now_s() + 4);
     let short = ChorusClient::new(site_server.connect_service().await.unwrap())
         .with_timeout(Duration::from_secs(5))
-        .with_token(token(&issuer, user, now_s() + 4));
+        .with_token(short_token.clone());
     let (_, took) =
         until("the test key at the site", Duration::from_secs(30), || async { play(&short, track.id).await.ok() })
             .await;
     println!("a key published at the hub trusted at the site: {:.2} s", took.as_secs_f64());
+    let over_token = token(&issuer, user, now_s() - 1);
     let over = ChorusClient::new(site_server.connect_service().await.unwrap())
         .with_timeout(Duration::from_secs(5))
-        .with_token(token(&issuer, user, now_s() - 1));
+        .with_token(over_token.clone());
 
     // The uplink is cut: the hub's server dies.
     hub_server.kill();
@@ -236,6 +258,22 @@ async fn uplink_cut() {
     assert!(bytes > 0);
     let refused = play(&over, track.id).await.unwrap_err();
     assert!(refused.contains("token_expired"), "{refused}");
+
+    // A browser at the site connects while the hub is away (the site's gate
+    // lets it in) and its listener, signed in before the cut, searches and plays.
+    let started = Instant::now();
+    let page = page_at(&site_server).await.expect("a page connecting at the site with the uplink down");
+    let page = ChorusClient::new(page).with_timeout(Duration::from_secs(5)).with_token(over_token);
+    let refused = play(&page, track.id).await.unwrap_err();
+    assert!(refused.contains("token_expired"), "a page's token over before the cut: {refused}");
+    let page = page.with_token(short_token.clone());
+    assert_eq!(found(&page, &track.title).await, Some(track.id), "a page's search at the site");
+    let bytes = play(&page, track.id).await.expect("a page playing at the site with the uplink down");
+    assert!(bytes > 0);
+    println!(
+        "uplink down: a browser connected at the site, searched and played ({bytes} bytes) in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
 
     // Recommendations at the site, from the mirrored models and plays.
     let mix = listener
@@ -334,4 +372,44 @@ async fn uplink_cut() {
         );
     }
     drop(site_node);
+}
+
+/// Wait until the site's mirror `name` holds `messages`; how long it took.
+async fn mirrored(site: &async_nats::jetstream::Context, name: &str, messages: u64) -> Duration {
+    let (_, took) = until("the site's mirror", Duration::from_secs(60), || async {
+        let mut stream = site.get_stream(name).await.ok()?;
+        (stream.info().await.ok()?.state.messages == messages).then_some(())
+    })
+    .await;
+    took
+}
+
+#[tokio::test]
+async fn a_mirror_restarted_from_the_site_resumes_where_it_was() {
+    use async_nats::jetstream::{self, kv};
+    let edge = chorus_testkit::edge::Edge::start().unwrap();
+    let hub = jetstream::new(edge.hub.connect_service().await.unwrap());
+    let name = "KV_chorus_catalog";
+    let bucket = hub
+        .create_key_value(kv::Config { bucket: "chorus_catalog".into(), ..Default::default() })
+        .await
+        .unwrap();
+    for i in 0..10 {
+        bucket.put(format!("before.{i}"), "x".into()).await.unwrap();
+    }
+    let site_nats = edge.site.connect_service().await.unwrap();
+    let site = jetstream::new(site_nats.clone());
+    chorus_host::edge::mirror_from_hub(&site, "hub", 1).await.unwrap();
+    mirrored(&site, name, 10).await;
+    // One replica: the mirror is made again, and copies the hub's anew.
+    let restart = chorus_host::edge::restart_mirror(&site_nats, "hub", name).await.unwrap();
+    assert_eq!(restart, chorus_host::edge::Restart::Remade);
+    for i in 0..10 {
+        bucket.put(format!("after.{i}"), "x".into()).await.unwrap();
+    }
+    let took = mirrored(&site, name, 20).await;
+    println!("a restarted mirror caught up after {:.2} s", took.as_secs_f64());
+    let mut mirror = site.get_stream(name).await.unwrap();
+    let hub_last = hub.get_stream(name).await.unwrap().info().await.unwrap().state.last_sequence;
+    assert_eq!(mirror.info().await.unwrap().state.last_sequence, hub_last, "nothing lost or repeated");
 }

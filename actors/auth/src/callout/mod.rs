@@ -20,6 +20,8 @@ mod authorizer;
 mod connections;
 
 use chorus_callout::{nats_jwt, request, xkey};
+use chorus_host::{HostContext, ServiceDef};
+use futures::future::BoxFuture;
 
 use std::sync::{Arc, Mutex};
 
@@ -206,4 +208,37 @@ pub(crate) fn child(config: CalloutConfig, host: Arc<chorus_host::Config>) -> an
     Ok(chorus_host::ChildSpec::actor("auth-callout", true, move || {
         (actor::Callout, (authorizer.clone(), host.clone(), connections.clone()))
     }))
+}
+
+/// Service name of the browser gate hosted alone (see [`service`]).
+pub const NAME: &str = "callout";
+
+/// The browser gate alone (`services = [..., "callout"]`, never part of
+/// `all`), for a node that does not host auth: an edge site, whose server
+/// must let browsers in while the hub, and its auth, are away. It is the
+/// callout of `[auth.callout]`, which needs nothing of auth's records: it
+/// lets a connection in by the web user's password and the page's nonce,
+/// and each request's token is checked by the service that answers it (at
+/// a site, against the mirrored trust bucket). Where auth runs, the gate is
+/// part of it and this refuses to start beside it.
+pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef>> {
+    Box::pin(async move {
+        anyhow::ensure!(
+            !ctx.config.hosts(crate::NAME),
+            "service callout: this node hosts auth, which answers the callout itself; list callout only on nodes without auth"
+        );
+        let auth: crate::AuthConfig = ctx.config.section(crate::NAME)?;
+        let config = auth.callout.context("service callout: [auth.callout] is not set (the gate's settings)")?;
+        let account = config.account.clone();
+        Ok(ServiceDef {
+            name: NAME,
+            description: "The browser gate: nats-server's auth callout, without auth",
+            version: env!("CARGO_PKG_VERSION"),
+            endpoints: Vec::new(),
+            children: vec![child(config, ctx.config.clone())?],
+            gate: None,
+            workload: chorus_host::Workload::Waiting,
+            metadata: vec![("account".into(), account)],
+        })
+    })
 }
