@@ -39,7 +39,7 @@ mod subsonic;
 
 use clap::{Parser, Subcommand};
 
-/// The same allocator as chorus-node, so the figures are the node's.
+/// The same allocator as chorus-node, set as it sets it (`main`), so the figures are the node's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -80,6 +80,7 @@ enum Bench {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    chorus_nodes::allocator::return_freed_memory_at_once();
     match Args::parse().bench {
         Bench::Request(o) => request::run(o).await,
         Bench::Catalog(o) => catalog::run(o).await,
