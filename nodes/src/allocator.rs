@@ -6,7 +6,10 @@
 //! building the search index, loading a model) keeps its pages resident
 //! for good. Measured on an edge site's node with 10,000 tracks (catalog,
 //! search, stream, recommend; `chorus-bench edge`): 217–264 MiB resident
-//! with the default, 154 MiB purging at once. `MIMALLOC_PURGE_DELAY` in the
+//! with the default, 154 MiB purging at once. The request path showed no
+//! cost (`chorus-bench request`, track.get against the raw echo at 16 and 64
+//! in flight, alternating runs: 0.67–0.72 purging at once, 0.61–0.83 with
+//! the default, this machine's noise). `MIMALLOC_PURGE_DELAY` in the
 //! environment still wins.
 
 use std::ffi::{c_int, c_long};
@@ -23,9 +26,11 @@ extern "C" {
 /// `mi_option_purge_delay`: milliseconds before freed memory is returned.
 const PURGE_DELAY: c_int = 15;
 
-/// Return freed memory to the OS at once, unless `MIMALLOC_PURGE_DELAY` says otherwise.
+/// Return freed memory to the OS at once, unless `MIMALLOC_PURGE_DELAY` (or
+/// its older name `MIMALLOC_RESET_DELAY`) says otherwise.
 pub fn return_freed_memory_at_once() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+    let set = ["MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY"].iter().any(|v| std::env::var_os(v).is_some());
+    if !set {
         // SAFETY: sets one option in mimalloc's table of plain integers,
         // which mimalloc reads each time it schedules a purge.
         unsafe { mi_option_set(PURGE_DELAY, 0) }

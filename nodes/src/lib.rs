@@ -27,3 +27,13 @@ pub fn registry() -> Vec<(&'static str, ServiceBuilder)> {
         (chorus_auth::callout::NAME, chorus_auth::callout::service as ServiceBuilder),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_service_all_leaves_out_is_the_browser_gate_alone() {
+        assert_eq!(chorus_host::config::NAMED_ONLY, [chorus_auth::callout::NAME]);
+        let names: Vec<_> = super::registry().iter().map(|(n, _)| *n).collect();
+        assert!(chorus_host::config::NAMED_ONLY.iter().all(|n| names.contains(n)));
+    }
+}

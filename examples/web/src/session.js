@@ -112,7 +112,9 @@ export class Session {
       await this.refresh();
       this.refreshRetryAt = 0;
     } catch (err) {
-      if (!this.current) throw err;
+      // Only out of reach (no answer, 5xx, 429) goes on; any other refusal is the caller's.
+      const unreachable = err.status === undefined || err.status >= 500 || err.status === 429;
+      if (!this.current || !unreachable) throw err;
       this.refreshRetryAt = Date.now() + REFRESH_RETRY_MS;
     }
   }

@@ -384,6 +384,12 @@ test('with auth out of reach (an edge site whose uplink is down), requests go on
   assert.equal(ended, null);
   assert.ok(session.signedIn);
 
+  // Any other failure of a refresh is the caller's, and tried again at once next time.
+  session.refreshRetryAt = 0;
+  refreshing = new ChorusError({ status: 400, code: 'invalid_request', message: 'Bad.' });
+  await assert.rejects(session.call('chorus.catalog.v1.track.get', { id }), (e) => e.code === 'invalid_request');
+  assert.equal(session.refreshRetryAt, 0);
+
   // A refresh refused (not out of reach) still ends the session.
   session.refreshRetryAt = 0;
   refreshing = new ChorusError({ status: 401, code: 'session_ended', message: 'Ended.' });

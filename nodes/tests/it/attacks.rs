@@ -71,15 +71,10 @@ impl Stack {
         config.nats_user = Some("service".into());
         config.nats_password = Some("service-test".into());
         let mut auth = auth_section(&key());
-        auth["callout"] = json!({
-            "user": "callout",
-            "password": "callout-test",
-            "issuer_seed": chorus_testkit::TEST_CALLOUT_SEED,
-            "web_password": "web-test",
-            // Browsers' own account. Set "CHORUS" here (and let the ingress
-            // answer any reply subject) to watch every reply attack land.
-            "account": "WEB",
-        });
+        auth["callout"] = crate::support::auth::callout_section();
+        // Browsers' own account. Set "CHORUS" here (and let the ingress
+        // answer any reply subject) to watch every reply attack land.
+        auth["callout"]["account"] = json!("WEB");
         config.sections.insert("auth".into(), auth);
         // Small caps, so that reaching one is quick.
         config.sections.insert("profile".into(), json!({"max_playlists": 5}));

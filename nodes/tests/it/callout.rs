@@ -15,19 +15,14 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 use crate::dev_conf::{dev_conf, nonce};
-use crate::support::auth::{auth_section, key};
+use crate::support::auth::{auth_section, callout_section, key};
 
 /// An auth node answering the callout, with `callout` over the dev settings.
 async fn auth_node(server: &NatsServer, signing_key: &str, callout: Value) -> RunningHost {
     let mut config = host_config(&server.url(), &["auth"]);
     config.nats_user = Some("service".into());
     config.nats_password = Some("service-test".into());
-    let mut section = json!({
-        "user": "callout",
-        "password": "callout-test",
-        "issuer_seed": chorus_testkit::TEST_CALLOUT_SEED,
-        "web_password": "web-test",
-    });
+    let mut section = callout_section();
     for (k, v) in callout.as_object().unwrap() {
         section[k] = v.clone();
     }
@@ -49,12 +44,13 @@ async fn stack(callout: Value) -> (NatsServer, RunningHost) {
 
 /// A browser-like connection (the web user, its nonce as token and inbox)
 /// and what its client reports (connected, disconnected, server errors).
-struct Page {
-    nats: async_nats::Client,
+pub(crate) struct Page {
+    pub(crate) nats: async_nats::Client,
     events: mpsc::UnboundedReceiver<String>,
 }
 
-async fn page(server: &NatsServer, nonce: &str) -> Result<Page, String> {
+/// A page's connection as the web player makes it (the web user, `nonce` as its token and inbox).
+pub(crate) async fn page(server: &NatsServer, nonce: &str) -> Result<Page, String> {
     let (tx, events) = mpsc::unbounded_channel();
     let nats = async_nats::ConnectOptions::with_user_and_password("web".into(), "web-test".into())
         .token(nonce.into())
@@ -325,10 +321,7 @@ async fn the_gate_alone_refuses_to_start_beside_auth_whose_gate_it_is() {
     config.nats_user = Some("service".into());
     config.nats_password = Some("service-test".into());
     let mut auth = auth_section(&key());
-    auth["callout"] = json!({
-        "user": "callout", "password": "callout-test",
-        "issuer_seed": chorus_testkit::TEST_CALLOUT_SEED, "web_password": "web-test",
-    });
+    auth["callout"] = callout_section();
     config.sections.insert("auth".into(), auth);
     let refused = match RunningHost::start(config, &chorus_nodes::registry()).await {
         Ok(_) => panic!("auth and callout started together"),
@@ -343,13 +336,7 @@ async fn the_gate_alone_lets_pages_in_without_auth() {
     let mut config = host_config(&server.url(), &["callout"]);
     config.nats_user = Some("service".into());
     config.nats_password = Some("service-test".into());
-    config.sections.insert(
-        "auth".into(),
-        json!({"callout": {
-            "user": "callout", "password": "callout-test",
-            "issuer_seed": chorus_testkit::TEST_CALLOUT_SEED, "web_password": "web-test",
-        }}),
-    );
+    config.sections.insert("auth".into(), json!({ "callout": callout_section() }));
     let _gate = RunningHost::start(config, &chorus_nodes::registry()).await.unwrap();
     let page = page(&server, &nonce()).await.expect("a page let in by the gate alone");
     page.close().await;

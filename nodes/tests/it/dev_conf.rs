@@ -23,12 +23,7 @@ async fn dev_stack() -> (NatsServer, RunningHost) {
     config.nats_user = Some("service".into());
     config.nats_password = Some("service-test".into());
     let mut auth = crate::support::auth::auth_section(&crate::support::auth::key());
-    auth["callout"] = serde_json::json!({
-        "user": "callout",
-        "password": "callout-test",
-        "issuer_seed": chorus_testkit::TEST_CALLOUT_SEED,
-        "web_password": "web-test",
-    });
+    auth["callout"] = crate::support::auth::callout_section();
     config.sections.insert("auth".into(), auth);
     let service = chorus_host::connect::connect(&config, "test service").await.unwrap();
     chorus_nodes::seed::run(service.clone(), 3, 42, 1).await.unwrap();

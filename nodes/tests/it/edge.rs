@@ -16,7 +16,7 @@ use chorus_nats::messages::stream::{ChunkGet, SessionOpen};
 use chorus_nats::ChorusClient;
 use chorus_testkit::{host_config, NatsServer};
 
-use crate::support::auth::{auth_section, key, login, password, register, ADMIN};
+use crate::support::auth::{auth_section, callout_section, key, login, password, register, ADMIN};
 
 async fn node(server: &NatsServer, services: &[&str], edit: impl FnOnce(&mut chorus_host::Config)) -> RunningHost {
     let mut config = host_config(&server.url(), services);
@@ -68,28 +68,11 @@ async fn start_site_node(server: &NatsServer) -> RunningHost {
     node(server, &["catalog", "search", "stream", "recommend", "callout"], |c| {
         c.hub_domain = Some("hub".into());
         c.uplink_check_ms = 300;
-        let callout = serde_json::json!({
-            "user": "callout",
-            "password": "callout-test",
-            "issuer_seed": chorus_testkit::TEST_CALLOUT_SEED,
-            "web_password": "web-test",
-        });
-        c.sections.insert("auth".into(), serde_json::json!({ "callout": callout }));
+        c.sections.insert("auth".into(), serde_json::json!({ "callout": callout_section() }));
     })
     .await
 }
 
-/// A page's connection to the site's server as the web player makes it
-/// (the web user, a nonce as its token and inbox), let in by the site's gate.
-async fn page_at(server: &NatsServer) -> Result<async_nats::Client, String> {
-    let nonce = crate::dev_conf::nonce();
-    async_nats::ConnectOptions::with_user_and_password("web".into(), "web-test".into())
-        .token(nonce.clone())
-        .custom_inbox_prefix(chorus_auth::callout::inbox_prefix(&nonce))
-        .connect(server.url())
-        .await
-        .map_err(|e| e.to_string())
-}
 
 /// Wait for the site node's metrics to say the uplink is `up` (1) or not (0).
 async fn uplink_is(site: &RunningHost, up: u8) -> Duration {
@@ -262,8 +245,10 @@ async fn uplink_cut() {
     // A browser at the site connects while the hub is away (the site's gate
     // lets it in) and its listener, signed in before the cut, searches and plays.
     let started = Instant::now();
-    let page = page_at(&site_server).await.expect("a page connecting at the site with the uplink down");
-    let page = ChorusClient::new(page).with_timeout(Duration::from_secs(5)).with_token(over_token);
+    let page = crate::callout::page(&site_server, &crate::dev_conf::nonce())
+        .await
+        .expect("a page connecting at the site with the uplink down");
+    let page = ChorusClient::new(page.nats).with_timeout(Duration::from_secs(5)).with_token(over_token);
     let refused = play(&page, track.id).await.unwrap_err();
     assert!(refused.contains("token_expired"), "a page's token over before the cut: {refused}");
     let page = page.with_token(short_token.clone());

@@ -19,6 +19,17 @@ pub fn auth_section(keys: &str) -> serde_json::Value {
     })
 }
 
+/// `[auth.callout]` for the test servers (`nats/conf/dev.conf` and the edge
+/// configs, with their test passwords and callout issuer).
+pub fn callout_section() -> serde_json::Value {
+    serde_json::json!({
+        "user": "callout",
+        "password": "callout-test",
+        "issuer_seed": chorus_testkit::TEST_CALLOUT_SEED,
+        "web_password": "web-test",
+    })
+}
+
 /// A host with `services` (auth among them), signing with `keys`.
 pub async fn host(server: &NatsServer, services: &[&str], keys: &str) -> RunningHost {
     let mut config = host_config(&server.url(), services);
