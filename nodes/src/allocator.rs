@@ -38,9 +38,9 @@ pub fn return_freed_memory_at_once() {
 }
 
 /// The purge delay mimalloc uses now, in milliseconds.
-pub fn purge_delay_ms() -> i64 {
+pub fn purge_delay_ms() -> c_long {
     // SAFETY: reads one option from mimalloc's table.
-    i64::from(unsafe { mi_option_get(PURGE_DELAY) })
+    unsafe { mi_option_get(PURGE_DELAY) }
 }
 
 #[cfg(test)]
