@@ -27,7 +27,7 @@ mkdir -p "$dir/hub/jetstream" "$dir/site1/jetstream" "$dir/hub-node" "$dir/site1
 
 stack_secrets "$dir"
 
-for p in $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 4)); do
+for p in $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 4)) $((base + 40)) $((base + 41)); do
   if port_busy "$p"; then
     echo "port $p is in use (another edge stack?). Stop it, or set CHORUS_EDGE_PORT_BASE." >&2
     exit 1

@@ -62,6 +62,7 @@ export function errorText(err) {
   const code = err?.code;
   const known = {
     invalid_credentials: 'That username and password do not match.',
+    hub_unreachable: 'This site cannot reach the main server just now: searching and playing go on, and playlists, favorites and signing in come back with it.',
     username_taken: 'That username is taken. Try another.',
     invalid_username: 'Usernames are 3 to 32 characters: letters, digits, _ . or -.',
     invalid_email: 'That email address does not look right.',

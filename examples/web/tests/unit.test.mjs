@@ -285,6 +285,7 @@ test('recommend errors are told in plain words', () => {
   assert.match(e(400, 'invalid_adventurousness'), /0 to 1/);
   assert.match(e(400, 'too_many_skips'), /skipped/);
   assert.match(e(404, 'playlist_not_found'), /could not find that playlist/);
+  assert.match(e(503, 'hub_unreachable'), /searching and playing go on/);
 });
 
 import {
