@@ -288,6 +288,7 @@ async fn serve(
             .collect(),
         started: chrono::Utc::now(),
         endpoints,
+        uplink: metrics.uplink(),
     });
     let responder =
         micro::Responder::subscribe(ctx.nats.clone(), identity.clone()).await.context("subscribing to $SRV")?;

@@ -44,6 +44,11 @@ impl Metrics {
         Self { node, health, services: RwLock::default(), ingress_dropped: Arc::default(), uplink: Default::default() }
     }
 
+    /// This edge site's uplink, when the node is at one.
+    pub(crate) fn uplink(&self) -> Option<Arc<crate::edge::Uplink>> {
+        self.uplink.get().cloned()
+    }
+
     /// Report this edge site's uplink and mirrors too.
     pub(crate) fn set_uplink(&self, uplink: Arc<crate::edge::Uplink>) {
         let _ = self.uplink.set(uplink);

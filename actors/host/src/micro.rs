@@ -43,6 +43,8 @@ pub struct Identity {
     pub metadata: BTreeMap<String, String>,
     /// Start time.
     pub started: DateTime<Utc>,
+    /// At an edge site: the uplink, whose state every reply's metadata says.
+    pub uplink: Option<std::sync::Arc<crate::edge::Uplink>>,
     /// Endpoints, in registration order.
     pub endpoints: Vec<EndpointInfo>,
 }
@@ -55,7 +57,7 @@ struct Base<'a> {
     name: &'a str,
     id: &'a str,
     version: &'a str,
-    metadata: &'a BTreeMap<String, String>,
+    metadata: BTreeMap<String, String>,
 }
 
 /// `io.nats.micro.v1.info_response`.
@@ -105,8 +107,25 @@ impl Identity {
             name: &self.name,
             id: &self.id,
             version: &self.version,
-            metadata: &self.metadata,
+            metadata: self.metadata_now(),
         }
+    }
+
+    /// The metadata, with an edge site's uplink as it is now: `hub_domain`,
+    /// `uplink` (`up` or `down`), `uplink_last_heard_s`, and
+    /// `mirrors_behind` (messages all mirrors together are behind the hub).
+    fn metadata_now(&self) -> BTreeMap<String, String> {
+        let mut metadata = self.metadata.clone();
+        if let Some(uplink) = &self.uplink {
+            let behind: u64 = uplink.mirrors().iter().map(|m| m.lag).sum();
+            metadata.extend([
+                ("hub_domain".to_string(), uplink.hub_domain().to_string()),
+                ("uplink".to_string(), if uplink.up() { "up" } else { "down" }.to_string()),
+                ("uplink_last_heard_s".to_string(), uplink.last_heard_age().as_secs().to_string()),
+                ("mirrors_behind".to_string(), behind.to_string()),
+            ]);
+        }
+        metadata
     }
 
     /// The `$SRV.PING` reply.

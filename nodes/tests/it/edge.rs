@@ -234,6 +234,14 @@ async fn uplink_cut() {
     );
     let took = uplink_is(&site_node, 0).await;
     println!("uplink down: the site node says so after {:.2} s", took.as_secs_f64());
+    // Discovery says so too: every instance's metadata at a site carries its uplink.
+    let service = site_server.connect_service().await.unwrap();
+    let info = service.request("$SRV.INFO.catalog", "".into()).await.expect("$SRV.INFO at the site");
+    let info: serde_json::Value = serde_json::from_slice(&info.payload).unwrap();
+    let metadata = &info["metadata"];
+    assert_eq!((metadata["hub_domain"].as_str(), metadata["uplink"].as_str()), (Some("hub"), Some("down")), "{info}");
+    assert!(metadata["uplink_last_heard_s"].as_str().is_some_and(|s| s.parse::<u64>().is_ok()), "{info}");
+    assert!(metadata["mirrors_behind"].as_str().is_some_and(|s| s.parse::<u64>().is_ok()), "{info}");
 
     // Past its expiry, the session valid at the cut lives on; one over before it does not.
     tokio::time::sleep(Duration::from_secs(5)).await;
