@@ -81,7 +81,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
         seeded.elapsed().as_secs_f64()
     );
     let hub_http = chorus_testkit::http::free_addr();
-    let _hub_node = node(&bin, &edge.hub.url(), "all", hub_http, &[])?;
+    let hub_node = node(&bin, &edge.hub.url(), "all", hub_http, &[])?;
     let took = tokio::task::block_in_place(|| until(hub_http, "/readyz", Duration::from_secs(300), |_| true))?;
     println!("hub node ready in {:.2} s", took.as_secs_f64());
 
@@ -129,5 +129,10 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
         if (server_rss + node_rss) * 1.048_576 <= 256.0 { "met" } else { "not met" }
     );
     println!("| chorus-node binary ({}) | {binary:.0} MiB | |", bin.display());
+    let (anon, file) = rss_parts_mib(hub_node.pid());
+    println!(
+        "| the hub's node (every service, the same catalog) | {:.0} MiB ({anon:.0} MiB heap and anonymous, {file:.0} MiB mapped files) | |",
+        rss_mib(hub_node.pid())
+    );
     Ok(())
 }
