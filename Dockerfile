@@ -14,14 +14,13 @@
 ARG RUNTIME=gcr.io/distroless/cc-debian12:nonroot
 ARG PAYLOAD=payload
 
-# --- the binaries, release-built and stripped ---
+# --- the binaries, built with the `dist` profile (release, LTO, stripped) ---
 FROM docker.io/library/rust:1-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked -p chorus-nodes --bin chorus-node --bin chorus \
+RUN cargo build --profile dist --locked -p chorus-nodes --bin chorus-node --bin chorus \
  && mkdir -p /out/usr/local/bin \
- && cp target/release/chorus-node target/release/chorus /out/usr/local/bin/ \
- && strip /out/usr/local/bin/chorus-node /out/usr/local/bin/chorus
+ && cp target/dist/chorus-node target/dist/chorus /out/usr/local/bin/
 
 # --- the web player's static files ---
 FROM docker.io/library/node:20-bookworm-slim AS web

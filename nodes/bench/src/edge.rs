@@ -25,6 +25,9 @@ pub(crate) struct Options {
     /// The services the site's node hosts (to see what each one costs).
     #[arg(long, default_value = "catalog,search,stream,recommend")]
     site_services: String,
+    /// Seconds to wait after the catch-up before reading resident memory.
+    #[arg(long, default_value_t = 2.0)]
+    settle_s: f64,
 }
 
 /// A node process on `url` hosting `services`, its probes on `http`.
@@ -109,7 +112,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     })?;
     let caught_up = caught_up + ready;
     // Settled: a moment for the allocator after the catch-up.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_secs_f64(o.settle_s)).await;
     let (server_rss, node_rss) = (rss_mib(edge.site.pid()), rss_mib(site_node.pid()));
     let binary = std::fs::metadata(&bin)?.len() as f64 / (1024.0 * 1024.0);
     println!();
