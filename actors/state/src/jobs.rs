@@ -57,8 +57,27 @@ pub struct JobQueue {
 }
 
 impl JobQueue {
-    /// Create the stream and the shared consumer if they do not exist.
+    /// Create the stream and the shared consumer if they do not exist. Both
+    /// are idempotent (the same name and settings find what is there), so a
+    /// try that timed out is tried again for a while: on a new cluster the
+    /// stream's and the consumer's groups elect their leaders first, and with
+    /// nodes starting together JetStream took longer than a request's
+    /// timeout (seen in CI: a node stopped on "creating consumer … timed out").
     pub async fn ensure(&self, js: &jetstream::Context) -> anyhow::Result<consumer::Consumer<consumer::pull::Config>> {
+        const BUDGET: Duration = Duration::from_secs(60);
+        let started = std::time::Instant::now();
+        loop {
+            match self.ensure_once(js).await {
+                Err(e) if started.elapsed() < BUDGET => {
+                    tracing::warn!(error = %format!("{e:#}"), "setting up the job queue; trying again");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn ensure_once(&self, js: &jetstream::Context) -> anyhow::Result<consumer::Consumer<consumer::pull::Config>> {
         let stream = js
             .get_or_create_stream(stream::Config {
                 name: self.stream.clone(),
