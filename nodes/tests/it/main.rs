@@ -16,6 +16,7 @@ mod cluster;
 mod dev_conf;
 mod discovery;
 mod edge;
+mod edge_mirrors;
 mod garbage;
 mod import;
 mod nodes;
