@@ -110,6 +110,8 @@ impl Stalls {
         hub_up_for: Duration,
     ) {
         let restarted_ago = self.restarted.get(name).map(|at| at.elapsed());
+        // First what the watch already knows (taking the mirror as behind);
+        // only a mirror that may have stalled costs the two stream reads.
         let first = Seen { active, hub_up_for, mirror_last: 0, origin_last: Some(1), restarted_ago };
         if !stalled(first) {
             return;
