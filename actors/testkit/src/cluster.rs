@@ -116,6 +116,34 @@ impl NatsCluster {
     }
 }
 
+/// Wait until the stream `name` has a leader and `replicas - 1` current
+/// followers, as JetStream reports it through `js`. A new R3 stream elects
+/// its leader after the create has answered; until then a request to it
+/// (a bucket's info, a write) goes unanswered and times out, which under a
+/// loaded machine took longer than a request's 5 s.
+pub async fn wait_stream_settled(
+    js: &async_nats::jetstream::Context,
+    name: &str,
+    replicas: usize,
+    within: Duration,
+) -> anyhow::Result<()> {
+    let start = Instant::now();
+    loop {
+        let settled = match js.get_stream(name).await {
+            Ok(mut stream) => stream.info().await.ok().and_then(|info| info.cluster.clone()).is_some_and(|c| {
+                c.leader.is_some_and(|l| !l.is_empty())
+                    && c.replicas.iter().filter(|r| r.current).count() + 1 >= replicas
+            }),
+            Err(_) => false,
+        };
+        if settled {
+            return Ok(());
+        }
+        anyhow::ensure!(start.elapsed() < within, "stream {name} has no leader with {replicas} current replicas after {within:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 impl NatsCluster {
     /// Whether a server (the meta leader) sees the `n - 1` others current.
     fn meta_current(&self, n: usize) -> bool {

@@ -13,6 +13,6 @@ mod node;
 mod server;
 
 pub use auth::TestIssuer;
-pub use cluster::{NatsCluster, R3_NODE_ENV};
+pub use cluster::{wait_stream_settled, NatsCluster, R3_NODE_ENV};
 pub use node::{host_config, ChildNode};
 pub use server::{free_port, NatsServer, TEST_CALLOUT_ISSUER, TEST_CALLOUT_SEED};

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chorus_testkit::{ChildNode, NatsCluster, R3_NODE_ENV as R3};
+use chorus_testkit::{wait_stream_settled, ChildNode, NatsCluster, R3_NODE_ENV as R3};
 use futures::TryStreamExt as _;
 
 /// How many instances of `service` answer PING within half a second.
@@ -82,6 +82,7 @@ async fn an_r3_bucket_takes_creates_through_every_server() {
     })
     .await
     .unwrap();
+    wait_stream_settled(&js, "KV_r3", 3, Duration::from_secs(30)).await.unwrap();
     let mut failures = Vec::new();
     for i in 0..3 {
         let conn = cluster.servers()[i].connect().await.unwrap();
