@@ -139,7 +139,10 @@ pub async fn wait_stream_settled(
         if settled {
             return Ok(());
         }
-        anyhow::ensure!(start.elapsed() < within, "stream {name} has no leader with {replicas} current replicas after {within:?}");
+        anyhow::ensure!(
+            start.elapsed() < within,
+            "stream {name} has no leader with {replicas} current replicas after {within:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -104,7 +104,8 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
         until(site_http, "/metrics", Duration::from_secs(600), |body| {
             let mirrored = metric(body, "chorus_mirror_lag{stream=\"KV_chorus_catalog\"}") == Some(0.0)
                 && (!catalog
-                    || metric(body, "chorus_view_applied_sequence{service=\"catalog\",view=\"catalog\"}").unwrap_or(0.0)
+                    || metric(body, "chorus_view_applied_sequence{service=\"catalog\",view=\"catalog\"}")
+                        .unwrap_or(0.0)
                         > 0.0);
             let behind = body.lines().filter(|l| l.starts_with("chorus_view_lag{")).any(|l| !l.ends_with(" 0"));
             mirrored && !behind

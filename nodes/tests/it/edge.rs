@@ -73,7 +73,6 @@ async fn start_site_node(server: &NatsServer) -> RunningHost {
     .await
 }
 
-
 /// Wait for the site node's metrics to say the uplink is `up` (1) or not (0).
 async fn uplink_is(site: &RunningHost, up: u8) -> Duration {
     let line = format!("chorus_uplink_up{{hub=\"hub\"}} {up}");

@@ -22,10 +22,8 @@ async fn a_mirror_restarted_from_the_site_resumes_where_it_was() {
     let edge = chorus_testkit::edge::Edge::start().unwrap();
     let hub = jetstream::new(edge.hub.connect_service().await.unwrap());
     let name = "KV_chorus_catalog";
-    let bucket = hub
-        .create_key_value(kv::Config { bucket: "chorus_catalog".into(), ..Default::default() })
-        .await
-        .unwrap();
+    let bucket =
+        hub.create_key_value(kv::Config { bucket: "chorus_catalog".into(), ..Default::default() }).await.unwrap();
     for i in 0..10 {
         bucket.put(format!("before.{i}"), "x".into()).await.unwrap();
     }

@@ -139,7 +139,9 @@ impl Stalls {
                 "a mirror has stalled while the hub answers; on one replica the node does not copy an object store \
                  anew: restart the site's nats-server, or delete the stream and restart a node to copy it again"
             ),
-            Ok(how) => tracing::warn!(stream = name, ?active, ?how, "a mirror had stalled while the hub answers: restarted"),
+            Ok(how) => {
+                tracing::warn!(stream = name, ?active, ?how, "a mirror had stalled while the hub answers: restarted")
+            }
             Err(e) => tracing::warn!(stream = name, error = %format!("{e:#}"), "restarting a stalled mirror"),
         }
     }
