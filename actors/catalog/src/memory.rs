@@ -144,7 +144,12 @@ impl Memory {
     /// Up to `limit` tracks after `after` in id order that `keep` accepts.
     /// An ordered walk in memory: a cursor page costs the same at the start
     /// of 100,000 tracks as at the end, which an ORDER BY in the view does not.
-    pub(crate) fn tracks_after(&self, after: Option<Uuid>, limit: usize, keep: impl Fn(&Track) -> bool) -> Vec<Track> {
+    pub(crate) fn tracks_after(
+        &self,
+        after: Option<Uuid>,
+        limit: usize,
+        keep: impl Fn(&Track) -> bool,
+    ) -> Vec<Encoded<Track>> {
         use std::ops::Bound::{Excluded, Unbounded};
         let from = after.map_or(Unbounded, Excluded);
         self.order
@@ -152,7 +157,7 @@ impl Memory {
             .filter_map(|id| self.tracks.get(id))
             .filter(|t| keep(t))
             .take(limit)
-            .map(|t| Track::clone(t))
+            .cloned()
             .collect()
     }
 

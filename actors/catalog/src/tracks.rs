@@ -1,6 +1,6 @@
 //! `track.get`, `track.batch`, `track.list`.
 
-use chorus_host::{Encoded, Fail};
+use chorus_host::{Encoded, EncodedPage, Fail};
 use chorus_nats::errors::catalog as codes;
 use chorus_nats::messages::catalog::{Track, TrackBatch, TrackBatchReply, TrackList, TrackPage};
 use chorus_nats::ServiceError;
@@ -31,7 +31,8 @@ pub(crate) fn batch(c: &Catalog, req: TrackBatch) -> Result<TrackBatchReply, Fai
     Ok(TrackBatchReply { tracks, missing })
 }
 
-pub(crate) async fn list(c: &Catalog, req: TrackList) -> Result<TrackPage, Fail> {
+/// A [`TrackPage`], the tracks spliced in as kept.
+pub(crate) async fn list(c: &Catalog, req: TrackList) -> Result<EncodedPage<TrackPage>, Fail> {
     let limit = paging::limit(req.limit)?;
     let after = chorus_host::paging::cursor(req.cursor.as_deref(), |c| Uuid::parse_str(c).ok())?;
     let genre = req.genre.as_deref().map(|g| g.trim().to_lowercase());
@@ -45,5 +46,5 @@ pub(crate) async fn list(c: &Catalog, req: TrackList) -> Result<TrackPage, Fail>
     };
     let tracks = c.memory().tracks_after(after, limit as usize, keep);
     let next = (tracks.len() == limit as usize).then(|| tracks.last().map(|t| t.id.to_string())).flatten();
-    Ok(TrackPage { tracks, next })
+    Ok(EncodedPage::new(tracks, next))
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use chorus_nats::codec::CodecError;
+use chorus_nats::messages::ListPage;
 use chorus_nats::Encoding;
 use serde::Serialize;
 
@@ -60,6 +61,73 @@ impl<T> Clone for Encoded<T> {
     }
 }
 
+/// A page of a list (a [`ListPage`] reply) whose values are kept encoded.
+/// In MessagePack their own encodings are spliced in, so a page costs
+/// copies, not an encoding (nor a clone) of each value; JSON callers get
+/// it as serde writes the page.
+pub struct EncodedPage<P: ListPage> {
+    items: Vec<Encoded<P::Item>>,
+    next: Option<String>,
+}
+
+impl<P: ListPage> EncodedPage<P> {
+    /// The page: `items`, and the cursor of the next page.
+    pub fn new(items: Vec<Encoded<P::Item>>, next: Option<String>) -> Self {
+        Self { items, next }
+    }
+}
+
+impl<P: ListPage> ReplyBody for EncodedPage<P>
+where
+    P::Item: Serialize,
+{
+    fn encode(&self, encoding: Encoding) -> Result<Bytes, CodecError> {
+        let kept: Option<Vec<&Bytes>> = self.items.iter().map(|i| i.msgpack.as_ref()).collect();
+        match (encoding, kept) {
+            (Encoding::MsgPack, Some(kept)) => Ok(self.spliced(&kept)),
+            _ => encoding.encode(&Plain(self)),
+        }
+    }
+}
+
+impl<P: ListPage> EncodedPage<P> {
+    /// `{FIELD: [...], next}` as `rmp_serde::encode::write_named` writes a struct.
+    fn spliced(&self, kept: &[&Bytes]) -> Bytes {
+        use rmp::encode::{write_array_len, write_map_len, write_nil, write_str};
+        let mut out = Vec::with_capacity(32 + kept.iter().map(|b| b.len()).sum::<usize>());
+        // Writes to a Vec do not fail; a page's lengths are far under u32.
+        let _ = write_map_len(&mut out, 2);
+        let _ = write_str(&mut out, P::FIELD);
+        let _ = write_array_len(&mut out, kept.len() as u32);
+        for bytes in kept {
+            out.extend_from_slice(bytes);
+        }
+        let _ = write_str(&mut out, "next");
+        match &self.next {
+            Some(next) => drop(write_str(&mut out, next)),
+            None => drop(write_nil(&mut out)),
+        }
+        Bytes::from(out)
+    }
+}
+
+/// The page as serde writes it.
+struct Plain<'a, P: ListPage>(&'a EncodedPage<P>);
+
+impl<P: ListPage> Serialize for Plain<'_, P>
+where
+    P::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let values: Vec<&P::Item> = self.0.items.iter().map(|i| &*i.value).collect();
+        let mut page = s.serialize_struct("Page", 2)?;
+        page.serialize_field(P::FIELD, &values)?;
+        page.serialize_field("next", &self.0.next)?;
+        page.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +148,33 @@ mod tests {
             assert_eq!(encoding.decode::<Song>(&body).unwrap(), song());
         }
         assert_eq!(kept.title, "Ünder");
+    }
+
+    #[derive(Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct SongPage {
+        songs: Vec<Song>,
+        next: Option<String>,
+    }
+
+    impl ListPage for SongPage {
+        type Item = Song;
+        const FIELD: &'static str = "songs";
+    }
+
+    #[test]
+    fn a_spliced_page_is_the_page_serde_writes() {
+        let songs = |n: u32| -> Vec<Song> {
+            (0..n).map(|i| Song { title: format!("song {i} ").repeat(i as usize), plays: i }).collect()
+        };
+        // Past the short forms of MessagePack's array and string headers too.
+        for (n, next) in [(0, None), (3, Some("cursor".to_string())), (40, Some("x".repeat(300))), (17, None)] {
+            let page = EncodedPage::<SongPage>::new(songs(n).into_iter().map(Encoded::new).collect(), next.clone());
+            let plain = SongPage { songs: songs(n), next };
+            for encoding in [Encoding::MsgPack, Encoding::Json] {
+                let body = ReplyBody::encode(&page, encoding).unwrap();
+                assert_eq!(body, ReplyBody::encode(&plain, encoding).unwrap(), "{n} songs, {encoding:?}");
+                assert_eq!(encoding.decode::<SongPage>(&body).unwrap(), plain);
+            }
+        }
     }
 }

@@ -14,6 +14,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use chorus_nats::messages::ListPage;
 use chorus_nats::subjects::Access;
 use chorus_nats::Request;
 use serde::Serialize;
@@ -30,6 +31,8 @@ pub trait Answer<T>: ReplyBody {}
 impl<T: Serialize> Answer<T> for T {}
 
 impl<T: Serialize> Answer<T> for Encoded<T> {}
+
+impl<P: ListPage> Answer<P> for crate::EncodedPage<P> where P::Item: Serialize {}
 
 /// A service's endpoints over its shared state `S`.
 pub struct Routes<S> {

@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::catalog::Of;
 use crate::radios::{key, Radio};
-use crate::scoring::{close_to, cold, pick, spread, Reason};
+use crate::scoring::{close_to_unexplained, cold, explain, pick, spread, Reason};
 use crate::state::Recommend;
 
 /// Tracks a radio remembers having given (its record stays well under the max payload).
@@ -170,41 +170,58 @@ fn batch(r: &Recommend, id: Uuid, radio: &mut Radio, n: usize) -> Vec<Pick> {
     steer.extend(kept.enumerate().map(|(i, t)| (*t, (0.1 + 0.9 * a) * 0.9f32.powi(i as i32))));
     steer.extend(radio.skipped.iter().rev().take(50).map(|t| (*t, -1.0)));
     let window = n * (2 + (8.0 * a).round() as usize);
-    let seed_title = radio.seed_tracks.first().and_then(|t| r.catalog.title(*t));
-    let ranked: Vec<Pick> = close_to(r, &steer, window, &|catalog, t| {
+    // Reasons are written for the chosen candidates only (a few of up to 2 × window).
+    let ranked: Vec<Candidate> = close_to_unexplained(r, &steer, window, &|catalog, t| {
         allowed(t) && (skipped_artists.is_empty() || artist_ok(catalog.first_artist(t)))
     })
     .into_iter()
-    .map(|c| {
-        let reason = match c.because {
-            Some(b) => Reason::ListenersOfTrack(b),
-            None => Reason::Seed(format!("Like {}", seed_title.clone().unwrap_or_else(|| "your seed".into()))),
-        };
-        pick(r, c.track, c.score, reason)
-    })
+    .map(|c| Candidate { track: c.track, score: c.score, why: Why::Model })
     .collect();
     // The seed's own albums and artists, one in four places (all the rest
     // when the model has too few): tracks nobody played yet are reached too.
-    let mut have: HashSet<Uuid> = ranked.iter().map(|p| p.track_id).collect();
-    let floor = ranked.last().map_or(1.0, |p| p.score);
+    let mut have: HashSet<Uuid> = ranked.iter().map(|c| c.track).collect();
+    let floor = ranked.last().map_or(1.0, |c| c.score);
     let mut own = Vec::new();
-    for (of, text) in structure(r, &radio.seed_tracks) {
-        for t in r.catalog.tracks_of(of) {
+    let groups = structure(r, &radio.seed_tracks);
+    for (k, (of, _)) in groups.iter().enumerate() {
+        for t in r.catalog.tracks_of(*of) {
             if own.len() >= window {
                 break;
             }
             if keep(t) && have.insert(t) {
                 let score = floor * 0.5 / (1.0 + own.len() as f32);
-                own.push(pick(r, t, score, Reason::Seed(text.clone())));
+                own.push(Candidate { track: t, score, why: Why::Group(k) });
             }
         }
     }
     let mut ranked = interleave(ranked, own, 4);
     if ranked.len() < n {
-        ranked.extend(cold(r, n - ranked.len(), &|t| keep(t) && !have.contains(&t)));
+        let filled = cold(r, n - ranked.len(), &|t| keep(t) && !have.contains(&t));
+        ranked.extend(filled.into_iter().map(|p| Candidate {
+            track: p.track_id,
+            score: p.score,
+            why: Why::Written(p),
+        }));
     }
-    let mut chosen = choose(ranked, n, a, seed_of(id, radio.batches));
-    chosen = spread(r, chosen, n, 2);
+    let chosen = choose(ranked, n, a, seed_of(id, radio.batches));
+    let from_model: Vec<Uuid> = chosen.iter().filter(|c| matches!(c.why, Why::Model)).map(|c| c.track).collect();
+    let mut because = explain(r, &steer, &from_model).into_iter();
+    let seed_title = radio.seed_tracks.first().and_then(|t| r.catalog.title(*t));
+    let picks = chosen
+        .into_iter()
+        .map(|c| match c.why {
+            Why::Model => {
+                let reason = match because.next().flatten() {
+                    Some(b) => Reason::ListenersOfTrack(b),
+                    None => Reason::Seed(format!("Like {}", seed_title.as_deref().unwrap_or("your seed"))),
+                };
+                pick(r, c.track, c.score, reason)
+            }
+            Why::Group(k) => pick(r, c.track, c.score, Reason::Seed(groups[k].1.clone())),
+            Why::Written(p) => p,
+        })
+        .collect();
+    let chosen = spread(r, picks, n, 2);
     radio.batches += 1;
     radio.given.extend(chosen.iter().map(|p| p.track_id));
     if radio.given.len() > MAX_GIVEN {
@@ -214,12 +231,28 @@ fn batch(r: &Recommend, id: Uuid, radio: &mut Radio, n: usize) -> Vec<Pick> {
     chosen
 }
 
+/// A track a batch may give, its reason written once it is chosen.
+struct Candidate {
+    track: Uuid,
+    score: f32,
+    why: Why,
+}
+
+enum Why {
+    /// Close to what the radio steers by.
+    Model,
+    /// From the seed's album or artist (an index of [`structure`]).
+    Group(usize),
+    /// A pick written already (popular and per-genre fill).
+    Written(Pick),
+}
+
 /// `main` with one of `other` in every `every` places, then what is left of either.
-fn interleave(main: Vec<Pick>, other: Vec<Pick>, every: usize) -> Vec<Pick> {
+fn interleave<T>(main: Vec<T>, other: Vec<T>, every: usize) -> Vec<T> {
     let mut out = Vec::with_capacity(main.len() + other.len());
     let (mut main, mut other) = (main.into_iter(), other.into_iter());
     loop {
-        let taken: Vec<Pick> = main.by_ref().take(every - 1).collect();
+        let taken: Vec<T> = main.by_ref().take(every - 1).collect();
         let done = taken.is_empty();
         out.extend(taken);
         match other.next() {
@@ -249,12 +282,12 @@ fn structure(r: &Recommend, seed: &[Uuid]) -> Vec<(Of<'static>, String)> {
 
 /// `n` of `ranked`: the first `n` when close (`a` = 0); drawn with a
 /// weight falling with rank, the further the more adventurous.
-fn choose(ranked: Vec<Pick>, n: usize, a: f32, seed: u64) -> Vec<Pick> {
+fn choose(ranked: Vec<Candidate>, n: usize, a: f32, seed: u64) -> Vec<Candidate> {
     if a <= 0.0 || ranked.len() <= n {
         return ranked.into_iter().take(n).collect();
     }
     let spread = n as f32 * (0.3 + 3.0 * a);
-    let mut pool: Vec<(f32, Pick)> =
+    let mut pool: Vec<(f32, Candidate)> =
         ranked.into_iter().enumerate().map(|(k, p)| ((-(k as f32) / spread).exp(), p)).collect();
     let mut rng = seed | 1;
     let mut out = Vec::with_capacity(n);

@@ -71,6 +71,12 @@ impl Radios {
         }
     }
 
+    /// Whether the radio is known here at `revision` or later.
+    fn knows(&self, id: Uuid, revision: u64) -> bool {
+        let known = self.known.read().unwrap_or_else(|p| p.into_inner());
+        known.get(&id).is_some_and(|k| k.revision >= revision)
+    }
+
     fn forget(&self, id: Uuid) {
         self.known.write().unwrap_or_else(|p| p.into_inner()).remove(&id);
     }
@@ -92,6 +98,11 @@ impl Projection for Radios {
                 let Some(id) = change.key.strip_prefix("radio.").and_then(|id| id.parse::<Uuid>().ok()) else {
                     continue;
                 };
+                // Most changes are this instance's own writes, noted when
+                // they were acknowledged: nothing to decode.
+                if change.value.is_some() && self.knows(id, change.revision) {
+                    continue;
+                }
                 match change.decode::<Radio>() {
                     Some(radio) => self.note(id, radio, change.revision),
                     None => self.forget(id),

@@ -29,19 +29,57 @@ pub(crate) fn close_to(
     n: usize,
     keep: &dyn Fn(&Lookup<'_>, Uuid) -> bool,
 ) -> Vec<Close> {
+    closest(r, history, n, keep, true)
+}
+
+/// [`close_to`] without the reasons (`because` none), for a caller that
+/// keeps a few of the candidates: [`explain`] finds theirs.
+pub(crate) fn close_to_unexplained(
+    r: &Recommend,
+    history: &[(Uuid, f32)],
+    n: usize,
+    keep: &dyn Fn(&Lookup<'_>, Uuid) -> bool,
+) -> Vec<Close> {
+    closest(r, history, n, keep, false)
+}
+
+fn closest(
+    r: &Recommend,
+    history: &[(Uuid, f32)],
+    n: usize,
+    keep: &dyn Fn(&Lookup<'_>, Uuid) -> bool,
+    explained: bool,
+) -> Vec<Close> {
     let Some(m) = r.served.get() else { return Vec::new() };
-    let known: Vec<(u32, f32)> = history.iter().filter_map(|(t, w)| m.item(*t).map(|i| (i, *w))).collect();
+    let known = m.items_of(history);
     if !known.iter().any(|(_, w)| *w > 0.0) {
         return Vec::new();
     }
     let picks = {
         let catalog = r.catalog.lookup();
-        m.model.recommend(&known, n, &|i: u32| !(keep(&catalog, m.track(i)) && m.playable(i, &catalog)))
+        let exclude = |i: u32| !(keep(&catalog, m.track(i)) && m.playable(i, &catalog));
+        if explained {
+            m.model.recommend(&known, n, &exclude)
+        } else {
+            m.model.rank(&known, n, &exclude)
+        }
     };
     picks
         .into_iter()
         .map(|s| Close { track: m.track(s.item), score: s.score, because: s.because.map(|b| m.track(b)) })
         .collect()
+}
+
+/// For each of `tracks`, the `history` track that counts most towards it,
+/// as the model serving now finds it.
+pub(crate) fn explain(r: &Recommend, history: &[(Uuid, f32)], tracks: &[Uuid]) -> Vec<Option<Uuid>> {
+    let Some(m) = r.served.get() else { return vec![None; tracks.len()] };
+    let known = m.items_of(history);
+    // A track the model does not know (a model swapped in meanwhile) gets no reason.
+    let items: Vec<Option<u32>> = tracks.iter().map(|t| m.item(*t)).collect();
+    let asked: Vec<u32> = items.iter().flatten().copied().collect();
+    let mut because = m.model.explain(&known, &asked).into_iter();
+    items.iter().map(|i| i.and_then(|_| because.next().flatten()).map(|b| m.track(b))).collect()
 }
 
 /// Tracks the model finds close to one track.

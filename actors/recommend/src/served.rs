@@ -97,6 +97,11 @@ impl Loaded {
         self.index.get(&track).copied()
     }
 
+    /// The entries of a weighted history the model knows, by its numbers.
+    pub(crate) fn items_of(&self, history: &[(Uuid, f32)]) -> Vec<(u32, f32)> {
+        history.iter().filter_map(|(t, w)| self.item(*t).map(|i| (i, *w))).collect()
+    }
+
     /// The track a model number stands for.
     pub(crate) fn track(&self, item: u32) -> Uuid {
         self.items[item as usize]

@@ -82,6 +82,18 @@ impl Model {
     /// tell apart are ordered by popularity, so short histories still get a
     /// full answer.
     pub fn recommend(&self, history: &[(u32, f32)], n: usize, exclude: &dyn Fn(u32) -> bool) -> Vec<Scored> {
+        let mut picks = self.rank(history, n, exclude);
+        let items: Vec<u32> = picks.iter().map(|p| p.item).collect();
+        for (pick, because) in picks.iter_mut().zip(self.explain(history, &items)) {
+            pick.because = because;
+        }
+        picks
+    }
+
+    /// [`recommend`](Self::recommend) without the reasons (`because` none):
+    /// for a caller that keeps some of the picks and asks
+    /// [`explain`](Self::explain) for those only.
+    pub fn rank(&self, history: &[(u32, f32)], n: usize, exclude: &dyn Fn(u32) -> bool) -> Vec<Scored> {
         let n_items = self.n_items();
         let mut known: Vec<u32> = history.iter().map(|&(i, _)| i).filter(|&i| i < n_items).collect();
         known.sort_unstable();
@@ -106,7 +118,7 @@ impl Model {
                         best.push(candidate);
                     }
                 }
-                return self.explained(best, &weighted);
+                return unexplained(best);
             }
         }
         let mut scores = self.scorer.score(&weighted, &self.popularity);
@@ -124,15 +136,18 @@ impl Model {
                 best.push(candidate);
             }
         }
-        self.explained(best, &weighted)
+        unexplained(best)
     }
 
-    /// The picks, best first, each with its reason.
-    fn explained(&self, best: TopK, weighted: &[(u32, f32)]) -> Vec<Scored> {
-        let ranked = best.into_sorted();
-        let items: Vec<u32> = ranked.iter().map(|r| r.item).collect();
-        let reasons = self.scorer.explain_all(weighted, &items);
-        ranked.iter().zip(reasons).map(|(r, because)| Scored { item: r.item, score: r.score, because }).collect()
+    /// For each of `items`, the `history` item that counts most towards it
+    /// (what [`recommend`](Self::recommend) gives as `because`).
+    pub fn explain(&self, history: &[(u32, f32)], items: &[u32]) -> Vec<Option<u32>> {
+        let n_items = self.n_items();
+        let weighted = merge(history.iter().copied().filter(|&(i, w)| i < n_items && w.is_finite() && w != 0.0));
+        if weighted.is_empty() {
+            return vec![None; items.len()];
+        }
+        self.scorer.explain_all(&weighted, items)
     }
 
     /// The `n` items most like `item`, strongest first (empty for the
@@ -155,6 +170,11 @@ impl Model {
             .map(|&item| Scored { item, score: listeners[item as usize], because: None })
             .collect()
     }
+}
+
+/// The picks, best first, their reasons still to find.
+fn unexplained(best: TopK) -> Vec<Scored> {
+    best.into_sorted().iter().map(|r| Scored { item: r.item, score: r.score, because: None }).collect()
 }
 
 fn scorer(data: &Interactions, algorithm: &Algorithm) -> anyhow::Result<Scorer> {

@@ -148,3 +148,8 @@ pub struct TrackPage {
     /// The cursor of the next page; none on the last page.
     pub next: Option<String>,
 }
+
+impl crate::messages::ListPage for TrackPage {
+    type Item = Track;
+    const FIELD: &'static str = "tracks";
+}
