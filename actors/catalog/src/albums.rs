@@ -14,14 +14,7 @@ use chorus_nats::messages::catalog::year_range;
 pub(crate) async fn get(c: &Catalog, id: Uuid) -> Result<AlbumDetail, Fail> {
     let album = c.memory().album(&id);
     let album = album.ok_or_else(|| ServiceError::not_found(codes::ALBUM_NOT_FOUND, format!("no album {id}")))?;
-    let keys: Vec<String> = c
-        .view
-        .query(
-            "SELECT VALUE key FROM track WHERE album = $album ORDER BY disc, number, sort",
-            json!({"album": id.to_string()}),
-        )
-        .await?;
-    let tracks = c.memory().tracks_of(&keys);
+    let tracks = c.memory().tracks_of_album(&id);
     Ok(AlbumDetail { album, tracks })
 }
 

@@ -10,6 +10,7 @@ use chorus_host::Encoded;
 use chorus_nats::messages::catalog::{Album, Artist, Genre, Track};
 use uuid::Uuid;
 
+use crate::entity::sort_key;
 use crate::orders::Orders;
 use crate::release::{self, Shape};
 
@@ -31,6 +32,10 @@ pub(crate) struct Memory {
     /// release type gets one when read (`release.rs`). By album id, whether
     /// the album record exists yet or not.
     shapes: HashMap<Uuid, Shape>,
+    /// Each album's tracks (by album id), which `album.get` lists in
+    /// disc and track order: the view has no track rows unless it is on
+    /// disk, where they are what memory is restored from.
+    album_tracks: HashMap<Uuid, Vec<Uuid>>,
 }
 
 /// One change, decoded.
@@ -49,8 +54,10 @@ impl Memory {
                 self.count(&t.genres, 1, true);
                 if let Some(old) = &old {
                     self.shape(old, -1);
+                    self.file(old, false);
                 }
                 self.shape(&t, 1);
+                self.file(&t, true);
                 self.order.insert(t.id);
                 self.tracks.insert(t.id, Encoded::new(t));
             }
@@ -77,6 +84,7 @@ impl Memory {
                 if let Some(old) = self.tracks.remove(&id) {
                     self.count(&old.genres, -1, true);
                     self.shape(&old, -1);
+                    self.file(&old, false);
                 }
             }
             Kind::Album => {
@@ -100,6 +108,30 @@ impl Memory {
         if shape.tracks == 0 {
             self.shapes.remove(&album.id);
         }
+    }
+
+    /// File `track` under its album, or take it out.
+    fn file(&mut self, track: &Track, filed: bool) {
+        let Some(album) = &track.album else { return };
+        let tracks = self.album_tracks.entry(album.id).or_default();
+        tracks.retain(|t| *t != track.id);
+        if filed {
+            tracks.push(track.id);
+        } else if tracks.is_empty() {
+            self.album_tracks.remove(&album.id);
+        }
+    }
+
+    /// The tracks of album `id`, by disc, track number and title.
+    pub(crate) fn tracks_of_album(&self, id: &Uuid) -> Vec<Track> {
+        let ids = self.album_tracks.get(id).map_or(&[][..], |v| &v[..]);
+        let mut tracks: Vec<(u32, u32, String, &Encoded<Track>)> = ids
+            .iter()
+            .filter_map(|t| self.tracks.get(t))
+            .map(|t| (t.disc_number.unwrap_or(1), t.track_number.unwrap_or(0), sort_key(&**t), t))
+            .collect();
+        tracks.sort_by(|a, b| (a.0, a.1, &a.2, a.3.id).cmp(&(b.0, b.1, &b.2, b.3.id)));
+        tracks.into_iter().map(|(_, _, _, t)| Track::clone(t)).collect()
     }
 
     /// `album` as reads serve it: with the release type its tracks suggest
@@ -131,14 +163,6 @@ impl Memory {
                 self.genres.remove(&key);
             }
         }
-    }
-
-    /// The tracks named by view keys, in key order; keys deleted meanwhile are skipped.
-    pub(crate) fn tracks_of(&self, keys: &[String]) -> Vec<Track> {
-        keys.iter()
-            .filter_map(|k| Uuid::parse_str(k).ok())
-            .filter_map(|id| self.tracks.get(&id).map(|t| Track::clone(t)))
-            .collect()
     }
 
     /// Up to `limit` tracks after `after` in id order that `keep` accepts.

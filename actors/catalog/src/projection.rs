@@ -100,14 +100,19 @@ impl Projection for Catalog {
                 let c = &last[&key];
                 let Some((kind, id)) = parse_key(&c.key) else { continue };
                 let Some(value) = &c.value else {
-                    gone.entry(kind).or_default().push(id.to_string());
+                    if kind != Kind::Track || durable {
+                        gone.entry(kind).or_default().push(id.to_string());
+                    }
                     removals.push((kind, id));
                     continue;
                 };
                 // One bad record must not stop the view: skip it, loudly.
                 let decoded = match kind {
                     Kind::Track => {
-                        decode::<Track>(value, c.revision).and_then(|e| Ok((row(&e, durable)?, Put::Track(e))))
+                        // Tracks are read from memory only: their rows are kept
+                        // where memory is restored from them (on disk).
+                        let row = |e: &Track| if durable { row(e, true) } else { Ok(Value::Null) };
+                        decode::<Track>(value, c.revision).and_then(|e| Ok((row(&e)?, Put::Track(e))))
                     }
                     Kind::Album => decode::<Album>(value, c.revision)
                         .and_then(|e| Ok((with_artist_sort(row(&e, durable)?, &e, self), Put::Album(e)))),
@@ -118,7 +123,9 @@ impl Projection for Catalog {
                 };
                 match decoded {
                     Ok((r, put)) => {
-                        rows.entry(kind).or_default().push(r);
+                        if !r.is_null() {
+                            rows.entry(kind).or_default().push(r);
+                        }
                         puts.push(put);
                     }
                     Err(e) => chorus_state::undecodable(&c.key, c.revision, &format!("{e:#}")),
