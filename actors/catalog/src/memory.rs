@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use chorus_host::Encoded;
+use chorus_host::Packed;
 use chorus_nats::messages::catalog::{Album, Artist, Genre, Track};
 use uuid::Uuid;
 
@@ -17,9 +17,11 @@ use crate::release::{self, Shape};
 /// See the module docs.
 #[derive(Default)]
 pub(crate) struct Memory {
-    /// Kept encoded and hashed: `track.get` is the catalog's most frequent
-    /// request, and a hash lookup costs the same at any catalog size.
-    pub(crate) tracks: HashMap<Uuid, Encoded<Track>>,
+    /// Kept encoded only (in MessagePack, as `track.get` answers; decoded
+    /// for a read that needs fields) and hashed: `track.get` is the
+    /// catalog's most frequent request, and a hash lookup costs the same at
+    /// any catalog size.
+    pub(crate) tracks: HashMap<Uuid, Packed<Track>>,
     /// Track ids in order (uuid v7: creation order), which `track.list` pages through.
     order: BTreeSet<Uuid>,
     pub(crate) albums: HashMap<Uuid, Arc<Album>>,
@@ -49,7 +51,7 @@ impl Memory {
     pub(crate) fn put(&mut self, put: Put) {
         match put {
             Put::Track(t) => {
-                let old = self.tracks.remove(&t.id);
+                let old = self.tracks.remove(&t.id).and_then(|old| old.decode().ok());
                 self.count(old.as_ref().map(|o| &o.genres[..]).unwrap_or(&[]), -1, true);
                 self.count(&t.genres, 1, true);
                 if let Some(old) = &old {
@@ -58,8 +60,13 @@ impl Memory {
                 }
                 self.shape(&t, 1);
                 self.file(&t, true);
-                self.order.insert(t.id);
-                self.tracks.insert(t.id, Encoded::new(t));
+                match Packed::new(&t) {
+                    Ok(packed) => {
+                        self.order.insert(t.id);
+                        self.tracks.insert(t.id, packed);
+                    }
+                    Err(e) => tracing::error!(track = %t.id, error = %e, "a track that does not encode is not served"),
+                }
             }
             Put::Album(a) => {
                 let old = self.albums.remove(&a.id);
@@ -81,7 +88,7 @@ impl Memory {
         match kind {
             Kind::Track => {
                 self.order.remove(&id);
-                if let Some(old) = self.tracks.remove(&id) {
+                if let Some(old) = self.tracks.remove(&id).and_then(|old| old.decode().ok()) {
                     self.count(&old.genres, -1, true);
                     self.shape(&old, -1);
                     self.file(&old, false);
@@ -125,13 +132,13 @@ impl Memory {
     /// The tracks of album `id`, by disc, track number and title.
     pub(crate) fn tracks_of_album(&self, id: &Uuid) -> Vec<Track> {
         let ids = self.album_tracks.get(id).map_or(&[][..], |v| &v[..]);
-        let mut tracks: Vec<(u32, u32, String, &Encoded<Track>)> = ids
+        let mut tracks: Vec<(u32, u32, String, Track)> = ids
             .iter()
-            .filter_map(|t| self.tracks.get(t))
-            .map(|t| (t.disc_number.unwrap_or(1), t.track_number.unwrap_or(0), sort_key(&**t), t))
+            .filter_map(|t| self.tracks.get(t)?.decode().ok())
+            .map(|t| (t.disc_number.unwrap_or(1), t.track_number.unwrap_or(0), sort_key(&t), t))
             .collect();
         tracks.sort_by(|a, b| (a.0, a.1, &a.2, a.3.id).cmp(&(b.0, b.1, &b.2, b.3.id)));
-        tracks.into_iter().map(|(_, _, _, t)| Track::clone(t)).collect()
+        tracks.into_iter().map(|(_, _, _, t)| t).collect()
     }
 
     /// `album` as reads serve it: with the release type its tracks suggest
@@ -168,20 +175,23 @@ impl Memory {
     /// Up to `limit` tracks after `after` in id order that `keep` accepts.
     /// An ordered walk in memory: a cursor page costs the same at the start
     /// of 100,000 tracks as at the end, which an ORDER BY in the view does not.
+    /// Without `keep`, no track is decoded.
     pub(crate) fn tracks_after(
         &self,
         after: Option<Uuid>,
         limit: usize,
-        keep: impl Fn(&Track) -> bool,
-    ) -> Vec<Encoded<Track>> {
+        keep: Option<impl Fn(&Track) -> bool>,
+    ) -> Vec<(Uuid, Packed<Track>)> {
         use std::ops::Bound::{Excluded, Unbounded};
         let from = after.map_or(Unbounded, Excluded);
+        let kept =
+            |(_, p): &(&Uuid, &Packed<Track>)| keep.as_ref().is_none_or(|keep| p.decode().is_ok_and(|t| keep(&t)));
         self.order
             .range((from, Unbounded))
-            .filter_map(|id| self.tracks.get(id))
-            .filter(|t| keep(t))
+            .filter_map(|id| Some((id, self.tracks.get(id)?)))
+            .filter(kept)
             .take(limit)
-            .cloned()
+            .map(|(id, p)| (*id, p.clone()))
             .collect()
     }
 

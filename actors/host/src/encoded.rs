@@ -1,6 +1,7 @@
 //! Reply bodies a service keeps encoded: a value read far more often than it
 //! changes is encoded once, when it is stored, not on every request.
 
+use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -8,6 +9,7 @@ use bytes::Bytes;
 use chorus_nats::codec::CodecError;
 use chorus_nats::messages::ListPage;
 use chorus_nats::Encoding;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// What a handler may answer with: anything serializable, or an [`Encoded`].
@@ -61,39 +63,80 @@ impl<T> Clone for Encoded<T> {
     }
 }
 
+/// A value kept as its MessagePack encoding only, in an allocation of its
+/// exact size: the least memory a value kept for reads can take. A read
+/// that needs its fields decodes it; one that answers with it (in
+/// MessagePack) copies nothing. Cheap to clone.
+pub struct Packed<T> {
+    msgpack: Bytes,
+    of: PhantomData<fn() -> T>,
+}
+
+impl<T: Serialize + DeserializeOwned> Packed<T> {
+    /// Keep `value` encoded.
+    pub fn new(value: &T) -> Result<Self, CodecError> {
+        // The encoder's buffer starts larger than most values: copied to fit.
+        let msgpack = Bytes::copy_from_slice(&Encoding::MsgPack.encode(value)?);
+        Ok(Self { msgpack, of: PhantomData })
+    }
+
+    /// The value.
+    pub fn decode(&self) -> Result<T, CodecError> {
+        Encoding::MsgPack.decode(&self.msgpack)
+    }
+}
+
+impl<T> Clone for Packed<T> {
+    fn clone(&self) -> Self {
+        Self { msgpack: self.msgpack.clone(), of: PhantomData }
+    }
+}
+
+impl<T: Serialize + DeserializeOwned> ReplyBody for Packed<T> {
+    fn encode(&self, encoding: Encoding) -> Result<Bytes, CodecError> {
+        match encoding {
+            Encoding::MsgPack => Ok(self.msgpack.clone()),
+            Encoding::Json => encoding.encode(&self.decode()?),
+        }
+    }
+}
+
 /// A page of a list (a [`ListPage`] reply) whose values are kept encoded.
 /// In MessagePack their own encodings are spliced in, so a page costs
 /// copies, not an encoding (nor a clone) of each value; JSON callers get
 /// it as serde writes the page.
 pub struct EncodedPage<P: ListPage> {
-    items: Vec<Encoded<P::Item>>,
+    items: Vec<Packed<P::Item>>,
     next: Option<String>,
 }
 
 impl<P: ListPage> EncodedPage<P> {
     /// The page: `items`, and the cursor of the next page.
-    pub fn new(items: Vec<Encoded<P::Item>>, next: Option<String>) -> Self {
+    pub fn new(items: Vec<Packed<P::Item>>, next: Option<String>) -> Self {
         Self { items, next }
     }
 }
 
 impl<P: ListPage> ReplyBody for EncodedPage<P>
 where
-    P::Item: Serialize,
+    P::Item: Serialize + DeserializeOwned,
 {
     fn encode(&self, encoding: Encoding) -> Result<Bytes, CodecError> {
-        let kept: Option<Vec<&Bytes>> = self.items.iter().map(|i| i.msgpack.as_ref()).collect();
-        match (encoding, kept) {
-            (Encoding::MsgPack, Some(kept)) => Ok(self.spliced(&kept)),
-            _ => encoding.encode(&Plain(self)),
+        match encoding {
+            Encoding::MsgPack => Ok(self.spliced()),
+            Encoding::Json => {
+                let values = self.items.iter().map(Packed::decode).collect::<Result<Vec<_>, _>>()?;
+                encoding.encode(&Plain::<P> { values, next: &self.next })
+            }
         }
     }
 }
 
 impl<P: ListPage> EncodedPage<P> {
     /// `{FIELD: [...], next}` as `rmp_serde::encode::write_named` writes a struct.
-    fn spliced(&self, kept: &[&Bytes]) -> Bytes {
+    fn spliced(&self) -> Bytes {
         use rmp::encode::{write_array_len, write_map_len, write_nil, write_str};
+        let kept: Vec<&Bytes> = self.items.iter().map(|i| &i.msgpack).collect();
         let mut out = Vec::with_capacity(32 + kept.iter().map(|b| b.len()).sum::<usize>());
         // Writes to a Vec do not fail; a page's lengths are far under u32.
         let _ = write_map_len(&mut out, 2);
@@ -112,7 +155,10 @@ impl<P: ListPage> EncodedPage<P> {
 }
 
 /// The page as serde writes it.
-struct Plain<'a, P: ListPage>(&'a EncodedPage<P>);
+struct Plain<'a, P: ListPage> {
+    values: Vec<P::Item>,
+    next: &'a Option<String>,
+}
 
 impl<P: ListPage> Serialize for Plain<'_, P>
 where
@@ -120,10 +166,9 @@ where
 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct as _;
-        let values: Vec<&P::Item> = self.0.items.iter().map(|i| &*i.value).collect();
         let mut page = s.serialize_struct("Page", 2)?;
-        page.serialize_field(P::FIELD, &values)?;
-        page.serialize_field("next", &self.0.next)?;
+        page.serialize_field(P::FIELD, &self.values)?;
+        page.serialize_field("next", self.next)?;
         page.end()
     }
 }
@@ -148,6 +193,11 @@ mod tests {
             assert_eq!(encoding.decode::<Song>(&body).unwrap(), song());
         }
         assert_eq!(kept.title, "Ünder");
+        let packed = Packed::new(&song()).unwrap();
+        for encoding in [Encoding::MsgPack, Encoding::Json] {
+            assert_eq!(ReplyBody::encode(&packed, encoding).unwrap(), ReplyBody::encode(&song(), encoding).unwrap());
+        }
+        assert_eq!(packed.decode().unwrap(), song());
     }
 
     #[derive(Serialize, serde::Deserialize, Debug, PartialEq)]
@@ -168,7 +218,8 @@ mod tests {
         };
         // Past the short forms of MessagePack's array and string headers too.
         for (n, next) in [(0, None), (3, Some("cursor".to_string())), (40, Some("x".repeat(300))), (17, None)] {
-            let page = EncodedPage::<SongPage>::new(songs(n).into_iter().map(Encoded::new).collect(), next.clone());
+            let kept = songs(n).iter().map(|s| Packed::new(s).unwrap()).collect();
+            let page = EncodedPage::<SongPage>::new(kept, next.clone());
             let plain = SongPage { songs: songs(n), next };
             for encoding in [Encoding::MsgPack, Encoding::Json] {
                 let body = ReplyBody::encode(&page, encoding).unwrap();

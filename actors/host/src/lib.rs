@@ -41,7 +41,7 @@ mod writes;
 
 pub use config::Config;
 pub use context::RequestCtx;
-pub use encoded::{Encoded, EncodedPage, ReplyBody};
+pub use encoded::{Encoded, EncodedPage, Packed, ReplyBody};
 pub use gate::SeqGate;
 pub use handler::{Fail, Handler};
 pub use host::{run, HostContext, RunningHost};

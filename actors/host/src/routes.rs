@@ -17,6 +17,7 @@ use std::sync::Arc;
 use chorus_nats::messages::ListPage;
 use chorus_nats::subjects::Access;
 use chorus_nats::Request;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::context::RequestCtx;
@@ -32,7 +33,9 @@ impl<T: Serialize> Answer<T> for T {}
 
 impl<T: Serialize> Answer<T> for Encoded<T> {}
 
-impl<P: ListPage> Answer<P> for crate::EncodedPage<P> where P::Item: Serialize {}
+impl<T: Serialize + DeserializeOwned> Answer<T> for crate::Packed<T> {}
+
+impl<P: ListPage> Answer<P> for crate::EncodedPage<P> where P::Item: Serialize + DeserializeOwned {}
 
 /// A service's endpoints over its shared state `S`.
 pub struct Routes<S> {
