@@ -17,6 +17,7 @@ mod orders;
 mod paging;
 mod projection;
 mod release;
+mod snapshot;
 mod state;
 pub use chorus_nats::records::catalog as records;
 pub mod synthetic;
@@ -58,19 +59,30 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
     Box::pin(async move {
         let config = CatalogConfig::read(&ctx.config)?;
         let records = open_records(&ctx.jetstream(), config.shared.replicas).await?;
-        let view = Arc::new(
-            View::open(&config.view(ctx.config.data_dir.as_deref()), NAME).await.context("opening the catalog view")?,
-        );
+        let spec = config.view(ctx.config.data_dir.as_deref());
+        let view = Arc::new(View::open(&spec, NAME).await.context("opening the catalog view")?);
         view.define(projection::SCHEMA).await?;
-        let catalog = Arc::new(Catalog::new(view.clone()));
+        let snapshot_path = match &spec {
+            chorus_state::ViewSpec::SurrealKv(dir) => Some(snapshot::path_for(dir)),
+            chorus_state::ViewSpec::Memory => None,
+        };
+        let catalog = Arc::new(Catalog::new(view.clone(), snapshot_path.clone()));
         let started = std::time::Instant::now();
+        let resumed = view.applied() > 0;
         let source = Source::Bucket(records.store().clone());
         let replayed = catch_up(&source, &view, catalog.as_ref()).await.context("catching the catalog view up")?;
         let took = started.elapsed();
+        // Where memory came from: the record (a new view), the snapshot, or the view's rows.
+        let restored = match (resumed, catalog.from_snapshot.load(std::sync::atomic::Ordering::Relaxed)) {
+            (false, _) => "record",
+            (true, true) => "snapshot",
+            (true, false) => "view",
+        };
         tracing::info!(
             tracks = catalog.memory().tracks.len(),
             revision = view.applied(),
             replayed,
+            restored,
             ?took,
             "catalog view caught up"
         );
@@ -92,11 +104,20 @@ pub fn service(ctx: HostContext) -> BoxFuture<'static, anyhow::Result<ServiceDef
             description: "Artists, albums, tracks and genres",
             version: env!("CARGO_PKG_VERSION"),
             endpoints: routes(state, config.shared.browse_access()).into_endpoints(),
-            children: vec![projector_child(NAME, source, view.clone(), catalog)],
+            children: {
+                let mut children = vec![projector_child(NAME, source, view.clone(), catalog.clone())];
+                if let Some(path) = snapshot_path {
+                    children.push(chorus_host::ChildSpec::actor("catalog-snapshot", true, move || {
+                        (snapshot::Writer, snapshot::Writer::args(catalog.clone(), path.clone()))
+                    }));
+                }
+                children
+            },
             workload: chorus_host::Workload::Compute,
             metadata: vec![
                 ("view".into(), if view.is_durable() { "surrealkv" } else { "memory" }.into()),
                 ("view_replayed".into(), replayed.to_string()),
+                ("view_restored".into(), restored.into()),
                 ("view_ready_ms".into(), took.as_millis().to_string()),
             ],
             gate: Some(view),

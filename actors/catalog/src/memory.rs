@@ -10,9 +10,12 @@ use chorus_host::Packed;
 use chorus_nats::messages::catalog::{Album, Artist, Genre, Track};
 use uuid::Uuid;
 
+use anyhow::Context as _;
+
 use crate::entity::sort_key;
 use crate::orders::Orders;
 use crate::release::{self, Shape};
+use crate::snapshot::Snapshot;
 
 /// See the module docs.
 #[derive(Default)]
@@ -38,6 +41,8 @@ pub(crate) struct Memory {
     /// disc and track order: the view has no track rows unless it is on
     /// disk, where they are what memory is restored from.
     album_tracks: HashMap<Uuid, Vec<Uuid>>,
+    /// The revision of the record memory is at.
+    pub(crate) revision: u64,
 }
 
 /// One change, decoded.
@@ -115,6 +120,28 @@ impl Memory {
         if shape.tracks == 0 {
             self.shapes.remove(&album.id);
         }
+    }
+
+    /// Memory as a [`Snapshot`] (copies of references: cheap under the lock).
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            revision: self.revision,
+            tracks: self.order.iter().filter_map(|id| Some(self.tracks.get(id)?.bytes().clone())).collect(),
+            albums: self.albums.values().cloned().collect(),
+            artists: self.artists.values().cloned().collect(),
+        }
+    }
+
+    /// Memory as `snapshot` has it, or an error for a track that does not
+    /// decode (then memory is restored from the view instead).
+    pub(crate) fn restored(snapshot: Snapshot) -> anyhow::Result<Self> {
+        let mut memory = Memory { revision: snapshot.revision, ..Default::default() };
+        for bytes in &snapshot.tracks {
+            memory.put(Put::Track(chorus_nats::Encoding::MsgPack.decode(bytes).context("a track of the snapshot")?));
+        }
+        snapshot.albums.into_iter().for_each(|a| memory.put(Put::Album(Arc::unwrap_or_clone(a))));
+        snapshot.artists.into_iter().for_each(|a| memory.put(Put::Artist(Arc::unwrap_or_clone(a))));
+        Ok(memory)
     }
 
     /// File `track` under its album, or take it out.

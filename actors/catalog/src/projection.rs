@@ -1,6 +1,8 @@
 //! How record changes reach the view and memory.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context as _;
@@ -13,6 +15,7 @@ use serde_json::{json, Value};
 use crate::entity::{sort_key, Entity};
 use crate::memory::{Memory, Put};
 use crate::records::{parse_key, Kind};
+use crate::snapshot;
 
 /// Tables and indexes of the view (idempotent).
 pub(crate) const SCHEMA: &str = "
@@ -27,11 +30,15 @@ DEFINE TABLE IF NOT EXISTS artist SCHEMALESS;
 pub struct Catalog {
     pub(crate) view: Arc<View>,
     pub(crate) memory: RwLock<Memory>,
+    /// Where memory's snapshot is kept (an on-disk view only).
+    pub(crate) snapshot: Option<PathBuf>,
+    /// Whether memory was last restored from the snapshot.
+    pub(crate) from_snapshot: AtomicBool,
 }
 
 impl Catalog {
-    pub(crate) fn new(view: Arc<View>) -> Self {
-        Self { view, memory: RwLock::default() }
+    pub(crate) fn new(view: Arc<View>, snapshot: Option<PathBuf>) -> Self {
+        Self { view, memory: RwLock::default(), snapshot, from_snapshot: AtomicBool::new(false) }
     }
 
     pub(crate) fn memory(&self) -> std::sync::RwLockReadGuard<'_, Memory> {
@@ -161,12 +168,31 @@ impl Projection for Catalog {
             for (kind, id) in removals {
                 memory.remove(kind, id);
             }
+            memory.revision = revision;
             Ok(())
         })
     }
 
     fn restore<'a>(&'a self, view: &'a View) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
+            let applied = view.applied();
+            let snapshot = self.snapshot.as_deref().and_then(snapshot::read);
+            match snapshot.map(|s| (s.revision, Memory::restored(s))) {
+                Some((revision, Ok(memory))) if revision == applied => {
+                    *self.memory_mut() = memory;
+                    self.from_snapshot.store(true, Ordering::Relaxed);
+                    return Ok(());
+                }
+                Some((revision, Ok(_))) => {
+                    tracing::info!(
+                        revision,
+                        applied,
+                        "the memory snapshot is not at the view's revision: restoring from the view"
+                    );
+                }
+                Some((_, Err(e))) => tracing::warn!(error = %format!("{e:#}"), "restoring from the view"),
+                None => {}
+            }
             let tracks: Vec<Track> = view.query("SELECT VALUE doc FROM track", json!({})).await?;
             let albums: Vec<Album> = view.query("SELECT VALUE doc FROM album", json!({})).await?;
             let artists: Vec<Artist> = view.query("SELECT VALUE doc FROM artist", json!({})).await?;
@@ -174,6 +200,7 @@ impl Projection for Catalog {
             tracks.into_iter().for_each(|t| memory.put(Put::Track(t)));
             albums.into_iter().for_each(|a| memory.put(Put::Album(a)));
             artists.into_iter().for_each(|a| memory.put(Put::Artist(a)));
+            memory.revision = applied;
             Ok(())
         })
     }

@@ -84,6 +84,11 @@ impl<T: Serialize + DeserializeOwned> Packed<T> {
     pub fn decode(&self) -> Result<T, CodecError> {
         Encoding::MsgPack.decode(&self.msgpack)
     }
+
+    /// The encoding kept.
+    pub fn bytes(&self) -> &Bytes {
+        &self.msgpack
+    }
 }
 
 impl<T> Clone for Packed<T> {

@@ -63,6 +63,53 @@ async fn an_on_disk_view_restarts_without_a_full_replay() {
     host.drain().await.unwrap();
 }
 
+/// Memory comes back from the snapshot when it is at the view's revision
+/// (changes made while the instance was down replayed after it), and from
+/// the view's rows when the view went on past it.
+#[tokio::test]
+async fn an_on_disk_view_restores_memory_from_its_snapshot_only_at_the_views_revision() {
+    let server = NatsServer::start().unwrap();
+    support::seed(&server, 120).await;
+    let dir = tempfile::tempdir().unwrap();
+    let view = format!("surrealkv:{}", dir.path().join("catalog").display());
+    let file = dir.path().join("catalog.memory");
+    let nats = server.connect().await.unwrap();
+    let host = catalog_host(&server, &view).await;
+    assert_eq!(info(&nats).await["metadata"]["view_restored"], "record");
+    let c = support::admin_client(&server).await;
+    let before = snapshot(&c).await;
+    let until = std::time::Instant::now() + Duration::from_secs(20);
+    while !file.exists() {
+        assert!(std::time::Instant::now() < until, "no memory snapshot written after 20 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    host.drain().await.unwrap();
+
+    // Two tracks added while it is down: the snapshot, then those two.
+    support::seed(&server, 122).await;
+    let host = catalog_host(&server, &view).await;
+    assert_eq!(info(&nats).await["metadata"]["view_restored"], "snapshot");
+    let c = support::admin_client(&server).await;
+    let after = snapshot(&c).await;
+    assert_eq!(after.0.len(), 122);
+    assert_eq!(after.0[..120], before.0[..]);
+    // A rename, and the instance stopped before the snapshot follows it
+    // (the snapshot from before the rename put back, should it have).
+    let stale = std::fs::read(&file).unwrap();
+    let t = chorus_catalog::synthetic::tracks(122, 42).remove(5);
+    let got: Track = c.call(&TrackGet { id: t.id }).await.unwrap();
+    let _: Written<Track> = c.call(&TrackUpdate(Track { title: "Renamed".into(), revision: 0, ..got })).await.unwrap();
+    let renamed = snapshot(&c).await;
+    host.drain().await.unwrap();
+    std::fs::write(&file, stale).unwrap();
+    let _host = catalog_host(&server, &view).await;
+    assert_eq!(info(&nats).await["metadata"]["view_restored"], "view");
+    let c = support::admin_client(&server).await;
+    assert_eq!(snapshot(&c).await, renamed);
+    let got: Track = c.call(&TrackGet { id: t.id }).await.unwrap();
+    assert_eq!(got.title, "Renamed");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pagination_visits_every_track_once_while_writes_go_on() {
     let server = NatsServer::start().unwrap();
