@@ -160,8 +160,9 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
         let info = nats.request("$SRV.INFO.catalog", "".into()).await?;
         let info: serde_json::Value = serde_json::from_slice(&info.payload)?;
         println!(
-            "restarted on-disk instance, memory from {from}: ready in {:.2} s, restored from {}, replayed {} changes (fresh in memory: {:.1} s)",
+            "restarted on-disk instance, memory from {from}: ready in {:.2} s (memory restored and caught up in {} ms, from {}), replayed {} changes (fresh in memory: {:.1} s)",
             again.as_secs_f64(),
+            info["metadata"]["view_ready_ms"].as_str().unwrap_or("?"),
             info["metadata"]["view_restored"].as_str().unwrap_or("?"),
             info["metadata"]["view_replayed"].as_str().unwrap_or("?"),
             ready.as_secs_f64()
