@@ -156,6 +156,10 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
         if from.starts_with("the view") {
             std::fs::remove_file(&snapshot)?;
         }
+        // SurrealDB lets go of the directory's lock in the background after
+        // the instance stops; the next instance in this process waits for it
+        // (up to 5 s), which a restarted process does not: not timed.
+        tokio::time::sleep(Duration::from_secs(6)).await;
         let (disk_host, again) = start(&server, &view).await?;
         let info = nats.request("$SRV.INFO.catalog", "".into()).await?;
         let info: serde_json::Value = serde_json::from_slice(&info.payload)?;
