@@ -55,24 +55,10 @@ pub(crate) enum Put {
 impl Memory {
     pub(crate) fn put(&mut self, put: Put) {
         match put {
-            Put::Track(t) => {
-                let old = self.tracks.remove(&t.id).and_then(|old| old.decode().ok());
-                self.count(old.as_ref().map(|o| &o.genres[..]).unwrap_or(&[]), -1, true);
-                self.count(&t.genres, 1, true);
-                if let Some(old) = &old {
-                    self.shape(old, -1);
-                    self.file(old, false);
-                }
-                self.shape(&t, 1);
-                self.file(&t, true);
-                match Packed::new(&t) {
-                    Ok(packed) => {
-                        self.order.insert(t.id);
-                        self.tracks.insert(t.id, packed);
-                    }
-                    Err(e) => tracing::error!(track = %t.id, error = %e, "a track that does not encode is not served"),
-                }
-            }
+            Put::Track(t) => match Packed::new(&t) {
+                Ok(packed) => self.put_track(t, packed),
+                Err(e) => tracing::error!(track = %t.id, error = %e, "a track that does not encode is not served"),
+            },
             Put::Album(a) => {
                 let old = self.albums.remove(&a.id);
                 self.orders.put_album(old.as_deref(), &a);
@@ -122,6 +108,21 @@ impl Memory {
         }
     }
 
+    /// Keep `t`, encoded as `packed`, in place of any track with its id.
+    fn put_track(&mut self, t: Track, packed: Packed<Track>) {
+        let old = self.tracks.remove(&t.id).and_then(|old| old.decode().ok());
+        self.count(old.as_ref().map(|o| &o.genres[..]).unwrap_or(&[]), -1, true);
+        self.count(&t.genres, 1, true);
+        if let Some(old) = &old {
+            self.shape(old, -1);
+            self.file(old, false);
+        }
+        self.shape(&t, 1);
+        self.file(&t, true);
+        self.order.insert(t.id);
+        self.tracks.insert(t.id, packed);
+    }
+
     /// Memory as a [`Snapshot`] (copies of references: cheap under the lock).
     pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot {
@@ -136,8 +137,9 @@ impl Memory {
     /// decode (then memory is restored from the view instead).
     pub(crate) fn restored(snapshot: Snapshot) -> anyhow::Result<Self> {
         let mut memory = Memory { revision: snapshot.revision, ..Default::default() };
-        for bytes in &snapshot.tracks {
-            memory.put(Put::Track(chorus_nats::Encoding::MsgPack.decode(bytes).context("a track of the snapshot")?));
+        for bytes in snapshot.tracks {
+            let (track, packed) = Packed::from_kept(bytes).context("a track of the snapshot")?;
+            memory.put_track(track, packed);
         }
         snapshot.albums.into_iter().for_each(|a| memory.put(Put::Album(Arc::unwrap_or_clone(a))));
         snapshot.artists.into_iter().for_each(|a| memory.put(Put::Artist(Arc::unwrap_or_clone(a))));

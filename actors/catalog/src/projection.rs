@@ -118,8 +118,8 @@ impl Projection for Catalog {
                     Kind::Track => {
                         // Tracks are read from memory only: their rows are kept
                         // where memory is restored from them (on disk).
-                        let row = |e: &Track| if durable { row(e, true) } else { Ok(Value::Null) };
-                        decode::<Track>(value, c.revision).and_then(|e| Ok((row(&e)?, Put::Track(e))))
+                        let track_row = |e: &Track| if durable { row(e, true) } else { Ok(Value::Null) };
+                        decode::<Track>(value, c.revision).and_then(|e| Ok((track_row(&e)?, Put::Track(e))))
                     }
                     Kind::Album => decode::<Album>(value, c.revision)
                         .and_then(|e| Ok((with_artist_sort(row(&e, durable)?, &e, self), Put::Album(e)))),

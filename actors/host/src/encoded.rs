@@ -80,6 +80,14 @@ impl<T: Serialize + DeserializeOwned> Packed<T> {
         Ok(Self { msgpack, of: PhantomData })
     }
 
+    /// Keep `msgpack`, the encoding of a `T` as [`Packed::bytes`] gave it
+    /// (read back from where it was saved), after checking that it decodes;
+    /// returns the value too.
+    pub fn from_kept(msgpack: Bytes) -> Result<(T, Self), CodecError> {
+        let value = Encoding::MsgPack.decode(&msgpack)?;
+        Ok((value, Self { msgpack, of: PhantomData }))
+    }
+
     /// The value.
     pub fn decode(&self) -> Result<T, CodecError> {
         Encoding::MsgPack.decode(&self.msgpack)
@@ -141,14 +149,13 @@ impl<P: ListPage> EncodedPage<P> {
     /// `{FIELD: [...], next}` as `rmp_serde::encode::write_named` writes a struct.
     fn spliced(&self) -> Bytes {
         use rmp::encode::{write_array_len, write_map_len, write_nil, write_str};
-        let kept: Vec<&Bytes> = self.items.iter().map(|i| &i.msgpack).collect();
-        let mut out = Vec::with_capacity(32 + kept.iter().map(|b| b.len()).sum::<usize>());
+        let mut out = Vec::with_capacity(32 + self.items.iter().map(|i| i.msgpack.len()).sum::<usize>());
         // Writes to a Vec do not fail; a page's lengths are far under u32.
         let _ = write_map_len(&mut out, 2);
         let _ = write_str(&mut out, P::FIELD);
-        let _ = write_array_len(&mut out, kept.len() as u32);
-        for bytes in kept {
-            out.extend_from_slice(bytes);
+        let _ = write_array_len(&mut out, self.items.len() as u32);
+        for item in &self.items {
+            out.extend_from_slice(&item.msgpack);
         }
         let _ = write_str(&mut out, "next");
         match &self.next {

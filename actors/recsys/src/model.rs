@@ -97,7 +97,7 @@ impl Model {
         let n_items = self.n_items();
         let mut known: Vec<u32> = history.iter().map(|&(i, _)| i).filter(|&i| i < n_items).collect();
         known.sort_unstable();
-        let weighted = merge(history.iter().copied().filter(|&(i, w)| i < n_items && w.is_finite() && w != 0.0));
+        let weighted = self.weighted(history);
         if weighted.is_empty() {
             return self.popular(n, &|i| known.binary_search(&i).is_ok() || exclude(i));
         }
@@ -142,12 +142,18 @@ impl Model {
     /// For each of `items`, the `history` item that counts most towards it
     /// (what [`recommend`](Self::recommend) gives as `because`).
     pub fn explain(&self, history: &[(u32, f32)], items: &[u32]) -> Vec<Option<u32>> {
-        let n_items = self.n_items();
-        let weighted = merge(history.iter().copied().filter(|&(i, w)| i < n_items && w.is_finite() && w != 0.0));
+        let weighted = self.weighted(history);
         if weighted.is_empty() {
             return vec![None; items.len()];
         }
         self.scorer.explain_all(&weighted, items)
+    }
+
+    /// The entries of `history` that weigh: known items, finite non-zero
+    /// weights, one entry per item (see [`merge`]).
+    fn weighted(&self, history: &[(u32, f32)]) -> Vec<(u32, f32)> {
+        let n_items = self.n_items();
+        merge(history.iter().copied().filter(|&(i, w)| i < n_items && w.is_finite() && w != 0.0))
     }
 
     /// The `n` items most like `item`, strongest first (empty for the
