@@ -2,16 +2,19 @@
 //!
 //! mimalloc delays returning freed pages to the OS (`purge_delay`: 1 s, and
 //! ten times that for its arenas, in mimalloc 3) and purges what is due only
-//! when the allocator is busy again: a thread that goes idle after a burst (catching up a view,
-//! building the search index, loading a model) keeps its pages resident
-//! for good. Measured on an edge site's node with 10,000 tracks (catalog,
-//! search, stream, recommend; `chorus-bench edge`): 217–264 MiB resident
-//! with the default, 154 MiB purging at once. The request path showed no
-//! cost (`chorus-bench request`, track.get against the raw echo at 16 and 64
-//! in flight, alternating runs: 0.67–0.72 purging at once, 0.61–0.83 with
-//! the default, this machine's noise). What it costs is a catch-up's pace:
-//! the site's views of 10,000 tracks caught up in 3.6–3.7 s against 2.6–2.7 s
-//! with a 10 ms delay (which kept 177–193 MiB resident, 152–158 at once).
+//! when the allocator is busy again: a thread that goes idle after a burst
+//! (catching up a view, building the search index, loading a model) keeps
+//! its pages resident for good. So the node purges after 10 ms.
+//!
+//! Not at once: a request that allocates large buffers and frees them
+//! (tantivy's union scorers, some 32 KB each, several a search) then takes
+//! fresh pages from the kernel every time, zeroed, with a TLB shootdown when
+//! they go back. Measured (release, `chorus-bench search --tracks 10000`, the
+//! full search-box request at 16 in flight, same session): 906 req/s, p99
+//! 34 ms purging at once; 1,528 req/s, p99 19 ms after 10 ms; 1,638, p99
+//! 18 ms with the default. An edge site's pair (`chorus-bench edge --tracks
+//! 10000`, alternating runs): 187–188 MiB at once, 195–210 MiB after 10 ms
+//! (its catch-up 3.1 s against 2.2–2.8 s); 217–264 MiB with the default.
 //! `MIMALLOC_PURGE_DELAY` in the environment still wins.
 
 use std::ffi::{c_int, c_long};
@@ -28,14 +31,17 @@ extern "C" {
 /// `mi_option_purge_delay`: milliseconds before freed memory is returned.
 const PURGE_DELAY: c_int = 15;
 
-/// Return freed memory to the OS at once, unless `MIMALLOC_PURGE_DELAY` (or
-/// its older name `MIMALLOC_RESET_DELAY`) says otherwise.
-pub fn return_freed_memory_at_once() {
+/// How soon freed memory goes back to the OS, in milliseconds (see the module docs).
+pub const PURGE_AFTER_MS: c_long = 10;
+
+/// Return freed memory to the OS after [`PURGE_AFTER_MS`], unless
+/// `MIMALLOC_PURGE_DELAY` (or its older name `MIMALLOC_RESET_DELAY`) says otherwise.
+pub fn return_freed_memory_soon() {
     let set = ["MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY"].iter().any(|v| std::env::var_os(v).is_some());
     if !set {
         // SAFETY: sets one option in mimalloc's table of plain integers,
         // which mimalloc reads each time it schedules a purge.
-        unsafe { mi_option_set(PURGE_DELAY, 0) }
+        unsafe { mi_option_set(PURGE_DELAY, PURGE_AFTER_MS) }
     }
 }
 
@@ -54,8 +60,8 @@ mod tests {
         // mimalloc 3's default (1,000 ms) identifies the option's number.
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
             assert_eq!(purge_delay_ms(), 1000, "option 15 is not mimalloc's purge_delay");
-            return_freed_memory_at_once();
-            assert_eq!(purge_delay_ms(), 0);
+            return_freed_memory_soon();
+            assert_eq!(purge_delay_ms(), PURGE_AFTER_MS);
         }
     }
 }

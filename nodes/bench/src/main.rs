@@ -80,7 +80,7 @@ enum Bench {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    chorus_nodes::allocator::return_freed_memory_at_once();
+    chorus_nodes::allocator::return_freed_memory_soon();
     match Args::parse().bench {
         Bench::Request(o) => request::run(o).await,
         Bench::Catalog(o) => catalog::run(o).await,

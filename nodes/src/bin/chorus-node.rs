@@ -28,7 +28,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    chorus_nodes::allocator::return_freed_memory_at_once();
+    chorus_nodes::allocator::return_freed_memory_soon();
     let args = Args::parse();
     let mut config = match chorus_host::Config::load(args.config.as_deref()) {
         Ok(c) => c,
