@@ -23,6 +23,7 @@ mod highlight;
 mod index;
 #[cfg(feature = "service")]
 mod instance;
+mod lists;
 mod normalize;
 #[cfg(feature = "service")]
 mod projection;

@@ -341,14 +341,19 @@ fn term(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
 }
 
-/// `text` restricted to one kind and to the filters.
+/// `text` restricted to the filters, and to `kinds` unless they are all three.
 pub(crate) fn restricted(
     text: Box<dyn Query>,
-    kind: SearchKind,
+    kinds: &[SearchKind],
     filters: &SearchFilters,
     fields: &Fields,
 ) -> Box<dyn Query> {
-    let mut all = vec![(Occur::Must, text), filter(term(fields.kind, kind_name(kind)))];
+    let mut all = vec![(Occur::Must, text)];
+    let every = [SearchKind::Tracks, SearchKind::Albums, SearchKind::Artists];
+    if !every.iter().all(|k| kinds.contains(k)) {
+        let any = kinds.iter().map(|k| (Occur::Should, term(fields.kind, kind_name(*k)))).collect();
+        all.push(filter(Box::new(BooleanQuery::new(any))));
+    }
     if let Some(g) = &filters.genre {
         all.push(filter(term(fields.genre, &fold(g))));
     }

@@ -94,7 +94,7 @@ pub(crate) fn schema() -> (Schema, Fields) {
             ),
         ),
         id: b.add_text_field("id", STRING),
-        kind: b.add_text_field("kind", STRING),
+        kind: b.add_text_field("kind", STRING | FAST),
         genre: b.add_text_field("genre", STRING),
         genre_label: b.add_text_field("genre_label", STRING | FAST),
         year: b.add_i64_field("year", NumericOptions::default() | INDEXED | FAST),

@@ -1,4 +1,4 @@
-//! `catalog.query`: validate, plan, run one query per list, show the hits.
+//! `catalog.query`: validate, plan, run the query once for every list, show the hits.
 
 use chorus_host::Fail;
 use chorus_nats::errors::search as codes;
@@ -10,9 +10,9 @@ use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::entry::Entry;
-use crate::facets::FacetCollector;
 use crate::highlight::Marker;
 use crate::index::SearchIndex;
+use crate::lists::Lists;
 use crate::query::{restricted, Plan};
 
 /// Longest query accepted, in bytes (a search box, not a document): 413 `query_too_long` past it.
@@ -115,17 +115,15 @@ impl SearchIndex {
         let mut reply = SearchReply::default();
         let mut more = false;
         let kinds = req.kinds.as_deref().unwrap_or(&ALL_KINDS);
+        let query = restricted(text.box_clone(), kinds, &req.filters, &self.fields);
+        // One more than asked: whether a next page exists.
+        let top = TopDocs::with_limit(limit + 1).and_offset(offset);
+        let mut found = searcher.search(&query, &Lists::new(top, kinds, true)).map_err(crash)?;
+        if let Some(counts) = found.facets() {
+            reply.facets = counts.facets();
+        }
         for kind in ALL_KINDS.into_iter().filter(|k| kinds.contains(k)) {
-            let query = restricted(text.box_clone(), kind, &req.filters, &self.fields);
-            // One more than asked: whether a next page exists.
-            let top = TopDocs::with_limit(limit + 1).and_offset(offset);
-            let docs = if kind == SearchKind::Tracks {
-                let (docs, counts) = searcher.search(&query, &(top, FacetCollector)).map_err(crash)?;
-                reply.facets = counts.facets();
-                docs
-            } else {
-                searcher.search(&query, &top).map_err(crash)?
-            };
+            let docs = found.take(kind);
             more |= docs.len() > limit;
             let hits = docs
                 .into_iter()

@@ -7,6 +7,7 @@ use chorus_nats::messages::search::{SearchFilters, SearchKind, Suggest, SuggestR
 use tantivy::collector::TopDocs;
 
 use crate::index::SearchIndex;
+use crate::lists::Lists;
 use crate::normalize::fold;
 use crate::query::restricted;
 use crate::search::{check_length, entry_at, limit, Prepared};
@@ -27,12 +28,13 @@ impl SearchIndex {
         let mut seen = HashSet::new();
         let mut suggestions = Vec::new();
         // Names before titles: an artist is what most searches are after.
-        for kind in [SearchKind::Artists, SearchKind::Albums, SearchKind::Tracks] {
-            let query = restricted(text.box_clone(), kind, &SearchFilters::default(), &self.fields);
-            // Extra candidates: some match on another field than the one offered, or repeat a title.
-            let top = TopDocs::with_limit(limit * 3);
-            let docs = searcher.search(&query, &top).map_err(|e| Fail::Crash(e.into()))?;
-            for (_, at) in docs {
+        let kinds = [SearchKind::Artists, SearchKind::Albums, SearchKind::Tracks];
+        let query = restricted(text, &kinds, &SearchFilters::default(), &self.fields);
+        // Extra candidates: some match on another field than the one offered, or repeat a title.
+        let lists = Lists::new(TopDocs::with_limit(limit * 3), &kinds, false);
+        let mut found = searcher.search(&query, &lists).map_err(|e| Fail::Crash(e.into()))?;
+        for kind in kinds {
+            for (_, at) in found.take(kind) {
                 if suggestions.len() >= limit {
                     return Ok(SuggestReply { suggestions });
                 }
