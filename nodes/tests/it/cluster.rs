@@ -87,6 +87,14 @@ async fn an_r3_bucket_takes_creates_through_every_server() {
     for i in 0..3 {
         let conn = cluster.servers()[i].connect().await.unwrap();
         let kv = async_nats::jetstream::new(conn).get_key_value("r3").await.unwrap();
+        // A server that did not create the bucket learns the routes to its
+        // leader and replicas a moment after it settled: until then a write
+        // or a read through it has no responders.
+        let reached = Instant::now();
+        while kv.put(format!("probe.{i}"), "p".into()).await.is_err() || kv.entry("probe.none").await.is_err() {
+            assert!(reached.elapsed() < Duration::from_secs(30), "server {i} never reached the bucket");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         for n in 0..100 {
             if let Err(e) = kv.create(format!("k{i}.{n}"), "v".into()).await {
                 failures.push(format!("server {i}, key {n}: {e}"));
