@@ -14,4 +14,9 @@ pub trait SeqGate: Send + Sync {
     fn applied(&self) -> u64;
     /// Wait until `seq` is applied or `until` passes; true when applied.
     fn wait_for(&self, seq: u64, until: Instant) -> BoxFuture<'_, bool>;
+    /// Called once the service has drained and its actors stopped: let go of
+    /// the view (an on-disk one saves itself for a quick next start). Nothing by default.
+    fn close(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
 }

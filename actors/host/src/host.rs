@@ -208,6 +208,9 @@ impl RunningHost {
                 handle.abort();
                 let _ = handle.await;
             }
+            if let Some(gate) = &s.runtime.gate {
+                gate.close().await;
+            }
         }
         if left > 0 {
             tracing::warn!(left, ?bound, "drain bound reached with requests unanswered");

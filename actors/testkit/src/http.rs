@@ -2,7 +2,7 @@
 
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// `GET path` from `addr`: the status code and the body. An error when
 /// nothing answers (the listener is not up, or gone).
@@ -18,6 +18,21 @@ pub fn get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
             std::io::Error::new(std::io::ErrorKind::InvalidData, format!("no status line in {head:?}"))
         })?;
     Ok((status, body.to_string()))
+}
+
+/// How long until `path` on `addr` answers 200 with a body `done` accepts
+/// (looked at every 10 ms); an error past `within`.
+pub fn until(addr: SocketAddr, path: &str, within: Duration, done: impl Fn(&str) -> bool) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    loop {
+        if let Ok((200, body)) = get(addr, path) {
+            if done(&body) {
+                return Ok(start.elapsed());
+            }
+        }
+        anyhow::ensure!(start.elapsed() < within, "{path} on {addr}: not within {within:?}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// A loopback address whose port was free a moment ago.

@@ -1,6 +1,7 @@
 //! The catalog benchmark: view rebuild rate and time to ready (fresh in
-//! memory, and a restarted on-disk view), read throughput against the raw
-//! echo baseline, and resident memory, for a large synthetic catalog.
+//! memory, and an on-disk view fresh and restarted as a node process), read
+//! throughput against the raw echo baseline, and resident memory, for a
+//! large synthetic catalog.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +10,8 @@ use anyhow::Context as _;
 use chorus_host::host::RunningHost;
 use chorus_nats::messages::catalog::{TrackGet, TrackList};
 use chorus_nats::ChorusClient;
-use chorus_testkit::{host_config, NatsServer};
+use chorus_testkit::http::until;
+use chorus_testkit::{host_config, ChildNode, NatsServer};
 
 use crate::echo::ECHO;
 use crate::load::closed_loop;
@@ -151,27 +153,43 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
         waited.elapsed().as_secs_f64(),
         size as f64 / 1e6
     );
+    // Drained, the instance closes its view: SurrealKV writes its tables.
+    let closing = Instant::now();
     disk_host.drain().await?;
+    println!("fresh on-disk instance drained and its view closed in {:.2} s", closing.elapsed().as_secs_f64());
+    // Restarts as an operator restarts a node: a new process, timed from its
+    // start to /readyz answering 200, then SIGTERM and its exit.
+    let bin = std::env::current_exe()?.with_file_name("chorus-node");
+    anyhow::ensure!(bin.exists(), "{} is missing: cargo build -p chorus-nodes --bin chorus-node", bin.display());
     for from in ["its memory snapshot", "the view's rows (snapshot removed)"] {
         if from.starts_with("the view") {
             std::fs::remove_file(&snapshot)?;
         }
-        // SurrealDB lets go of the directory's lock in the background after
-        // the instance stops; the next instance in this process waits for it
-        // (up to 5 s), which a restarted process does not: not timed.
-        tokio::time::sleep(Duration::from_secs(6)).await;
-        let (disk_host, again) = start(&server, &view).await?;
+        let http = chorus_testkit::http::free_addr();
+        let listen = http.to_string();
+        let env = [
+            ("CHORUS_CATALOG__VIEW", view.as_str()),
+            ("CHORUS_HTTP_LISTEN", listen.as_str()),
+            ("CHORUS_LOG_LEVEL", "warn,surrealkv::lsm=error"),
+        ];
+        let mut node = ChildNode::start(&bin, &server.url(), "catalog", &env)?;
+        let again = tokio::task::block_in_place(|| until(http, "/readyz", Duration::from_secs(600), |_| true))?;
         let info = nats.request("$SRV.INFO.catalog", "".into()).await?;
         let info: serde_json::Value = serde_json::from_slice(&info.payload)?;
+        let rss = crate::memory::rss_mib(node.pid());
+        node.terminate()?;
+        let stopping = Instant::now();
+        let status = tokio::task::block_in_place(|| node.wait(Duration::from_secs(60)))?;
+        anyhow::ensure!(status.success(), "the restarted node exited with {status}");
         println!(
-            "restarted on-disk instance, memory from {from}: ready in {:.2} s (memory restored and caught up in {} ms, from {}), replayed {} changes (fresh in memory: {:.1} s)",
+            "restarted on-disk node (a process), memory from {from}: ready in {:.2} s (memory restored and caught up in {} ms, from {}), replayed {} changes, resident {rss:.0} MiB; stopped in {:.2} s (fresh in memory: {:.1} s)",
             again.as_secs_f64(),
             info["metadata"]["view_ready_ms"].as_str().unwrap_or("?"),
             info["metadata"]["view_restored"].as_str().unwrap_or("?"),
             info["metadata"]["view_replayed"].as_str().unwrap_or("?"),
+            stopping.elapsed().as_secs_f64(),
             ready.as_secs_f64()
         );
-        disk_host.drain().await?;
     }
     Ok(())
 }

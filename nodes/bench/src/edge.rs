@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use chorus_testkit::edge::Edge;
+use chorus_testkit::http::until;
 use chorus_testkit::ChildNode;
 
 use crate::memory::{rss_mib, rss_parts_mib};
@@ -50,20 +51,6 @@ fn node(
     ];
     env.extend_from_slice(extra);
     ChildNode::start(bin, url, services, &env)
-}
-
-/// How long until `path` on `http` answers 200 and `done` holds for its body.
-fn until(http: SocketAddr, path: &str, within: Duration, done: impl Fn(&str) -> bool) -> anyhow::Result<Duration> {
-    let start = Instant::now();
-    loop {
-        if let Ok((200, body)) = chorus_testkit::http::get(http, path) {
-            if done(&body) {
-                return Ok(start.elapsed());
-            }
-        }
-        anyhow::ensure!(start.elapsed() < within, "{path} on {http}: not within {within:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// The value of the metric line starting `prefix` (`name{labels}`).
