@@ -14,8 +14,8 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyEr
 use crate::entry::kind_name;
 use crate::facets::{Counts, FacetCollector, SegmentFacets};
 
-/// The lists, in the order of [`SearchKind`]'s place here.
-const KINDS: [SearchKind; 3] = [SearchKind::Tracks, SearchKind::Albums, SearchKind::Artists];
+/// Every kind a search lists, in the order its lists are kept and shown.
+pub(crate) const KINDS: [SearchKind; 3] = [SearchKind::Tracks, SearchKind::Albums, SearchKind::Artists];
 
 /// A page of each list asked for, and the tracks' facets when asked.
 pub(crate) struct Lists {

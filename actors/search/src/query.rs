@@ -349,8 +349,7 @@ pub(crate) fn restricted(
     fields: &Fields,
 ) -> Box<dyn Query> {
     let mut all = vec![(Occur::Must, text)];
-    let every = [SearchKind::Tracks, SearchKind::Albums, SearchKind::Artists];
-    if !every.iter().all(|k| kinds.contains(k)) {
+    if !crate::lists::KINDS.iter().all(|k| kinds.contains(k)) {
         let any = kinds.iter().map(|k| (Occur::Should, term(fields.kind, kind_name(*k)))).collect();
         all.push(filter(Box::new(BooleanQuery::new(any))));
     }

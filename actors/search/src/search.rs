@@ -12,7 +12,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 use crate::entry::Entry;
 use crate::highlight::Marker;
 use crate::index::SearchIndex;
-use crate::lists::Lists;
+use crate::lists::{Lists, KINDS};
 use crate::query::{restricted, Plan};
 
 /// Longest query accepted, in bytes (a search box, not a document): 413 `query_too_long` past it.
@@ -23,8 +23,6 @@ pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
 /// Deepest page start: nobody reads past it, and deep pages cost a top-k that large.
 pub const MAX_OFFSET: usize = 1000;
-
-const ALL_KINDS: [SearchKind; 3] = [SearchKind::Tracks, SearchKind::Albums, SearchKind::Artists];
 
 /// Refuse a query that is too long to be typed.
 pub(crate) fn check_length(q: &str) -> Result<(), Fail> {
@@ -114,7 +112,7 @@ impl SearchIndex {
         let Prepared { searcher, text, marker, .. } = prepared;
         let mut reply = SearchReply::default();
         let mut more = false;
-        let kinds = req.kinds.as_deref().unwrap_or(&ALL_KINDS);
+        let kinds = req.kinds.as_deref().unwrap_or(&KINDS);
         let query = restricted(text.box_clone(), kinds, &req.filters, &self.fields);
         // One more than asked: whether a next page exists.
         let top = TopDocs::with_limit(limit + 1).and_offset(offset);
@@ -122,7 +120,7 @@ impl SearchIndex {
         if let Some(counts) = found.facets() {
             reply.facets = counts.facets();
         }
-        for kind in ALL_KINDS.into_iter().filter(|k| kinds.contains(k)) {
+        for kind in KINDS.into_iter().filter(|k| kinds.contains(k)) {
             let docs = found.take(kind);
             more |= docs.len() > limit;
             let hits = docs

@@ -15,6 +15,7 @@ use chorus_testkit::{host_config, ChildNode, NatsServer};
 
 use crate::echo::ECHO;
 use crate::load::closed_loop;
+use crate::memory::rss_mib;
 
 #[derive(clap::Args)]
 pub(crate) struct Options {
@@ -27,17 +28,6 @@ pub(crate) struct Options {
     /// Requests in flight for the throughput points.
     #[arg(long, default_value_t = 64)]
     in_flight: usize,
-}
-
-fn rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
-        })
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
 }
 
 async fn start(server: &NatsServer, view: &str) -> anyhow::Result<(RunningHost, Duration)> {
@@ -59,9 +49,9 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     chorus_nodes::seed::run(nats.clone(), o.tracks, 11, 1).await.context("seeding")?;
     println!("seeded {records} records into JetStream KV in {:.1} s", t.elapsed().as_secs_f64());
 
-    let before = rss_mb();
+    let before = rss_mib(std::process::id());
     let (memory_host, ready) = start(&server, "mem").await?;
-    let after = rss_mb();
+    let after = rss_mib(std::process::id());
     println!(
         "fresh in-memory instance: ready in {:.1} s, rebuild {:.0} records/s, resident memory +{:.0} MB ({:.0} MB total)",
         ready.as_secs_f64(),
@@ -176,7 +166,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
         let again = tokio::task::block_in_place(|| until(http, "/readyz", Duration::from_secs(600), |_| true))?;
         let info = nats.request("$SRV.INFO.catalog", "".into()).await?;
         let info: serde_json::Value = serde_json::from_slice(&info.payload)?;
-        let rss = crate::memory::rss_mib(node.pid());
+        let rss = rss_mib(node.pid());
         node.terminate()?;
         let stopping = Instant::now();
         let status = tokio::task::block_in_place(|| node.wait(Duration::from_secs(60)))?;
