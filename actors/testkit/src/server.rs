@@ -22,6 +22,8 @@ pub struct NatsServer {
     /// The config file and its environment, to start it again ([`NatsServer::restart`]).
     conf: PathBuf,
     env: Vec<(String, String)>,
+    /// "Server is ready" lines in the log before the running process started.
+    readies_before: usize,
 }
 
 impl NatsServer {
@@ -114,7 +116,7 @@ impl NatsServer {
         ws_port: u16,
     ) -> anyhow::Result<Self> {
         let child = Self::command(dir.path(), &conf, &env)?;
-        Ok(NatsServer { child, port, ws_port, dir, conf, env })
+        Ok(NatsServer { child, port, ws_port, dir, conf, env, readies_before: 0 })
     }
 
     fn command(dir: &std::path::Path, conf: &std::path::Path, env: &[(String, String)]) -> anyhow::Result<Child> {
@@ -147,6 +149,7 @@ impl NatsServer {
         self.kill();
         // The port can take a moment to be free again after a kill.
         for _ in 0..50 {
+            self.readies_before = self.readies();
             self.child = Self::command(self.dir.path(), &self.conf, &self.env)?;
             if self.wait_ready(Duration::from_secs(10)) {
                 return Ok(());
@@ -166,6 +169,10 @@ impl NatsServer {
         self.child.id()
     }
 
+    /// Whether the server answers on its port within `within`, and its own
+    /// log says it is ready: the port may answer for another test's
+    /// server that took it first (a free port can be taken by two), which
+    /// then goes away with that test and leaves this one refused.
     pub(crate) fn wait_ready(&mut self, within: Duration) -> bool {
         let start = Instant::now();
         let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
@@ -173,7 +180,9 @@ impl NatsServer {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return false;
             }
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+            if self.readies() > self.readies_before
+                && TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok()
+            {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -207,6 +216,11 @@ impl NatsServer {
     /// The server's log so far, for failure messages.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    /// How many times the log says the server is ready (every start appends to it).
+    fn readies(&self) -> usize {
+        self.log().matches("Server is ready").count()
     }
 }
 
