@@ -101,7 +101,7 @@ mod tests {
     fn every_documented_section_key_is_known() {
         let c = config(serde_json::json!({
             "catalog": {"allow_writes": true, "replicas": 3, "require_sign_in": true, "view": "mem", "write_attempts": 2},
-            "profile": {"replicas": 3}, "stream": {"chunk_size": 65536}, "search": {"writer_memory_mb": 32},
+            "profile": {"replicas": 3}, "stream": {"chunk_size": 65536}, "search": {"writer_memory_mb": 32, "query_threads": 2},
             "payment": {"test_clock": true}, "recommend": {"trainer": false},
         }));
         assert_eq!(unknown_keys(&c).unwrap(), []);

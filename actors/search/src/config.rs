@@ -40,7 +40,15 @@ pub struct SearchConfig {
     pub index: Option<IndexSpec>,
     /// Memory the indexer may buffer before it writes a segment, in MB.
     pub writer_memory_mb: usize,
+    /// Threads one query may use; a large index (over 250,000 documents a
+    /// thread) is then kept in that many segments, searched side by side.
+    /// 0: one a core, at most [`MAX_QUERY_THREADS`].
+    pub query_threads: usize,
 }
+
+/// Most threads a query uses by default: past a few, the segments' merge of
+/// hits and their typo expansion cost more than the split saves.
+pub const MAX_QUERY_THREADS: usize = 4;
 
 impl SearchConfig {
     /// Where this instance keeps its index: on disk only when configured (a
@@ -48,11 +56,19 @@ impl SearchConfig {
     pub fn index(&self) -> IndexSpec {
         self.index.clone().unwrap_or_default()
     }
+
+    /// Threads a query may use: `query_threads`, or one a core (at most [`MAX_QUERY_THREADS`]) when 0.
+    pub fn query_threads(&self) -> usize {
+        match self.query_threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_QUERY_THREADS),
+            n => n,
+        }
+    }
 }
 
 impl Default for SearchConfig {
     fn default() -> Self {
-        Self { index: None, writer_memory_mb: 64 }
+        Self { index: None, writer_memory_mb: 64, query_threads: 0 }
     }
 }
 

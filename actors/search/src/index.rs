@@ -14,9 +14,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context as _;
-use tantivy::index::IndexSettings;
+use tantivy::collector::Collector;
+use tantivy::index::{IndexSettings, SegmentId, SegmentMeta};
+use tantivy::query::{EnableScoring, Query};
 use tantivy::store::Compressor;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term};
+use tantivy::{Executor, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term};
 use uuid::Uuid;
 
 use crate::config::IndexSpec;
@@ -26,6 +28,32 @@ use crate::schema::{self, Fields};
 /// Bumped when analysis or documents change in a way the schema does not
 /// show: an index written by another format is rebuilt, not resumed.
 const FORMAT: u32 = 1;
+
+/// Documents a segment holds at least before a caught-up index is kept in
+/// more than one: below it a query costs well under a millisecond in one
+/// segment, and every segment more is one more term dictionary to expand
+/// the query's typos in.
+const SPLIT_DOCS: u64 = 250_000;
+
+/// How many segments a caught-up index of `docs` documents is merged into:
+/// one a query thread, each of at least [`SPLIT_DOCS`], at least one.
+fn segments_for(docs: u64, threads: usize) -> usize {
+    (docs / SPLIT_DOCS).clamp(1, threads.max(1) as u64) as usize
+}
+
+/// `segments` grouped into `bins` merges of about as many documents each
+/// (the largest first, each to the lightest bin): merging each group
+/// leaves `bins` segments (fewer when there are fewer segments).
+fn balanced(mut segments: Vec<SegmentMeta>, bins: usize) -> Vec<Vec<SegmentId>> {
+    segments.sort_by_key(|s| std::cmp::Reverse(s.num_docs()));
+    let mut groups: Vec<(u64, Vec<SegmentId>)> = vec![(0, Vec::new()); bins.max(1)];
+    for segment in segments {
+        let lightest = groups.iter_mut().min_by_key(|(docs, _)| *docs).expect("at least one bin");
+        lightest.0 += u64::from(segment.num_docs());
+        lightest.1.push(segment.id());
+    }
+    groups.into_iter().map(|(_, ids)| ids).filter(|ids| !ids.is_empty()).collect()
+}
 
 /// What a commit records about itself.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -59,6 +87,10 @@ pub struct SearchIndex {
     live: AtomicBool,
     on_disk: bool,
     resumed: u64,
+    /// Runs a query's segments side by side (one thread each) once a large
+    /// index is kept in several; `None`: one thread, the caller's.
+    pool: Option<Executor>,
+    threads: usize,
 }
 
 impl SearchIndex {
@@ -94,7 +126,45 @@ impl SearchIndex {
             live: AtomicBool::new(false),
             on_disk: matches!(spec, IndexSpec::Dir(_)),
             resumed,
+            pool: None,
+            threads: 1,
         })
+    }
+
+    /// Let one query use up to `threads` threads: a caught-up index of
+    /// more than [`SPLIT_DOCS`] documents a thread is then kept in that many
+    /// segments, searched side by side. It lowers a large query's latency
+    /// (the answer is the same: scores use the whole index's statistics);
+    /// it does not raise throughput, which the request workers already
+    /// spread over the cores.
+    pub fn set_query_threads(&mut self, threads: usize) -> anyhow::Result<()> {
+        self.threads = threads.max(1);
+        self.pool = if self.threads > 1 {
+            Some(Executor::multi_thread(self.threads, "search-query-").context("starting the query threads")?)
+        } else {
+            None
+        };
+        Ok(())
+    }
+
+    /// Run `collector` over `query`, a segment a thread when there are several.
+    pub(crate) fn collect<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        collector: &C,
+    ) -> tantivy::Result<C::Fruit> {
+        match &self.pool {
+            Some(pool) if searcher.segment_readers().len() > 1 => {
+                let scoring = if collector.requires_scoring() {
+                    EnableScoring::enabled_from_searcher(searcher)
+                } else {
+                    EnableScoring::disabled_from_searcher(searcher)
+                };
+                searcher.search_with_executor(query, collector, pool, scoring)
+            }
+            _ => searcher.search(query, collector),
+        }
     }
 
     /// The catalog revision an on-disk index was resumed at (0: built afresh).
@@ -133,11 +203,12 @@ impl SearchIndex {
     }
 
     /// Commit what was written and let new queries see it; with `compact`,
-    /// merge every segment into one first (after catching up: fewer
-    /// segments, fewer term dictionaries to expand typos in).
+    /// merge the segments first (after catching up: fewer segments, fewer
+    /// term dictionaries to expand typos in), into one, or into one a query
+    /// thread for a large index (see [`Self::set_query_threads`]).
     /// `revision` is the catalog revision the index now covers.
     pub(crate) async fn publish(&self, compact: bool, revision: u64) -> anyhow::Result<()> {
-        let (writer, reader) = (self.writer.clone(), self.reader.clone());
+        let (writer, reader, threads) = (self.writer.clone(), self.reader.clone(), self.threads);
         let payload = serde_json::to_string(&Commit { format: FORMAT, revision })?;
         // Commits and merges block on disk and on the indexing thread.
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
@@ -146,9 +217,12 @@ impl SearchIndex {
             commit.set_payload(&payload);
             commit.commit().context("committing the index")?;
             if compact {
-                let ids = reader.searcher().index().searchable_segment_ids()?;
-                if ids.len() > 1 {
-                    writer.merge(&ids).wait().context("merging the index")?;
+                let segments = reader.searcher().index().searchable_segment_metas()?;
+                let docs = segments.iter().map(|s| u64::from(s.num_docs())).sum();
+                for ids in balanced(segments, segments_for(docs, threads)) {
+                    if ids.len() > 1 {
+                        writer.merge(&ids).wait().context("merging the index")?;
+                    }
                 }
             }
             reader.reload().context("reloading the index reader")?;
@@ -238,5 +312,75 @@ mod tests {
         assert_eq!(SearchIndex::open(&spec, 16, 50).unwrap().resumed_at(), 42);
         // A catalog that ends before the index's revision was recreated.
         assert_eq!(SearchIndex::open(&spec, 16, 10).unwrap().resumed_at(), 0);
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    use chorus_nats::messages::search::{SearchKind, SearchQuery};
+    use tantivy::index::SegmentId;
+
+    use super::*;
+
+    #[test]
+    fn a_large_index_is_kept_in_a_segment_a_thread() {
+        assert_eq!(segments_for(10_000, 2), 1);
+        assert_eq!(segments_for(499_999, 2), 1);
+        assert_eq!(segments_for(1_000_000, 2), 2);
+        assert_eq!(segments_for(1_000_000, 8), 4);
+        assert_eq!(segments_for(1_000_000, 0), 1);
+        let index = Index::create_in_ram(schema::schema().0);
+        let metas: Vec<SegmentMeta> =
+            [90, 10, 40, 30, 30].iter().map(|d| index.new_segment_meta(SegmentId::generate_random(), *d)).collect();
+        let docs = |ids: &[SegmentId]| -> u32 {
+            ids.iter().map(|id| metas.iter().find(|m| m.id() == *id).unwrap().num_docs()).sum()
+        };
+        let groups = balanced(metas.clone(), 2);
+        assert_eq!(groups.iter().map(|g| docs(g)).collect::<Vec<_>>(), vec![100, 100]);
+        assert_eq!(groups.iter().map(Vec::len).sum::<usize>(), 5);
+        assert_eq!(balanced(metas[..1].to_vec(), 2).len(), 1, "one segment stays one");
+    }
+
+    #[tokio::test]
+    async fn segments_searched_side_by_side_answer_as_one_thread_does() {
+        let entry = |i: usize| Entry {
+            id: uuid::Uuid::new_v4(),
+            kind: [SearchKind::Tracks, SearchKind::Albums, SearchKind::Artists][i % 3],
+            title: format!("Blue {} train {i}", ["moment", "note", "world"][(i / 3) % 3]),
+            album: Some("Blue Train".into()),
+            artist: Some("John Coltrane".into()),
+            year: Some(1950 + (i % 20) as i32),
+            genres: vec![["Jazz", "Bop"][i % 2].into()],
+            artist_ids: Vec::new(),
+        };
+        let mut split = SearchIndex::open(&IndexSpec::Memory, 16, 0).unwrap();
+        for round in 0..3u64 {
+            for i in 0..40 {
+                split.put(&entry(round as usize * 40 + i)).unwrap();
+            }
+            // Small indexes are compacted into one segment: not compacting keeps three.
+            split.publish(false, round + 1).await.unwrap();
+        }
+        assert_eq!(split.searcher().segment_readers().len(), 3);
+        let queries = ["blue", "train note", "coltrane wrld", "blu"];
+        let answers = |index: &SearchIndex| -> Vec<_> {
+            queries
+                .iter()
+                .map(|q| index.search(&SearchQuery { q: q.to_string(), limit: Some(7), ..Default::default() }).unwrap())
+                .collect()
+        };
+        split.set_query_threads(1).unwrap();
+        let one = answers(&split);
+        split.set_query_threads(2).unwrap();
+        assert!(split.pool.is_some());
+        let side_by_side = answers(&split);
+        for (q, (a, b)) in queries.iter().zip(side_by_side.iter().zip(&one)) {
+            assert!(!a.tracks.is_empty() && !a.facets.genre.is_empty(), "{q:?} finds tracks");
+            // Same hits in the same order, same scores, facets and cursor (ties broken alike).
+            assert_eq!(a, b, "{q:?}");
+        }
+        // Compacted, a small index is one segment whatever the threads.
+        split.publish(true, 4).await.unwrap();
+        assert_eq!(split.searcher().segment_readers().len(), 1);
     }
 }

@@ -37,7 +37,9 @@ pub async fn build(
     let records = chorus_state::Records::open(js, catalog_record::BUCKET, replicas).await?;
     let source = Source::Bucket(records.store().clone());
     let (catalog_last, _) = source.state().await?;
-    let index = Arc::new(SearchIndex::open(&config.index(), config.writer_memory_mb, catalog_last)?);
+    let mut index = SearchIndex::open(&config.index(), config.writer_memory_mb, catalog_last)?;
+    index.set_query_threads(config.query_threads())?;
+    let index = Arc::new(index);
     // The state kit's view only keeps the applied revision here (SurrealDB
     // in memory, empty): the index is what search reads. A resumed index
     // only needs the changes after its revision.

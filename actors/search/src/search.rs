@@ -116,7 +116,7 @@ impl SearchIndex {
         let query = restricted(text.box_clone(), kinds, &req.filters, &self.fields);
         // One more than asked: whether a next page exists.
         let top = TopDocs::with_limit(limit + 1).and_offset(offset);
-        let mut found = searcher.search(&query, &Lists::new(top, kinds, true)).map_err(crash)?;
+        let mut found = self.collect(searcher, &query, &Lists::new(top, kinds, true)).map_err(crash)?;
         if let Some(counts) = found.facets() {
             reply.facets = counts.facets();
         }

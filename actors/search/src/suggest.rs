@@ -32,7 +32,7 @@ impl SearchIndex {
         let query = restricted(text, &kinds, &SearchFilters::default(), &self.fields);
         // Extra candidates: some match on another field than the one offered, or repeat a title.
         let lists = Lists::new(TopDocs::with_limit(limit * 3), &kinds, false);
-        let mut found = searcher.search(&query, &lists).map_err(|e| Fail::Crash(e.into()))?;
+        let mut found = self.collect(&searcher, &query, &lists).map_err(|e| Fail::Crash(e.into()))?;
         for kind in kinds {
             for (_, at) in found.take(kind) {
                 if suggestions.len() >= limit {
