@@ -248,6 +248,11 @@ impl SearchIndex {
         self.reader.searcher()
     }
 
+    /// Segments searchable now.
+    pub fn segments(&self) -> usize {
+        self.searcher().segment_readers().len()
+    }
+
     /// Documents searchable now: tracks, albums and artists.
     pub fn documents(&self) -> u64 {
         self.searcher().num_docs()

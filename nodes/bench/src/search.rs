@@ -38,6 +38,9 @@ pub(crate) struct Options {
     /// Write the queries whose target is not in the first ten (with what came first) here, as JSON Lines.
     #[arg(long)]
     misses: Option<PathBuf>,
+    /// Threads one query may use (`[search] query_threads`; 0: the default, one a core).
+    #[arg(long, default_value_t = 0)]
+    query_threads: usize,
 }
 
 const KINDS: [&str; 5] = ["exact", "prefix", "typo", "nodiac", "all"];
@@ -116,11 +119,13 @@ where
 }
 
 pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
+    let search_config = chorus_search::SearchConfig { query_threads: o.query_threads, ..Default::default() };
     println!(
-        "search benchmark: {} tracks, anchor {} (release build: {})",
+        "search benchmark: {} tracks, anchor {} (release build: {}), {} query threads",
         o.tracks,
         o.anchor.display(),
-        !cfg!(debug_assertions)
+        !cfg!(debug_assertions),
+        search_config.query_threads()
     );
     let dir = tempfile::tempdir()?;
     let fts5 = anchor::run(&o.python, &o.anchor, o.tracks, dir.path())?;
@@ -138,13 +143,14 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
     println!("loaded {records} catalog records into JetStream KV in {:.1} s", t.elapsed().as_secs_f64());
 
     // The index build, in process: read the whole record, index, commit, merge.
-    let built = chorus_search::build(&js, &chorus_search::SearchConfig::default(), 1).await.context("building")?;
+    let built = chorus_search::build(&js, &search_config, 1).await.context("building")?;
     let index: &SearchIndex = &built.index;
     let rate = built.replayed as f64 / built.took.as_secs_f64();
     println!(
-        "index build: {} records ({} documents) in {:.2} s = {:.0} records/s, {:.0} tracks/s (FTS5: {:.0} tracks/s from a local table)",
+        "index build: {} records ({} documents, {} segments) in {:.2} s = {:.0} records/s, {:.0} tracks/s (FTS5: {:.0} tracks/s from a local table)",
         built.replayed,
         index.documents(),
+        index.segments(),
         built.took.as_secs_f64(),
         rate,
         tracks.len() as f64 / built.took.as_secs_f64(),
@@ -153,6 +159,7 @@ pub(crate) async fn run(o: Options) -> anyhow::Result<()> {
 
     let mut config = host_config(&server.url(), &["search"]);
     config.log_level = "warn".into();
+    config.sections.insert("search".into(), serde_json::json!({"query_threads": o.query_threads}));
     let started = Instant::now();
     let host = RunningHost::start(config, &chorus_nodes::registry()).await?;
     println!("search instance ready (caught up, registered) in {:.2} s", started.elapsed().as_secs_f64());
