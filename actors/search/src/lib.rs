@@ -32,7 +32,7 @@ mod schema;
 mod search;
 mod suggest;
 
-pub use config::{IndexSpec, SearchConfig};
+pub use config::{IndexSpec, SearchConfig, MAX_QUERY_THREADS};
 pub use index::SearchIndex;
 #[cfg(feature = "service")]
 pub use instance::{build, service, Built};
